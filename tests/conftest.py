@@ -1,0 +1,52 @@
+"""Shared fixtures: a real SQLite database built once from the catalogue and built-in data, copied per test."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import db  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    """The built-in database, built once per session (schema + catalogue + built-in data)."""
+    path = tmp_path_factory.mktemp("template") / "tracker.sqlite"
+    eng = db.make_engine(f"sqlite:///{path}")
+    db.init_db(eng)
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+@pytest.fixture
+def db_path(template_db, tmp_path) -> Path:
+    """A private copy of the built-in database for one test."""
+    path = tmp_path / "tracker.sqlite"
+    shutil.copy(template_db, path)
+    return path
+
+
+@pytest.fixture
+def engine(db_path):
+    eng = db.make_engine(f"sqlite:///{db_path}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def app_db(db_path, monkeypatch):
+    """Point the app (AppTest runs it in this process) at a private database, with fresh caches."""
+    import streamlit as st
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield db_path
+    st.cache_resource.clear()
+    st.cache_data.clear()
