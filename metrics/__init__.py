@@ -1,1 +1,24 @@
-"""Pure pandas calculators: DataFrames in, DataFrames out. No Streamlit, no database, no files."""
+"""Pure pandas calculators: DataFrames in, DataFrames out. No Streamlit, no database, no files.
+
+Inputs are the store's frames (db.read_targets / read_observations / read_tasks / read_task_units /
+read_progress) and the settings dict (catalogue.load_settings()). Outputs are DataFrames that pages, the deck,
+exports and the CLI show as they are: every number anyone sees comes from here.
+
+The contract other modules rely on (see README "Metrics" for the formulas):
+
+metrics.status.target_status(targets, observations, as_of_year, as_of_quarter=0, settings=None, regions=None)
+    One row per (region, target). Identity: policy, region, code, indicator, indicator_name, area, unit, decimals,
+    kind, comparator, tier, clause, quote, start_year, due_year, benchmark, headline, task_clause, lead_units,
+    responsible_units. Target: target_value, target_low, target_high. Data: base_year, baseline, actual,
+    actual_year, actual_quarter, years_elapsed, years_remaining, is_sample (any value used is sample), sources.
+    Progress: attainment (fraction), gap (in the unit; > 0 = still short), expected (path value now),
+    required_annual_increase, required_growth_rate, actual_annual_increase, actual_growth_rate, ratio,
+    region_growth, benchmark_growth, margin_pp (relative targets), forecast_linear, forecast_compound,
+    forecast (by the indicator's path), forecast_reaches (bool).
+    Status: status (a key of labels.STATUS_BY_KEY), status_label, status_order.
+
+metrics.scorecard.task_ledger(tasks, progress, as_of) → one row per task with its latest progress and a status
+    key of labels.TASK_STATUSES (overdue = not done when the as-of date reaches the due date).
+metrics.scorecard.department_scorecard(status, ledger, task_units, settings) → one row per unit: counts of
+    targets/tasks led and shared, counts by status, score (0–100), rank (1 = best), group (通报表扬/通报批评/"").
+"""
