@@ -21,4 +21,8 @@ metrics.scorecard.task_ledger(tasks, progress, as_of) → one row per task with 
     key of labels.TASK_STATUSES (overdue = not done when the as-of date reaches the due date).
 metrics.scorecard.department_scorecard(status, ledger, task_units, settings) → one row per unit: counts of
     targets/tasks led and shared, counts by status, score (0–100), rank (1 = best), group (通报表扬/通报批评/"").
+metrics.changes.status_changes(before, after) → one row per target in either status frame: code, indicator_name,
+    status_before, status_after, direction ("up" | "down" | "same" | "new" | "gone"), actual_before, actual_after,
+    value_added (bool: a value exists now that did not before). Used for "since last year" and "since the last
+    meeting" (snapshots).
 """
