@@ -1,0 +1,38 @@
+"""What changed between two status frames: "since last year" and "since the last meeting" (snapshots)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import labels
+
+_KEEP = ["code", "indicator_name", "status", "status_order", "actual"]
+
+
+def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """One row per target in either frame (matched on policy, region and code where both frames have them).
+
+    Returns the keys, indicator_name, status_before, status_after, direction ("up" = better status, "down",
+    "same", "new" = only after, "gone" = only before), actual_before, actual_after, value_added (a value exists
+    now that did not before), status_label_before/after ('' when absent)."""
+    keys = [k for k in ("policy", "region", "code") if k in before.columns and k in after.columns] or ["code"]
+    cols = list(dict.fromkeys(keys + _KEEP))
+    b = before[[c for c in cols if c in before.columns]].assign(_pos_b=np.arange(len(before)))
+    a = after[[c for c in cols if c in after.columns]].assign(_pos_a=np.arange(len(after)))
+    m = b.merge(a, on=keys, how="outer", suffixes=("_before", "_after"), indicator=True)
+    m = m.assign(indicator_name=m["indicator_name_after"].fillna(m["indicator_name_before"]))
+    order_b, order_a = m["status_order_before"], m["status_order_after"]
+    direction = np.select([m["_merge"] == "right_only", m["_merge"] == "left_only", order_a < order_b,
+                           order_a > order_b], ["new", "gone", "up", "down"], "same")
+    label = {s.key: s.label for s in labels.STATUSES}
+    out = m.assign(
+        direction=direction,
+        value_added=m["actual_after"].notna() & m["actual_before"].isna(),
+        status_before=m["status_before"].fillna(""), status_after=m["status_after"].fillna(""),
+        status_label_before=m["status_before"].map(label).fillna(""),
+        status_label_after=m["status_after"].map(label).fillna(""),
+    )
+    out = out.sort_values(["_pos_a", "_pos_b"], na_position="last", kind="stable")  # the after frame's order
+    return out[keys + ["indicator_name", "status_before", "status_after", "direction", "actual_before",
+                       "actual_after", "value_added", "status_label_before", "status_label_after"]
+               ].reset_index(drop=True)
