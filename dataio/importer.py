@@ -1,0 +1,322 @@
+"""Read an uploaded workbook (the template, a plain long table, or our own export), validate every value, show
+what would change, and write it all in one audited transaction — or nothing at all.
+
+`import_workbook(engine, file, who, dry_run)` is the one function the page and `cli.py import` call."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+import db
+from dataio.validate import (Entry, Problem, Rules, is_blank, normalise, parse_period, validate_entries)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+HEADER_SCAN_ROWS = 20
+# Sheets that hold no observations (the template's instructions, the export's other tables): skipped by name.
+SKIPPED_SHEETS = frozenset({"说明", "填报说明", "任务", "任务单位", "任务进展", "修改记录"})
+# Header spellings → field. Text in brackets is ignored: "来源（必填）" is 来源.
+HEADERS: dict[str, str] = {
+    **dict.fromkeys(["地区", "区域", "县市", "地区名称"], "region"),
+    **dict.fromkeys(["指标", "指标名称", "指标名"], "indicator"),
+    **dict.fromkeys(["指标代码", "代码", "指标编码"], "code"),
+    **dict.fromkeys(["期间", "年份", "年度", "时间", "统计期", "统计期间"], "period"),
+    **dict.fromkeys(["数值", "值", "指标值", "数据"], "value"),
+    **dict.fromkeys(["单位", "计量单位"], "unit"),
+    **dict.fromkeys(["来源", "数据来源", "出处"], "source"),
+    **dict.fromkeys(["备注"], "note"),
+    **dict.fromkeys(["示例数据", "是否示例数据"], "is_sample"),
+}
+CHANGE_LABELS = {"new": "新增", "update": "修改", "unchanged": "不变"}
+PLAN_COLUMNS = ["change", "region", "indicator", "indicator_name", "unit", "period", "year", "quarter", "old_value",
+                "value", "old_source", "source", "note", "is_sample", "expected_version", "sheet", "row"]
+
+
+@dataclass
+class ImportResult:
+    """Problems (nothing written when any), the plan (one row per value: new | update | unchanged, old → new),
+    and the counts written (None for a dry run or a refused file)."""
+    problems: list[Problem] = field(default_factory=list)
+    plan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PLAN_COLUMNS))
+    written: dict[str, int] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def counts(self) -> dict[str, int]:
+        vc = self.plan["change"].value_counts()
+        return {k: int(vc.get(k, 0)) for k in CHANGE_LABELS}
+
+    def summary(self) -> str:
+        c = self.counts()
+        return f"新增 {c['new']} 条，修改 {c['update']} 条，不变 {c['unchanged']} 条"
+
+
+# ------------------------------------------------------------------ the one entry point
+
+def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: str, dry_run: bool = False,
+                    reason: str = "Excel 导入") -> ImportResult:
+    """Parse, validate and (unless dry_run or any problem) write the workbook's values in one transaction."""
+    rules = load_rules(engine)
+    entries, problems = read_workbook(file)
+    clean, bad = validate_entries(entries, rules)
+    problems = problems + bad
+    if not problems and not clean:
+        problems = [Problem("", None, "", "", "工作簿中没有可导入的数值：请在模板的年份列或长表的“数值”列中填写数据")]
+    if problems:
+        return ImportResult(problems=problems)
+    result = ImportResult(plan=plan_changes(engine, clean))
+    if not dry_run:
+        result.written = apply_plan(engine, result.plan, who=who, reason=reason)
+    return result
+
+
+def load_rules(engine: Engine) -> Rules:
+    return Rules.from_frames(db.read_indicators(engine), db.read_regions(engine), db.read_policies(engine))
+
+
+def plan_changes(engine: Engine, clean: list[dict[str, Any]]) -> pd.DataFrame:
+    """What saving the clean rows would do: for each, the current value and version (the compare-and-set
+    expectation) and whether it is new, an update or unchanged."""
+    new = pd.DataFrame(clean, columns=["region", "indicator", "year", "quarter", "value", "source", "note",
+                                       "is_sample", "sheet", "row"])
+    keys = ["region", "indicator", "year", "quarter"]
+    old = (db.read_observations(engine, regions=sorted(set(new["region"])), indicators=sorted(set(new["indicator"])))
+           [[*keys, "value", "source", "note", "is_sample", "version"]]
+           .rename(columns={"value": "old_value", "source": "old_source", "note": "old_note",
+                            "is_sample": "old_is_sample", "version": "expected_version"}))
+    inds = db.read_indicators(engine)[["code", "name", "unit"]].rename(columns={"code": "indicator",
+                                                                               "name": "indicator_name"})
+    plan = new.astype({"year": "int64", "quarter": "int64"}).merge(old, on=keys, how="left").merge(
+        inds, on="indicator", how="left")
+    exists = plan["expected_version"].notna()
+    same = (exists & (plan["old_value"] == plan["value"]) & (plan["old_source"] == plan["source"])
+            & (plan["old_note"] == plan["note"]) & (plan["old_is_sample"] == plan["is_sample"]))
+    plan = plan.assign(
+        change=["unchanged" if s else "update" if e else "new" for s, e in zip(same, exists)],
+        period=[db.period_label(y, q) for y, q in zip(plan["year"], plan["quarter"])],
+        expected_version=plan["expected_version"].astype("Int64"),
+    )
+    return plan[PLAN_COLUMNS]
+
+
+def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str) -> dict[str, int]:
+    """Write the plan's new and changed values in one audited transaction. Each row carries the version seen at
+    preview time: if anyone changed a value since, the whole save is refused (db.ConcurrentEditError)."""
+    if not str(who or "").strip():
+        raise ValueError("请填写填报人姓名后再保存")
+    todo = plan[plan["change"] != "unchanged"]
+    rows = [{"region": r.region, "indicator": r.indicator, "year": int(r.year), "quarter": int(r.quarter),
+             "value": float(r.value), "source": r.source, "note": r.note, "is_sample": bool(r.is_sample),
+             "expected_version": None if pd.isna(r.expected_version) else int(r.expected_version)}
+            for r in todo.itertuples(index=False)]
+    if not rows:
+        return {"created": 0, "updated": 0, "unchanged": int(len(plan))}
+    counts = db.save_observations(engine, rows, who=who.strip(), reason=reason)
+    counts["unchanged"] += int(len(plan) - len(todo))
+    return counts
+
+
+def preview_frame(plan: pd.DataFrame) -> pd.DataFrame:
+    """The plan as the user reads it: 变更, 地区, 指标, 期间, 原值 → 新值, 来源."""
+    return pd.DataFrame({
+        "变更": plan["change"].map(CHANGE_LABELS), "地区": plan["region"], "指标": plan["indicator_name"],
+        "单位": plan["unit"], "期间": plan["period"], "原值": plan["old_value"], "新值": plan["value"],
+        "原来源": plan["old_source"].fillna(""), "来源": plan["source"], "示例数据": plan["is_sample"],
+    })
+
+
+# ------------------------------------------------------------------ reading the file
+
+def read_workbook(file: str | Path | bytes | IO[bytes]) -> tuple[list[Entry], list[Problem]]:
+    """Every value in every data sheet as an Entry (raw cells), plus problems with the file or its layout."""
+    data = _read_bytes(file)
+    refused = _refuse_non_workbook(data)
+    if refused:
+        return [], [Problem("", None, "", "", refused)]
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        return [], [Problem("", None, "", "", f"无法读取工作簿（{type(exc).__name__}）：文件可能已损坏，"
+                                              "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")]
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    any_data = False
+    try:
+        for ws in wb.worksheets:
+            if normalise(ws.title) in SKIPPED_SHEETS:
+                continue
+            ws.reset_dimensions()
+            rows = list(_rows(ws))
+            if not any(any(not is_blank(v) for v in r) for _, r in rows):
+                continue
+            any_data = True
+            got, bad = _read_sheet(ws.title, rows)
+            entries += got
+            problems += bad
+    finally:
+        wb.close()
+    if not any_data:
+        problems.append(Problem("", None, "", "", "工作簿是空的：没有任何数据"))
+    return entries, problems
+
+
+def _read_bytes(file: str | Path | bytes | IO[bytes]) -> bytes:
+    if isinstance(file, (bytes, bytearray)):
+        return bytes(file)
+    if isinstance(file, (str, Path)):
+        return Path(file).read_bytes()
+    if hasattr(file, "getvalue"):
+        return file.getvalue()
+    return file.read()
+
+
+def _refuse_non_workbook(data: bytes) -> str | None:
+    """A message for bytes that are not an .xlsx workbook (empty, encrypted, old .xls, anything else)."""
+    if not data:
+        return "文件是空的（0 字节）：请重新导出或选择正确的文件"
+    if data.startswith(OLE_MAGIC):
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            return ("文件设置了打开密码，无法读取：请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，"
+                    "清空密码）后另存为 .xlsx 再上传")
+        return "这是旧版 Excel（.xls）文件：请在 Excel 或 WPS 中另存为 .xlsx 后再上传"
+    if not data.startswith(ZIP_MAGIC):
+        return "文件不是 Excel 工作簿（.xlsx）：请上传用模板填写的 .xlsx 文件，或含“地区、指标、期间、数值、来源”列的表格"
+    return None
+
+
+def _rows(ws) -> Iterator[tuple[int, list[Any]]]:
+    """(Excel row number, cell values) with percent-formatted numbers turned into '3.8%' (Excel stores 0.038)."""
+    number = 0
+    for cells in ws.iter_rows():
+        rownums = [c.row for c in cells if getattr(c, "row", None)]
+        number = rownums[0] if rownums else number + 1
+        values = []
+        for c in cells:
+            v = c.value
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in (c.number_format or ""):
+                v = f"{round(v * 100, 9)!r}%"
+            values.append(v)
+        yield number, values
+
+
+def header_field(value: Any) -> str | None:
+    """The field a header cell names ('来源（必填）' → 'source'), or None."""
+    if is_blank(value) or not isinstance(value, str):
+        return None
+    text = re.sub(r"[（(\[【].*?[)）\]】]", "", normalise(value)).rstrip("*:：")
+    return HEADERS.get(text)
+
+
+def header_period(value: Any) -> tuple[int, int] | None:
+    """A year or quarter column header (2020, '2020年', '2020Q3'), or None."""
+    if is_blank(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = re.sub(r"[（(].*?[)）]", "", normalise(value))
+    p = parse_period(value)
+    return p if isinstance(p, tuple) and 1900 <= p[0] <= 2100 else None
+
+
+def _read_sheet(sheet: str, rows: list[tuple[int, list[Any]]]) -> tuple[list[Entry], list[Problem]]:
+    """Find the header (possibly over several rows, merged cells only filled top-left), then read the data."""
+    fields: dict[int, str] = {}
+    periods: dict[int, Any] = {}
+    headers: dict[int, str] = {}
+    for i, (rownum, values) in enumerate(rows[:HEADER_SCAN_ROWS]):
+        for col, v in enumerate(values):
+            if (f := header_field(v)) is not None:
+                fields[col], headers[col] = f, normalise(v)
+                periods.pop(col, None)
+            elif header_period(v) is not None and (isinstance(v, str) or _looks_like_header_row(values)):
+                periods[col], headers[col] = v, normalise(v) if isinstance(v, str) else str(int(v))
+                fields.pop(col, None)
+        named = set(fields.values())
+        has_indicator = bool(named & {"indicator", "code"})
+        if has_indicator and {"period", "value"} <= named:
+            return _read_long(sheet, rows[i + 1:], fields, headers, _region_label(rows[:i]))
+        if has_indicator and periods and "period" not in named:
+            return _read_wide(sheet, rows[i + 1:], fields, periods, headers, _region_label(rows[:i]))
+    return [], [Problem(sheet, None, "", "", "找不到表头：需要“指标”（或“指标代码”）列，以及“期间”和“数值”两列（长表），"
+                                             "或年份列（填报模板）；如果这不是数据表，请删除该工作表")]
+
+
+def _looks_like_header_row(values: list[Any]) -> bool:
+    """A row of numbers is a header only when it also names a field (e.g. 指标 | 单位 | 2019 | 2020)."""
+    return any(header_field(v) for v in values)
+
+
+def _region_label(rows: list[tuple[int, list[Any]]]) -> Any:
+    """A region written above the header: a cell '地区' followed by the name, or one cell '地区：长垣市'."""
+    for _, values in rows:
+        for col, v in enumerate(values):
+            if not isinstance(v, str):
+                continue
+            text = normalise(v)
+            if text.startswith(("地区:", "地区：")) and len(text) > 3:
+                return text[3:]
+            if text in ("地区", "地区:", "地区："):
+                rest = [x for x in values[col + 1:] if not is_blank(x)]
+                if rest:
+                    return rest[0]
+    return None
+
+
+def _cell(values: list[Any], col: int | None) -> Any:
+    return values[col] if col is not None and col < len(values) else None
+
+
+def _read_long(sheet: str, rows, fields, headers, region_label) -> tuple[list[Entry], list[Problem]]:
+    col = {f: c for c, f in sorted(fields.items(), reverse=True)}  # first column wins when a field repeats
+    problems = []
+    if "source" not in col:
+        problems.append(Problem(sheet, None, "来源", "", "缺少“来源”列：每个数值都要写明数据出处"))
+    if "region" not in col and region_label is None:
+        problems.append(Problem(sheet, None, "地区", "", "缺少“地区”列：请增加“地区”列，或在表头上方写“地区：长垣市”"))
+    columns = {f: headers[c] for f, c in col.items()}
+    entries = []
+    for rownum, values in rows:
+        if all(is_blank(v) for v in values):
+            continue
+        entries.append(Entry(
+            sheet=sheet, row=rownum,
+            region=_cell(values, col.get("region")) if "region" in col else region_label,
+            indicator=_cell(values, col.get("indicator")), code=_cell(values, col.get("code")),
+            period=_cell(values, col.get("period")), value=_cell(values, col.get("value")),
+            unit=_cell(values, col.get("unit")), source=_cell(values, col.get("source")),
+            note=_cell(values, col.get("note")), is_sample=_cell(values, col.get("is_sample")), columns=columns))
+    return entries, problems
+
+
+def _read_wide(sheet: str, rows, fields, periods, headers, region_label) -> tuple[list[Entry], list[Problem]]:
+    """The template: one row per indicator, one column per year; the row's 来源 applies to all its years."""
+    col = {f: c for c, f in sorted(fields.items(), reverse=True)}
+    problems = []
+    if "source" not in col:
+        problems.append(Problem(sheet, None, "来源", "", "缺少“来源”列：每一行都要写明数据出处"))
+    if "region" not in col and region_label is None:
+        problems.append(Problem(sheet, None, "地区", "", "未填写地区：请在表头上方的“地区”格中填写地区名称"))
+    entries = []
+    for rownum, values in rows:
+        filled = [(c, values[c]) for c in periods if c < len(values) and not is_blank(values[c])]
+        if not filled:
+            continue
+        for c, v in filled:
+            entries.append(Entry(
+                sheet=sheet, row=rownum,
+                region=_cell(values, col.get("region")) if "region" in col else region_label,
+                indicator=_cell(values, col.get("indicator")), code=_cell(values, col.get("code")),
+                period=periods[c], value=v, unit=_cell(values, col.get("unit")),
+                source=_cell(values, col.get("source")), note=_cell(values, col.get("note")),
+                columns={**{f: headers[c2] for f, c2 in col.items()}, "value": headers[c], "period": headers[c]}))
+    return entries, problems

@@ -1,0 +1,375 @@
+"""Pure validation of entered values against the catalogue: what clerks type in, clean rows (or problems) out.
+
+No database, no files, no Streamlit: `Rules.from_frames` takes the store's frames (read_indicators, read_regions,
+read_policies) and `validate_entries` checks every entry, collecting ALL problems (never only the first).
+
+Accepted spellings: "1,234", "3.8%", full-width digits and punctuation ("３．８％"), trailing spaces, a trailing unit
+equal to the indicator's unit ("95家"); periods "2020", "2020年", "2020Q3", "2020年第三季度". Regions must be known
+(the region table, data/regions.toml): an import never creates a region, so a typo cannot become a new region."""
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+import pandas as pd
+
+FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
+                            "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
+# Units a clerk may write after a number; a unit other than the indicator's is a mismatch, never converted.
+KNOWN_UNITS = frozenset({"元", "千元", "万元", "亿元", "万", "亿", "家", "个", "项", "名", "人", "件", "次", "位",
+                         "%", "‰", "阶段"})
+INTEGER_MEASURES = frozenset({"stock", "flow", "rank"})
+TRUE_WORDS = frozenset({"是", "1", "TRUE", "Y", "YES", "示例", "示例数据"})
+FALSE_WORDS = frozenset({"否", "0", "FALSE", "N", "NO", ""})
+_CN_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_PERIOD = re.compile(r"^(\d{4})(?:年度?)?$")
+_QUARTER = re.compile(r"^(\d{4})(?:年度?)?[-/_.]?(?:Q([1-4])|第?([1-4一二三四])季度?)$")
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
+_NUMBER_WITH_SUFFIX = re.compile(r"^([+-]?[\d.,]+)(\D*)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason to refuse input, for the user: where (sheet, Excel row, column header), the value, what to do."""
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def location(self) -> str:
+        parts = [f"工作表“{self.sheet}”" if self.sheet else "文件"]
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行")
+        if self.column:
+            parts.append(f"“{self.column}”列")
+        return "".join(parts)
+
+    def __str__(self) -> str:
+        shown = f"（值：{self.value}）" if self.value else ""
+        return f"{self.location()}{shown}：{self.message}"
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Problems as a table with Chinese headers, for pages and the CLI."""
+    rows = [{"工作表": p.sheet, "行": p.row, "列": p.column, "值": p.value, "问题": p.message} for p in problems]
+    return pd.DataFrame(rows, columns=["工作表", "行", "列", "值", "问题"]).astype({"行": "Int64"})
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    code: str
+    name: str
+    unit: str
+    measure: str
+    decimals: int
+    min_value: float | None
+    max_value: float | None
+    stages: tuple[str, ...]
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "%"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What valid data look like: indicators (with names and aliases), known regions, the tracked period range."""
+    indicators: dict[str, IndicatorRule]
+    names: dict[str, tuple[str, ...]]     # normalised code/name/alias → indicator codes
+    regions: dict[str, str]               # normalised name → region name
+    track_from: int
+    track_to: int
+
+    @classmethod
+    def from_frames(cls, indicators: pd.DataFrame, regions: pd.DataFrame, policies: pd.DataFrame) -> Rules:
+        """Rules from db.read_indicators, db.read_regions and db.read_policies; the tracked range spans every
+        policy's track_from..track_to."""
+        rules: dict[str, IndicatorRule] = {}
+        names: dict[str, set[str]] = {}
+        for r in indicators.itertuples(index=False):
+            rules[r.code] = IndicatorRule(
+                code=r.code, name=r.name, unit=r.unit, measure=r.measure, decimals=int(r.decimals),
+                min_value=None if pd.isna(r.min_value) else float(r.min_value),
+                max_value=None if pd.isna(r.max_value) else float(r.max_value),
+                stages=tuple(r.stages or ()))
+            for n in [r.code, r.name, *(r.aliases or [])]:
+                names.setdefault(normalise(n), set()).add(r.code)
+        return cls(indicators=rules, names={k: tuple(sorted(v)) for k, v in names.items()},
+                   regions={normalise(n): n for n in regions["name"]},
+                   track_from=int(policies["track_from"].min()), track_to=int(policies["track_to"].max()))
+
+
+@dataclass
+class Entry:
+    """One value as found in a sheet or the entry grid. Raw cells, untouched; `columns` maps a field
+    (region, indicator, code, period, value, unit, source, note, is_sample) to the header shown in messages."""
+    sheet: str
+    row: int
+    region: Any = None
+    indicator: Any = None
+    code: Any = None
+    period: Any = None
+    value: Any = None
+    unit: Any = None
+    source: Any = None
+    note: Any = None
+    is_sample: Any = None
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+DEFAULT_COLUMNS = {"region": "地区", "indicator": "指标", "code": "指标代码", "period": "期间", "value": "数值",
+                   "unit": "单位", "source": "来源", "note": "备注", "is_sample": "示例数据"}
+
+
+# ------------------------------------------------------------------ small parsers (pure, each total)
+
+def normalise(value: Any) -> str:
+    """Fold width and case-insensitive spaces: '３．８％ ' → '3.8%', ' 高企 数量' → '高企数量'."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", "", text)
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and normalise(value) == ""
+
+
+def shown(value: Any) -> str:
+    """A raw value as the user typed it, for messages."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_period(value: Any) -> tuple[int, int] | str:
+    """(year, quarter) with quarter 0 for the whole year, or a Chinese message."""
+    expected = "期间格式不正确：请填写年份（如 2020 或 2020年）或季度（如 2020Q3 或 2020年第三季度）"
+    if is_blank(value):
+        return "期间为空：请填写年份（如 2020）或季度（如 2020Q3）"
+    if isinstance(value, bool):
+        return expected
+    if isinstance(value, (datetime, date, time)):
+        return "期间不能填写日期：请填写年份（如 2020）或季度（如 2020Q3）"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not value.is_integer():
+            return expected
+        return int(value), 0
+    text = normalise(value).upper()
+    if re.fullmatch(r"\d{4}\.0+", text):
+        text = text.split(".")[0]
+    if m := _PERIOD.match(text):
+        return int(m.group(1)), 0
+    if m := _QUARTER.match(text):
+        return int(m.group(1)), _CN_QUARTER[m.group(2) or m.group(3)]
+    return expected
+
+
+def parse_number(value: Any) -> tuple[float, str] | str:
+    """(number, suffix) where suffix is '' or what followed the digits ('%', '家', '万元'), or a message.
+
+    Accepts '1,234', '３．８％', ' 12 '. Formula errors (#DIV/0!) and text get their own messages."""
+    if isinstance(value, bool):
+        return "不是数值：请填写数字"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return "不是有效的数值：请填写数字"
+        return float(value), ""
+    if isinstance(value, (datetime, date, time)):
+        return "这是日期，不是数值：请填写数字（可将单元格格式改为“常规”或“数值”）"
+    text = normalise(value)
+    if text.upper() in FORMULA_ERRORS:
+        return f"公式错误 {text.upper()}：请检查公式或直接填写数值"
+    if text.startswith("="):
+        return "这是公式文本：请填写计算结果（数值）"
+    m = _NUMBER_WITH_SUFFIX.match(text)
+    if not m or not _NUMBER.match(m.group(1)):
+        return "不是数值：请填写数字，如 1234、1,234 或 3.8%"
+    suffix = m.group(2)
+    if suffix and suffix not in KNOWN_UNITS:
+        return "不是数值：请填写数字，如 1234、1,234 或 3.8%"
+    number = float(m.group(1).replace(",", ""))
+    if not math.isfinite(number):
+        return "不是有效的数值：请填写数字"
+    return number, suffix
+
+
+def parse_flag(value: Any) -> bool | str:
+    """是/否 (also 1/0, TRUE/FALSE) → bool, or a message."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = "" if is_blank(value) else normalise(value).upper()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    return "请填写“是”或“否”"
+
+
+def text_or_blank(value: Any) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def has_control_chars(text: str) -> bool:
+    """Invisible control characters (pasted from other systems) that a workbook cannot hold."""
+    return bool(_CONTROL.search(text))
+
+
+# ------------------------------------------------------------------ rules for one value
+
+def check_value(rule: IndicatorRule, raw: Any) -> float | str:
+    """The value to store for this indicator, or the message that says what is wrong and what is expected."""
+    if is_blank(raw):
+        return "数值为空：请填写数值，或删除这一行"
+    if rule.stages:
+        return _check_stage(rule, raw)
+    parsed = parse_number(raw)
+    if isinstance(parsed, str):
+        return parsed
+    number, suffix = parsed
+    if rule.is_percent:
+        if suffix not in ("", "%"):
+            return f"单位不符：该指标单位为“%”，表中写的是“{suffix}”"
+        if not 0 <= number <= 100:
+            return "百分比指标请填写 0—100 之间的数值（如 3.8 或 3.8%）"
+        return number
+    if suffix == "%":
+        return f"该指标单位为“{rule.unit}”，不是百分比：请去掉百分号，填写{rule.unit}数"
+    if suffix and suffix != rule.unit:
+        return f"单位不符：该指标单位为“{rule.unit}”，表中写的是“{suffix}”；请按“{rule.unit}”换算后填写"
+    if rule.min_value is not None and number < rule.min_value:
+        if rule.min_value == 0:
+            return f"数值不能为负数（单位：{rule.unit}）"
+        return f"数值不能小于 {rule.min_value:g}（单位：{rule.unit}）"
+    if rule.max_value is not None and number > rule.max_value:
+        return f"数值不能大于 {rule.max_value:g}（单位：{rule.unit}）"
+    if rule.decimals == 0 and rule.measure in INTEGER_MEASURES and not number.is_integer():
+        return f"该指标单位为“{rule.unit}”，应填写整数"
+    return number
+
+
+def _check_stage(rule: IndicatorRule, raw: Any) -> float | str:
+    expected = f"阶段指标请填写：{'、'.join(rule.stages)}（或序号 0—{len(rule.stages) - 1}）"
+    text = normalise(raw)
+    for i, name in enumerate(rule.stages):
+        if text == normalise(name):
+            return float(i)
+    parsed = parse_number(raw)
+    if isinstance(parsed, tuple) and parsed[1] == "" and parsed[0].is_integer() and \
+            0 <= parsed[0] < len(rule.stages):
+        return parsed[0]
+    return expected
+
+
+def find_indicator(rules: Rules, name: Any, code: Any) -> str | tuple[None, str, str]:
+    """The indicator code for a name and/or code cell, or (None, field, message)."""
+    by_code = by_name = None
+    if not is_blank(code):
+        hits = rules.names.get(normalise(code), ())
+        if len(hits) != 1:
+            return None, "code", f"指标代码“{shown(code)}”不在政策目录中"
+        by_code = hits[0]
+    if not is_blank(name):
+        hits = rules.names.get(normalise(name), ())
+        if len(hits) > 1:
+            return None, "indicator", f"指标名称“{shown(name)}”对应多个指标，请改用指标代码"
+        if hits:
+            by_name = hits[0]
+        elif by_code is None:
+            close = difflib.get_close_matches(normalise(name), [r.name for r in rules.indicators.values()], n=1)
+            hint = f"，是否为“{close[0]}”？" if close else "：请使用模板中的指标名称或指标代码"
+            return None, "indicator", f"指标“{shown(name)}”不在政策目录中{hint}"
+    if by_code and by_name and by_code != by_name:
+        return None, "indicator", (f"指标名称与指标代码不一致：代码 {by_code} 是“{rules.indicators[by_code].name}”，"
+                                   f"名称对应的是 {by_name}")
+    if by_code or by_name:
+        return by_code or by_name
+    return None, "indicator", "指标为空：请填写指标名称或指标代码"
+
+
+# ------------------------------------------------------------------ a whole table
+
+def validate_entries(entries: Iterable[Entry], rules: Rules) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Check every entry; return the clean rows (region, indicator, year, quarter, value, source, note, is_sample,
+    sheet, row) and every problem found. Any problem means the caller must write nothing."""
+    clean: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str, int, int], tuple[str, int]] = {}
+    for e in entries:
+        cols = {**DEFAULT_COLUMNS, **e.columns}
+
+        def fail(fld: str, raw: Any, message: str, e: Entry = e, cols: dict = cols) -> None:
+            problems.append(Problem(e.sheet, e.row, cols[fld], shown(raw), message))
+
+        before = len(problems)
+        region = rules.regions.get(normalise(e.region)) if not is_blank(e.region) else None
+        if is_blank(e.region):
+            fail("region", e.region, "地区为空：请填写地区名称")
+        elif region is None:
+            fail("region", e.region, f"地区“{shown(e.region)}”不在地区表中；可填写："
+                                     f"{'、'.join(rules.regions.values())}（新增地区请先在 data/regions.toml 中登记）")
+        found = find_indicator(rules, e.indicator, e.code)
+        code = found if isinstance(found, str) else None
+        if not isinstance(found, str):
+            _, fld, message = found
+            fail(fld, e.code if fld == "code" else e.indicator, message)
+        period = parse_period(e.period)
+        if isinstance(period, str):
+            fail("period", e.period, period)
+        elif not rules.track_from <= period[0] <= rules.track_to:
+            fail("period", e.period, f"期间超出跟踪范围：只接受 {rules.track_from}—{rules.track_to} 年的数据")
+            period = "out of range"
+        value: float | str | None = None
+        if code is not None:
+            rule = rules.indicators[code]
+            if not is_blank(e.unit) and normalise(e.unit) != normalise(rule.unit):
+                fail("unit", e.unit, f"单位不符：该指标单位为“{rule.unit}”，表中为“{shown(e.unit)}”；"
+                                     f"请按“{rule.unit}”换算后填写，并把单位改回“{rule.unit}”")
+            value = check_value(rule, e.value)
+            if isinstance(value, str):
+                fail("value", e.value, value)
+        source, note = text_or_blank(e.source), text_or_blank(e.note)
+        if not source:
+            fail("source", e.source, "来源不能为空：请填写数据出处（如“2020年长垣市统计公报”）")
+        for fld, text in (("source", source), ("note", note)):
+            if has_control_chars(text):
+                fail(fld, text, "含有不可见的控制字符：请删除后重新填写")
+        flag = parse_flag(e.is_sample)
+        if isinstance(flag, str):
+            fail("is_sample", e.is_sample, flag)
+        if region is not None and code is not None and isinstance(period, tuple):
+            key = (region, code, *period)
+            if key in seen:
+                sheet, row = seen[key]
+                where = f"第 {row} 行" if sheet == e.sheet else f"工作表“{sheet}”第 {row} 行"
+                fail("period", e.period, f"重复：与{where}的地区、指标、期间相同，请只保留一行")
+            else:
+                seen[key] = (e.sheet, e.row)
+        if len(problems) == before:
+            clean.append({"region": region, "indicator": code, "year": period[0], "quarter": period[1],
+                          "value": value, "source": source, "note": note, "is_sample": flag,
+                          "sheet": e.sheet, "row": e.row})
+    return clean, _unique(problems)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """The same problem reported once (a wrong unit in a template row is one problem, not one per year)."""
+    return list(dict.fromkeys(problems))
