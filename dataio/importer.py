@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 import db
+from labels import CHANGE_LABELS
 from dataio.validate import (Entry, Problem, Rules, is_blank, normalise, parse_period, validate_entries)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -35,7 +36,6 @@ HEADERS: dict[str, str] = {
     **dict.fromkeys(["备注"], "note"),
     **dict.fromkeys(["示例数据", "是否示例数据"], "is_sample"),
 }
-CHANGE_LABELS = {"new": "新增", "update": "修改", "unchanged": "不变"}
 PLAN_COLUMNS = ["change", "region", "indicator", "indicator_name", "unit", "period", "year", "quarter", "old_value",
                 "value", "old_source", "source", "note", "is_sample", "expected_version", "sheet", "row"]
 
@@ -84,9 +84,11 @@ def load_rules(engine: Engine) -> Rules:
     return Rules.from_frames(db.read_indicators(engine), db.read_regions(engine), db.read_policies(engine))
 
 
-def plan_changes(engine: Engine, clean: list[dict[str, Any]]) -> pd.DataFrame:
-    """What saving the clean rows would do: for each, the current value and version (the compare-and-set
-    expectation) and whether it is new, an update or unchanged."""
+def plan_changes(engine: Engine, clean: list[dict[str, Any]],
+                 seen_versions: dict[tuple[str, str, int, int], int] | None = None) -> pd.DataFrame:
+    """What saving the clean rows would do: for each, the current value and whether it is new, an update or
+    unchanged, and the version the save expects (compare-and-set). By default that is the current version; the
+    grid passes seen_versions, the versions the user had on screen (a key missing there = "I saw no value")."""
     new = pd.DataFrame(clean, columns=["region", "indicator", "year", "quarter", "value", "source", "note",
                                        "is_sample", "sheet", "row"])
     keys = ["region", "indicator", "year", "quarter"]
@@ -104,7 +106,9 @@ def plan_changes(engine: Engine, clean: list[dict[str, Any]]) -> pd.DataFrame:
     plan = plan.assign(
         change=["unchanged" if s else "update" if e else "new" for s, e in zip(same, exists)],
         period=[db.period_label(y, q) for y, q in zip(plan["year"], plan["quarter"])],
-        expected_version=plan["expected_version"].astype("Int64"),
+        expected_version=plan["expected_version"].astype("Int64") if seen_versions is None else pd.array(
+            [seen_versions.get(k) for k in zip(plan["region"], plan["indicator"], plan["year"], plan["quarter"])],
+            dtype="Int64"),
     )
     return plan[PLAN_COLUMNS]
 

@@ -1,0 +1,89 @@
+"""修改记录: the audit log, filterable by object, person, key and date; an admin can revert one change
+(the revert is itself logged, and refused when the value has changed again since)."""
+import json
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+import db
+import labels
+import ui
+import users
+
+
+@st.cache_data(show_spinner=False)
+def audit_log(version: int, entity: str | None, who: str | None, key: str | None, since: date | None,
+              until: date | None) -> pd.DataFrame:
+    return db.read_audit(ui.engine(), entity=entity, who=who, key_contains=key, since=since, until=until)
+
+
+def change_text(d) -> str:
+    """An old/new record in one line: the value and its source for observations, compact JSON otherwise."""
+    if not isinstance(d, dict):
+        return "—"
+    if "value" in d:
+        mark = f" [{labels.SAMPLE_MARK}]" if d.get("is_sample") else ""
+        return f"{labels.number_text(d['value'], 2).rstrip('0').rstrip('.')}{mark}" + (
+            f"（{d['source']}）" if d.get("source") else "")
+    return json.dumps(d, ensure_ascii=False, default=str)[:120]
+
+
+def is_sample(d) -> bool:
+    return isinstance(d, dict) and bool(d.get("is_sample"))
+
+
+def filters_row() -> tuple[str | None, str | None, str | None, date | None, date | None]:
+    c1, c2, c3, c4 = st.columns([1, 1, 1.4, 1.6])
+    entities = [None, *labels.AUDIT_ENTITIES]
+    entity = c1.selectbox("对象", entities, format_func=lambda e: "全部" if e is None else labels.AUDIT_ENTITIES[e],
+                          index=1, key="audit_entity")
+    who = c2.text_input("操作人", key="audit_who").strip() or None
+    key = c3.text_input("数据项包含", key="audit_key", placeholder="如 长垣市/hte_count").strip() or None
+    span = c4.date_input("日期范围", value=(date.today() - timedelta(days=3650), date.today()), key="audit_dates")
+    since, until = (span + (None, None))[:2] if isinstance(span, tuple) else (span, None)
+    return entity, who, key, since, until
+
+
+def revert_box(log: pd.DataFrame, who: str) -> None:
+    st.subheader("撤销一条修改")
+    if not users.is_admin(who):
+        st.info(labels.ADMIN_ONLY, icon="🔒")
+        return
+    candidates = log[(log["entity"] == "observation") & (log["action"] != "revert")]
+    if candidates.empty:
+        st.caption("当前筛选结果中没有可撤销的数据修改。")
+        return
+    texts = {int(r.id): f"#{r.id} {labels.AUDIT_ENTITIES[r.entity]} {r.entity_key}：{change_text(r.old)} → "
+                        f"{change_text(r.new)}（{r.who}）" for r in candidates.itertuples()}
+    chosen = st.selectbox("要撤销的记录", list(texts), format_func=texts.get, key="revert_id")
+    reason = st.text_input("撤销原因", key="revert_reason", placeholder="如：录入错误，恢复原值")
+    if st.button("撤销该修改", type="primary", key="revert_button"):
+        try:
+            db.revert_change(ui.engine(), int(chosen), who=who, reason=reason.strip() or f"撤销审计记录 #{chosen}")
+        except (db.ConcurrentEditError, ValueError) as exc:
+            st.error(str(exc), icon="⛔")
+            return
+        st.session_state["audit_flash"] = f"已撤销记录 #{chosen}，撤销本身已记入修改记录。"
+        st.rerun()
+
+
+ui.sidebar_filters()
+who = ui.current_user()
+st.title(labels.ENTRY_PAGE_TITLES["audit"])
+if message := st.session_state.pop("audit_flash", None):
+    st.success(message, icon="✅")
+entity, by, key, since, until = filters_row()
+log = audit_log(ui.data_version(), entity, by, key, since, until)
+ui.sample_banner(bool(log["old"].map(is_sample).any() or log["new"].map(is_sample).any()))
+st.caption(f"共 {len(log)} 条记录（最新在前）。每次新增、修改、删除和撤销都记录操作人、时间、原值、新值、来源和原因。")
+st.dataframe(pd.DataFrame({
+    "编号": log["id"], "时间": log["at"], "操作人": log["who"],
+    "操作": log["action"].map(labels.AUDIT_ACTIONS).fillna(log["action"]),
+    "对象": log["entity"].map(labels.AUDIT_ENTITIES).fillna(log["entity"]), "数据项": log["entity_key"],
+    "原值": log["old"].map(change_text), "新值": log["new"].map(change_text), "来源": log["source"],
+    "原因": log["reason"], "撤销的记录": log["reverts_id"].astype("Int64")}),
+    column_config={"时间": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss"),
+                   "编号": st.column_config.NumberColumn("编号", format="%d")},
+    hide_index=True, width="stretch", height=min(38 * (len(log) + 1), 560))
+revert_box(log, who)

@@ -1,0 +1,209 @@
+"""数据填报: values in a grid, task progress, Excel template/upload/export. Every write is validated, previewed,
+confirmed, compare-and-set against what the user saw, and audited."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+import db
+import labels
+import ui
+from dataio import exporter, importer, template
+from dataio.validate import Entry, Rules, problems_frame, validate_entries
+
+GRID_SHEET = "填报表格"
+GRID_COLUMNS = {"period": "期间", "value": "数值", "source": "来源", "note": "备注"}
+
+
+@st.cache_data(show_spinner=False)
+def template_bytes(version: int, policy: str, region: str) -> bytes:
+    return template.build_template(ui.engine(), policy, region)
+
+
+def flash() -> None:
+    """The outcome of the last save, shown once after the page reloads with fresh data."""
+    message = st.session_state.pop("entry_flash", None)
+    if message:
+        st.success(message, icon="✅")
+
+
+def value_text(value: float, stages: list | None) -> str:
+    if stages:
+        return stages[int(value)] if 0 <= value < len(stages) else f"{value:g}"
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def grid_base(region: str, indicator: pd.Series) -> pd.DataFrame:
+    """The values the user sees when the grid opens, kept until saved or refreshed: their versions are what
+    the save compares against, so a value changed meanwhile by someone else is never overwritten."""
+    key = f"entry_base/{region}/{indicator['code']}"
+    if key not in st.session_state:
+        obs = f["observations"].query("region == @region and indicator == @indicator.code")
+        st.session_state[key] = pd.DataFrame({
+            "period": obs["period"].astype(str), "value": [value_text(v, indicator["stages"]) for v in obs["value"]],
+            "source": obs["source"], "note": obs["note"], "is_sample": obs["is_sample"].astype(bool),
+            "year": obs["year"], "quarter": obs["quarter"], "version": obs["version"],
+        }).reset_index(drop=True)
+    return st.session_state[key]
+
+
+def grid_entries(base: pd.DataFrame, edited: pd.DataFrame, region: str, code: str) -> list[Entry]:
+    """Changed and added grid rows as entries (unchanged rows are not re-checked)."""
+    entries = []
+    for i, row in edited.reset_index(drop=True).iterrows():
+        cells = [row[c] for c in GRID_COLUMNS]
+        if i < len(base) and cells == [base.loc[i, c] for c in GRID_COLUMNS]:
+            continue
+        if i >= len(base) and all(v is None or str(v).strip() == "" for v in cells):
+            continue
+        entries.append(Entry(sheet=GRID_SHEET, row=i + 1, region=region, code=code, period=row["period"],
+                             value=row["value"], source=row["source"], note=row["note"], is_sample=False,
+                             columns={"period": "期间", "value": "数值", "source": "来源", "note": "备注"}))
+    return entries
+
+
+def show_problems(problems) -> None:
+    st.error(f"发现 {len(problems)} 处问题，未写入任何数据。请改正后重试：", icon="⛔")
+    st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
+
+
+def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str]) -> None:
+    """Apply a confirmed plan; on success reload with fresh data, on a concurrent edit say so."""
+    try:
+        counts = importer.apply_plan(ui.engine(), plan, who=who, reason=reason)
+    except db.ConcurrentEditError as exc:
+        st.error(str(exc), icon="⛔")
+        return
+    for key in clear:
+        st.session_state.pop(key, None)
+    st.session_state["entry_flash"] = f"已保存：新增 {counts['created']} 条，修改 {counts['updated']} 条。"
+    st.session_state["entry_grid_nonce"] = st.session_state.get("entry_grid_nonce", 0) + 1
+    st.rerun()
+
+
+def grid_tab(region: str, who: str) -> None:
+    inds = f["indicators"]
+    names = {r.code: f"{r.area} · {r.name}（{r.unit}）" for r in inds.itertuples()}
+    code = st.selectbox("指标", list(names), format_func=names.get, key="entry_indicator")
+    indicator = inds.set_index("code").loc[code].copy()
+    indicator["code"] = code
+    base = grid_base(region, indicator)
+    ui.sample_banner(bool(base["is_sample"].any()))
+    hint = ("百分比指标填 0—100 之间的数，如 3.8 或 3.8%" if indicator["unit"] == "%" else
+            f"阶段填写：{'、'.join(indicator['stages'])}" if indicator["stages"] else f"单位：{indicator['unit']}")
+    st.caption(f"{region} · {hint} · 期间填 2020 或 2020Q3 · 来源必填 · 在表格末行添加新的期间")
+    nonce = st.session_state.get("entry_grid_nonce", 0)
+    edited = st.data_editor(
+        base[list(GRID_COLUMNS)], num_rows="add", hide_index=True, width="stretch", key=f"grid/{region}/{code}/{nonce}",
+        column_config={"period": st.column_config.TextColumn("期间", required=True),
+                       "value": st.column_config.TextColumn("数值", required=True),
+                       "source": st.column_config.TextColumn("来源", width="large", required=True),
+                       "note": st.column_config.TextColumn("备注")})
+    if base["is_sample"].any():
+        st.caption(f"{labels.SAMPLE_MARK}：" + "、".join(base.loc[base["is_sample"], "period"])
+                   + " 的数值为示例数据；填入真实数值和来源后即替换为正式数据。")
+    c1, c2 = st.columns([1, 5])
+    if c2.button("放弃修改并刷新", key="entry_refresh"):
+        st.session_state.pop(f"entry_base/{region}/{code}", None)
+        st.session_state.pop("entry_plan", None)
+        st.session_state["entry_grid_nonce"] = nonce + 1
+        st.rerun()
+    if c1.button("检查并预览", type="primary", key="entry_check", disabled=not who):
+        entries = grid_entries(base, edited, region, code)
+        clean, problems = validate_entries(entries, Rules.from_frames(inds, f["regions"], f["policies"]))
+        if problems:
+            st.session_state.pop("entry_plan", None)
+            show_problems(problems)
+        elif not clean:
+            st.info("没有修改。")
+        else:
+            seen = {(region, code, int(y), int(q)): int(v)
+                    for y, q, v in zip(base["year"], base["quarter"], base["version"])}
+            st.session_state["entry_plan"] = (region, code, importer.plan_changes(ui.engine(), clean, seen))
+    pending = st.session_state.get("entry_plan")
+    if pending and pending[:2] == (region, code):
+        plan = pending[2]
+        st.markdown("**将要保存的修改（原值 → 新值）**")
+        st.dataframe(importer.preview_frame(plan), hide_index=True, width="stretch")
+        if st.button("确认保存", type="primary", key="entry_confirm", disabled=not who):
+            save(plan, who, "数据填报", [f"entry_base/{region}/{code}", "entry_plan"])
+
+
+def progress_tab(policy: str, who: str) -> None:
+    tasks = f["tasks"].query("policy == @policy")
+    titles = dict(zip(tasks["clause"], tasks["clause"] + " " + tasks["title"]))
+    clause = st.selectbox("重点任务", list(titles), format_func=titles.get, key="progress_task")
+    task = tasks.set_index("clause").loc[clause]
+    st.caption(f"牵头单位：{task['lead'] or '—'} · 责任单位：{task['responsible'] or '—'} · 完成时限：{task['due_date']}")
+    history = f["progress"].query("policy == @policy and clause == @clause").sort_values("reported_on",
+                                                                                        ascending=False)
+    ui.sample_banner(bool(history["is_sample"].astype(bool).any()))
+    st.dataframe(pd.DataFrame({
+        "日期": history["reported_on"].astype(str), "状态": history["status"].map(labels.TASK_STATUSES),
+        "进展": history["progress"], "佐证材料": history["evidence"], "填报人": history["reported_by"],
+        "数据性质": history["is_sample"].astype(bool).map({True: labels.SAMPLE_MARK, False: "正式填报"})}),
+        hide_index=True, width="stretch")
+    choices = [k for k in labels.TASK_STATUSES if k != "overdue"]
+    with st.form("progress_form", clear_on_submit=True):
+        status = st.selectbox("状态", choices, format_func=labels.TASK_STATUSES.get, index=1, key="progress_status")
+        text = st.text_area("进展情况", key="progress_text", placeholder="做了什么、到了哪一步")
+        evidence = st.text_input("佐证材料 / 链接", key="progress_evidence", placeholder="文件名、文号或链接")
+        reported_on = st.date_input("报告日期", value=date.today(), key="progress_date")
+        reported_by = st.text_input("报告单位 / 人", value=who, key="progress_by")
+        submitted = st.form_submit_button("提交进展", type="primary", disabled=not who)
+    if submitted:
+        missing = [n for n, v in (("进展情况", text), ("报告单位 / 人", reported_by)) if not str(v).strip()]
+        if missing:
+            st.error("请填写：" + "、".join(missing), icon="⛔")
+            return
+        db.add_progress(ui.engine(), policy, clause, status=status, progress=text.strip(), evidence=evidence.strip(),
+                        reported_on=reported_on, reported_by=reported_by.strip(), who=who)
+        st.session_state["entry_flash"] = f"已记录任务 {clause} 的进展（{labels.TASK_STATUSES[status]}）。"
+        st.rerun()
+
+
+def excel_tab(policy: str, region: str, who: str) -> None:
+    st.markdown("**1. 下载填报模板**：每个领域一张表，指标为行、年份为列，“来源”必填。")
+    st.download_button(f"下载填报模板（{region}）", template_bytes(ui.data_version(), policy, region),
+                       file_name=f"填报模板_{region}.xlsx", key="template_download",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.markdown("**2. 上传填好的模板或长表**（地区、指标、期间、数值、来源）：先检查，确认后一次写入；有任何错误则全部不写入。")
+    upload = st.file_uploader("上传 Excel 文件", type=["xlsx", "xlsm", "xls"], key="entry_upload")
+    if upload is not None:
+        token = (upload.file_id, ui.data_version())
+        if st.session_state.get("upload_check", (None,))[0] != token:
+            result = importer.import_workbook(ui.engine(), upload.getvalue(), who=who or "?", dry_run=True)
+            st.session_state["upload_check"] = (token, result)
+        result = st.session_state["upload_check"][1]
+        if not result.ok:
+            show_problems(result.problems)
+        else:
+            ui.sample_banner(bool(result.plan["is_sample"].any()))
+            st.info(f"检查通过：{result.summary()}。", icon="🔎")
+            st.dataframe(importer.preview_frame(result.plan), hide_index=True, width="stretch")
+            changes = result.counts()["new"] + result.counts()["update"]
+            if st.button("确认导入", type="primary", key="upload_confirm", disabled=not who or not changes):
+                save(result.plan, who, f"Excel 导入：{upload.name}", ["upload_check"])
+    st.markdown("**3. 导出全部数据**：观测值（含来源、示例数据标记）、任务及进展、修改记录。")
+    if st.button("生成导出文件", key="export_build"):
+        st.session_state["export_bytes"] = exporter.export_workbook(ui.engine())
+    if "export_bytes" in st.session_state:
+        st.download_button("下载导出文件", st.session_state["export_bytes"], file_name="督导看板数据导出.xlsx",
+                           key="export_download",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+filters = ui.sidebar_filters()
+who = ui.current_user()
+f = ui.frames()
+st.title(labels.ENTRY_PAGE_TITLES["entry"])
+flash()
+if not who:
+    st.warning(labels.NO_USER, icon="✍️")
+grid, progress, excel = st.tabs(["逐项填报", "任务进展", "Excel 导入导出"])
+with grid:
+    grid_tab(filters.region, who)
+with progress:
+    progress_tab(filters.policy, who)
+with excel:
+    excel_tab(filters.policy, filters.region, who)
