@@ -31,7 +31,6 @@ import pandas as pd
 import labels
 
 EPS = 1e-9  # relative tolerance for "exactly on the boundary" comparisons (floating point)
-KEY = ["region", "indicator"]
 
 IDENTITY = ["policy", "region", "code", "indicator", "indicator_name", "area", "unit", "decimals", "kind",
             "comparator", "tier", "clause", "quote", "start_year", "due_year", "benchmark", "headline",
@@ -75,26 +74,25 @@ def target_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of_year:
         import catalogue
         settings = catalogue.load_settings()
     t = _target_rows(targets, regions)
-    t_asof = float(period_time(as_of_year, as_of_quarter))
-    obs = _prepare_observations(observations, t, t_asof)
-
-    parts, used = [], []
-    for kind_rows, fn in ((t[t["kind"].isin(["level", "milestone"])], _level),
-                          (t[t["kind"] == "annual"], _annual),
-                          (t[t["kind"] == "cumulative"], _cumulative),
-                          (t[t["kind"] == "relative"], _relative)):
-        if kind_rows.empty:
-            continue
-        frame, sources = fn(kind_rows, obs, as_of_year, t_asof, settings)
-        parts.append(frame)
-        used.append(sources)
-    if not parts:
+    if t.empty:
         return pd.DataFrame(columns=OUTPUT)
+    t_asof = float(period_time(as_of_year, as_of_quarter))
+    d = _Data(observations, t, t_asof)
+    f = t[["row", "sk", "bsk", "kind", "comparator", "value", "value_low", "value_high", "start_year", "due_year",
+           "base_year", "path", "frequency", "sign"]]
+    parts, used = [], []
+    for kinds, fn in ((["level", "milestone"], _level), (["annual"], _annual), (["cumulative"], _cumulative),
+                      (["relative"], _relative)):
+        rows = f[f["kind"].isin(kinds)]
+        if not rows.empty:
+            frame, sources = fn(rows, d, settings)
+            parts.append(frame)
+            used.append(sources)
     out = pd.concat(parts, ignore_index=True)
     out = _progress(out, t_asof, settings)
-    out = _forecast(out, obs, settings)
-    out = _provenance(out, pd.concat(used, ignore_index=True))
-    out = _finish(out, as_of_year, as_of_quarter, t_asof, settings)
+    out = _forecast(out, d, settings)
+    out = _provenance(out, pd.concat(used, ignore_index=True), d.sources)
+    out = _finish(out, t, as_of_year, as_of_quarter, t_asof, settings)
     return out.sort_values("row").reset_index(drop=True)[OUTPUT]
 
 
@@ -107,131 +105,152 @@ def _target_rows(targets: pd.DataFrame, regions: Iterable[str] | None) -> pd.Dat
     else:
         t = t.drop(columns=["region"], errors="ignore").merge(
             pd.DataFrame({"region": pd.Series(list(regions), dtype=t["code"].dtype)}), how="cross")
-    t = t.assign(row=np.arange(len(t)), sign=np.where(t["comparator"] == "<=", -1.0, 1.0))
-    t["start_year"] = t["start_year"].astype(float)
-    return t
+    return t.assign(row=np.arange(len(t)), sign=np.where(t["comparator"] == "<=", -1.0, 1.0),
+                    start_year=t["start_year"].astype(float))
 
 
-def _prepare_observations(observations: pd.DataFrame, t: pd.DataFrame, t_asof: float) -> pd.DataFrame:
-    """Observations the targets can use, up to the as-of period, sorted so that the last row of a group is the
-    latest (a whole-year value wins over the Q4 year-to-date value of the same year)."""
-    regions = set(t["region"]) | set(t["benchmark"].dropna())
-    o = observations.loc[observations["region"].isin(regions) & observations["indicator"].isin(set(t["indicator"])),
-                         ["region", "indicator", "year", "quarter", "value", "source", "is_sample"]]
-    o = o[o["value"].notna()]
-    o = o.assign(t=period_time(o["year"], o["quarter"]), annual=o["quarter"] == 0)
-    o = o[o["t"] <= t_asof + EPS]
-    return o.sort_values(["region", "indicator", "t", "annual"], kind="stable").reset_index(drop=True)
+class _Data:
+    """The observations the targets can use, keyed by integer series codes (region × indicator) for speed.
+
+    obs: sk, year, quarter, t, annual, value, src (code into .sources), is_sample — only t ≤ as-of, sorted so
+    that the last row of a series or a year is the latest (a whole-year value wins over the same year's Q4).
+    yearly: one row per (sk, year): the whole-year value, else the latest year-to-date quarter; frac = q/4."""
+
+    def __init__(self, observations: pd.DataFrame, t: pd.DataFrame, t_asof: float) -> None:
+        regions = pd.Index(pd.unique(pd.concat([t["region"], t["benchmark"].dropna()]).astype(object)))
+        indicators = pd.Index(pd.unique(t["indicator"].astype(object)))
+        n = len(indicators)
+
+        def codes(values: pd.Series, index: pd.Index) -> np.ndarray:
+            """Position of each value in index (−1 when absent), via factorize: fast on arrow strings."""
+            c, uniques = pd.factorize(values)
+            lookup = np.append(index.get_indexer(pd.Index(uniques, dtype=object)), -1)
+            return lookup[c]  # c == −1 (missing) picks the appended −1
+
+        def series_key(region: pd.Series, indicator: pd.Series) -> np.ndarray:
+            r, i = codes(region, regions), codes(indicator, indicators)
+            return np.where((r >= 0) & (i >= 0), r * n + i, -1)
+
+        t["sk"] = series_key(t["region"], t["indicator"])
+        t["bsk"] = series_key(t["benchmark"], t["indicator"])
+        sk = series_key(observations["region"], observations["indicator"])
+        year = observations["year"].to_numpy(dtype=float)
+        quarter = observations["quarter"].to_numpy(dtype=float)
+        tt = period_time(year, quarter)
+        value = observations["value"].to_numpy(dtype=float)
+        keep = (sk >= 0) & (tt <= t_asof + EPS) & ~np.isnan(value)
+        src_codes, self.sources = pd.factorize(observations["source"].fillna(""))
+        src_codes = src_codes[keep]
+        o = pd.DataFrame({"sk": sk[keep], "year": year[keep].astype(int), "quarter": quarter[keep].astype(int),
+                          "t": tt[keep], "value": value[keep], "src": src_codes,
+                          "is_sample": observations["is_sample"].to_numpy(dtype=bool)[keep]})
+        o["annual"] = o["quarter"] == 0
+        order = np.lexsort((o["annual"].to_numpy(), o["t"].to_numpy(), o["sk"].to_numpy()))
+        self.obs = o.iloc[order].reset_index(drop=True)
+        y = self.obs.drop_duplicates(["sk", "year"], keep="last")
+        self.yearly = y.assign(frac=np.where(y["annual"], 1.0, y["quarter"] / 4)).reset_index(drop=True)
+        self._baselines: dict[int, pd.DataFrame] = {}
+
+    def baselines(self, base_years: Iterable[int]) -> pd.DataFrame:
+        """(sk, base_year) → baseline, baseline_t, baseline_src, baseline_sample: the latest value at or before
+        the base year, else the earliest after it."""
+        parts = []
+        for by in sorted(set(int(b) for b in base_years)):
+            if by not in self._baselines:
+                o = self.obs
+                before = o[o["t"] <= by + EPS].drop_duplicates("sk", keep="last")
+                after = o[o["t"] > by + EPS].drop_duplicates("sk", keep="first")
+                b = pd.concat([before, after[~after["sk"].isin(before["sk"])]])
+                self._baselines[by] = pd.DataFrame({
+                    "sk": b["sk"].to_numpy(), "base_year": by, "baseline": b["value"].to_numpy(),
+                    "baseline_t": b["t"].to_numpy(), "baseline_src": b["src"].to_numpy(),
+                    "baseline_sample": b["is_sample"].to_numpy()})
+            parts.append(self._baselines[by])
+        return pd.concat(parts, ignore_index=True)
 
 
-def _yearly(obs: pd.DataFrame) -> pd.DataFrame:
-    """One value per (region, indicator, year): the whole-year value, else the latest year-to-date quarter."""
-    y = obs.drop_duplicates(["region", "indicator", "year"], keep="last")
-    return y.assign(frac=np.where(y["annual"], 1.0, y["quarter"] / 4))
-
-
-def _baselines(t: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
-    """(region, indicator, base_year) → the latest value at or before the base year, else the earliest after it."""
-    keys = t[["region", "indicator", "base_year"]].drop_duplicates()
-    m = obs.merge(keys, on=KEY)
-    before = m[m["t"] <= m["base_year"] + EPS].drop_duplicates(["region", "indicator", "base_year"], keep="last")
-    after = m[m["t"] > m["base_year"] + EPS].drop_duplicates(["region", "indicator", "base_year"], keep="first")
-    b = pd.concat([before, after]).drop_duplicates(["region", "indicator", "base_year"], keep="first")
-    return b.rename(columns={"value": "baseline", "t": "baseline_t", "source": "baseline_source",
-                             "is_sample": "baseline_sample"})[
-        ["region", "indicator", "base_year", "baseline", "baseline_t", "baseline_source", "baseline_sample"]]
-
-
-def _used(frame: pd.DataFrame, source: str, sample: str) -> pd.DataFrame:
-    f = frame[frame[source].notna()]
-    return pd.DataFrame({"row": f["row"].to_numpy(), "source": f[source].to_numpy(), "is_sample":
-                         f[sample].astype(bool).to_numpy()})
+def _used(frame: pd.DataFrame, src: str, sample: str) -> pd.DataFrame:
+    f = frame[frame[src].notna()]
+    return pd.DataFrame({"row": f["row"].to_numpy(), "src": f[src].to_numpy(dtype=int),
+                         "is_sample": f[sample].to_numpy(dtype=bool)})
 
 
 # ------------------------------------------------------------------ per kind: actual, baseline, goal, path
 
-def _level(t: pd.DataFrame, obs: pd.DataFrame, as_of_year: int, t_asof: float,
-           settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+_ACTUAL = {"value": "actual", "t": "actual_t", "year": "actual_year", "quarter": "actual_quarter"}
+
+
+def _level(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Level and milestone targets: the latest value vs a path from the base-year value to the goal."""
-    latest = obs.drop_duplicates(KEY, keep="last")[KEY + ["value", "t", "year", "quarter", "source", "is_sample"]]
-    f = (t.merge(latest.rename(columns={"value": "actual", "t": "actual_t", "year": "actual_year",
-                                        "quarter": "actual_quarter"}), on=KEY, how="left")
-          .merge(_baselines(t, obs), on=["region", "indicator", "base_year"], how="left"))
-    f = f.assign(goal=_goal(f, settings), path_start=np.fmin(f["baseline_t"], f["base_year"]).fillna(f["base_year"]),
-                 frac=np.nan)
-    used = pd.concat([_used(f, "source", "is_sample"), _used(f, "baseline_source", "baseline_sample")])
+    latest = d.obs.drop_duplicates("sk", keep="last").rename(columns=_ACTUAL)
+    f = (f.merge(latest[["sk", *_ACTUAL.values(), "src", "is_sample"]], on="sk", how="left")
+          .merge(d.baselines(f["base_year"]), on=["sk", "base_year"], how="left"))
+    f = f.assign(goal=_goal(f, settings), frac=np.nan,
+                 path_start=np.fmin(f["baseline_t"], f["base_year"]).fillna(f["base_year"]))
+    used = pd.concat([_used(f, "src", "is_sample"), _used(f, "baseline_src", "baseline_sample")])
     return f, used
 
 
-def _annual(t: pd.DataFrame, obs: pd.DataFrame, as_of_year: int, t_asof: float,
-            settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Annual targets: the latest year's own flow since start_year (pro-rated by q/4 for a year-to-date value)."""
-    y = _yearly(obs)
-    m = t[["row", "region", "indicator", "start_year", "due_year"]].merge(y, on=KEY)
+def _flows(f: pd.DataFrame, d: _Data) -> pd.DataFrame:
+    """Each target row's yearly flows from start_year to due_year (up to the as-of period), by row and year."""
+    m = f[["row", "sk", "start_year", "due_year"]].merge(d.yearly, on="sk")
     m = m[(m["year"] >= m["start_year"]) & (m["year"] <= m["due_year"])]
-    last = m.drop_duplicates("row", keep="last")[["row", "value", "t", "year", "quarter", "frac", "source",
-                                                   "is_sample"]]
-    f = t.merge(last.rename(columns={"value": "actual", "t": "actual_t", "year": "actual_year",
-                                     "quarter": "actual_quarter"}), on="row", how="left")
+    return m.sort_values(["row", "year"], kind="stable")
+
+
+def _annual(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Annual targets: the latest year's own flow since start_year (a year-to-date value is pro-rated: q/4)."""
+    last = _flows(f, d).drop_duplicates("row", keep="last").rename(columns=_ACTUAL)
+    f = f.merge(last[["row", *_ACTUAL.values(), "frac", "src", "is_sample"]], on="row", how="left")
     f = f.assign(goal=_goal(f, settings), baseline=0.0, baseline_t=f["actual_year"] - 1.0,
                  path_start=f["actual_year"] - 1.0)
-    return f, _used(f, "source", "is_sample")
+    return f, _used(f, "src", "is_sample")
 
 
-def _cumulative(t: pd.DataFrame, obs: pd.DataFrame, as_of_year: int, t_asof: float,
-                settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cumulative(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cumulative targets: the sum of yearly flows from start_year to the as-of period (baseline 0)."""
-    y = _yearly(obs)
-    m = t[["row", "region", "indicator", "start_year", "due_year"]].merge(y, on=KEY)
-    m = m[(m["year"] >= m["start_year"]) & (m["year"] <= m["due_year"])]
+    m = _flows(f, d)
     agg = m.groupby("row").agg(actual=("value", "sum"), actual_t=("t", "max"), actual_year=("year", "max"),
-                               n_years=("year", "nunique"))
-    last_q = m.drop_duplicates("row", keep="last").set_index("row")["quarter"].rename("actual_quarter")
-    f = t.merge(agg.join(last_q), left_on="row", right_index=True, how="left")
-    f = f.assign(goal=_goal(f, settings), baseline=0.0, baseline_t=f["start_year"] - 1, path_start=f["start_year"] - 1,
-                 frac=np.nan,
-                 missing_years=(f["actual_year"] - f["start_year"] + 1 - f["n_years"]).fillna(0).astype(int))
-    return f, _used(m, "source", "is_sample")
+                               actual_quarter=("quarter", "last"), n_years=("year", "size"))
+    f = f.merge(agg, left_on="row", right_index=True, how="left")
+    f = f.assign(goal=_goal(f, settings), baseline=0.0, baseline_t=f["start_year"] - 1,
+                 path_start=f["start_year"] - 1, frac=np.nan,
+                 missing_years=(f["actual_year"] - f["start_year"] + 1 - f["n_years"]).fillna(0))
+    return f, _used(m, "src", "is_sample")
 
 
-def _relative(t: pd.DataFrame, obs: pd.DataFrame, as_of_year: int, t_asof: float,
-              settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Relative targets: the region's growth in its latest year vs the benchmark region's growth that year."""
-    ann = obs[obs["annual"]][KEY + ["year", "value", "source", "is_sample"]]
-    prev = ann.assign(year=ann["year"] + 1).rename(columns={"value": "prev", "source": "prev_source",
+def _relative(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Relative targets: the region's growth vs the benchmark region's, in the latest year both have one."""
+    ann = d.obs.loc[d.obs["annual"], ["sk", "year", "value", "src", "is_sample"]]
+    prev = ann.assign(year=ann["year"] + 1).rename(columns={"value": "prev", "src": "prev_src",
                                                             "is_sample": "prev_sample"})
-    g = ann.merge(prev, on=KEY + ["year"])
-    g = g[g["prev"] > 0].assign(growth=lambda d: d["value"] / d["prev"] - 1)
-    g = g.sort_values(KEY + ["year"], kind="stable")
-    reg = (t[["row", "region", "indicator"]].merge(g, on=KEY).drop_duplicates("row", keep="last")
-           .rename(columns={"value": "actual", "year": "actual_year", "growth": "region_growth"}))
-    bench = g.rename(columns={"region": "benchmark", "value": "bench_value", "prev": "bench_prev",
-                              "growth": "benchmark_growth", "year": "actual_year", "source": "bench_source",
-                              "is_sample": "bench_sample", "prev_source": "bench_prev_source",
-                              "prev_sample": "bench_prev_sample"})
-    f = (t.merge(reg.drop(columns=KEY), on="row", how="left")
-          .merge(bench, on=["benchmark", "indicator", "actual_year"], how="left")
-          .merge(_baselines(t, obs), on=["region", "indicator", "base_year"], how="left"))
-    bb = _baselines(t.assign(region=t["benchmark"]), obs).rename(
-        columns={"region": "benchmark", "baseline": "bench_base", "baseline_t": "bench_base_t",
-                 "baseline_source": "bench_base_source", "baseline_sample": "bench_base_sample"})
-    f = f.merge(bb, on=["benchmark", "indicator", "base_year"], how="left")
-    # both sides needed: without the benchmark's growth there is nothing to compare
-    f.loc[f["benchmark_growth"].isna(), ["actual", "region_growth"]] = np.nan
+    g = ann.merge(prev, on=["sk", "year"])
+    g = g[g["prev"] > 0].assign(growth=lambda x: x["value"] / x["prev"] - 1)
+    bench = g.rename(columns={"sk": "bsk", "value": "bench_value", "prev": "bench_prev", "src": "bench_src",
+                              "is_sample": "bench_sample", "prev_src": "bench_prev_src",
+                              "prev_sample": "bench_prev_sample", "growth": "benchmark_growth"})
+    both = (f[["row", "sk", "bsk"]].merge(g, on="sk").merge(bench, on=["bsk", "year"])
+            .sort_values(["row", "year"], kind="stable").drop_duplicates("row", keep="last")
+            .rename(columns={"value": "actual", "year": "actual_year", "growth": "region_growth"})
+            .drop(columns=["sk", "bsk"]))
+    f = f.merge(both, on="row", how="left").merge(d.baselines(f["base_year"]), on=["sk", "base_year"], how="left")
+    bb = d.baselines(f["base_year"]).rename(columns={
+        "sk": "bsk", "baseline": "bench_base", "baseline_t": "bench_base_t", "baseline_src": "bench_base_src",
+        "baseline_sample": "bench_base_sample"})
+    f = f.merge(bb, on=["bsk", "base_year"], how="left")
     rel = settings["relative"]
-    with np.errstate(all="ignore"):
-        f = f.assign(
-            actual_t=f["actual_year"].astype(float), actual_quarter=0,
-            margin_pp=(f["region_growth"] - f["benchmark_growth"]) * 100,
-            goal=f["prev"] * (1 + f["benchmark_growth"] + rel["clearly_above_pp"] / 100),
-            rel_expected=f["prev"] * (1 + f["benchmark_growth"] + rel["on_track_margin_pp"] / 100),
-            path_start=f["base_year"].astype(float), frac=np.nan,
-            region_growth_avg=_cagr(f["actual"], f["baseline"], f["actual_year"] - f["baseline_t"]),
-            benchmark_growth_avg=_cagr(f["bench_value"], f["bench_base"], f["actual_year"] - f["bench_base_t"]),
-        )
-    used = pd.concat([_used(f, "source", "is_sample")]
-                     + [_used(f, c + "source", c + "sample") for c in ("prev_", "bench_", "bench_prev_")]
-                     + [_used(f, "baseline_source", "baseline_sample")])
+    f = f.assign(
+        actual_t=f["actual_year"].astype(float), actual_quarter=np.where(f["actual_year"].notna(), 0, np.nan),
+        margin_pp=(f["region_growth"] - f["benchmark_growth"]) * 100,
+        goal=f["prev"] * (1 + f["benchmark_growth"] + rel["clearly_above_pp"] / 100),
+        rel_expected=f["prev"] * (1 + f["benchmark_growth"] + rel["on_track_margin_pp"] / 100),
+        path_start=f["base_year"].astype(float), frac=np.nan,
+        region_growth_avg=_cagr(f["actual"], f["baseline"], f["actual_year"] - f["baseline_t"]),
+        benchmark_growth_avg=_cagr(f["bench_value"], f["bench_base"], f["actual_year"] - f["bench_base_t"]),
+    )
+    used = pd.concat([_used(f, "src", "is_sample")]
+                     + [_used(f, c + "src", c + "sample") for c in ("prev_", "bench_", "bench_prev_")]
+                     + [_used(f, "baseline_src", "baseline_sample"), _used(f, "bench_base_src", "bench_base_sample")])
     return f, used
 
 
@@ -273,8 +292,8 @@ def _progress(f: pd.DataFrame, t_asof: float, settings: dict[str, Any]) -> pd.Da
                             baseline + (goal - baseline) * share)
         expected = np.where(is_rel, f.get("rel_expected", pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
                             expected)
-        scale = np.fmax(np.fmax(np.abs(goal), np.abs(baseline)), np.abs(actual))
-        tiny = EPS * np.where(scale > 0, scale, 1.0)
+        scale = np.fmax(np.abs(goal), np.abs(baseline))
+        tiny = EPS * np.where(scale > 0, scale, 1.0)  # independent of actual: raising actual never flips a branch
         met = sign * (actual - goal) >= -tiny
         made = sign * (actual - baseline)
         required_now = sign * (expected - baseline)
@@ -357,64 +376,60 @@ def _fit(points: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"forecast_linear": linear, "forecast_compound": compound})
 
 
-def _forecast(f: pd.DataFrame, obs: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
+def _forecast(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> pd.DataFrame:
     """Trend forecasts for the due year, from the values since the base year (all values when fewer than two)."""
-    y = _yearly(obs)
+    y = d.yearly
     kind = f["kind"]
-    # level, milestone, relative: the yearly values of the region's series
-    lv = f.loc[kind.isin(["level", "milestone", "relative"]), ["row", "region", "indicator", "base_year",
-                                                              "due_year"]]
-    pts_l = lv.merge(y[KEY + ["t", "value"]], on=KEY)
-    # annual: whole-year flows only
-    an = f.loc[kind == "annual", ["row", "region", "indicator", "base_year", "due_year"]]
-    pts_a = an.merge(y.loc[y["frac"] == 1, KEY + ["t", "value"]], on=KEY)
+    # level, milestone, relative: the region's yearly values; annual: whole-year flows only
+    lv = f.loc[kind.isin(["level", "milestone", "relative"]), ["row", "sk", "base_year"]]
+    pts_l = lv.merge(y[["sk", "t", "value"]], on="sk")
+    an = f.loc[kind == "annual", ["row", "sk", "base_year"]]
+    pts_a = an.merge(y.loc[y["frac"] == 1, ["sk", "t", "value"]], on="sk")
     # cumulative: the running sum from start_year, with the known zero at the start
-    cu = f.loc[kind == "cumulative", ["row", "region", "indicator", "start_year", "due_year", "base_year"]]
-    flows = cu.merge(y[KEY + ["year", "t", "value"]], on=KEY)
-    flows = flows[(flows["year"] >= flows["start_year"]) & (flows["year"] <= flows["due_year"])]
-    flows = flows.sort_values(["row", "t"], kind="stable")
+    cu = f.loc[kind == "cumulative", ["row", "sk", "start_year", "due_year", "base_year"]]
+    flows = _flows(cu, d).merge(cu[["row", "base_year"]], on="row")
     flows = flows.assign(value=flows.groupby("row")["value"].cumsum())
-    zero = cu[cu["row"].isin(flows["row"])].assign(t=cu["start_year"] - 1, value=0.0)
-    pts_c = pd.concat([zero, flows])[["row", "t", "value", "base_year"]]
-    pts = pd.concat([pts_l[["row", "t", "value", "base_year"]], pts_a[["row", "t", "value", "base_year"]], pts_c])
-    pts = pts.sort_values(["row", "t"], kind="stable")
+    zero = cu[cu["row"].isin(flows["row"])].assign(t=lambda x: x["start_year"] - 1, value=0.0)
+    cols = ["row", "t", "value", "base_year"]
+    pts = pd.concat([pts_l[cols], pts_a[cols], zero[cols], flows[cols]]).sort_values(["row", "t"], kind="stable")
     since = pts[pts["t"] >= pts["base_year"] - EPS]
-    n_since = since.groupby("row")["t"].transform("size")
-    enough = set(since.loc[n_since >= 2, "row"])
-    pts = pd.concat([since[since["row"].isin(enough)], pts[~pts["row"].isin(enough)]]).sort_values(
-        ["row", "t"], kind="stable")
-    fc = _fit(pts, f[["row", "due_year"]])
-    f = f.drop(columns=["forecast_linear", "forecast_compound"], errors="ignore").merge(
-        fc, left_on="row", right_index=True, how="left")
+    enough = since.groupby("row")["t"].transform("size") >= 2
+    rows_enough = since.loc[enough, "row"].unique()
+    pts = pd.concat([since[since["row"].isin(rows_enough)], pts[~pts["row"].isin(rows_enough)]])
+    fc = _fit(pts.sort_values(["row", "t"], kind="stable"), f[["row", "due_year"]])
+    f = f.merge(fc, left_on="row", right_index=True, how="left")
     f.loc[f["kind"] == "cumulative", "forecast_compound"] = np.nan  # a sum from zero has no growth rate
     compound = (f["path"] == "compound") & f["forecast_compound"].notna()
     forecast = f["forecast_compound"].where(compound, f["forecast_linear"])
-    # the due year's value is in: it is the forecast
-    done = f["has_actual"] & (f["actual_t"] >= f["due_year"] - EPS) & (f["kind"] != "relative")
+    # the due year's whole value is in: it is the forecast
+    done = f["has_actual"] & (f["actual_t"] >= f["due_year"] - EPS) & (f["kind"] != "relative") \
+        & f["frac"].fillna(1.0).eq(1.0)
     forecast = forecast.where(~done, f["actual"])
+    goal = f["goal"].to_numpy(dtype=float)
     with np.errstate(all="ignore"):
-        reaches = f["sign"] * (forecast - f["goal"]) >= -EPS * f["goal"].abs().clip(lower=1)
+        reaches = f["sign"] * (forecast - goal) >= -EPS * np.fmax(np.abs(goal), 1.0)
         margin_avg = (f["region_growth_avg"] - f["benchmark_growth_avg"]) * 100 if "region_growth_avg" in f \
             else pd.Series(np.nan, index=f.index)
         reaches = reaches.where(f["kind"] != "relative", margin_avg >= settings["relative"]["clearly_above_pp"] - EPS)
     return f.assign(forecast=forecast, forecast_reaches=reaches.fillna(False).astype(bool))
 
 
-def _provenance(f: pd.DataFrame, used: pd.DataFrame) -> pd.DataFrame:
-    """is_sample: any value used is sample; sources: the distinct sources used, '；'-joined."""
-    used = used.drop_duplicates(["row", "source", "is_sample"])
+def _provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index) -> pd.DataFrame:
+    """is_sample: any value used is sample; sources: the distinct sources used, sorted and '；'-joined."""
     sample = used.groupby("row")["is_sample"].any().rename("any_sample")
-    src = (used.drop_duplicates(["row", "source"]).sort_values(["row", "source"])
-           .groupby("row")["source"].agg("；".join).rename("sources_used"))
-    f = f.drop(columns=["is_sample", "sources"], errors="ignore").merge(sample, left_on="row", right_index=True,
-                                                                       how="left")
-    f = f.merge(src, left_on="row", right_index=True, how="left")
+    u = used.drop_duplicates(["row", "src"]).assign(text=lambda x: np.asarray(sources, dtype=object)[x["src"]])
+    u = u.sort_values(["row", "text"], kind="stable")
+    many = u["row"].duplicated(keep=False)
+    joined = pd.concat([u.loc[~many].set_index("row")["text"],
+                        u.loc[many].groupby("row")["text"].agg("；".join)]).rename("sources_used")
+    f = f.merge(sample, left_on="row", right_index=True, how="left")
+    f = f.merge(joined, left_on="row", right_index=True, how="left")
     return f.assign(is_sample=f["any_sample"].fillna(False).astype(bool), sources=f["sources_used"].fillna(""))
 
 
-def _finish(f: pd.DataFrame, as_of_year: int, as_of_quarter: int, t_asof: float,
+def _finish(f: pd.DataFrame, t: pd.DataFrame, as_of_year: int, as_of_quarter: int, t_asof: float,
             settings: dict[str, Any]) -> pd.DataFrame:
-    """Staleness, status, band position, stage labels; columns in the contract's order."""
+    """Staleness, status, band position and stage names; the identity columns joined back by row."""
     lag = settings["staleness"]
     allowed = np.where(f["frequency"] == "quarterly", lag["quarterly_lag_quarters"] / 4, lag["annual_lag_years"])
     stale = (t_asof - f["actual_t"]) > allowed + EPS
@@ -429,35 +444,40 @@ def _finish(f: pd.DataFrame, as_of_year: int, as_of_quarter: int, t_asof: float,
     banded = f["comparator"].isin(["approx", "range"]) & f["has_actual"]
     band = np.select([f["actual"] < low - EPS * np.abs(low), f["actual"] > high + EPS * np.abs(high)],
                      ["below", "above"], "inside")
-    stages = f["stages"] if "stages" in f else pd.Series([[]] * len(f), index=f.index)
     is_stage = f["kind"] == "milestone"
+    names = _stage_names(t)
+    label = {s.key: s.label for s in labels.STATUSES}
+    order = {s.key: s.order for s in labels.STATUSES}
     f = f.assign(
-        status=status, status_label=status.map(lambda k: labels.STATUS_BY_KEY[k].label),
-        status_order=status.map(lambda k: labels.STATUS_BY_KEY[k].order).astype(int),
+        status=status, status_label=status.map(label), status_order=status.map(order).astype(int),
         band_position=np.where(banded, band, ""),
-        actual_stage=_stage_label(stages, f["actual"]).where(is_stage & f["has_actual"], ""),
-        target_stage=_stage_label(stages, f["value"]).where(is_stage, ""),
+        actual_stage=pd.Series(_stage_lookup(names, f["row"], f["actual"]), index=f.index).where(
+            is_stage & f["has_actual"], ""),
+        target_stage=pd.Series(_stage_lookup(names, f["row"], f["value"]), index=f.index).where(is_stage, ""),
         target_value=np.where(f["kind"] == "relative", f["goal"], f["value"]),
         target_low=f["value_low"], target_high=f["value_high"],
-        baseline_year=np.floor(f["baseline_t"]).astype("Int64") if f["baseline_t"].notna().any()
-        else pd.array([pd.NA] * len(f), dtype="Int64"),
-        actual_year=f["actual_year"].astype("Int64"), actual_quarter=f["actual_quarter"].astype("Int64"),
+        baseline_year=np.floor(f["baseline_t"].astype(float)).astype("Int64"),
+        actual_year=f["actual_year"].astype(float).astype("Int64"),
+        actual_quarter=f["actual_quarter"].astype(float).astype("Int64"),
         missing_years=f["missing_years"].fillna(0).astype(int) if "missing_years" in f else 0,
         as_of_year=as_of_year, as_of_quarter=as_of_quarter,
-        forecast_reaches=f["forecast_reaches"].astype(bool),
     )
     for col in ("region_growth", "benchmark_growth", "margin_pp", "region_growth_avg", "benchmark_growth_avg"):
         if col not in f:
             f[col] = np.nan
-    no_data = f["status"] == "no_data"
-    numeric = ["actual", "baseline", "attainment", "gap", "expected", "required_annual_increase",
-               "actual_annual_increase", "ratio"]
-    f.loc[no_data, numeric] = np.nan
-    return f
+    identity = [c for c in IDENTITY if c not in f.columns or c == "row"]
+    return f.drop(columns=["kind", "comparator", "start_year", "due_year"]).merge(
+        t[["row", *identity, "kind", "comparator", "start_year", "due_year", "measure"]], on="row")
 
 
-def _stage_label(stages: pd.Series, index: pd.Series) -> pd.Series:
-    """The stage name for a stage index ('' when out of range)."""
-    pairs = zip(stages, index)
-    return pd.Series([s[int(i)] if isinstance(s, (list, tuple)) and i == i and 0 <= int(i) < len(s) else ""
-                      for s, i in pairs], index=stages.index, dtype=object)
+def _stage_names(t: pd.DataFrame) -> pd.Series:
+    """(row, stage index) → stage name, for milestone targets."""
+    ms = t.loc[t["kind"] == "milestone", ["row", "stages"]].explode("stages")
+    ms = ms[ms["stages"].notna()]
+    return ms.assign(pos=ms.groupby("row").cumcount()).set_index(["row", "pos"])["stages"]
+
+
+def _stage_lookup(names: pd.Series, row: pd.Series, index: pd.Series) -> np.ndarray:
+    pos = np.round(index.to_numpy(dtype=float))
+    key = pd.MultiIndex.from_arrays([row.to_numpy(), np.where(np.isnan(pos), -1, pos).astype(int)])
+    return names.reindex(key).fillna("").to_numpy(dtype=object)
