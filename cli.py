@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 
@@ -115,6 +116,154 @@ def cmd_export(args: argparse.Namespace) -> int:
     from dataio.exporter import export_workbook
     Path(args.file).write_bytes(export_workbook(ready_engine()))
     print(f"已导出到 {args.file}")
+    return 0
+
+
+def _status_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", required=True, help="截至期：年份（2020）或季度（2020Q2）")
+    p.add_argument("--region", default=None, help="地区（默认政策所属地区）")
+    _format_arg(p)
+
+
+def status_frame(eng, as_of: str, region: str | None = None, policy: str | None = None) -> pd.DataFrame:
+    """target_status on the store's frames, as of '2020' or '2020Q2', for one region (default: the policy's)."""
+    import catalogue
+    from metrics.status import target_status
+    year, quarter = db.parse_period(str(as_of))
+    if region and region not in set(db.read_regions(eng)["name"]):
+        raise ValueError(f"地区“{region}”不在数据库中，请检查名称（可用 cli.py import 导入该地区的数据）。")
+    return target_status(db.read_targets(eng, policy), db.read_observations(eng), year, quarter,
+                         catalogue.load_settings(), regions=[region] if region else None)
+
+
+@command("status", "按截至期列出每个目标的实际值、进度比和状态", _status_args)
+def cmd_status(args: argparse.Namespace) -> int:
+    s = status_frame(ready_engine(), args.as_of, args.region, args.policy)
+    out = pd.DataFrame({
+        "code": s["code"], "indicator": s["indicator_name"], "unit": s["unit"],
+        "actual": s["actual"].round(4), "actual_year": s["actual_year"],
+        "target": [labels.target_text(c, v, lo, hi, u, d) for c, v, lo, hi, u, d in
+                   zip(s["comparator"], s["target_value"], s["target_low"], s["target_high"], s["unit"],
+                       s["decimals"])],
+        "baseline": s["baseline"].round(4), "attainment": s["attainment"].round(4),
+        "expected": s["expected"].round(4), "required_pace": s["required_annual_increase"].round(4),
+        "ratio": s["ratio"].round(4), "status": s["status_label"], "forecast": s["forecast"].round(4),
+        "forecast_reaches": s["forecast_reaches"],
+        "sample": s["is_sample"].map({True: labels.SAMPLE_MARK, False: ""}),
+    })
+    if args.region:
+        out.insert(0, "region", s["region"])
+    emit(out, args.format)
+    if args.format == "table" and s["is_sample"].any():
+        print(f"\n{labels.SAMPLE_BANNER}")
+    return 0
+
+
+def _scorecard_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", required=True, help="截至期：年份（2020，即当年12月31日）或日期（2020-06-30）")
+    _format_arg(p)
+
+
+@command("scorecard", "单位考核：牵头和参与的目标、任务，得分、排名和通报分组", _scorecard_args)
+def cmd_scorecard(args: argparse.Namespace) -> int:
+    import catalogue
+    from metrics.scorecard import as_of_date, department_scorecard, task_ledger
+    eng = ready_engine()
+    text = str(args.as_of)
+    when = as_of_date(int(text)) if text.isdigit() else as_of_date(text)
+    status = status_frame(eng, str(when.year), policy=args.policy)
+    ledger = task_ledger(db.read_tasks(eng, args.policy), db.read_progress(eng, args.policy), when)
+    card = department_scorecard(status, ledger, db.read_task_units(eng, args.policy), catalogue.load_settings())
+    cols = ["rank", "unit", "score", "group", "targets_led", "targets_shared", "tasks_led", "tasks_shared"]
+    cols += [c for c in card.columns if c.startswith(("targets_", "tasks_")) and c not in cols]
+    emit(card[cols].assign(score=card["score"].round(1)), args.format)
+    if args.format == "table" and card["is_sample"].any():
+        print(f"\n{labels.SAMPLE_BANNER}")
+    return 0
+
+
+def _meeting_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", type=int, required=True, help="截至年份，例如 2020")
+    p.add_argument("--region", default=None, help="地区（默认政策所属地区）")
+    p.add_argument("--policy", default=None, help="政策代码（默认第一个政策）")
+
+
+def _policy_and_region(eng, args: argparse.Namespace) -> tuple[str, str]:
+    policies = db.read_policies(eng)
+    policy = args.policy or str(policies["code"].iloc[0])
+    if policy not in set(policies["code"]):
+        raise ValueError(f"政策“{policy}”不存在；可选：{'、'.join(policies['code'])}")
+    region = args.region or str(policies.set_index("code").loc[policy, "region"])
+    if region not in set(db.read_regions(eng)["name"]):
+        raise ValueError(f"地区“{region}”不存在")
+    return policy, region
+
+
+def _deck_args(p: argparse.ArgumentParser) -> None:
+    _meeting_args(p)
+    p.add_argument("-o", "--output", required=True, help="输出文件（.pptx）")
+    p.add_argument("--areas", default=None, help="只含这些领域，逗号分隔（默认全部），例如 企业,平台")
+    p.add_argument("--meeting-date", type=date.fromisoformat, default=None, help="会议日期 YYYY-MM-DD（印在封面）")
+    p.add_argument("--since", default=None, help="对比的会议快照名称（默认最近一次；none = 不对比）")
+
+
+@command("deck", "生成科技领导小组会议汇报材料（可编辑的 PowerPoint）", _deck_args)
+def cmd_deck(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import catalogue
+    from deck import DeckOptions, build_deck, plan_deck
+    from deck.data import deck_data, last_snapshot, load_frames
+    eng = ready_engine()
+    policy, region = _policy_and_region(eng, args)
+    areas = tuple(a.strip() for a in args.areas.split(",") if a.strip()) if args.areas else None
+    unknown = sorted(set(areas or ()) - set(labels.AREAS))
+    if unknown:
+        raise ValueError(f"领域“{'、'.join(unknown)}”不存在；可选：{'、'.join(labels.AREAS)}")
+    snapshot = None
+    if args.since is None:
+        snapshot = last_snapshot(eng, policy, region)
+    elif args.since.lower() != "none":
+        snaps = db.read_snapshots(eng, policy, region)
+        match = snaps.loc[snaps["name"] == args.since]
+        if match.empty:
+            raise ValueError(f"会议快照“{args.since}”不存在（用 cli.py snapshots 查看）")
+        snapshot = (match.iloc[0], db.read_snapshot(eng, int(match.iloc[0]["id"])))
+    data = deck_data(load_frames(eng), catalogue.load_settings(), policy=policy, region=region,
+                     as_of_year=args.as_of, snapshot=snapshot)
+    options = DeckOptions(areas=areas, meeting_date=args.meeting_date)
+    Path(args.output).write_bytes(build_deck(data, options))
+    slides = plan_deck(data, options)
+    print(f"已生成 {args.output}：{len(slides)} 页（{region}，截至{args.as_of}年"
+          + (f"，对比“{snapshot[0]['name']}”" if snapshot else "") + "）")
+    if any(s.uses_sample for s in slides):
+        print(f"注意：材料含{labels.SAMPLE_MARK}，相关页面已标注。")
+    return 0
+
+
+def _snapshot_args(p: argparse.ArgumentParser) -> None:
+    _meeting_args(p)
+    p.add_argument("--meeting", required=True, help="会议名称，例如“2020年第四季度科技领导小组会议”")
+    p.add_argument("--date", type=date.fromisoformat, default=None, help="会议日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--who", default="命令行", help="保存人（写入修改记录）")
+
+
+@command("snapshot", "把当前各目标状态保存为某次会议的快照（下次汇报对比用）", _snapshot_args)
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    import catalogue
+    from deck.data import load_frames, region_status
+    eng = ready_engine()
+    policy, region = _policy_and_region(eng, args)
+    status = region_status(load_frames(eng), catalogue.load_settings(), policy, region, args.as_of)
+    snap_id = db.save_snapshot(eng, status, name=args.meeting, meeting_date=args.date or date.today(), policy=policy,
+                               region=region, as_of_year=args.as_of, who=args.who)
+    print(f"已保存会议快照 #{snap_id}“{args.meeting.strip()}”：{region}，截至{args.as_of}年，{len(status)} 个目标。")
+    return 0
+
+
+@command("snapshots", "列出已保存的会议快照", _format_arg)
+def cmd_snapshots(args: argparse.Namespace) -> int:
+    emit(db.read_snapshots(ready_engine(), args.policy).drop(columns=["created_at"]), args.format)
     return 0
 
 

@@ -16,6 +16,12 @@ metrics.status.target_status(targets, observations, as_of_year, as_of_quarter=0,
     region_growth, benchmark_growth, margin_pp (relative targets), forecast_linear, forecast_compound,
     forecast (by the indicator's path), forecast_reaches (bool).
     Status: status (a key of labels.STATUS_BY_KEY), status_label, status_order.
+    Added: goal (the value the status tests: target; 左右 → value × (1 − tolerance); range → low; relative → the
+    level clearly above the benchmark's growth), baseline_year (year of the baseline value used), missing_years
+    (cumulative: years without a flow), region_growth_avg / benchmark_growth_avg (average annual growth since the
+    base year), band_position ("below" | "inside" | "above" for 左右 and ranges, "" otherwise), actual_stage /
+    target_stage (milestone stage names), path, measure, frequency, as_of_year, as_of_quarter.
+    NaN only: without data (no_data) the progress columns; growth rates where undefined; forecasts with < 2 points.
 
 metrics.scorecard.task_ledger(tasks, progress, as_of) → one row per task with its latest progress and a status
     key of labels.TASK_STATUSES (overdue = not done when the as-of date reaches the due date).

@@ -48,6 +48,11 @@ OUTPUT = IDENTITY + [
 ]
 
 
+NEED_ACTUAL = ["actual", "attainment", "gap", "required_annual_increase", "required_growth_rate",
+               "actual_annual_increase", "actual_growth_rate", "ratio", "forecast_linear", "forecast_compound",
+               "forecast"]
+
+
 def period_time(year: Any, quarter: Any) -> Any:
     """Time on a continuous axis: year Y (whole year) = Y; quarter q of Y (year-to-date) = Y − 1 + q/4."""
     year = np.asarray(year, dtype=float)
@@ -250,7 +255,7 @@ def _relative(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.D
     )
     used = pd.concat([_used(f, "src", "is_sample")]
                      + [_used(f, c + "src", c + "sample") for c in ("prev_", "bench_", "bench_prev_")]
-                     + [_used(f, "baseline_src", "baseline_sample"), _used(f, "bench_base_src", "bench_base_sample")])
+                     + [_used(f, "baseline_src", "baseline_sample"), _used(f[f["actual"].notna()], "bench_base_src", "bench_base_sample")])
     return f, used
 
 
@@ -465,6 +470,8 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, as_of_year: int, as_of_quarter: in
     for col in ("region_growth", "benchmark_growth", "margin_pp", "region_growth_avg", "benchmark_growth_avg"):
         if col not in f:
             f[col] = np.nan
+    # without a value there is no progress to report: these stay NaN (goal/expected/baseline may still exist)
+    f.loc[f["status"] == "no_data", NEED_ACTUAL] = np.nan
     identity = [c for c in IDENTITY if c not in f.columns or c == "row"]
     return f.drop(columns=["kind", "comparator", "start_year", "due_year"]).merge(
         t[["row", *identity, "kind", "comparator", "start_year", "due_year", "measure"]], on="row")
