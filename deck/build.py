@@ -93,7 +93,7 @@ def _target_line(r: pd.Series) -> str:
     att = f"，完成率 {r['attainment']:.1%}" if pd.notna(r.get("attainment")) else ""
     ratio = f"，进度比 {r['ratio']:.2f}" if pd.notna(r.get("ratio")) else ""
     sample = f"（{labels.SAMPLE_MARK}）" if bool(r.get("is_sample")) else ""
-    src = str(r.get("sources") or "").strip() or "—"
+    src = _str(r.get("sources"), "—").strip() or "—"
     return (f"{r['code']} {messages.target_name(r)}：实际 {messages.actual_text(r)}{sample}，目标 "
             f"{messages.target_phrase(r)}（{int(r['due_year'])}年）{att}{ratio}，{r['status_label']}。来源：{src}")
 
@@ -128,7 +128,8 @@ def plan_deck(data: DeckData, options: DeckOptions = DeckOptions()) -> list[Slid
         ch = data.meeting.changes
         moved = ch.loc[ch["direction"].isin(["up", "down", "new", "gone"]) | ch["value_added"].fillna(False)]
         moved = moved.assign(_d=moved["direction"].map({"down": 0, "up": 1, "new": 2, "gone": 3, "same": 4}))
-        moved = moved.sort_values(["_d", "code"]).drop(columns="_d")
+        moved = (moved.sort_values(["_d", "code"]).drop(columns="_d")
+                      .merge(data.status[["code", "unit", "decimals"]], on="code", how="left"))
         msg = messages.change_message(ch, data.meeting.name)
         pages = _chunks(moved, options.table_rows)
         uses = _sample(chosen)
@@ -173,17 +174,23 @@ def plan_deck(data: DeckData, options: DeckOptions = DeckOptions()) -> list[Slid
 AREA_SUBTITLE = "完成率 = 实际值 ÷ 目标值（“不高于”类目标取倒数）；黑框 = 目标（100%），条形颜色 = 目标状态"
 
 
+def _change_values(r: pd.Series) -> str:
+    decimals = 2 if pd.isna(r.get("decimals")) else int(r["decimals"])
+    unit = _str(r.get("unit"))
+    return (f"{labels.number_text(r['actual_before'], decimals)} → "
+            f"{labels.number_text(r['actual_after'], decimals)} {unit}").strip()
+
+
 def _change_line(r: pd.Series) -> str:
     before = labels.STATUS_BY_KEY[r["status_before"]].label if isinstance(r["status_before"], str) else "—"
     after = labels.STATUS_BY_KEY[r["status_after"]].label if isinstance(r["status_after"], str) else "—"
-    return (f"{r['code']} {r['indicator_name']}：{before} → {after}；实际值 "
-            f"{labels.number_text(r['actual_before'], 2)} → {labels.number_text(r['actual_after'], 2)}"
+    return (f"{r['code']} {r['indicator_name']}：{before} → {after}；实际值 {_change_values(r)}"
             + ("（新增数据）" if bool(r["value_added"]) else ""))
 
 
 def _department_slides(data: DeckData, options: DeckOptions) -> list[Slide]:
     out = []
-    card = data.scorecard.sort_values("rank")
+    card = data.scorecard.sort_values(["rank", "unit"], na_position="last")
     uses = _sample(data.status) or _sample(data.ledger)
     praise = card.loc[card["group"] == labels.PRAISE, "unit"].tolist()
     criticise = card.loc[card["group"] == labels.CRITICISE, "unit"].tolist()
@@ -194,17 +201,17 @@ def _department_slides(data: DeckData, options: DeckOptions) -> list[Slide]:
                          subtitle="得分按牵头、参与的目标状态与任务进展加权计算（规则见数据说明）",
                          extra={"praise": praise, "criticise": criticise},
                          notes=groups + "\n" + "\n".join(
-                             f"第{int(r['rank'])}名 {r['unit']}：得分 {r['score']:.1f}，牵头目标 {int(r['targets_led'])} 项，"
-                             f"牵头任务 {int(r['tasks_led'])} 项" + (f"，{r['group']}" if r["group"] else "")
+                             f"{_rank(r['rank'])} {r['unit']}：得分 {r['score']:.1f}，牵头目标 {int(r['targets_led'])} 项，"
+                             f"牵头任务 {int(r['tasks_led'])} 项" + (f"，{r['group']}" if isinstance(r["group"], str) and r["group"] else "")
                              for _, r in page.iterrows())))
-    overdue = data.ledger.loc[data.ledger["task_status"] == "overdue"]
+    overdue = data.ledger.loc[data.ledger["status"] == "overdue"]
     pages = _chunks(overdue, options.scorecard_rows - 2)
     for i, page in enumerate(pages):
         out.append(Slide("overdue", _paged("部门督办：逾期未完成任务", i, len(pages)), _sample(data.ledger), rows=page,
                          subtitle=f"截至{data.as_of_year}年底已到期、尚未完成的重点任务（{len(overdue)}项）",
                          notes=("无逾期任务。" if overdue.empty else "\n".join(
-                             f"{r['clause']} {r['title']}：牵头 {r['lead_units'] or '—'}，到期 {r['due_date']}，"
-                             f"最近进展：{r.get('progress') or '—'}（{r.get('reported_on') or '未报送'}）"
+                             f"{r['clause']} {r['title']}：牵头 {_str(r['lead_units'], '—')}，到期 {r['due_date']}，"
+                             f"最近进展：{_str(r.get('progress'), '—')}（{_str(r.get('reported_on'), '未报送')}）"
                              for _, r in page.iterrows()))))
     return out
 
@@ -315,8 +322,7 @@ def _draw_changes(slide, spec: Slide, data: DeckData, options: DeckOptions) -> N
         before, fb = _status_cell(r["status_before"]) if isinstance(r["status_before"], str) else ("—", None)
         after, fa = _status_cell(r["status_after"]) if isinstance(r["status_after"], str) else ("—", None)
         rows.append([r["code"], st.shorten(str(r["indicator_name"]), 22), before, after, arrows[r["direction"]],
-                     f"{labels.number_text(r['actual_before'], 2)} → {labels.number_text(r['actual_after'], 2)}",
-                     "是" if bool(r["value_added"]) else ""])
+                     _change_values(r), "是" if bool(r["value_added"]) else ""])
         fills.append([None, None, fb, fa, None, None, None])
     if not rows:
         st.textbox(slide, st.MARGIN, Inches(2.0), st.CONTENT_WIDTH, Inches(0.5), "各目标状态与数值均无变化。", 16)
@@ -432,6 +438,13 @@ def _chart_height(bars: int, legend: bool = False) -> int:
     return min(full, Inches(0.8 + 0.55 * bars / (2 if legend else 1) + (0.4 if legend else 0)))
 
 
+def _str(value, default: str = "") -> str:
+    """A cell as text; missing (None, NaN, NA) or empty → default."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return default
+    return str(value) or default
+
+
 def _float(v) -> float | None:
     return None if pd.isna(v) else float(v)
 
@@ -478,7 +491,7 @@ def _draw_table(slide, spec: Slide, data: DeckData, options: DeckOptions) -> Non
         body.append([r["code"], r["area"], st.shorten(messages.target_name(r), 20),
                      st.shorten(messages.target_phrase(r), 12), str(int(r["due_year"])),
                      _table_value(r) + ("*" if bool(r.get("is_sample")) else ""), year, _table_progress(r), text,
-                     st.shorten(str(r["lead_units"] or "—"), 6)])
+                     st.shorten(_str(r["lead_units"], "—"), 6)])
         fills.append([None] * 8 + [fill, None])
     widths = [Inches(w) for w in (0.6, 0.75, 2.9, 1.75, 0.7, 1.45, 0.7, 1.25, 1.3, 0.93)]
     right, left = PP_ALIGN.RIGHT, PP_ALIGN.LEFT
@@ -497,10 +510,10 @@ def _draw_scorecard(slide, spec: Slide, data: DeckData, options: DeckOptions) ->
     group_fill = {labels.PRAISE: st.tint(st.status_colour("met"), 0.7),
                   labels.CRITICISE: st.tint(st.status_colour("off_track"), 0.7)}
     for _, r in spec.rows.iterrows():
-        body.append([str(int(r["rank"])), st.shorten(str(r["unit"]), 9), str(int(r["targets_led"])),
+        body.append([_rank(r["rank"], short=True), st.shorten(str(r["unit"]), 9), str(int(r["targets_led"])),
                      str(int(r["targets_shared"])), str(int(r["tasks_led"])), str(int(r["tasks_shared"])),
-                     f"{r['score']:.1f}", r["group"] or ""])
-        fills.append([None] * 7 + [group_fill.get(r["group"])])
+                     f"{r['score']:.1f}", r["group"] if isinstance(r["group"], str) else ""])
+        fills.append([None] * 7 + [group_fill.get(r["group"]) if isinstance(r["group"], str) else None])
     widths = [Inches(w) for w in (0.7, 1.9, 1.05, 1.05, 1.05, 1.05, 0.9, 1.1)]
     right = [PP_ALIGN.CENTER] + [PP_ALIGN.LEFT] + [PP_ALIGN.RIGHT] * 5 + [PP_ALIGN.CENTER]
     st.table(slide, st.MARGIN, Inches(1.4), widths, ["排名", "单位", "牵头目标", "参与目标", "牵头任务", "参与任务", "得分",
@@ -518,13 +531,20 @@ def _draw_scorecard(slide, spec: Slide, data: DeckData, options: DeckOptions) ->
         box.text_frame.paragraphs[0].runs[0].font.bold = True
 
 
+def _rank(rank, short: bool = False) -> str:
+    """'第3名' / '3'; collective units (e.g. 市直有关部门) are not ranked."""
+    if pd.isna(rank):
+        return "不排名"
+    return str(int(rank)) if short else f"第{int(rank)}名"
+
+
 def _draw_overdue(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
     st.title(slide, spec.title, spec.subtitle)
     if spec.rows.empty:
         st.textbox(slide, st.MARGIN, Inches(1.6), st.CONTENT_WIDTH, Inches(0.6), "截至本期无逾期未完成的重点任务。", 18)
         return
-    body = [[r["clause"], st.shorten(str(r["title"]), 20), st.shorten(str(r["lead_units"] or "—"), 10),
-             str(r["due_date"]), st.shorten(str(r.get("progress") or "未报送进展"), 30)]
+    body = [[r["clause"], st.shorten(str(r["title"]), 20), st.shorten(_str(r["lead_units"], "—"), 10),
+             str(r["due_date"]), st.shorten(_str(r.get("progress"), "未报送进展"), 25)]
             for _, r in spec.rows.iterrows()]
     widths = [Inches(w) for w in (1.2, 3.5, 1.8, 1.3, 4.53)]
     st.table(slide, st.MARGIN, Inches(1.4), widths, ["条款", "任务", "牵头单位", "到期日", "最近进展"], body, size=11,

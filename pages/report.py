@@ -1,0 +1,109 @@
+"""汇报材料: the leading-group meeting deck (editable PowerPoint) in one click, and the meeting snapshots."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+import catalogue
+import db
+import labels
+import ui
+from deck import DeckData, DeckOptions, build_deck, plan_deck
+from deck.data import deck_data
+
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+NO_COMPARE = "不对比"
+
+
+@st.cache_data(show_spinner=False)
+def meeting_data(version: int, policy: str, region: str, as_of_year: int, snapshot_id: int | None) -> DeckData:
+    """The deck's inputs for the filters, cached until the data change (a saved snapshot changes them too)."""
+    eng = ui.engine()
+    snapshot = None
+    if snapshot_id is not None:
+        meta = db.read_snapshots(eng).set_index("id").loc[snapshot_id]
+        snapshot = (meta, db.read_snapshot(eng, snapshot_id))
+    return deck_data(ui.frames(), catalogue.load_settings(), policy=policy, region=region, as_of_year=as_of_year,
+                     snapshot=snapshot)
+
+
+filters = ui.sidebar_filters()
+snapshots = db.read_snapshots(ui.engine(), filters.policy, filters.region)
+
+st.title(labels.REPORT_PAGE_TITLE)
+st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 生成可编辑的 PowerPoint（16:9），图表数据可在 PowerPoint 中直接修改")
+
+settings_col, preview_col = st.columns([2, 3])
+with settings_col:
+    st.subheader("内容")
+    areas = st.multiselect("领域", labels.AREAS, default=list(labels.AREAS), key="deck_areas")
+    area_charts = st.checkbox("分领域图表", value=True, key="deck_area_charts")
+    target_table = st.checkbox("全部目标进度一览表", value=True, key="deck_table")
+    departments = st.checkbox("部门督办（排名、通报、逾期任务）", value=True, key="deck_departments")
+    data_notes = st.checkbox("数据说明", value=True, key="deck_notes")
+    names = {int(r.id): f"{r.name}（{r.meeting_date:%Y-%m-%d}）" for r in snapshots.itertuples()}
+    compare = st.selectbox("对比会议快照", [NO_COMPARE, *names], format_func=lambda k: names.get(k, k),
+                           index=1 if names else 0, key="deck_since",
+                           help="显示自该次会议以来状态上升、下降和新增数据的目标")
+    meeting_date = st.date_input("会议日期（印在封面，可不填）", value=None, key="deck_meeting_date")
+
+snapshot_id = None if compare == NO_COMPARE else int(compare)
+data = meeting_data(ui.data_version(), filters.policy, filters.region, filters.as_of_year, snapshot_id)
+options = DeckOptions(areas=tuple(areas), area_charts=area_charts, target_table=target_table,
+                      departments=departments, data_notes=data_notes, meeting_date=meeting_date)
+slides = plan_deck(data, options)
+
+with preview_col:
+    st.subheader(f"幻灯片（共 {len(slides)} 页）")
+    ui.sample_banner(any(s.uses_sample for s in slides))
+    st.dataframe(pd.DataFrame({"页": range(1, len(slides) + 1), "标题": [s.title for s in slides],
+                               "数据": [labels.SAMPLE_MARK if s.uses_sample else "" for s in slides]}),
+                 hide_index=True, width="stretch", height=min(36 * (len(slides) + 1), 560))
+
+key = (filters.policy, filters.region, filters.as_of_year, snapshot_id, options, ui.data_version())
+if st.button("生成汇报材料", type="primary", key="deck_build"):
+    with st.status("正在生成汇报材料…", expanded=True) as progress_box:
+        bar = st.progress(0.0)
+
+        def show(i: int, n: int, title: str) -> None:
+            bar.progress(min(i / n, 1.0), text=f"{min(i + 1, n)}/{n} {title}")
+
+        pptx = build_deck(data, options, show)
+        progress_box.update(label=f"已生成：{len(slides)} 页", state="complete", expanded=False)
+    st.session_state["deck"] = (key, pptx)
+
+built = st.session_state.get("deck")
+if built and built[0] == key:
+    st.download_button("下载 PowerPoint", built[1], mime=PPTX_MIME, type="primary", key="deck_download",
+                       file_name=f"{filters.region}创新驱动推进情况_截至{filters.as_of_year}年.pptx")
+elif built:
+    st.info("内容或数据已改变，请重新生成。")
+
+st.divider()
+st.subheader("会议快照")
+st.caption("把当前各目标的状态保存为某次科技领导小组会议的快照；下次生成材料和总览页会显示自该次会议以来的变化。")
+with st.form("snapshot_form", clear_on_submit=True):
+    name_col, date_col, who_col = st.columns([3, 1, 1])
+    meeting = name_col.text_input("会议名称", placeholder="例如：2020年第四季度科技领导小组会议", key="snapshot_name")
+    when = date_col.date_input("会议日期", value=date.today(), key="snapshot_date")
+    who = who_col.text_input("保存人", value="科工信局", key="snapshot_who")
+    saved = st.form_submit_button("保存为会议快照")
+if saved:
+    try:
+        snap_id = db.save_snapshot(ui.engine(), data.status, name=meeting, meeting_date=when, policy=filters.policy,
+                                   region=filters.region, as_of_year=filters.as_of_year, who=who.strip() or "未署名")
+    except ValueError as exc:
+        st.error(str(exc))
+    else:
+        st.success(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(data.status)} 个目标，截至{filters.as_of_year}年）。")
+        snapshots = db.read_snapshots(ui.engine(), filters.policy, filters.region)
+
+if snapshots.empty:
+    st.info("尚无会议快照。")
+else:
+    st.dataframe(snapshots[["name", "meeting_date", "as_of_year", "targets", "created_by", "created_at"]],
+                 hide_index=True, width="stretch",
+                 column_config={"name": "会议", "meeting_date": "会议日期",
+                                "as_of_year": st.column_config.NumberColumn("截至年份", format="%d"),
+                                "targets": "目标数", "created_by": "保存人",
+                                "created_at": st.column_config.DatetimeColumn("保存时间", format="YYYY-MM-DD HH:mm")})
