@@ -214,12 +214,16 @@ def _rows(ws) -> Iterator[tuple[int, list[Any]]]:
         yield number, values
 
 
+def _header_text(value: Any) -> str:
+    """A header without hints in brackets or a trailing colon/asterisk: '来源（必填）' → '来源'."""
+    return re.sub(r"[（(\[【].*?[)）\]】]", "", normalise(value)).rstrip("*:：")
+
+
 def header_field(value: Any) -> str | None:
     """The field a header cell names ('来源（必填）' → 'source'), or None."""
     if is_blank(value) or not isinstance(value, str):
         return None
-    text = re.sub(r"[（(\[【].*?[)）\]】]", "", normalise(value)).rstrip("*:：")
-    return HEADERS.get(text)
+    return HEADERS.get(_header_text(value))
 
 
 def header_period(value: Any) -> tuple[int, int] | None:
@@ -240,7 +244,7 @@ def _read_sheet(sheet: str, rows: list[tuple[int, list[Any]]]) -> tuple[list[Ent
     for i, (rownum, values) in enumerate(rows[:HEADER_SCAN_ROWS]):
         for col, v in enumerate(values):
             if (f := header_field(v)) is not None:
-                fields[col], headers[col] = f, normalise(v)
+                fields[col], headers[col] = f, _header_text(v)
                 periods.pop(col, None)
             elif header_period(v) is not None and (isinstance(v, str) or _looks_like_header_row(values)):
                 periods[col], headers[col] = v, normalise(v) if isinstance(v, str) else str(int(v))
