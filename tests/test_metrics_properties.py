@@ -1,0 +1,135 @@
+"""Rules that hold for all inputs (hypothesis): monotone, met is met, order-free, scale-free, finite."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import labels
+from metrics.status import target_status
+from tests.metrics_helpers import BENCH, REGION, SETTINGS, combine, observations, targets
+
+YEARS = list(range(2016, 2023))
+TOL = SETTINGS["tolerance"]["approximate"]
+values = st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False).map(lambda v: round(v, 3))
+positive = st.floats(min_value=0.5, max_value=1000, allow_nan=False, allow_infinity=False).map(lambda v: round(v, 3))
+RELAXED = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# numeric columns that must be finite whenever the status is not no_data
+ALWAYS_FINITE = ["actual", "baseline", "goal", "attainment", "gap", "expected", "required_annual_increase",
+                 "actual_annual_increase", "ratio", "years_elapsed", "years_remaining", "status_order"]
+
+
+@st.composite
+def one_target(draw, k: int, kinds=("level", "annual", "cumulative", "milestone", "relative")):
+    """One target on its own indicator i{k} with a random series (years with gaps, maybe a quarter)."""
+    kind = draw(st.sampled_from(kinds))
+    ind = f"i{k}"
+    row = {"code": f"T{k:02d}", "indicator": ind, "kind": kind, "due_year": draw(st.integers(2019, 2023)),
+           "path": draw(st.sampled_from(["linear", "compound"])), "frequency": draw(st.sampled_from(
+               ["annual", "quarterly"]))}
+    if kind == "relative":
+        row.update(comparator=">", value=0.0, benchmark=BENCH, measure="flow")
+    elif kind == "milestone":
+        row.update(comparator=">=", value=float(draw(st.integers(1, 2))), stages=["未启动", "申报中", "已获批"],
+                   measure="stage")
+    else:
+        comparator = draw(st.sampled_from([">=", ">=", "<=", "approx", "range"]))
+        row.update(comparator=comparator, value=draw(positive))
+        if comparator == "range":
+            low = draw(positive)
+            row.update(value=None, value_low=low, value_high=low + draw(values))
+        if kind in ("annual", "cumulative"):
+            row.update(start_year=float(draw(st.integers(2018, 2020))), measure="flow")
+    years = draw(st.lists(st.sampled_from(YEARS), min_size=0, max_size=6, unique=True))
+    series = {y: (float(draw(st.integers(0, 2))) if kind == "milestone" else draw(values)) for y in years}
+    if draw(st.booleans()) and kind != "relative":
+        series[(draw(st.sampled_from(YEARS)), draw(st.integers(1, 4)))] = draw(values)
+    obs = [observations(series, indicator=ind, sample=draw(st.booleans()))]
+    if kind == "relative":
+        bench_years = draw(st.lists(st.sampled_from(YEARS), max_size=6, unique=True))
+        obs.append(observations({y: draw(values) for y in bench_years}, indicator=ind, region=BENCH))
+    return row, combine(*obs)
+
+
+@st.composite
+def cases(draw, kinds=("level", "annual", "cumulative", "milestone", "relative")):
+    n = draw(st.integers(1, 6))
+    drawn = [draw(one_target(k, kinds)) for k in range(n)]
+    as_of = draw(st.integers(2017, 2023))
+    return targets(*[r for r, _ in drawn]), combine(*[o for _, o in drawn]), as_of
+
+
+def run(tgt: pd.DataFrame, obs: pd.DataFrame, as_of: int, **kw) -> pd.DataFrame:
+    return target_status(tgt, obs, as_of, 0, SETTINGS, **kw).set_index("code").sort_index()
+
+
+@RELAXED
+@given(cases(kinds=("level", "annual", "cumulative", "milestone")), st.floats(0.01, 500), st.data())
+def test_raising_the_actual_never_worsens_a_rising_target(case, delta, data):
+    tgt, obs, as_of = case
+    tgt = tgt[tgt["comparator"] != "<="]
+    if tgt.empty:
+        return
+    before = run(tgt, obs, as_of)
+    # raise the value each target reports as its actual (its latest observation at or before the as-of year)
+    latest = obs[obs["year"] <= as_of].sort_values(["indicator", "year", "quarter"]).groupby("indicator").tail(1)
+    raised = obs.copy()
+    raised.loc[latest.index, "value"] += delta
+    after = run(tgt, raised, as_of)
+    order = labels.STATUS_BY_KEY
+    worse = [c for c in before.index if order[after.loc[c, "status"]].order > order[before.loc[c, "status"]].order]
+    assert not worse, after.loc[worse, ["status", "ratio"]].join(before[["status", "ratio"]], rsuffix="_before")
+
+
+@RELAXED
+@given(cases(kinds=("level", "annual", "cumulative", "milestone")))
+def test_a_target_whose_value_meets_it_is_met(case):
+    tgt, obs, as_of = case
+    out = run(tgt, obs, as_of)
+    has = out["status"] != "no_data"
+    a, v = out["actual"], out["target_value"]
+    meets = np.select([out["comparator"] == ">=", out["comparator"] == "<=", out["comparator"] == "approx",
+                       out["comparator"] == "range"],
+                      [a >= v, a <= v, a >= v * (1 - TOL) - 1e-9, a >= out["target_low"]], False)
+    assert (out.loc[has & meets, "status"] == "met").all()
+    assert ((out["status"] == "met") <= (meets | ~has)).all()
+
+
+@RELAXED
+@given(cases(), st.randoms(use_true_random=False))
+def test_row_order_does_not_matter(case, rnd):
+    tgt, obs, as_of = case
+    a = run(tgt, obs, as_of)
+    shuffled_obs = obs.sample(frac=1, random_state=rnd.randint(0, 10**6))
+    shuffled_tgt = tgt.sample(frac=1, random_state=rnd.randint(0, 10**6))
+    b = run(shuffled_tgt, shuffled_obs, as_of)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@RELAXED
+@given(cases(kinds=("level", "annual", "cumulative", "relative")), st.sampled_from([0.001, 0.37, 3.0, 1000.0]))
+def test_scaling_values_and_targets_changes_no_status(case, factor):
+    tgt, obs, as_of = case
+    a = run(tgt, obs, as_of)
+    scaled_t = tgt.assign(value=tgt["value"] * factor, value_low=tgt["value_low"] * factor,
+                          value_high=tgt["value_high"] * factor)
+    b = run(scaled_t, obs.assign(value=obs["value"] * factor), as_of)
+    assert list(a["status"]) == list(b["status"])
+    np.testing.assert_allclose(a["ratio"].to_numpy(dtype=float), b["ratio"].to_numpy(dtype=float), rtol=1e-6)
+
+
+@RELAXED
+@given(cases(), st.booleans())
+def test_no_nan_or_infinity_without_no_data(case, many_regions):
+    tgt, obs, as_of = case
+    regions = [REGION, "丙县"] if many_regions else None
+    out = target_status(tgt, obs, as_of, 0, SETTINGS, regions=regions)
+    numeric = out.select_dtypes("number")
+    assert not np.isinf(numeric.to_numpy(dtype=float)).any()
+    with_data = out[out["status"] != "no_data"]
+    bad = with_data[ALWAYS_FINITE].isna().any(axis=1)
+    assert not bad.any(), with_data.loc[bad, ["code", "kind", "status", *ALWAYS_FINITE]]
+    assert set(out["status"]) <= set(labels.STATUS_BY_KEY)
+    assert out["forecast_reaches"].dtype == bool and out["is_sample"].dtype == bool
