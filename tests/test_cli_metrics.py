@@ -1,0 +1,107 @@
+"""cli.py status / scorecard on the built-in database, checked by hand against data/observations/builtin.csv."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+import catalogue
+import db
+import labels
+from tests.test_cli import run_cli
+
+SETTINGS = catalogue.load_settings()
+POLICY = catalogue.load_policies()[0]
+INDICATORS = {i["code"]: i for i in POLICY.indicators}
+
+
+def builtin() -> dict[tuple[str, int], float]:
+    """(indicator, year) → whole-year value of the policy's own region, from the built-in CSV."""
+    with open(db.BUILTIN_OBSERVATIONS, encoding="utf-8") as fh:
+        return {(r["indicator"], int(r["period"])): float(r["value"]) for r in csv.DictReader(fh)
+                if r["region"] == POLICY.region and "Q" not in r["period"]}
+
+
+def status_rows(db_path, *args: str) -> dict[str, dict[str, str]]:
+    out = run_cli("status", *args, "--format", "csv", db_path=db_path)
+    assert out.returncode == 0, out.stderr
+    return {r["code"]: r for r in csv.DictReader(io.StringIO(out.stdout))}
+
+
+def label_for_ratio(ratio: float) -> str:
+    th = SETTINGS["status"]
+    key = ("on_track" if ratio >= th["on_track"] else "moderate" if ratio >= th["moderate"]
+           else "off_track" if ratio >= 0 else "reverse")
+    return labels.STATUS_BY_KEY[key].label
+
+
+@pytest.mark.parametrize("year", [2019, 2020])
+def test_status_gives_a_row_for_every_target(db_path, year):
+    rows = status_rows(db_path, "--as-of", str(year))
+    assert len(rows) == len(POLICY.targets) == 53
+    assert set(r["status"] for r in rows.values()) <= {s.label for s in labels.STATUSES}
+
+
+def test_g02_in_2020_by_hand(db_path):
+    rows = status_rows(db_path, "--as-of", "2020")
+    g02 = rows["G02"]
+    assert float(g02["baseline"]) == 52 and float(g02["actual"]) == 95
+    assert float(g02["ratio"]) == pytest.approx((95 - 52) / (100 - 52), abs=1e-4)
+    assert g02["status"] == "略有滞后"
+
+
+@pytest.mark.parametrize("year", [2019, 2020])
+def test_linear_level_targets_match_hand_computation(db_path, year):
+    """Every ≥ level target with a linear path and values in the base year and the as-of year."""
+    data, rows = builtin(), status_rows(db_path, "--as-of", str(year))
+    checked = 0
+    for t in POLICY.targets:
+        ind = INDICATORS[t["indicator"]]
+        base, now = data.get((t["indicator"], POLICY.base_year)), data.get((t["indicator"], year))
+        if t["kind"] != "level" or t["comparator"] != ">=" or ind["path"] != "linear" or None in (base, now):
+            continue
+        row = rows[t["code"]]
+        if now >= t["value"]:
+            assert row["status"] == "已完成", t["code"]
+        else:
+            share = min((year - POLICY.base_year) / (t["due_year"] - POLICY.base_year), 1)
+            expected = base + (t["value"] - base) * share
+            assert float(row["expected"]) == pytest.approx(expected, abs=1e-4), t["code"]
+            ratio = (now - base) / (expected - base)
+            assert float(row["ratio"]) == pytest.approx(ratio, abs=1e-4), t["code"]
+            assert row["status"] == label_for_ratio(ratio), t["code"]
+        checked += 1
+    assert checked >= 10
+
+
+def test_cumulative_targets_sum_the_flows(db_path):
+    data, rows = builtin(), status_rows(db_path, "--as-of", "2020")
+    for t in POLICY.targets:
+        if t["kind"] == "cumulative":
+            total = sum(data.get((t["indicator"], y), 0) for y in range(t["start_year"], 2021))
+            assert float(rows[t["code"]]["actual"]) == total, t["code"]
+
+
+def test_status_for_another_region_and_unknown_region(db_path):
+    rows = status_rows(db_path, "--as-of", "2020", "--region", "新乡市")
+    assert len(rows) == 53 and {r["region"] for r in rows.values()} == {"新乡市"}
+    bad = run_cli("status", "--as-of", "2020", "--region", "不存在县", db_path=db_path)
+    assert bad.returncode == 1 and "不存在县" in bad.stderr
+
+
+def test_status_table_marks_sample_data(db_path):
+    out = run_cli("status", "--as-of", "2020", db_path=db_path)
+    assert out.returncode == 0 and labels.SAMPLE_BANNER in out.stdout and "G02" in out.stdout
+
+
+def test_scorecard_ranks_units(db_path):
+    out = run_cli("scorecard", "--as-of", "2020", "--format", "csv", db_path=db_path)
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    units = {r["unit"]: r for r in rows}
+    assert "科工信局" in units and int(units["科工信局"]["targets_led"]) > 0
+    ranked = [r for r in rows if r["rank"]]
+    assert [float(r["score"]) for r in ranked] == sorted((float(r["score"]) for r in ranked), reverse=True)
+    assert units["市直有关部门"]["rank"] == "" and units["市直有关部门"]["group"] == ""
+    assert {r["group"] for r in rows} <= {"", labels.PRAISE, labels.CRITICISE}

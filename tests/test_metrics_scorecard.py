@@ -1,0 +1,127 @@
+"""Task ledger, department scorecard and status changes, computed by hand."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import labels
+from metrics.changes import status_changes
+from metrics.scorecard import department_scorecard, task_ledger
+from tests.metrics_helpers import SETTINGS
+
+SC = SETTINGS["scorecard"]
+P, T = SC["status_points"], SC["task_points"]
+LEAD, SHARED = SC["lead_weight"], SC["shared_weight"]
+
+
+def tasks() -> pd.DataFrame:
+    return pd.DataFrame({"policy": "P", "clause": ["t1", "t2", "t3"], "title": ["一", "二", "三"],
+                         "due_date": [dt.date(2020, 12, 31), dt.date(2020, 12, 31), dt.date(2020, 6, 30)]})
+
+
+def progress() -> pd.DataFrame:
+    return pd.DataFrame({
+        "policy": "P", "clause": ["t1", "t1", "t3"], "id": [1, 2, 3],
+        "status": ["in_progress", "done", "in_progress"], "progress": ["推进中", "已完成", "推进中"],
+        "evidence": ["", "总结", ""], "reported_on": [dt.date(2020, 6, 30), dt.date(2020, 11, 30), dt.date(2020, 3, 1)],
+        "reported_by": "甲局", "is_sample": [False, True, False]})
+
+
+@pytest.mark.parametrize("as_of, expected", [
+    (dt.date(2020, 5, 1), ["not_started", "not_started", "in_progress"]),  # t1 first reported in June
+    ("2020-09-30", ["in_progress", "not_started", "overdue"]),   # t3 past due; t1's later update not yet made
+    (2020, ["done", "overdue", "overdue"]),                     # a year = its 31 December, the due date of t1/t2
+])
+def test_task_ledger_status(as_of, expected):
+    led = task_ledger(tasks(), progress(), as_of)
+    assert list(led["status"]) == expected
+    assert list(led["status_label"]) == [labels.TASK_STATUSES[s] for s in expected]
+
+
+def test_task_ledger_keeps_the_latest_update_on_or_before_as_of():
+    led = task_ledger(tasks(), progress(), "2020-12-01").set_index("clause")
+    assert led.loc["t1", "progress"] == "已完成" and led.loc["t1", "updates"] == 2 and led.loc["t1", "is_sample"]
+    assert led.loc["t2", "progress"] == "" and led.loc["t2", "updates"] == 0
+
+
+def task_units() -> pd.DataFrame:
+    return pd.DataFrame({"policy": "P", "clause": ["t1", "t1", "t1"], "role": ["lead", "responsible", "responsible"],
+                         "department": ["甲局", "丙局", "市直有关部门"], "display_name": ["甲局", "丙局", "各有关部门"],
+                         "collective": [False, False, True]})
+
+
+def status() -> pd.DataFrame:
+    return pd.DataFrame({"code": ["X1", "X2"], "status": ["met", "off_track"], "is_sample": [False, False],
+                         "lead_units": ["甲局", "乙局"], "responsible_units": ["乙局", ""]})
+
+
+def card(settings=SETTINGS) -> pd.DataFrame:
+    ledger = task_ledger(tasks(), progress(), "2020-12-01")  # t1 done
+    return department_scorecard(status(), ledger, task_units(), settings).set_index("unit")
+
+
+def test_scores_are_weighted_points():
+    c = card()
+    assert c.loc["甲局", "score"] == pytest.approx((LEAD * P["met"] + LEAD * T["done"]) / (2 * LEAD))
+    assert c.loc["乙局", "score"] == pytest.approx((SHARED * P["met"] + LEAD * P["off_track"]) / (SHARED + LEAD))
+    assert c.loc["丙局", "score"] == pytest.approx(T["done"])
+    assert c.loc["甲局", ["targets_led", "targets_shared", "tasks_led", "tasks_shared"]].tolist() == [1, 0, 1, 0]
+    assert c.loc["乙局", ["targets_led", "targets_shared", "targets_met", "targets_off_track"]].tolist() == [1, 1, 1, 1]
+    assert c.loc["丙局", "tasks_done"] == 1
+
+
+def test_rank_and_collective_units():
+    c = card()
+    assert c.loc["甲局", "rank"] == 1 and c.loc["丙局", "rank"] == 1 and c.loc["乙局", "rank"] == 3
+    assert c.loc["市直有关部门", "collective"] and pd.isna(c.loc["市直有关部门", "rank"])
+    assert c.loc["市直有关部门", "group"] == ""
+
+
+def with_rule(**kw) -> dict:
+    s = copy.deepcopy(SETTINGS)
+    s["scorecard"].update(kw)
+    return s
+
+
+def test_top_bottom_groups_respect_the_score_floors():
+    c = card(with_rule(rule="top_bottom", praise_top_n=1, criticise_bottom_n=1, praise_min_score=80,
+                       criticise_max_score=60))
+    assert c.loc["甲局", "group"] == labels.PRAISE and c.loc["丙局", "group"] == labels.PRAISE  # tied first
+    expected_b = labels.CRITICISE if c.loc["乙局", "score"] <= 60 else ""
+    assert c.loc["乙局", "group"] == expected_b
+    nobody = card(with_rule(rule="top_bottom", praise_top_n=1, criticise_bottom_n=1, praise_min_score=101,
+                            criticise_max_score=-1))
+    assert (nobody["group"] == "").all()
+
+
+def test_threshold_rule():
+    c = card(with_rule(rule="thresholds", praise_min_score=100, criticise_max_score=99))
+    assert c.loc["甲局", "group"] == labels.PRAISE and c.loc["乙局", "group"] == labels.CRITICISE
+
+
+def test_unknown_rule_is_refused():
+    with pytest.raises(ValueError, match="rule"):
+        card(with_rule(rule="lottery"))
+
+
+# ------------------------------------------------------------------ status changes
+
+def frame(rows) -> pd.DataFrame:
+    order = {s.key: s.order for s in labels.STATUSES}
+    df = pd.DataFrame(rows, columns=["code", "status", "actual"])
+    return df.assign(policy="P", region="甲县", indicator_name=df["code"] + "指标", status_order=df["status"].map(order))
+
+
+def test_status_changes_directions():
+    before = frame([("A", "met", 10), ("B", "on_track", 5), ("C", "no_data", np.nan), ("D", "moderate", 3)])
+    after = frame([("A", "met", 11), ("B", "moderate", 5), ("C", "on_track", 7), ("E", "met", 1)])
+    ch = status_changes(before, after).set_index("code")
+    assert ch["direction"].to_dict() == {"A": "same", "B": "down", "C": "up", "E": "new", "D": "gone"}
+    assert list(ch.index) == ["A", "B", "C", "E", "D"]  # the after frame's order, then what is gone
+    assert ch["value_added"].to_dict() == {"A": False, "B": False, "C": True, "E": True, "D": False}
+    assert ch.loc["B", "status_label_after"] == "略有滞后" and ch.loc["E", "status_before"] == ""
+    assert ch.loc["A", "actual_before"] == 10 and ch.loc["A", "actual_after"] == 11
