@@ -16,7 +16,7 @@ clearly above the benchmark's growth.
 
 Columns always finite unless status is no_data: actual, baseline, goal, target_value (target_low/high for ranges),
 attainment, gap, expected, required_annual_increase, actual_annual_increase, ratio, years_elapsed, years_remaining.
-May be NaN (never ±inf): required_growth_rate / actual_growth_rate where a growth rate is undefined (a value ≤ 0
+With no_data, the NEED_ACTUAL columns are NaN (baseline, goal and expected stay when known). May be NaN (never ±inf): required_growth_rate / actual_growth_rate where a growth rate is undefined (a value ≤ 0
 or no time elapsed), region_growth / benchmark_growth / margin_pp and their averages (non-relative targets),
 forecast_linear / forecast_compound / forecast with fewer than two points to fit (forecast_reaches is then False).
 """
