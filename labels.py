@@ -79,3 +79,13 @@ def target_text(comparator: str, value: float | None, low: float | None, high: f
         return "增速明显高于基准地区"
     sign = {">=": "≥", "<=": "≤"}[comparator]
     return f"{sign} {number_text(value, decimals)} {unit}"
+
+# ---------------------------------------------------------------- metrics: 左右 bands and ranges
+BAND_LABELS = {("approx", "below"): "低于“左右”范围", ("approx", "inside"): "在“左右”范围内",
+               ("approx", "above"): "超出“左右”范围", ("range", "below"): "低于区间下限",
+               ("range", "inside"): "在区间内", ("range", "above"): "超出区间上限"}
+
+
+def band_text(comparator: str, band_position: str) -> str:
+    """Where a 左右 or range target's actual lies (target_status column band_position); '' for other targets."""
+    return BAND_LABELS.get((comparator, band_position), "")
