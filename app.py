@@ -6,7 +6,15 @@ import labels
 st.set_page_config(page_title=labels.APP_TITLE, page_icon="📊", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="总览", icon="📊", default=True),
+    st.Page("pages/overview.py", title=labels.PAGE_TITLES["overview"], icon=":material/dashboard:", default=True),
+    st.Page("pages/detail.py", title=labels.PAGE_TITLES["detail"], icon=":material/target:"),
+    st.Page("pages/areas.py", title=labels.PAGE_TITLES["areas"], icon=":material/category:"),
+    st.Page("pages/departments.py", title=labels.PAGE_TITLES["departments"], icon=":material/account_balance:"),
+    st.Page("pages/compare.py", title=labels.PAGE_TITLES["compare"], icon=":material/compare_arrows:"),
+    st.Page("pages/quality.py", title=labels.PAGE_TITLES["quality"], icon=":material/fact_check:"),
+    st.Page("pages/entry.py", title=labels.ENTRY_PAGE_TITLES["entry"], icon="✍️"),
+    st.Page("pages/audit.py", title=labels.ENTRY_PAGE_TITLES["audit"], icon="🧾"),
+    st.Page("pages/report.py", title=labels.REPORT_PAGE_TITLE, icon=":material/slideshow:"),
 ]
 
 st.navigation(PAGES).run()

@@ -26,7 +26,7 @@ STATUSES: tuple[Status, ...] = (
     Status("moderate", "略有滞后", "#E69F00", "◆", 2),
     Status("off_track", "明显滞后", "#D55E00", "▼", 3),
     Status("reverse", "逆向变化", "#CC79A7", "✖", 4),
-    Status("stale", "数据过期", "#7F7F7F", "⏱", 5),
+    Status("stale", "数据过期", "#7F7F7F", "◷", 5),
     Status("no_data", "无数据", "#BBBBBB", "？", 6),
 )
 STATUS_BY_KEY: dict[str, Status] = {s.key: s for s in STATUSES}
@@ -79,6 +79,73 @@ def target_text(comparator: str, value: float | None, low: float | None, high: f
         return "增速明显高于基准地区"
     sign = {">=": "≥", "<=": "≤"}[comparator]
     return f"{sign} {number_text(value, decimals)} {unit}"
+
+# ---------------------------------------------------------------- dashboard pages and charts
+PAGE_TITLES = {"overview": "总览", "detail": "目标详情", "areas": "分领域", "departments": "部门督办",
+               "compare": "对比分析", "quality": "数据质量"}
+SERIES_LABELS = {"actual": "实际值", "path": "目标路径", "forecast": "趋势预测", "target": "目标值",
+                 "benchmark": "基准地区"}
+SERIES_COLOURS = {"actual": "#1F4E79", "path": "#7F7F7F", "forecast": "#E69F00", "target": "#D55E00",
+                  "benchmark": "#56B4E9"}
+GROUP_COLOURS = {PRAISE: "#009E73", CRITICISE: "#D55E00", "": "#9DB4CC"}
+REGION_COLOURS = ("#1F4E79", "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#7F7F7F")
+INDEX_BASE_TEXT = "以{year}年为100"
+QUALITY_LABELS = {"no_data": "无数据", "stale": "数据过期", "sample": "示例数据", "no_source": "缺少出处"}
+
+
+def pace_text(kind: str, comparator: str, gap: float | None, due_year: int, unit: str, decimals: int = 0,
+              measure: str = "stock") -> str:
+    """The required pace in plain words: '2020年底前还需新增 5 家' / '已达到目标'."""
+    if gap is None or gap != gap:
+        return "暂无数据，无法测算"
+    if gap <= 0:
+        return "已达到目标"
+    amount = number_text(gap, decimals)
+    if measure == "rank":
+        return f"{due_year}年底前位次还需前移 {amount} {unit}"
+    if comparator == "<=":
+        return f"{due_year}年底前还需降低 {amount} {unit}"
+    if measure in ("ratio", "rank"):
+        return f"{due_year}年底前还需提高 {amount} {unit}"
+    if kind == "annual":
+        return f"{due_year}年还需新增 {amount} {unit}"
+    return f"{due_year}年底前还需新增 {amount} {unit}"
+
+
+DIRECTION_LABELS = {"up": "↑ 好转", "down": "↓ 退步", "same": "＝ 持平", "new": "新增目标", "gone": "已移除",
+                    "value_added": "＋ 新增数据"}
+FIELD_LABELS = {
+    "baseline": "基期值", "actual": "实际值", "target_value": "目标值", "expected": "按进度应达",
+    "attainment": "完成率", "gap": "距目标差距", "ratio": "进度比（实际进展÷应有进展）",
+    "required_annual_increase": "今后每年需新增", "required_growth_rate": "今后每年需增长",
+    "actual_annual_increase": "基期以来年均新增", "actual_growth_rate": "基期以来年均增长",
+    "region_growth": "本地区最新年度增速", "benchmark_growth": "基准地区最新年度增速", "margin_pp": "增速差（百分点）",
+    "region_growth_avg": "本地区基期以来年均增速", "benchmark_growth_avg": "基准地区基期以来年均增速",
+    "forecast_linear": "线性趋势预测", "forecast_compound": "复合增长趋势预测", "forecast": "趋势预测（按指标路径）",
+    "forecast_reaches": "按趋势能否完成",
+}
+AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "revert": "撤销"}
+
+# ---------------------------------------------------------------- documents (PowerPoint deck, PDF)
+REPORT_PAGE_TITLE = "汇报材料"
+# Status icons that fonts without emoji (LibreOffice's PDF export, printers) cannot draw, and printable stand-ins.
+PRINTABLE_ICONS = {"⏱": "◷"}
+
+
+def printable_status_text(key: str) -> str:
+    """status_text for documents: the same label and colour, with an icon every CJK office font can draw."""
+    s = STATUS_BY_KEY[key]
+    return f"{PRINTABLE_ICONS.get(s.icon, s.icon)} {s.label}"
+
+# ---------------------------------------------------------------- data entry, Excel import/export, audit log
+ENTRY_PAGE_TITLES = {"entry": "数据填报", "audit": "修改记录"}
+CHANGE_LABELS = {"new": "新增", "update": "修改", "unchanged": "不变"}
+AUDIT_ENTITIES = {"observation": "观测值", "task_progress": "任务进展", "target": "目标", "indicator": "指标",
+                  "task": "任务", "policy": "政策", "region": "地区", "department": "单位",
+                  "snapshot": "会议快照"}
+USER_LABEL = "填报人"
+NO_USER = "请先在左侧边栏填写“填报人”姓名：每一次修改都会记录填报人。"
+ADMIN_ONLY = "只有管理员可以撤销修改：请在左侧“填报人”中填写管理员姓名（名单见 data/settings.toml 的 [users] admins）。"
 
 # ---------------------------------------------------------------- metrics: 左右 bands and ranges
 BAND_LABELS = {("approx", "below"): "低于“左右”范围", ("approx", "inside"): "在“左右”范围内",

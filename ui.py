@@ -7,8 +7,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+import catalogue
 import db
 import labels
+from metrics.changes import status_changes
+from metrics.scorecard import department_scorecard, task_ledger
+from metrics.status import target_status
 
 
 @st.cache_resource
@@ -80,3 +84,123 @@ def sample_banner(uses_sample: bool) -> None:
     """The 示例数据 warning, shown on every page that displays a sample value."""
     if uses_sample:
         st.warning(labels.SAMPLE_BANNER, icon="⚠️")
+
+
+# ---------------------------------------------------------------- cached metrics (keyed by the data version)
+
+@st.cache_data(show_spinner=False)
+def settings() -> dict:
+    return catalogue.load_settings()
+
+
+@st.cache_data(show_spinner=False)
+def _status(version: int, policy: str, regions: tuple[str, ...], as_of_year: int) -> pd.DataFrame:
+    f = _frames(version)
+    targets = f["targets"].loc[f["targets"]["policy"] == policy]
+    result = target_status(targets, f["observations"], as_of_year, settings=settings(), regions=list(regions))
+    # the catalogue's stage names travel with the rows so that charts can label a milestone's axis
+    return result.merge(targets[["code", "stages"]], on="code", how="left")
+
+
+def status(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    """metrics.status.target_status for one region, cached until the data change."""
+    return _status(data_version(), policy, (region,), int(as_of_year))
+
+
+def status_all_regions(policy: str, as_of_year: int) -> pd.DataFrame:
+    """target_status for every region in the store (comparison and ranks), cached."""
+    return _status(data_version(), policy, tuple(frames()["regions"]["name"]), int(as_of_year))
+
+
+@st.cache_data(show_spinner=False)
+def _changes(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    return status_changes(_status(version, policy, (region,), as_of_year - 1),
+                          _status(version, policy, (region,), as_of_year))
+
+
+def changes(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    """What changed between the previous year and the as-of year (metrics.changes.status_changes)."""
+    return _changes(data_version(), policy, region, int(as_of_year))
+
+
+@st.cache_data(show_spinner=False)
+def _ledger(version: int, policy: str, as_of_year: int) -> pd.DataFrame:
+    f = _frames(version)
+    tasks = f["tasks"].loc[f["tasks"]["policy"] == policy]
+    progress = f["progress"].loc[f["progress"]["policy"] == policy]
+    return task_ledger(tasks, progress, int(as_of_year))  # judged on 31 December
+
+
+def ledger(policy: str, as_of_year: int) -> pd.DataFrame:
+    """metrics.scorecard.task_ledger for the policy at the end of the as-of year, cached."""
+    return _ledger(data_version(), policy, int(as_of_year))
+
+
+@st.cache_data(show_spinner=False)
+def _scorecard(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    f = _frames(version)
+    units = f["task_units"].loc[f["task_units"]["policy"] == policy]
+    return department_scorecard(_status(version, policy, (region,), as_of_year), _ledger(version, policy, as_of_year),
+                                units, settings())
+
+
+def scorecard(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    """metrics.scorecard.department_scorecard, cached."""
+    return _scorecard(data_version(), policy, region, int(as_of_year))
+
+
+@st.cache_data(show_spinner=False)
+def _audit(version: int, key_contains: str) -> pd.DataFrame:
+    return db.read_audit(engine(), key_contains=key_contains)
+
+
+def audit(key_contains: str) -> pd.DataFrame:
+    """The audit log entries whose key contains the text (e.g. '长垣市/hte_count/'), newest first, cached."""
+    return _audit(data_version(), key_contains)
+
+
+def status_badge(key: str, size: str = "1rem") -> None:
+    """A status as a coloured pill with icon and label (colour is never the only cue)."""
+    s = labels.STATUS_BY_KEY[key]
+    st.markdown(f'<span style="display:inline-block;padding:2px 10px;border-radius:12px;font-size:{size};'
+                f'font-weight:600;background:{s.colour}26;border:1.5px solid {s.colour};color:#1A1A1A">'
+                f'<span style="color:{s.colour}">{s.icon}</span> {s.label}</span>', unsafe_allow_html=True)
+
+
+# ---------------------------------------------------------------- lookups the pages need
+
+def policy_title(policy: str) -> str:
+    """The policy's document number and short title, e.g. '长政〔2019〕20号 创新驱动提速增效工程'."""
+    p = frames()["policies"].set_index("code").loc[policy]
+    return f"{p['doc_number']}《{p['title']}》"
+
+
+def observations_of(region: str, indicator: str, benchmark: str | None = None) -> pd.DataFrame:
+    """Every stored value of one indicator for the region (and its benchmark region), oldest first."""
+    obs = frames()["observations"]
+    regions = [region] + ([benchmark] if isinstance(benchmark, str) and benchmark else [])
+    rows = obs.loc[obs["region"].isin(regions) & (obs["indicator"] == indicator)]
+    order = rows["region"].map({r: i for i, r in enumerate(regions)})
+    return rows.assign(_o=order).sort_values(["_o", "year", "quarter"]).drop(columns="_o")
+
+
+def benchmark_region(policy: str) -> str:
+    """The policy's benchmark region (e.g. 河南省)."""
+    p = frames()["policies"].set_index("code").loc[policy]
+    return str(p["benchmark_region"]) if "benchmark_region" in p and isinstance(p["benchmark_region"], str) else ""
+
+
+def unit_options(policy: str) -> list[str]:
+    """Every unit that leads or shares a task of the policy, in the document's order."""
+    units = frames()["task_units"]
+    return list(dict.fromkeys(units.loc[units["policy"] == policy, "department"]))
+
+
+# ---------------------------------------------------------------- who is editing (data entry and audit pages)
+
+def current_user() -> str:
+    """The name typed in the sidebar field 填报人 (kept across pages); '' when none. Goes into the audit log."""
+    name = st.sidebar.text_input(labels.USER_LABEL, value=st.session_state.get("user_name", ""), key="user_input",
+                                 placeholder="姓名（写入修改记录）")
+    st.session_state["user_name"] = name.strip()
+    return name.strip()

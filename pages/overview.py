@@ -1,33 +1,97 @@
-"""总览: every target of the policy with its latest actual value."""
+"""总览: headline targets as cards, counts by status, one traffic light per area, what needs attention and what
+changed since last year."""
 import streamlit as st
 
+import charts
 import labels
+import tables
 import ui
-from metrics.latest import latest_values
+from metrics.summary import area_lights, headline_cards, needs_attention, status_counts
 
 filters = ui.sidebar_filters()
-f = ui.frames()
-targets = f["targets"].query("policy == @filters.policy")
-latest = (latest_values(f["observations"], filters.as_of_year).query("region == @filters.region")
-          .rename(columns={"value": "actual", "year": "actual_year"}))
-table = targets.merge(latest[["indicator", "actual", "actual_year", "source", "is_sample"]], on="indicator", how="left")
+status = ui.status(filters.policy, filters.region, filters.as_of_year)
+changes = ui.changes(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.APP_TITLE)
-st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年")
-ui.sample_banner(bool(table["is_sample"].fillna(False).astype(bool).any()))
+st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(status)} 个目标")
+ui.sample_banner(bool(status["is_sample"].any()))
 
-view = table.assign(
-    target_text=[labels.target_text(c, v, lo, hi, u, d) for c, v, lo, hi, u, d in
-                 zip(table["comparator"], table["value"], table["value_low"], table["value_high"], table["unit"],
-                     table["decimals"])],
-    kind_text=table["kind"].map(labels.KIND_LABELS),
-    data_text=table["is_sample"].map({True: labels.SAMPLE_MARK, False: "公开数据"}).fillna("无数据"),
-)
-st.dataframe(
-    view[["code", "clause", "area", "indicator_name", "kind_text", "target_text", "due_year", "actual", "unit",
-          "actual_year", "data_text"]],
-    column_config={"code": "编号", "clause": "条款", "area": "领域", "indicator_name": "指标", "kind_text": "类型",
-                   "target_text": "目标", "due_year": st.column_config.NumberColumn("目标年份", format="%d"),
-                   "actual": st.column_config.NumberColumn("最新值", format="%.2f"), "unit": "单位",
-                   "actual_year": st.column_config.NumberColumn("数据年份", format="%d"), "data_text": "数据性质"},
-    hide_index=True, width="stretch", height=min(38 * (len(view) + 1), 1400))
+
+def kpi_card(card) -> None:
+    """One headline target: status pill, actual with the change since last year, target and attainment."""
+    with st.container(border=True):
+        ui.status_badge(card["status"], size="0.9rem")
+        decimals = int(card["decimals"])
+        value = labels.number_text(card["actual"], decimals)
+        delta = None if card["change"] != card["change"] else f"{card['change']:+,.{decimals}f} {card['unit']}"
+        st.metric(f"{card['code']} {card['indicator_name']}", f"{value} {card['unit']}" if value != "—" else value,
+                  delta=delta, delta_color="inverse" if card["comparator"] == "<=" else "normal",
+                  delta_description=f"较{filters.as_of_year - 1}年" if delta else None)
+        target = labels.target_text(card["comparator"], card["target_value"], card["target_low"],
+                                    card["target_high"], card["unit"], decimals)
+        attainment = labels.number_text(card["attainment"] * 100, 0) + "%" if card["attainment"] == card[
+            "attainment"] else "—"
+        sample = f" · {labels.SAMPLE_MARK}" if card["is_sample"] else ""
+        st.caption(f"目标 {target}（{int(card['due_year'])}年） · 完成率 {attainment}{sample}")
+
+
+st.subheader("核心指标")
+cards = headline_cards(status, changes)
+per_row = 4
+for start in range(0, len(cards), per_row):
+    for col, (_, card) in zip(st.columns(per_row), cards.iloc[start:start + per_row].iterrows()):
+        with col:
+            kpi_card(card)
+
+left, right = st.columns([2, 3])
+with left:
+    st.plotly_chart(charts.status_counts_figure(status_counts(status)), width="stretch")
+with right:
+    st.markdown("##### 各领域进展")
+    lights = area_lights(status)
+    for start in range(0, len(lights), 4):
+        for col, (_, area) in zip(st.columns(4), lights.iloc[start:start + 4].iterrows()):
+            with col, st.container(border=True):
+                st.markdown(f"**{area['area']}** · {int(area['n_targets'])} 项")
+                ui.status_badge(area["light"], size="0.85rem")
+                st.caption(" ".join(f"{labels.STATUS_BY_KEY[k].icon}{int(area[k])}"
+                                    for k in labels.STATUS_BY_KEY if area[k]))
+
+st.subheader("需要关注")
+attention = needs_attention(status)
+if attention.empty:
+    st.success("没有明显滞后、逆向变化或数据过期的目标。")
+else:
+    st.dataframe(
+        tables.styled(tables.status_table(attention)),
+        column_order=["code", "indicator_name", "status_text", "actual_text", "target_text", "ratio_text", "gap_text",
+                      "unit", "actual_year", "lead_units"],
+        column_config=tables.STATUS_COLUMNS, hide_index=True, width="stretch", height=tables.table_height(attention))
+
+st.subheader(f"与{filters.as_of_year - 1}年相比")
+moved = tables.change_table(changes)
+if moved.empty:
+    st.info("与上年相比，没有目标的状态发生变化。")
+else:
+    st.dataframe(moved, column_config=tables.CHANGE_COLUMNS, hide_index=True, width="stretch",
+                 height=tables.table_height(moved))
+
+# ---------------------------------------------------------------- since the last leading-group meeting (snapshots)
+from deck.data import changes_since, last_snapshot  # noqa: E402
+from metrics.messages import change_message  # noqa: E402
+
+st.subheader("自上次会议以来")
+meeting = last_snapshot(ui.engine(), filters.policy, filters.region)
+if meeting is None:
+    st.caption("尚未保存会议快照：在“汇报材料”页保存后，这里显示自上次会议以来各目标状态的变化。")
+else:
+    snapshot, frozen = meeting
+    since_meeting = changes_since(frozen, status)
+    st.caption(f"{change_message(since_meeting, snapshot['name'])}（会议日期 {snapshot['meeting_date']:%Y-%m-%d}，"
+               f"快照截至{int(snapshot['as_of_year'])}年，当前截至{filters.as_of_year}年）")
+    moved_meeting = tables.change_table(since_meeting)
+    if moved_meeting.empty:
+        st.info("自上次会议以来，没有目标的状态或数据发生变化。")
+    else:
+        st.dataframe(moved_meeting, hide_index=True, width="stretch", height=tables.table_height(moved_meeting),
+                     column_config={**tables.CHANGE_COLUMNS, "before": "上次会议时", "after": "当前"})

@@ -14,13 +14,15 @@ def run_app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=60).run()
 
 
-def test_app_starts_and_lists_every_target(app_db):
+def g02_card(at: AppTest):
+    return next(m for m in at.metric if m.label.startswith("G02 "))
+
+
+def test_app_starts_on_the_overview_with_headline_cards(app_db):
     at = run_app()
     assert not at.exception
-    table = at.dataframe[0].value
-    assert len(table) == 53
-    row = table.set_index("code").loc["G02"]
-    assert row["actual"] == 95 and row["data_text"] == labels.SAMPLE_MARK
+    assert "共 53 个目标" in at.caption[0].value
+    assert g02_card(at).value == "95 家"
 
 
 def test_sample_banner_shown(app_db):
@@ -32,4 +34,4 @@ def test_as_of_2019_shows_2019_values(app_db):
     at = run_app()
     at.sidebar.selectbox(key="as_of_year").set_value(2019).run()
     assert not at.exception
-    assert at.dataframe[0].value.set_index("code").loc["G02", "actual"] == 76
+    assert g02_card(at).value == "76 家"

@@ -1,0 +1,183 @@
+"""Plotly figure builders: DataFrame in, go.Figure out. No Streamlit, no arithmetic on the data (the numbers come
+from metrics/), colours and words from labels. Years are a category axis; titles and axes are Chinese."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+import labels
+
+FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+SERIES_DASH = {"actual": "solid", "path": "dash", "forecast": "dot", "benchmark": "solid", "target": "dash"}
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+                      height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      font={"family": FONT, "size": 13}, plot_bgcolor="#FFFFFF", paper_bgcolor="#FFFFFF",
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+                      hoverlabel={"font": {"family": FONT}})
+    fig.update_xaxes(showgrid=False, linecolor="#BBBBBB")
+    fig.update_yaxes(gridcolor="#E5E9F0", zerolinecolor="#BBBBBB")
+    return fig
+
+
+def _years(values) -> list[str]:
+    return [str(int(y)) for y in values]
+
+
+def status_counts_figure(counts: pd.DataFrame, title: str = "目标状态分布") -> go.Figure:
+    """Horizontal bars, one per status (best on top), coloured and labelled with icon and name.
+    counts: metrics.summary.status_counts."""
+    statuses = [labels.STATUS_BY_KEY[k] for k in counts["status"]]
+    names = [f"{s.icon} {s.label}" for s in statuses]
+    fig = go.Figure(go.Bar(x=counts["n"], y=names, orientation="h", marker_color=[s.colour for s in statuses],
+                           text=counts["n"], textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}：%{x} 个目标<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="目标数（个）", rangemode="tozero")
+    return _layout(fig, title, 320)
+
+
+def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False) -> go.Figure:
+    """One target's chart: actuals, the required path, the trend forecast, the target (labelled) and the
+    benchmark region. traj: metrics.trajectory.trajectories rows of this target; row: its status row."""
+    fig = go.Figure()
+    _add_series(fig, traj, row, showlegend=True, compact=compact)
+    title = f"{row['code']} {row['indicator_name']}"
+    fig.update_yaxes(title=_y_title(row))
+    _value_axis(fig, row)
+    fig.update_xaxes(type="category", categoryorder="array",
+                     categoryarray=_years(sorted(traj["year"].unique())) if not traj.empty else [],
+                     title="年份")
+    return _layout(fig, title, 300 if compact else 440)
+
+
+def _y_title(row: pd.Series) -> str:
+    if row["kind"] == "relative":
+        return labels.INDEX_BASE_TEXT.format(year=int(row["base_year"]))
+    if row["kind"] == "cumulative":
+        return f"累计（{row['unit']}）"
+    return f"单位：{row['unit']}"
+
+
+def _value_axis(fig: go.Figure, info: pd.Series, **where) -> None:
+    """Stage names on a milestone's axis; a rank axis runs downwards (1 = best at the top)."""
+    if info.get("measure") == "rank":
+        fig.update_yaxes(autorange="reversed", **where)
+    stages = _stages(info)
+    if stages:
+        fig.update_yaxes(tickvals=list(range(len(stages))), ticktext=stages, range=[-0.3, len(stages) - 0.6],
+                         title=None, **where)
+
+
+def _stages(info: pd.Series) -> list[str]:
+    """A milestone's stage names (empty for other kinds)."""
+    stages = info.get("stages")
+    if info["kind"] != "milestone" or stages is None or not len(stages):
+        return []
+    return [str(x) for x in stages]
+
+
+def _add_series(fig: go.Figure, traj: pd.DataFrame, info: pd.Series, showlegend: bool, compact: bool,
+                **where) -> None:
+    decimals = int(info["decimals"]) if pd.notna(info["decimals"]) else 0
+    unit = "" if info["kind"] == "relative" else str(info["unit"])
+    hover = f"%{{x}}年：%{{y:,.{decimals}f}} {unit}<extra>%{{fullData.name}}</extra>"
+    for series in ("path", "forecast", "benchmark", "actual"):
+        part = traj.loc[traj["series"] == series]
+        if part.empty:
+            continue
+        name = labels.SERIES_LABELS[series]
+        if series == "benchmark":
+            name = f"{info['benchmark']}" if isinstance(info.get("benchmark"), str) and info["benchmark"] else name
+        elif series == "actual" and info["kind"] == "relative":
+            name = str(info["region"])
+        mode = "lines+markers" if series in ("actual", "benchmark") else "lines"
+        fig.add_trace(go.Scatter(
+            x=_years(part["year"]), y=part["value"], name=name, mode=mode, legendgroup=series,
+            showlegend=showlegend, hovertemplate=hover,
+            line={"color": labels.SERIES_COLOURS[series], "dash": SERIES_DASH[series],
+                  "width": 3 if series == "actual" else 2},
+            marker={"size": 8 if series == "actual" else 6,
+                    "symbol": ["diamond-open" if s else "circle" for s in part["is_sample"]]
+                    if series == "actual" else "circle"}), **where)
+    target = traj.loc[traj["series"] == "target"]
+    if not target.empty:
+        stages = _stages(info)
+        text = (stages[int(info["target_value"])] if stages else
+                labels.target_text(info["comparator"], info["target_value"], info["target_low"], info["target_high"],
+                                   str(info["unit"]), decimals))
+        yearly = info["kind"] == "annual"
+        fig.add_trace(go.Scatter(
+            x=_years(target["year"]), y=target["value"], name=labels.SERIES_LABELS["target"],
+            mode="lines+markers" if yearly else "markers+text", legendgroup="target", showlegend=showlegend,
+            text=None if (yearly or compact) else [f"目标 {text}"] * len(target), textposition="top left",
+            textfont={"color": labels.SERIES_COLOURS["target"], "size": 11 if compact else 13},
+            line={"color": labels.SERIES_COLOURS["target"], "dash": "dash", "width": 2},
+            marker={"symbol": "star", "size": 12 if compact else 16, "color": labels.SERIES_COLOURS["target"]},
+            hovertemplate=f"%{{x}}年目标：{text}<extra></extra>"), **where)
+
+
+def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, cols: int = 3) -> go.Figure:
+    """A small chart per target of an area (actuals, path, target, benchmark), one figure for the whole area.
+    rows: the area's status rows with `target_text` (tables.status_table); the page's caption explains the lines."""
+    n = len(rows)
+    nrows = max(1, math.ceil(n / cols))
+    subtitles = [f"{r.code} {_short(r.indicator_name, 12)}（{r.target_text}）" for r in rows.itertuples()]
+    fig = make_subplots(rows=nrows, cols=cols, subplot_titles=subtitles, horizontal_spacing=0.07,
+                        vertical_spacing=min(0.5 / nrows, 0.12) if nrows > 1 else 0.1)
+    years = _years(sorted(traj["year"].unique())) if not traj.empty else []
+    for i, (_, row) in enumerate(rows.iterrows()):
+        r, c = divmod(i, cols)
+        part = traj.loc[(traj["code"] == row["code"]) & (traj["series"] != "forecast")]
+        _add_series(fig, part, row, showlegend=False, compact=True, row=r + 1, col=c + 1)
+        _value_axis(fig, row, row=r + 1, col=c + 1)
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, row=r + 1, col=c + 1)
+    fig.update_annotations(font={"size": 12})
+    fig = _layout(fig, title, 60 + 240 * nrows)
+    fig.update_traces(textfont={"size": 10})
+    return fig
+
+
+def _short(name: str, limit: int = 14) -> str:
+    return name if len(name) <= limit else name[:limit - 1] + "…"
+
+
+def _wrap(name: str, width: int = 6) -> str:
+    """Break a long Chinese label into lines of `width` characters for a category axis."""
+    return "<br>".join(name[i:i + width] for i in range(0, len(name), width))
+
+
+def growth_figure(long: pd.DataFrame, title: str = "增速对比") -> go.Figure:
+    """Grouped bars: one group per indicator, one bar per region (growth as a fraction, shown as %).
+    long: metrics.compare.long_growth."""
+    fig = go.Figure()
+    for i, (region, part) in enumerate(long.groupby("region", sort=False)):
+        fig.add_trace(go.Bar(x=[_wrap(n) for n in part["indicator_name"]], y=part["growth"], name=region,
+                             marker_color=labels.REGION_COLOURS[i % len(labels.REGION_COLOURS)],
+                             texttemplate="%{y:.1%}", textposition="outside", cliponaxis=False,
+                             hovertemplate=f"{region} %{{x}}：%{{y:.1%}}<extra></extra>"))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title="增长率（%）", tickformat=".0%")
+    fig.update_xaxes(title=None, tickangle=0)
+    return _layout(fig, title, 420)
+
+
+def scorecard_figure(scorecard: pd.DataFrame, title: str = "部门综合得分") -> go.Figure:
+    """Horizontal bars of each ranked unit's score, best on top, coloured by group and named with it (通报表扬 /
+    通报批评), so that colour is never the only cue. scorecard: metrics.scorecard.department_scorecard (units
+    without a rank, e.g. collective ones, are left out)."""
+    board = scorecard.loc[scorecard["rank"].notna()].sort_values("rank")
+    group = board["group"].fillna("")
+    colours = [labels.GROUP_COLOURS.get(g, labels.GROUP_COLOURS[""]) for g in group]
+    names = [f"{u}（{g}）" if g else u for u, g in zip(board["unit"], group)]
+    fig = go.Figure(go.Bar(x=board["score"], y=names, orientation="h", marker_color=colours,
+                           text=[labels.number_text(v, 0) for v in board["score"]], textposition="outside",
+                           cliponaxis=False, hovertemplate="%{y}：%{x:.1f} 分<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=None, type="category")
+    fig.update_xaxes(title="得分（0–100）", range=[0, 108])
+    return _layout(fig, title, max(300, 24 * len(board) + 100))

@@ -1,0 +1,68 @@
+"""Growth rates side by side and a region's rank among its peers, for the relative targets ("growth clearly
+above the province average"). The growth rates themselves are the engine's (`region_growth`, `benchmark_growth`
+of metrics.status.target_status run over several regions); this module only arranges and ranks them."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def growth_side_by_side(status_all: pd.DataFrame, regions: list[str]) -> pd.DataFrame:
+    """One row per relative target: code, indicator, indicator_name, the first region's benchmark, growth,
+    margin (percentage points), average growth since the base year and status, then one column `growth::<region>`
+    per region in the order given (latest year's growth as a fraction, as the engine computes it).
+
+    status_all: target_status rows for several regions (at least the first of `regions`)."""
+    rel = status_all.loc[status_all["kind"] == "relative"]
+    first = rel.loc[rel["region"] == regions[0],
+                    ["code", "indicator", "indicator_name", "benchmark", "actual_year", "region_growth",
+                     "benchmark_growth", "margin_pp", "region_growth_avg", "benchmark_growth_avg", "status"]]
+    wide = (rel.loc[rel["region"].isin(regions)]
+               .pivot_table(index="code", columns="region", values="region_growth", aggfunc="first")
+               .reindex(columns=regions))
+    wide.columns = [f"growth::{r}" for r in wide.columns]
+    return first.merge(wide, left_on="code", right_index=True, how="left").reset_index(drop=True)
+
+
+def regional_rank(status_all: pd.DataFrame, region: str, peers: list[str]) -> pd.DataFrame:
+    """The region's rank (1 = fastest growth) among `peers` with a growth value, per relative target.
+
+    Returns code, rank (NaN when the region has no growth value), n_ranked (how many peers have one)."""
+    rel = status_all.loc[(status_all["kind"] == "relative") & status_all["region"].isin(peers)
+                         & status_all["region_growth"].notna(), ["code", "region", "region_growth"]]
+    ranked = rel.assign(rank=rel.groupby("code")["region_growth"].rank(ascending=False, method="min"),
+                        n_ranked=rel.groupby("code")["region_growth"].transform("size"))
+    codes = pd.DataFrame({"code": status_all.loc[status_all["kind"] == "relative", "code"].drop_duplicates()})
+    mine = ranked.loc[ranked["region"] == region, ["code", "rank"]]
+    counts = ranked.groupby("code", as_index=False)["n_ranked"].first()
+    out = codes.merge(mine, on="code", how="left").merge(counts, on="code", how="left")
+    return out.assign(n_ranked=out["n_ranked"].fillna(0).astype("int64")).reset_index(drop=True)
+
+
+def long_growth(side: pd.DataFrame, regions: list[str]) -> pd.DataFrame:
+    """growth_side_by_side in long form for a grouped bar chart: code, indicator_name, region, growth (regions
+    without any growth value left out)."""
+    cols = [f"growth::{r}" for r in regions]
+    long = side.melt(id_vars=["code", "indicator_name"], value_vars=cols, var_name="region", value_name="growth")
+    long = long.assign(region=long["region"].str.removeprefix("growth::"))
+    has_any = long.groupby("region")["growth"].transform(lambda g: g.notna().any())
+    return long.loc[has_any].reset_index(drop=True)
+
+
+def regions_to_compare(regions: pd.DataFrame, region: str, benchmark: str | None) -> list[str]:
+    """The region, the regions above it (parent, grandparent …) and the benchmark region, without repeats.
+    regions: db.read_regions (name, level, parent)."""
+    parent = dict(zip(regions["name"], regions["parent"]))
+    chain = [region]
+    while isinstance(parent.get(chain[-1]), str) and parent[chain[-1]] and parent[chain[-1]] not in chain:
+        chain.append(parent[chain[-1]])
+    if isinstance(benchmark, str) and benchmark and benchmark not in chain:
+        chain.append(benchmark)
+    return [r for r in chain if r in set(regions["name"])]
+
+
+def peer_regions(regions: pd.DataFrame, region: str) -> list[str]:
+    """Regions on the same level as the region (counties with counties), the region included."""
+    level = regions.loc[regions["name"] == region, "level"]
+    if level.empty:
+        return [region]
+    return list(regions.loc[regions["level"] == level.iloc[0], "name"])

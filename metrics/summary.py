@@ -1,0 +1,83 @@
+"""Summaries of the status frame for the overview and the accountability pages: headline cards, counts by status,
+one traffic light per area, the needs-attention list, and the task-ledger filter. Pure pandas; the statuses
+themselves come from metrics.status.target_status."""
+from __future__ import annotations
+
+import pandas as pd
+
+import labels
+
+STATUS_KEYS = [s.key for s in labels.STATUSES]
+ORDER = {s.key: s.order for s in labels.STATUSES}
+
+
+def headline_cards(status: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """The headline targets (status column `headline`) with the change of their actual value since the previous
+    year. changes: metrics.changes.status_changes(previous year, this year).
+
+    Returns the status columns plus status_before, actual_before, change (actual − actual_before; NaN when
+    either is missing)."""
+    head = status.loc[status["headline"].fillna(False).astype(bool)]
+    before = changes[["code", "status_before", "actual_before"]]
+    out = head.merge(before, on="code", how="left")
+    return out.assign(change=out["actual"] - out["actual_before"]).reset_index(drop=True)
+
+
+def status_counts(status: pd.DataFrame) -> pd.DataFrame:
+    """How many targets have each status, every status listed (zeros included), best first."""
+    counts = status["status"].value_counts().reindex(STATUS_KEYS, fill_value=0)
+    return pd.DataFrame({
+        "status": STATUS_KEYS,
+        "label": [labels.STATUS_BY_KEY[k].label for k in STATUS_KEYS],
+        "n": counts.to_numpy().astype("int64"),
+    })
+
+
+def area_lights(status: pd.DataFrame, areas: tuple[str, ...] = labels.AREAS) -> pd.DataFrame:
+    """One traffic light per area: the status of the area's typical target (the median status order among
+    targets with data; ties go to the worse status; 无数据 only when no target has data), with counts.
+
+    Returns area, n_targets, light (status key), and one count column per status key."""
+    s = status.assign(order=status["status"].map(ORDER))
+    with_data = s.loc[s["status"] != "no_data"]
+    median = with_data.groupby("area")["order"].quantile(0.5, interpolation="higher")
+    counts = (s.groupby(["area", "status"]).size().unstack(fill_value=0)
+               .reindex(columns=STATUS_KEYS, fill_value=0))
+    out = pd.DataFrame({"area": list(areas)})
+    out = out.merge(counts, left_on="area", right_index=True, how="left").fillna(
+        {k: 0 for k in STATUS_KEYS})
+    out[STATUS_KEYS] = out[STATUS_KEYS].astype("int64")
+    by_order = {s.order: s.key for s in labels.STATUSES}
+    light = out["area"].map(median).map(by_order).fillna("no_data")
+    return out.assign(n_targets=out[STATUS_KEYS].sum(axis=1), light=light)[
+        ["area", "n_targets", "light", *STATUS_KEYS]]
+
+
+def needs_attention(status: pd.DataFrame) -> pd.DataFrame:
+    """Targets that are 明显滞后, 逆向变化 or 数据过期, the furthest behind first (lowest progress ratio; stale
+    targets without a ratio last, then by status order and code)."""
+    rows = status.loc[status["status"].isin(labels.ATTENTION_STATUSES)]
+    return rows.sort_values(["ratio", "status_order", "code"], na_position="last").reset_index(drop=True)
+
+
+def filter_ledger(ledger: pd.DataFrame, task_units: pd.DataFrame, units: list[str] | None = None,
+                  statuses: list[str] | None = None) -> pd.DataFrame:
+    """The task ledger restricted to tasks that the given units lead or share, and to the given status keys.
+    Empty or None filters keep everything."""
+    keep = pd.Series(True, index=ledger.index)
+    if units:
+        clauses = task_units.loc[task_units["department"].isin(units), ["policy", "clause"]].drop_duplicates()
+        key = ledger["policy"] + "|" + ledger["clause"]
+        keep &= key.isin(clauses["policy"] + "|" + clauses["clause"])
+    if statuses:
+        keep &= ledger["status"].isin(statuses)
+    return ledger.loc[keep].reset_index(drop=True)
+
+
+def moved_since(changes: pd.DataFrame) -> pd.DataFrame:
+    """The rows of metrics.changes.status_changes worth reporting: a status that moved, a target that appeared or
+    went, or a value that arrived. Improvements first, then declines, then the rest."""
+    rows = changes.loc[(changes["direction"] != "same") | changes["value_added"].fillna(False).astype(bool)]
+    rank = {"up": 0, "down": 1, "new": 2, "gone": 3, "same": 4}
+    return (rows.assign(_r=rows["direction"].map(rank)).sort_values(["_r", "code"]).drop(columns="_r")
+                .reset_index(drop=True))

@@ -1,0 +1,141 @@
+"""The series a target's chart draws: actuals, the required path, the trend forecast, the target and a benchmark.
+
+Input is the engine's status frame (metrics.status.target_status) and the observations; output is one long
+DataFrame, so that one chart builder draws any target and small multiples draw many at once.
+
+Per target kind:
+- level / milestone: the indicator's yearly values; the path runs from (base year, baseline) to (due year, target),
+  linear or compound as the indicator's `path` says (the same formulas the engine uses for `expected`);
+- annual: each year's own flow; the target is drawn for every year from the start to the due year;
+- cumulative: the running sum of flows from the target's start year; the path runs from 0 before the start;
+- relative: the region's and the benchmark region's values indexed to the base year (= 100), so that growth
+  rates compare on one axis.
+The forecast runs from the latest actual to the engine's `forecast` in the due year.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SERIES = ("actual", "path", "forecast", "target", "benchmark")
+COLUMNS = ["code", "series", "year", "value", "is_sample"]
+
+
+def _annual(observations: pd.DataFrame, as_of_year: int) -> pd.DataFrame:
+    obs = observations.loc[(observations["quarter"] == 0) & (observations["year"] <= as_of_year),
+                           ["region", "indicator", "year", "value", "is_sample"]]
+    return obs.astype({"year": "int64", "value": "float64", "is_sample": "bool"})
+
+
+def _target_number(status: pd.DataFrame) -> pd.Series:
+    """The number the target marker shows: the stated value, or the low end of a range."""
+    return status["target_value"].fillna(status["target_low"])
+
+
+def _actuals(status: pd.DataFrame, annual: pd.DataFrame, from_year: int) -> pd.DataFrame:
+    keys = status[["code", "region", "indicator", "kind", "start_year", "base_year"]]
+    rows = keys.merge(annual, on=["region", "indicator"], how="inner")
+    rows = rows.loc[rows["year"] >= from_year]
+    cumulative = rows["kind"] == "cumulative"
+    cum = rows.loc[cumulative & (rows["year"] >= rows["start_year"])].sort_values(["code", "year"])
+    cum = cum.assign(value=cum.groupby("code")["value"].cumsum(),
+                     is_sample=cum.groupby("code")["is_sample"].cummax())
+    relative = rows["kind"] == "relative"
+    rel = _indexed(rows.loc[relative])
+    plain = rows.loc[~cumulative & ~relative]
+    out = pd.concat([plain, cum, rel], ignore_index=True)
+    return out.assign(series="actual")[COLUMNS]
+
+
+def _indexed(rows: pd.DataFrame) -> pd.DataFrame:
+    """Values as an index: base year = 100 (rows need code, year, value, base_year)."""
+    base = (rows.loc[rows["year"] == rows["base_year"], ["code", "value"]]
+                .rename(columns={"value": "base_value"}))
+    out = rows.merge(base, on="code", how="inner")
+    out = out.loc[out["base_value"] != 0]
+    return out.assign(value=out["value"] / out["base_value"] * 100).drop(columns="base_value")
+
+
+def _path(status: pd.DataFrame) -> pd.DataFrame:
+    """Yearly points of the required path from the baseline (or 0 before a cumulative start) to the goal the
+    status tests (the engine's `goal`: the target, the lower bound of a range, the 左右 value less tolerance)."""
+    s = status.loc[status["kind"].isin(["level", "milestone", "cumulative"])].copy()
+    s = s.assign(target_number=s["goal"].astype("float64"))
+    cumulative = s["kind"] == "cumulative"
+    base_start = np.fmin(s["baseline_year"].astype("float64"), s["base_year"].astype("float64"))
+    s["from_year"] = np.where(cumulative, s["start_year"].astype("float64") - 1, base_start)
+    s["from_value"] = np.where(cumulative, 0.0, s["baseline"])
+    sign = np.where(s["comparator"] == "<=", -1.0, 1.0)
+    # a baseline already at or beyond the goal needs no path
+    needs_path = sign * (s["target_number"] - s["from_value"]) > 0
+    s = s.loc[s["from_value"].notna() & s["target_number"].notna() & (s["due_year"] > s["from_year"]) & needs_path]
+    if s.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    years = pd.DataFrame({"year": np.arange(int(s["from_year"].min()), int(s["due_year"].max()) + 1)})
+    grid = s.merge(years, how="cross")
+    grid = grid.loc[(grid["year"] >= grid["from_year"]) & (grid["year"] <= grid["due_year"])]
+    share = (grid["year"] - grid["from_year"]) / (grid["due_year"] - grid["from_year"])
+    linear = grid["from_value"] + (grid["target_number"] - grid["from_value"]) * share
+    positive = (grid["from_value"] > 0) & (grid["target_number"] > 0)
+    ratio = (grid["target_number"] / grid["from_value"].where(positive)).astype("float64")
+    compound = grid["from_value"] * ratio ** share
+    use_compound = (grid["path"] == "compound") & positive & (grid["kind"] == "level")
+    value = np.where(use_compound, compound, linear)
+    return grid.assign(value=value, is_sample=grid["is_sample"].astype(bool), series="path")[COLUMNS]
+
+
+def _targets(status: pd.DataFrame) -> pd.DataFrame:
+    s = status.loc[status["kind"] != "relative"]
+    s = s.assign(value=_target_number(s))
+    s = s.loc[s["value"].notna()]
+    annual = s["kind"] == "annual"
+    due = s.loc[~annual].assign(year=s["due_year"])
+    yearly = s.loc[annual]
+    if not yearly.empty:
+        years = pd.DataFrame({"year": np.arange(int(yearly["start_year"].min()), int(yearly["due_year"].max()) + 1)})
+        yearly = yearly.merge(years, how="cross")
+        yearly = yearly.loc[(yearly["year"] >= yearly["start_year"]) & (yearly["year"] <= yearly["due_year"])]
+    out = pd.concat([due, yearly], ignore_index=True)
+    return out.assign(series="target", is_sample=False)[COLUMNS]
+
+
+def _forecast(status: pd.DataFrame) -> pd.DataFrame:
+    s = status.loc[status["kind"].isin(["level", "cumulative"]) & status["forecast"].notna()
+                   & status["actual"].notna() & (status["actual_year"] < status["due_year"])]
+    start = s.assign(year=s["actual_year"], value=s["actual"])
+    end = s.assign(year=s["due_year"], value=s["forecast"])
+    out = pd.concat([start, end], ignore_index=True)
+    return out.assign(series="forecast", is_sample=out["is_sample"].astype(bool))[COLUMNS]
+
+
+def _benchmark(status: pd.DataFrame, annual: pd.DataFrame, from_year: int) -> pd.DataFrame:
+    """The benchmark region's series: indexed for relative targets; as is for ratio indicators."""
+    bench_region = status["benchmark"].where(status["benchmark"].fillna("") != "")
+    s = status.assign(bench_region=bench_region).loc[bench_region.notna()]
+    rows = (s[["code", "indicator", "bench_region", "base_year", "kind"]]
+            .merge(annual, left_on=["bench_region", "indicator"], right_on=["region", "indicator"], how="inner"))
+    rows = rows.loc[rows["year"] >= from_year]
+    indexed = _indexed(rows.loc[rows["kind"] == "relative"])
+    plain = rows.loc[rows["kind"] != "relative"]
+    out = pd.concat([indexed, plain], ignore_index=True)
+    return out.assign(series="benchmark")[COLUMNS]
+
+
+def trajectories(status: pd.DataFrame, observations: pd.DataFrame, as_of_year: int,
+                 from_year: int | None = None) -> pd.DataFrame:
+    """Every series of every target in `status` (one region's rows of target_status).
+
+    Returns code, series (actual | path | forecast | target | benchmark), year, value, is_sample; sorted."""
+    if status.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    first = int(status["base_year"].min()) - 2 if from_year is None else from_year
+    annual = _annual(observations, as_of_year)
+    parts = [_actuals(status, annual, first), _path(status), _forecast(status), _targets(status),
+             _benchmark(status, annual, first)]
+    out = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    if out.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    out = out.astype({"year": "int64", "value": "float64", "is_sample": "bool"})
+    order = {name: i for i, name in enumerate(SERIES)}
+    return (out.assign(_o=out["series"].map(order)).sort_values(["code", "_o", "year"])
+               .drop(columns="_o").reset_index(drop=True))

@@ -1,0 +1,39 @@
+"""部门督办: the department scorecard with the 通报表扬 and 通报批评 groups, and the task ledger (台账)."""
+import streamlit as st
+
+import charts
+import labels
+import tables
+import ui
+from metrics.summary import filter_ledger
+
+filters = ui.sidebar_filters()
+board = ui.scorecard(filters.policy, filters.region, filters.as_of_year)
+ledger = ui.ledger(filters.policy, filters.as_of_year)
+status = ui.status(filters.policy, filters.region, filters.as_of_year)
+
+st.title(labels.PAGE_TITLES["departments"])
+st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年底 · 得分按牵头与参与的目标状态和任务进展加权计算")
+ui.sample_banner(bool(status["is_sample"].any()) or bool(ledger["is_sample"].any()))
+
+chart, groups = st.columns([3, 2])
+with chart:
+    st.plotly_chart(charts.scorecard_figure(board), width="stretch")
+with groups:
+    for group, tone in ((labels.PRAISE, st.success), (labels.CRITICISE, st.error)):
+        members = tables.group_members(board, group)
+        st.subheader(group)
+        tone("、".join(members) if members else "本期无", icon="✔" if group == labels.PRAISE else "✖")
+    st.dataframe(tables.scorecard_table(board), hide_index=True, width="stretch", column_config=tables.SCORECARD_COLUMNS,
+                 column_order=["rank", "unit", "score", "overdue", "group"], height=420)
+
+st.subheader("任务台账")
+units_col, status_col = st.columns(2)
+units = units_col.multiselect("责任单位", ui.unit_options(filters.policy), key="ledger_units",
+                              placeholder="全部单位")
+statuses = status_col.multiselect("任务状态", list(labels.TASK_STATUSES), format_func=labels.TASK_STATUSES.get,
+                                  key="ledger_status", placeholder="全部状态")
+shown = filter_ledger(ledger, ui.frames()["task_units"], units, statuses)
+st.caption(f"共 {len(shown)} 项任务；已逾期的任务标红。")
+st.dataframe(tables.styled_ledger(tables.ledger_table(shown)), hide_index=True, width="stretch",
+             column_config=tables.LEDGER_COLUMNS, column_order=tables.LEDGER_ORDER, height=tables.table_height(shown))

@@ -1,0 +1,70 @@
+"""目标详情: one target's trajectory, the numbers behind its status, the required pace in words, the clause it comes
+from, the source of every value and the history of edits."""
+import streamlit as st
+
+import charts
+import labels
+import tables
+import ui
+from metrics.trajectory import trajectories
+
+filters = ui.sidebar_filters()
+status = ui.status(filters.policy, filters.region, filters.as_of_year)
+f = ui.frames()
+
+st.title(labels.PAGE_TITLES["detail"])
+codes = list(status["code"])
+names = dict(zip(status["code"], tables.status_table(status)["target_text"]))
+titles = {c: f"{c} {n}（{names[c]}）" for c, n in zip(status["code"], status["indicator_name"])}
+wanted = st.query_params.get("code") or tables.first_headline(status)
+code = st.selectbox("选择目标", codes, index=codes.index(wanted) if wanted in codes else 0, format_func=titles.get,
+                    key="detail_code")
+row = tables.status_table(status.loc[status["code"] == code]).iloc[0]
+observations = ui.observations_of(row["region"], row["indicator"], row.get("benchmark"))
+ui.sample_banner(bool(row["is_sample"]) or bool(observations["is_sample"].any()))
+st.caption(" · ".join(t for t in (filters.region, f"截至 {filters.as_of_year} 年", row["area"],
+                                  labels.KIND_LABELS[row["kind"]], labels.TIER_LABELS.get(row["tier"], "")) if t))
+
+chart, facts = st.columns([3, 2])
+with chart:
+    traj = trajectories(status.loc[status["code"] == code], f["observations"], filters.as_of_year)
+    st.plotly_chart(charts.trajectory_figure(traj, row), width="stretch")
+with facts:
+    ui.status_badge(row["status"], size="1.1rem")
+    unit = row["unit"]
+    a, b = st.columns(2)
+    a.metric("实际值", f"{row['actual_text']} {unit}" if row["actual_text"] != "—" else "—",
+             help=f"数据年份：{int(row['actual_year'])}年" if row["actual_year"] == row["actual_year"] else None)
+    b.metric("目标", row["target_text"], help=f"目标年份：{int(row['due_year'])}年")
+    a.metric("完成率", row["attainment_text"])
+    b.metric("进度比", row["ratio_text"], help="进度比 = 基期以来的实际进展 ÷ 按目标路径到目前应有的进展")
+    st.markdown(f"#### {tables.pace_sentence(row)}")
+    st.caption(tables.forecast_sentence(row))
+    st.markdown(f"**牵头单位**：{row['lead_units'] or '—'}　**责任单位**：{row['responsible_units'] or '—'}")
+
+st.subheader("政策依据")
+st.markdown(f"**{ui.policy_title(filters.policy)} {row['clause']}**")
+st.markdown(f"> {row['quote']}")
+if row.get("also_quote"):
+    st.markdown(f"**另见（{row['also_clause']}）**")
+    st.markdown(f"> {row['also_quote']}")
+if row.get("note"):
+    st.info(row["note"], icon="ℹ️")
+
+numbers, sources = st.columns([2, 3])
+with numbers:
+    st.subheader("测算依据")
+    behind = tables.numbers_behind(row)
+    st.dataframe(behind, hide_index=True, width="stretch", column_config={"item": "项目", "value": "数值"},
+                 height=tables.table_height(behind))
+with sources:
+    st.subheader("数据与出处")
+    st.dataframe(tables.source_table(observations), hide_index=True, width="stretch", column_config=tables.SOURCE_COLUMNS,
+                 height=tables.table_height(observations))
+
+st.subheader("修改记录")
+history = tables.audit_table(ui.audit(f"{row['region']}/{row['indicator']}/"))
+if history.empty:
+    st.caption("暂无修改记录。")
+else:
+    st.dataframe(history, hide_index=True, width="stretch", column_config=tables.AUDIT_COLUMNS)

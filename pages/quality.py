@@ -1,0 +1,30 @@
+"""数据质量: which indicators have no data, stale data, sample data, or values without a source."""
+import streamlit as st
+
+import labels
+import tables
+import ui
+from metrics.quality import ISSUES, issue_counts, quality_findings
+
+filters = ui.sidebar_filters()
+status = ui.status(filters.policy, filters.region, filters.as_of_year)
+f = ui.frames()
+targets = f["targets"].loc[f["targets"]["policy"] == filters.policy]
+findings = quality_findings(targets, f["observations"], status, filters.region, filters.as_of_year)
+counts = issue_counts(findings)
+
+st.title(labels.PAGE_TITLES["quality"])
+st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(findings)} 个指标")
+ui.sample_banner(counts["sample"] > 0)
+
+for col, issue in zip(st.columns(len(ISSUES)), ISSUES):
+    col.metric(labels.QUALITY_LABELS[issue], f"{counts[issue]} 个指标", border=True)
+
+for issue in ISSUES:
+    rows = findings.loc[findings[issue]]
+    st.subheader(f"{labels.QUALITY_LABELS[issue]}（{len(rows)}）")
+    if rows.empty:
+        st.caption("无。")
+        continue
+    st.dataframe(rows, hide_index=True, width="stretch", column_order=tables.QUALITY_ORDER,
+                 column_config=tables.QUALITY_COLUMNS, key=f"quality_{issue}")

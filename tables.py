@@ -1,0 +1,289 @@
+"""What pages show in their tables and sentences: the engine's frames turned into display texts and column
+configs. Formatting only (labels, icons, units, percentages); every number comes from metrics/."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import labels
+from metrics.summary import moved_since
+
+
+def _percent(value: float) -> str:
+    return "—" if value != value or value is None else f"{value * 100:,.0f}%"
+
+
+def status_table(status: pd.DataFrame) -> pd.DataFrame:
+    """Status rows with display texts: status_text (icon + label), actual_text, target_text, expected_text,
+    attainment_text, ratio_text, gap_text, forecast_text, data_text (示例数据 / 公开数据)."""
+    dec = status["decimals"].fillna(0).astype(int)
+    num = lambda col: [labels.number_text(v, d) for v, d in zip(status[col], dec)]  # noqa: E731
+    return status.assign(
+        status_text=[labels.status_text(k) for k in status["status"]],
+        actual_text=num("actual"), expected_text=num("expected"), gap_text=num("gap"), forecast_text=num("forecast"),
+        target_text=[labels.target_text(c, v, lo, hi, u, d) for c, v, lo, hi, u, d in
+                     zip(status["comparator"], status["target_value"], status["target_low"], status["target_high"],
+                         status["unit"], dec)],
+        attainment_text=[_percent(v) for v in status["attainment"]],
+        ratio_text=[_percent(v) for v in status["ratio"]],
+        data_text=[labels.SAMPLE_MARK if s else ("公开数据" if a == a else "无数据")
+                   for s, a in zip(status["is_sample"], status["actual"])],
+    )
+
+
+def styled(table: pd.DataFrame, status_col: str = "status", text_col: str = "status_text"):
+    """Tint the status cell with the status colour (the icon and label carry the meaning; colour helps)."""
+    colours = [labels.STATUS_BY_KEY[k].colour for k in table[status_col]]
+    css = pd.Series([f"background-color: {c}33" for c in colours], index=table.index)
+    return table.style.apply(lambda _: css, subset=[text_col])
+
+
+STATUS_COLUMNS = {
+    "code": st.column_config.TextColumn("编号", width="small"),
+    "indicator_name": st.column_config.TextColumn("指标", width="medium"),
+    "area": st.column_config.TextColumn("领域", width="small"),
+    "status_text": st.column_config.TextColumn("状态", width="small"),
+    "actual_text": st.column_config.TextColumn("实际值"),
+    "target_text": st.column_config.TextColumn("目标"),
+    "expected_text": st.column_config.TextColumn("按进度应达"),
+    "attainment_text": st.column_config.TextColumn("完成率"),
+    "ratio_text": st.column_config.TextColumn("进度比"),
+    "gap_text": st.column_config.TextColumn("差距"),
+    "forecast_text": st.column_config.TextColumn("趋势预测"),
+    "unit": st.column_config.TextColumn("单位", width="small"),
+    "due_year": st.column_config.NumberColumn("目标年份", format="%d"),
+    "actual_year": st.column_config.NumberColumn("数据年份", format="%d"),
+    "lead_units": st.column_config.TextColumn("牵头单位"),
+    "data_text": st.column_config.TextColumn("数据性质", width="small"),
+}
+
+
+def change_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """The status changes worth reporting, as display texts."""
+    moved = moved_since(changes)
+    return pd.DataFrame({
+        "code": moved["code"], "indicator_name": moved["indicator_name"],
+        "before": [labels.status_text(k) if isinstance(k, str) and k else "—" for k in moved["status_before"]],
+        "after": [labels.status_text(k) if isinstance(k, str) and k else "—" for k in moved["status_after"]],
+        "direction": moved["direction"].where(~((moved["direction"] == "same") & moved["value_added"]),
+                                              "value_added").map(labels.DIRECTION_LABELS),
+    })
+
+
+CHANGE_COLUMNS = {"code": "编号", "indicator_name": "指标", "before": "上年状态", "after": "本年状态",
+                  "direction": "变化"}
+
+
+def source_table(observations: pd.DataFrame) -> pd.DataFrame:
+    """Stored values with their source and nature (示例数据 / 公开数据), for display."""
+    return pd.DataFrame({
+        "region": observations["region"], "period": observations["period"], "value": observations["value"],
+        "data_text": [labels.SAMPLE_MARK if s else "公开数据" for s in observations["is_sample"]],
+        "source": observations["source"].fillna("").replace("", "（缺少出处）"),
+        "note": observations["note"].fillna(""), "entered_by": observations["entered_by"],
+        "version": observations["version"],
+    })
+
+
+SOURCE_COLUMNS = {"region": "地区", "period": "期间", "value": st.column_config.NumberColumn("数值", format="localized"),
+                  "data_text": "数据性质", "source": st.column_config.TextColumn("出处", width="large"),
+                  "note": "说明", "entered_by": "录入人", "version": st.column_config.NumberColumn("版本", format="%d")}
+
+
+def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
+    """Audit entries for display: when, who, what, old and new value, reason."""
+    def value(d) -> str:
+        return "—" if not isinstance(d, dict) else labels.number_text(d.get("value"), 2)
+    return pd.DataFrame({
+        "at": audit["at"], "who": audit["who"], "action": audit["action"].map(labels.AUDIT_ACTIONS).fillna(
+            audit["action"]),
+        "key": audit["entity_key"], "old": [value(d) for d in audit["old"]], "new": [value(d) for d in audit["new"]],
+        "reason": audit["reason"].fillna(""),
+    })
+
+
+AUDIT_COLUMNS = {"at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm"), "who": "操作人",
+                 "action": "操作", "key": "数据项", "old": "原值", "new": "新值", "reason": "原因"}
+
+
+PERCENT_FIELDS = ("required_growth_rate", "actual_growth_rate")
+
+
+PP_FIELDS = ("margin_pp",)
+
+
+GROWTH_FIELDS = ("region_growth", "benchmark_growth", "region_growth_avg", "benchmark_growth_avg")
+
+
+def numbers_behind(row: pd.Series) -> pd.DataFrame:
+    """The engine's figures for one target as label/value texts (missing figures left out)."""
+    items, values = [], []
+    dec = int(row["decimals"]) if row["decimals"] == row["decimals"] else 0
+    for field, label in labels.FIELD_LABELS.items():
+        v = row.get(field)
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        if field == "forecast_reaches":
+            text = "能" if bool(v) else "不能"
+        elif field in ("attainment", "ratio"):
+            text = _percent(float(v))
+        elif field in PERCENT_FIELDS or field in GROWTH_FIELDS:
+            text = _pct(float(v))
+        elif field in PP_FIELDS:
+            text = f"{float(v):+,.1f}"
+        else:
+            text = f"{labels.number_text(float(v), dec)} {row['unit']}"
+        if field == "baseline":
+            label = f"{label}（{int(row['base_year'])}年）"
+        elif field == "actual" and row["actual_year"] == row["actual_year"]:
+            label = f"{label}（{int(row['actual_year'])}年）"
+        items.append(label)
+        values.append(text)
+    return pd.DataFrame({"item": items, "value": values})
+
+
+def pace_sentence(row: pd.Series) -> str:
+    """The required pace in plain words for any kind of target."""
+    if row["kind"] == "relative":
+        bench = row.get("benchmark") or "基准地区"
+        if row["margin_pp"] != row["margin_pp"]:
+            return f"年均增速需明显高于{bench}（暂无数据，无法比较）"
+        return f"年均增速需明显高于{bench}：目前相差 {row['margin_pp']:+,.1f} 个百分点"
+    if row["kind"] == "milestone":
+        stages = list(row.get("stages") or [])
+        final = stages[int(row["target_value"])] if stages and row["target_value"] == row["target_value"] else "目标阶段"
+        return "已达到目标" if row["status"] == "met" else f"{int(row['due_year'])}年底前需达到“{final}”"
+    text = labels.pace_text(row["kind"], row["comparator"], row["gap"], int(row["due_year"]), row["unit"],
+                            int(row["decimals"]), row.get("measure", "stock"))
+    yearly = row.get("required_annual_increase")
+    if (row["gap"] == row["gap"] and row["gap"] > 0 and yearly == yearly and yearly is not None
+            and row["years_remaining"] == row["years_remaining"] and row["years_remaining"] > 1):
+        text += f"（每年约 {labels.number_text(yearly, int(row['decimals']))} {row['unit']}）"
+    return text
+
+
+def forecast_sentence(row: pd.Series) -> str:
+    """What the trend says about the due year."""
+    if row["forecast"] != row["forecast"]:
+        return "数据不足，暂不作趋势预测。"
+    verdict = "可以完成" if bool(row["forecast_reaches"]) else "难以完成"
+    return (f"按目前趋势，{int(row['due_year'])}年预计达到 {labels.number_text(row['forecast'], int(row['decimals']))}"
+            f" {row['unit']}，{verdict}目标。")
+
+
+def _pct(value: float, decimals: int = 1) -> str:
+    return "—" if value is None or value != value else f"{value * 100:,.{decimals}f}%"
+
+
+def compare_table(side: pd.DataFrame, ranks: pd.DataFrame, regions: list[str], relative: pd.DataFrame) -> pd.DataFrame:
+    """Side-by-side growth rates, margin, status and rank as display texts."""
+    table = side.merge(ranks, on="code", how="left")
+    out = pd.DataFrame({"code": table["code"], "indicator_name": table["indicator_name"],
+                        "year": table["actual_year"]})
+    for region in regions:
+        out[f"growth::{region}"] = [_pct(v) for v in table[f"growth::{region}"]]
+    out["margin"] = ["—" if v != v else f"{v:+,.1f}" for v in table["margin_pp"]]
+    out["avg"] = [_pct(v) for v in table["region_growth_avg"]]
+    out["bench_avg"] = [_pct(v) for v in table["benchmark_growth_avg"]]
+    out["status_text"] = [labels.status_text(k) for k in table["status"]]
+    out["rank"] = ["—" if r != r else f"第 {int(r)} 位 / {int(n)}" for r, n in zip(table["rank"], table["n_ranked"])]
+    return out
+
+
+def compare_columns(regions: list[str], benchmark: str) -> dict:
+    """Column headers for compare_table."""
+    cols = {"code": st.column_config.TextColumn("编号", width="small"), "indicator_name": "指标",
+            "year": st.column_config.NumberColumn("年份", format="%d", width="small"),
+            "margin": st.column_config.TextColumn("差（百分点）", width="small"),
+            "avg": f"{regions[0]}年均", "bench_avg": f"{benchmark or '基准'}年均",
+            "status_text": st.column_config.TextColumn("状态", width="small"), "rank": "同级位次"}
+    cols.update({f"growth::{r}": st.column_config.TextColumn(r, width="small") for r in regions})
+    return cols
+
+
+QUALITY_ORDER = ["codes", "indicator_name", "area", "unit", "n_values", "first_year", "latest_year", "n_sample",
+                 "n_no_source"]
+
+
+QUALITY_COLUMNS = {"codes": "相关目标", "indicator_name": "指标", "area": "领域", "unit": "单位",
+                   "n_values": st.column_config.NumberColumn("数据条数", format="%d"),
+                   "first_year": st.column_config.NumberColumn("最早年份", format="%d"),
+                   "latest_year": st.column_config.NumberColumn("最新年份", format="%d"),
+                   "n_sample": st.column_config.NumberColumn("示例数据条数", format="%d"),
+                   "n_no_source": st.column_config.NumberColumn("缺少出处条数", format="%d")}
+
+
+def group_members(board: pd.DataFrame, group: str) -> list[str]:
+    """The units the scorecard puts in a group (通报表扬 / 通报批评), best first."""
+    return list(board.loc[board["group"] == group].sort_values("rank")["unit"])
+
+
+def scorecard_table(board: pd.DataFrame) -> pd.DataFrame:
+    """The ranked scorecard as display columns."""
+    ranked = board.sort_values("rank", na_position="last")
+    return pd.DataFrame({
+        "rank": ranked["rank"], "unit": ranked["unit"], "score": ranked["score"],
+        "targets": [f"{a}/{b}" for a, b in zip(ranked["targets_led"], ranked["targets_shared"])],
+        "tasks": [f"{a}/{b}" for a, b in zip(ranked["tasks_led"], ranked["tasks_shared"])],
+        "overdue": ranked["tasks_overdue"], "group": ranked["group"].fillna(""),
+    })
+
+
+SCORECARD_COLUMNS = {"rank": st.column_config.NumberColumn("名次", format="%d", width="small"), "unit": "单位",
+                     "score": st.column_config.NumberColumn("得分", format="%.1f"),
+                     "targets": "目标（牵头/参与）", "tasks": "任务（牵头/参与）",
+                     "overdue": st.column_config.NumberColumn("逾期任务", format="%d"), "group": "通报"}
+
+
+def ledger_table(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The task ledger as display columns: status with icon, latest progress, report date and reporter."""
+    return pd.DataFrame({
+        "clause": ledger["clause"], "title": ledger["title"], "lead_units": ledger["lead_units"],
+        "responsible_units": ledger["responsible_units"], "due_date": pd.to_datetime(ledger["due_date"]),
+        "status": ledger["status"],
+        "status_text": [f"{labels.TASK_STATUS_ICONS[k]} {labels.TASK_STATUSES[k]}" for k in ledger["status"]],
+        "progress": ledger["progress"].fillna(""), "reported_on": pd.to_datetime(ledger["reported_on"]),
+        "reported_by": ledger["reported_by"].fillna(""),
+    })
+
+
+def styled_ledger(table: pd.DataFrame):
+    """Tint the status cell with the task-status colour; overdue rows get a light red background."""
+    overdue = table["status"] == "overdue"
+    row_css = pd.Series(["background-color: #D55E0014" if o else "" for o in overdue], index=table.index)
+    cell_css = pd.Series([f"background-color: {labels.TASK_STATUS_COLOURS[k]}33" for k in table["status"]],
+                         index=table.index)
+    return (table.style.apply(lambda _: row_css, subset=[c for c in table.columns if c != "status_text"])
+                 .apply(lambda _: cell_css, subset=["status_text"]))
+
+
+LEDGER_ORDER = ["clause", "status_text", "title", "lead_units", "responsible_units", "progress", "reported_on",
+                "due_date"]
+
+
+LEDGER_COLUMNS = {"clause": st.column_config.TextColumn("条款", width="small"),
+                  "title": st.column_config.TextColumn("任务", width="medium"),
+                  "lead_units": st.column_config.TextColumn("牵头单位", width="small"),
+                  "responsible_units": st.column_config.TextColumn("责任单位", width="medium"),
+                  "due_date": st.column_config.DateColumn("完成时限", format="YYYY-MM-DD"),
+                  "status": None, "status_text": st.column_config.TextColumn("状态", width="small"),
+                  "progress": st.column_config.TextColumn("最新进展", width="medium"),
+                  "reported_on": st.column_config.DateColumn("填报日期", format="YYYY-MM-DD"),
+                  "reported_by": None}
+
+
+def table_height(table: pd.DataFrame, max_rows: int = 60) -> int:
+    """A dataframe height that shows every row (up to max_rows) without an inner scrollbar."""
+    return 35 * (min(len(table), max_rows) + 1) + 3
+
+
+def first_headline(status: pd.DataFrame) -> str | None:
+    """The code of the first headline target (the detail page opens on it)."""
+    head = status.loc[status["headline"].fillna(False).astype(bool), "code"]
+    return str(head.iloc[0]) if len(head) else None
+
+
+def base_year_text(status: pd.DataFrame) -> str:
+    """'2018年' — the base year of the rows (the policy's)."""
+    years = status["base_year"].dropna()
+    return f"{int(years.iloc[0])}年" if len(years) else "基期"
