@@ -351,7 +351,9 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
     rows = spec.rows
     scored = rows.loc[rows["attainment"].notna()]
     chart_w = Inches(7.7)
-    if not scored.empty:
+    if scored.empty:
+        _no_chart(slide, chart_w)
+    else:
         cd = CategoryChartData(number_format="0%")
         cd.categories = [_category(r) for _, r in scored.iterrows()]
         cd.add_series(ATTAINMENT_SERIES, [float(v) for v in scored["attainment"]])
@@ -398,7 +400,9 @@ def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions
     rows = spec.rows
     chart_w = Inches(7.7)
     with_data = rows.loc[rows["region_growth"].notna() | rows["benchmark_growth"].notna()]
-    if not with_data.empty:
+    if with_data.empty:
+        _no_chart(slide, chart_w)
+    else:
         cd = CategoryChartData(number_format="0.0%")
         cd.categories = [_category(r) for _, r in with_data.iterrows()]
         bench = with_data["benchmark"].dropna().iloc[0] if with_data["benchmark"].notna().any() else "基准地区"
@@ -430,6 +434,12 @@ def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions
         val.tick_labels.number_format = "0%"
         val.tick_labels.number_format_is_linked = False
     _side_table(slide, rows, st.MARGIN + chart_w + Inches(0.15))
+
+
+def _no_chart(slide, width: int) -> None:
+    box = st.filled_box(slide, st.MARGIN, Inches(1.45), width, Inches(1.2), st.BAND)
+    st.write(box.text_frame, "暂无可绘图的数据：右表各目标截至本期均无有效数据，请牵头单位报送后重新生成。", 14,
+             colour=st.MUTED, anchor=MSO_ANCHOR.MIDDLE, align=PP_ALIGN.CENTER)
 
 
 def _chart_height(bars: int, legend: bool = False) -> int:

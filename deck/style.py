@@ -133,7 +133,6 @@ def style_run(run, size: float, *, bold: bool = False, colour: str = INK) -> Non
     font.size = Pt(size)
     font.bold = bold
     font.color.rgb = rgb(colour)
-    font.name = FONT
 
 
 def write(frame, paragraphs: list[str] | str, size: float, *, bold: bool = False, colour: str = INK,

@@ -1,0 +1,83 @@
+"""Benchmark: building the full meeting deck, against computing the statuses alone, in the same run.
+
+Two databases: the built-in data (53 targets, one county) and the province-scale synthetic database
+(bench/synthetic.py: 160 regions × every indicator × 2010–2025, annual and quarterly). Both steps start from the
+frames already read from the store, for the policy's own region:
+  baseline  metrics.status.target_status
+  deck      deck.data.deck_data (statuses, task ledger, scorecard, key messages) + deck.build_deck (.pptx bytes)
+
+    .venv/bin/python bench/deck.py [--repeat 7] [--regions 160]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import catalogue  # noqa: E402
+import db  # noqa: E402
+from bench.synthetic import build_province_db  # noqa: E402
+from deck import build_deck, plan_deck  # noqa: E402
+from deck.data import deck_data, load_frames, region_status  # noqa: E402
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm-up (imports, caches)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(label: str, engine, repeat: int) -> None:
+    settings = catalogue.load_settings()
+    frames = load_frames(engine)
+    policies = frames["policies"]
+    policy, region = str(policies["code"].iloc[0]), str(policies["region"].iloc[0])
+    as_of = int(policies["end_year"].iloc[0])
+
+    def statuses():
+        return region_status(frames, settings, policy, region, as_of)
+
+    def deck():
+        return build_deck(deck_data(frames, settings, policy=policy, region=region, as_of_year=as_of))
+
+    data = deck_data(frames, settings, policy=policy, region=region, as_of_year=as_of)
+    slides = len(plan_deck(data))
+    base = median_seconds(statuses, repeat)
+    full = median_seconds(deck, repeat)
+    size = len(deck()) / 1024
+    print(f"{label}: {len(frames['observations']):,} observations, {len(data.status)} targets, {slides} slides, "
+          f"{size:,.0f} KiB")
+    print(f"  statuses alone   median {base * 1000:8.1f} ms")
+    print(f"  full deck        median {full * 1000:8.1f} ms   ratio {full / base:6.1f}× the statuses")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--regions", type=int, default=160)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        builtin = db.make_engine(f"sqlite:///{tmp}/builtin.sqlite")
+        db.init_db(builtin)
+        measure("built-in data", builtin, args.repeat)
+        start = time.perf_counter()
+        province = build_province_db(Path(tmp) / "province.sqlite", n_regions=args.regions)
+        print(f"(province database built in {time.perf_counter() - start:.1f} s)")
+        measure(f"province scale ({args.regions} regions)", province, args.repeat)
+        builtin.dispose()
+        province.dispose()
+
+
+if __name__ == "__main__":
+    main()

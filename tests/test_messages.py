@@ -1,0 +1,106 @@
+"""Key messages for the meeting: hand-made status rows in, the exact sentences out."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import labels
+from deck.style import shorten, text_width
+from metrics import messages
+
+BASE = dict(policy="P", region="长垣市", area="企业", unit="家", decimals=0, kind="level", comparator=">=", tier=None,
+            benchmark=None, headline=False, target_low=math.nan, target_high=math.nan, actual_year=2020,
+            years_remaining=0, required_annual_increase=0.0, required_growth_rate=math.nan, region_growth=math.nan,
+            benchmark_growth=math.nan, margin_pp=math.nan, lead_units="科工信局", actual_stage="", target_stage="",
+            ratio=1.0, attainment=1.0, gap=0.0, due_year=2020)
+
+
+def status_row(code: str, name: str, status: str, actual: float, target: float, **kw) -> dict:
+    s = labels.STATUS_BY_KEY[status]
+    return {**BASE, "code": code, "indicator_name": name, "status": status, "status_label": s.label,
+            "status_order": s.order, "actual": actual, "target_value": target, **kw}
+
+
+def frame(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame(list(rows))
+
+
+def test_overview_counts_every_status():
+    f = frame(status_row("A", "甲", "met", 10, 10), status_row("B", "乙", "on_track", 5, 10),
+              status_row("C", "丙", "moderate", 4, 10), status_row("D", "丁", "reverse", 1, 10))
+    assert messages.overview_message(f, 2020, "长垣市") == (
+        "截至2020年，长垣市4项目标中已完成1项、进度正常1项，合计占50%；略有滞后1项，明显滞后或逆向变化1项。")
+
+
+def test_gap_with_years_left_states_the_required_pace():
+    row = pd.Series(status_row("G02", "高新技术企业总数", "moderate", 76, 100, actual_year=2019, years_remaining=1,
+                               gap=24.0, required_annual_increase=24.0, required_growth_rate=0.3158))
+    assert messages.gap_message(row) == (
+        "高新技术企业总数略有滞后：实际76 家（2019年），目标≥ 100 家，还差24 家；要在2020年底前完成，"
+        "每年需增加24 家（年均增长31.6%）。")
+
+
+def test_gap_on_the_due_year_asks_for_remedies():
+    row = pd.Series(status_row("I02", "重大新型研发机构", "off_track", 0, 1, gap=1.0, tier="stretch"))
+    assert messages.gap_message(row) == (
+        "重大新型研发机构（力争）明显滞后：实际0 家（2020年），目标≥ 1 家，还差1 家，已到2020年目标年份，"
+        "需说明原因并提出补救措施。")
+
+
+def test_relative_gap_compares_growth_rates():
+    row = pd.Series(status_row("R04", "新增高新技术企业", "reverse", 19, 32, kind="relative", comparator=">",
+                               benchmark="河南省", region_growth=-0.208, benchmark_growth=0.338, margin_pp=-54.6))
+    assert messages.gap_message(row) == (
+        "新增高新技术企业增速-20.8%，河南省为33.8%，低54.6个百分点（逆向变化），需加快增长才能实现“增速明显高于河南省”的要求。")
+
+
+def test_furthest_behind_is_worst_status_then_lowest_ratio():
+    f = frame(status_row("A", "甲", "moderate", 8, 10, ratio=0.7), status_row("B", "乙", "off_track", 5, 10, ratio=0.5),
+              status_row("C", "丙", "off_track", 2, 10, ratio=0.1), status_row("D", "丁", "met", 10, 10))
+    assert list(messages.furthest_behind(f, 3)["code"]) == ["C", "B", "A"]
+
+
+def test_data_message_names_the_lead_units():
+    f = frame(status_row("A", "甲", "no_data", math.nan, 10, lead_units="组织部"),
+              status_row("B", "乙", "stale", 3, 10, lead_units="科工信局、组织部"), status_row("C", "丙", "met", 10, 10))
+    assert messages.data_message(f, 2020) == "2项目标缺少截至2020年的有效数据（无数据或数据过期），无法判断进度，请科工信局、组织部尽快报送。"
+
+
+def test_key_messages_are_three_to_five_and_start_with_the_overview():
+    f = frame(status_row("A", "甲", "met", 10, 10), status_row("B", "乙", "off_track", 5, 10, gap=5.0),
+              status_row("C", "丙", "reverse", 1, 10, gap=9.0), status_row("D", "丁", "no_data", math.nan, 10))
+    out = messages.key_messages(f, 2020, "长垣市")
+    assert 3 <= len(out) <= 5
+    assert out[0].startswith("截至2020年") and out[1].startswith("已完成1项")
+    assert out[2].startswith("丙逆向变化") and out[3].startswith("乙明显滞后") and "缺少" in out[4]
+
+
+def test_milestones_speak_in_stages():
+    row = pd.Series(status_row("M02", "全国创新型县（市）创建", "off_track", 1, 2, kind="milestone",
+                               actual_stage="申报中", target_stage="已获批", unit="阶段"))
+    assert messages.actual_text(row) == "申报中" and messages.target_phrase(row) == "已获批"
+
+
+def test_change_counts_and_message():
+    changes = pd.DataFrame({"direction": ["up", "down", "down", "same", "new"],
+                            "value_added": [False, True, False, False, True]})
+    assert messages.change_counts(changes) == {"up": 1, "down": 2, "same": 1, "new": 1, "gone": 0, "value_added": 2}
+    assert messages.change_message(changes, "一季度会议") == "与“一季度会议”相比：状态上升1项、下降2项、不变1项，新增数据2项。"
+
+
+@given(st.text(alphabet=st.sampled_from("长垣市高新技术企业ABC123（）% "), max_size=60),
+       st.floats(min_value=3, max_value=40))
+def test_shorten_never_exceeds_the_width(text, width):
+    out = shorten(text, width)
+    assert text_width(out) <= width
+    assert out == text or (out.endswith("…") and text.startswith(out[:-1]))
+
+
+@pytest.mark.parametrize("text,width,expected", [("高新技术企业总数", 20, "高新技术企业总数"),
+                                                 ("高新技术产业增加值占规上工业增加值比重", 10, "高新技术产业增加值…")])
+def test_shorten_cases(text, width, expected):
+    assert shorten(text, width) == expected

@@ -1,0 +1,180 @@
+"""Meeting snapshots: frozen statuses, audited, compared with the status now in the deck, the CLI and the pages."""
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from streamlit.testing.v1 import AppTest
+
+import catalogue
+import cli
+import db
+from deck import build_deck, plan_deck
+from deck.data import changes_since, deck_data, last_snapshot, load_frames, region_status
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+REGION = "长垣市"
+
+
+def policy(engine) -> str:
+    return str(db.read_policies(engine)["code"].iloc[0])
+
+
+def status_now(engine, as_of: int = 2020):
+    return region_status(load_frames(engine), catalogue.load_settings(), policy(engine), REGION, as_of)
+
+
+def snap(engine, name: str = "2020年第四季度会议", as_of: int = 2020, when: date = date(2020, 12, 20)) -> int:
+    return db.save_snapshot(engine, status_now(engine, as_of), name=name, meeting_date=when, policy=policy(engine),
+                            region=REGION, as_of_year=as_of, who="测试")
+
+
+def raise_hte_count(engine, value: float = 120) -> None:
+    db.save_observations(engine, [{"region": REGION, "indicator": "hte_count", "year": 2020, "quarter": 0,
+                                   "value": value, "source": "测试", "is_sample": True}], who="测试", reason="测试")
+
+
+def test_snapshot_freezes_the_status_frame_and_is_audited(engine):
+    status = status_now(engine)
+    snap_id = snap(engine)
+    rows = db.read_snapshot(engine, snap_id)
+    assert list(rows["code"]) == list(status["code"])
+    assert list(rows["status"]) == list(status["status"])
+    assert rows["actual"].tolist() == pytest.approx(status["actual"].tolist(), nan_ok=True)
+    assert (rows["region"] == REGION).all()
+    listed = db.read_snapshots(engine, policy(engine), REGION)
+    assert listed[["id", "name", "as_of_year", "targets"]].values.tolist() == [
+        [snap_id, "2020年第四季度会议", 2020, len(status)]]
+    audit = db.read_audit(engine, entity="snapshot")
+    assert len(audit) == 1 and audit.iloc[0]["who"] == "测试"
+    assert audit.iloc[0]["new"]["targets"] == len(status)
+
+
+def test_duplicate_or_blank_name_is_refused_and_changes_nothing(engine):
+    snap(engine)
+    before = db.dump(engine)
+    with pytest.raises(ValueError, match="已存在"):
+        snap(engine)
+    with pytest.raises(ValueError, match="会议名称"):
+        snap(engine, name="  ")
+    assert db.dump(engine) == before
+
+
+def test_a_changed_value_shows_in_the_changes_since_the_snapshot(engine):
+    snap_id = snap(engine)
+    before = status_now(engine).set_index("code")
+    raise_hte_count(engine, 120)
+    after = status_now(engine)
+    changes = changes_since(db.read_snapshot(engine, snap_id), after).set_index("code")
+    row = changes.loc["G02"]
+    assert row["actual_before"] == before.loc["G02", "actual"] and row["actual_after"] == 120
+    assert row["status_after"] == "met" and before.loc["G02", "status"] != "met"
+    assert row["direction"] == "up"
+    unchanged = [c for c in changes.index if c not in set(after.loc[after["indicator"] == "hte_count", "code"])]
+    assert (changes.loc[unchanged, "direction"] == "same").all()
+
+
+def test_values_added_since_the_snapshot(tmp_path):
+    eng = db.make_engine(f"sqlite:///{tmp_path / 'real.sqlite'}")
+    db.init_db(eng, with_sample=False)
+    snap_id = snap(eng)
+    raise_hte_count(eng, 90)
+    changes = changes_since(db.read_snapshot(eng, snap_id), status_now(eng)).set_index("code")
+    added = set(changes.index[changes["value_added"]])
+    hte_targets = set(status_now(eng).query("indicator == 'hte_count' and kind != 'relative'")["code"])
+    assert hte_targets <= added and "G01" not in added
+    eng.dispose()
+
+
+def test_last_snapshot_is_the_latest_meeting(engine):
+    snap(engine, "一季度会议", when=date(2020, 3, 30))
+    snap(engine, "四季度会议", when=date(2020, 12, 20))
+    snap(engine, "二季度会议", when=date(2020, 6, 30))
+    meta, rows = last_snapshot(engine, policy(engine), REGION)
+    assert meta["name"] == "四季度会议" and len(rows) == len(status_now(engine))
+    assert last_snapshot(engine, policy(engine), REGION, before=date(2020, 6, 30))[0]["name"] == "一季度会议"
+    assert last_snapshot(engine, policy(engine), "新乡市") is None
+
+
+def test_the_next_deck_shows_what_changed_since_the_meeting(engine):
+    snap(engine)
+    raise_hte_count(engine, 120)
+    data = deck_data(load_frames(engine), catalogue.load_settings(), policy=policy(engine), region=REGION,
+                     as_of_year=2020, snapshot=last_snapshot(engine, policy(engine), REGION))
+    plan = plan_deck(data)
+    changes = [s for s in plan if s.kind == "changes"]
+    assert changes and changes[0].title.startswith("自上次会议以来的变化")
+    prs = Presentation(io.BytesIO(build_deck(data)))
+    slide = prs.slides[[s.kind for s in plan].index("changes")]
+    table = next(s.table for s in slide.shapes if s.has_table)
+    codes = [table.cell(i, 0).text for i in range(1, len(table.rows))]
+    assert "G02" in codes
+    assert "状态上升" in slide.notes_slide.notes_text_frame.text and "G02" in slide.notes_slide.notes_text_frame.text
+
+
+def test_cli_snapshot_list_and_deck(db_path, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    assert cli.main(["snapshot", "--meeting", "四季度会议", "--as-of", "2020", "--date", "2020-12-20"]) == 0
+    assert "已保存会议快照" in capsys.readouterr().out
+    assert cli.main(["snapshot", "--meeting", "四季度会议", "--as-of", "2020"]) == 1
+    assert "已存在" in capsys.readouterr().err
+    assert cli.main(["snapshots", "--format", "csv"]) == 0
+    assert "四季度会议,2020-12-20" in capsys.readouterr().out
+    out = tmp_path / "deck.pptx"
+    assert cli.main(["deck", "--as-of", "2020", "-o", str(out)]) == 0
+    assert "对比“四季度会议”" in capsys.readouterr().out
+    titles = [s.shapes.title.text for s in Presentation(str(out)).slides]
+    assert any(t.startswith("自上次会议以来的变化") for t in titles)
+    assert cli.main(["deck", "--as-of", "2020", "-o", str(out), "--since", "none"]) == 0
+    assert not any(s.shapes.title.text.startswith("自上次会议") for s in Presentation(str(out)).slides)
+
+
+def report_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/report.py").run()
+    assert not at.exception
+    return at
+
+
+def test_report_page_builds_a_deck_to_download(app_db):
+    at = report_page()
+    preview = at.dataframe[0].value
+    assert preview["标题"].iloc[0].endswith("创新驱动提速增效工程推进情况") and preview["标题"].iloc[-1] == "数据说明"
+    at.button(key="deck_build").click().run()
+    assert not at.exception
+    (download,) = at.get("download_button")
+    assert download.label == "下载 PowerPoint"
+    eng = db.make_engine(f"sqlite:///{app_db}")
+    data = deck_data(load_frames(eng), catalogue.load_settings(), policy=policy(eng), region=REGION, as_of_year=2020)
+    eng.dispose()
+    assert list(preview["标题"]) == [s.title for s in plan_deck(data)]
+
+
+def test_report_page_areas_shape_the_preview(app_db):
+    at = report_page()
+    at.multiselect(key="deck_areas").set_value(["企业"]).run()
+    titles = list(at.dataframe[0].value["标题"])
+    assert "企业：目标完成情况" in titles and "平台：目标完成情况" not in titles
+
+
+def test_report_page_saves_a_snapshot_and_overview_shows_changes(app_db):
+    at = report_page()
+    at.text_input(key="snapshot_name").input("四季度会议")
+    at.button[-1].click().run()
+    assert not at.exception
+    assert any("已保存会议快照" in s.value for s in at.success)
+    eng = db.make_engine(f"sqlite:///{app_db}")
+    assert list(db.read_snapshots(eng)["name"]) == ["四季度会议"]
+    raise_hte_count(eng, 120)
+    eng.dispose()
+    at.text_input(key="snapshot_name").input("四季度会议")
+    at.button[-1].click().run()
+    assert any("已存在" in e.value for e in at.error)
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert any(c.value.startswith("与“四季度会议”相比：状态上升") for c in at.caption)
+    moved = at.dataframe[-1].value
+    assert "G02" in set(moved["code"])
