@@ -228,6 +228,11 @@ def text_or_blank(value: Any) -> str:
     return str(value).strip()
 
 
+def excel_precision(number: float) -> float:
+    """Keep 15 significant digits, as Excel does: such a value survives any workbook unchanged."""
+    return float(f"{number:.15g}")
+
+
 def has_control_chars(text: str) -> bool:
     """Invisible control characters (pasted from other systems) that a workbook cannot hold."""
     return bool(_CONTROL.search(text))
@@ -346,6 +351,8 @@ def validate_entries(entries: Iterable[Entry], rules: Rules) -> tuple[list[dict[
             value = check_value(rule, e.value)
             if isinstance(value, str):
                 fail("value", e.value, value)
+            else:
+                value = excel_precision(value)
         source, note = text_or_blank(e.source), text_or_blank(e.note)
         if not source:
             fail("source", e.source, "来源不能为空：请填写数据出处（如“2020年长垣市统计公报”）")

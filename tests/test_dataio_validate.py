@@ -155,3 +155,8 @@ def test_junk_in_any_cell_gives_problems_never_an_exception(rules, region, indic
     assert all(isinstance(p.message, str) and p.message for p in problems)
     for row in clean:
         assert isinstance(row["value"], float) and row["source"]
+
+
+def test_values_keep_fifteen_significant_digits_like_excel(rules):
+    clean, _ = validate_entries([entry(indicator="全社会研发投入", value="1.3999218270184741")], rules)
+    assert clean[0]["value"] == 1.39992182701847
