@@ -57,6 +57,13 @@ class Filters:
     end_year: int
 
 
+def _kept_index(key: str, options: list, default: int) -> int:
+    """The index of the choice made on the previous page: Streamlit forgets a widget's value when a page that
+    does not draw it runs, so the filters keep their own copy (`_kept_<key>`) to survive page switches."""
+    kept = st.session_state.get(f"_kept_{key}")
+    return options.index(kept) if kept in options else default
+
+
 def sidebar_filters() -> Filters:
     """Policy, region and as-of year, chosen in the sidebar and kept across pages."""
     f = frames()
@@ -65,17 +72,20 @@ def sidebar_filters() -> Filters:
         st.markdown(f"### {labels.APP_TITLE}")
         codes = list(policies["code"])
         titles = dict(zip(policies["code"], policies["doc_number"] + " " + policies["short_title"]))
-        policy = st.selectbox("政策文件", codes, format_func=titles.get, key="policy")
+        policy = st.selectbox("政策文件", codes, index=_kept_index("policy", codes, 0), format_func=titles.get,
+                              key="policy")
         p = policies.set_index("code").loc[policy]
         regions = list(f["regions"]["name"])
         default_region = regions.index(p["region"]) if p["region"] in regions else 0
-        region = st.selectbox("地区", regions, index=default_region, key="region")
+        region = st.selectbox("地区", regions, index=_kept_index("region", regions, default_region), key="region")
         years = list(range(int(p["start_year"]), int(p["end_year"]) + 1))
         obs_years = sorted(set(f["observations"]["year"]))
         years = sorted(set(years) | {y for y in obs_years if p["base_year"] <= y <= p["track_to"]})
         default_year = years.index(int(p["end_year"])) if int(p["end_year"]) in years else len(years) - 1
-        as_of = st.selectbox("截至年份", years, index=default_year, key="as_of_year", format_func=lambda y: f"{y}年")
+        as_of = st.selectbox("截至年份", years, index=_kept_index("as_of_year", years, default_year), key="as_of_year",
+                             format_func=lambda y: f"{y}年")
         st.caption(f"基期 {int(p['base_year'])} 年 · 实施期 {int(p['start_year'])}—{int(p['end_year'])} 年")
+    st.session_state.update({"_kept_policy": policy, "_kept_region": region, "_kept_as_of_year": as_of})
     return Filters(policy=policy, region=region, as_of_year=int(as_of), base_year=int(p["base_year"]),
                    start_year=int(p["start_year"]), end_year=int(p["end_year"]))
 
