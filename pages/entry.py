@@ -149,15 +149,14 @@ def progress_tab(policy: str, who: str) -> None:
         text = st.text_area("进展情况", key="progress_text", placeholder="做了什么、到了哪一步")
         evidence = st.text_input("佐证材料 / 链接", key="progress_evidence", placeholder="文件名、文号或链接")
         reported_on = st.date_input("报告日期", value=date.today(), key="progress_date")
-        reported_by = st.text_input("报告单位 / 人", value=who, key="progress_by")
+        reported_by = st.text_input("报告单位 / 人", key="progress_by", placeholder=f"留空则为填报人{who}")
         submitted = st.form_submit_button("提交进展", type="primary", disabled=not who)
     if submitted:
-        missing = [n for n, v in (("进展情况", text), ("报告单位 / 人", reported_by)) if not str(v).strip()]
-        if missing:
-            st.error("请填写：" + "、".join(missing), icon="⛔")
+        if not text.strip():
+            st.error("请填写进展情况：做了什么、到了哪一步。", icon="⛔")
             return
         db.add_progress(ui.engine(), policy, clause, status=status, progress=text.strip(), evidence=evidence.strip(),
-                        reported_on=reported_on, reported_by=reported_by.strip(), who=who)
+                        reported_on=reported_on, reported_by=reported_by.strip() or who, who=who)
         st.session_state["entry_flash"] = f"已记录任务 {clause} 的进展（{labels.TASK_STATUSES[status]}）。"
         st.rerun()
 
