@@ -119,6 +119,8 @@ def plan_deck(data: DeckData, options: DeckOptions = DeckOptions()) -> list[Slid
 
     counts = status_counts(chosen)
     key = messages.key_messages(chosen, data.as_of_year, data.region)
+    if data.meeting is not None:
+        key = [key[0], messages.change_message(data.meeting.changes, data.meeting.name), *key[1:4]]
     slides.append(Slide("summary", "总体情况", _sample(chosen), rows=counts, extra={"messages": key},
                         subtitle=f"{len(chosen)}项目标 · {as_of}",
                         notes="各状态目标数：" + "，".join(f"{r.label} {r.n} 项" for r in counts.itertuples())
@@ -205,7 +207,7 @@ def _department_slides(data: DeckData, options: DeckOptions) -> list[Slide]:
                              f"牵头任务 {int(r['tasks_led'])} 项" + (f"，{r['group']}" if isinstance(r["group"], str) and r["group"] else "")
                              for _, r in page.iterrows())))
     overdue = data.ledger.loc[data.ledger["status"] == "overdue"]
-    pages = _chunks(overdue, options.scorecard_rows - 2)
+    pages = _chunks(overdue, options.scorecard_rows)
     for i, page in enumerate(pages):
         out.append(Slide("overdue", _paged("部门督办：逾期未完成任务", i, len(pages)), _sample(data.ledger), rows=page,
                          subtitle=f"截至{data.as_of_year}年底已到期、尚未完成的重点任务（{len(overdue)}项）",
@@ -392,6 +394,10 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
         val_axis.major_gridlines.format.line.color.rgb = st.rgb("D9D9D9")
         val_axis.tick_labels.number_format = "0%"
         val_axis.tick_labels.number_format_is_linked = False
+        if float(scored["attainment"].max()) > val_axis.maximum_scale:
+            st.textbox(slide, st.MARGIN, Inches(1.4) + _chart_height(len(scored)), chart_w, Inches(0.3),
+                       f"注：完成率超过{val_axis.maximum_scale:.0%}的条形在图边截断，标签为实际完成率。", 10,
+                       colour=st.MUTED, margin=0)
     _side_table(slide, rows, st.MARGIN + chart_w + Inches(0.15))
 
 
@@ -444,7 +450,7 @@ def _no_chart(slide, width: int) -> None:
 
 def _chart_height(bars: int, legend: bool = False) -> int:
     """Bars about 0.3 in thick: a chart with few bars is short instead of stretched over the slide."""
-    full = st.CONTENT_BOTTOM - Inches(1.4)
+    full = st.CONTENT_BOTTOM - Inches(1.7)  # room for a note under the chart
     return min(full, Inches(0.8 + 0.55 * bars / (2 if legend else 1) + (0.4 if legend else 0)))
 
 
@@ -498,7 +504,7 @@ def _draw_table(slide, spec: Slide, data: DeckData, options: DeckOptions) -> Non
     for _, r in spec.rows.iterrows():
         text, fill = _status_cell(r["status"])
         year = "" if pd.isna(r.get("actual_year")) else str(int(r["actual_year"]))
-        body.append([r["code"], r["area"], st.shorten(messages.target_name(r), 20),
+        body.append([r["code"], r["area"], st.shorten(messages.target_name(r), 17),
                      st.shorten(messages.target_phrase(r), 12), str(int(r["due_year"])),
                      _table_value(r) + ("*" if bool(r.get("is_sample")) else ""), year, _table_progress(r), text,
                      st.shorten(_str(r["lead_units"], "—"), 6)])
@@ -558,14 +564,14 @@ def _draw_overdue(slide, spec: Slide, data: DeckData, options: DeckOptions) -> N
             for _, r in spec.rows.iterrows()]
     widths = [Inches(w) for w in (1.2, 3.5, 1.8, 1.3, 4.53)]
     st.table(slide, st.MARGIN, Inches(1.4), widths, ["条款", "任务", "牵头单位", "到期日", "最近进展"], body, size=11,
-             row_height=Inches(0.4))
+             row_height=Inches(0.38))
 
 
 def _draw_data_notes(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
     st.title(slide, spec.title)
     lines = spec.extra["lines"]
     st.textbox(slide, st.MARGIN, Inches(1.2), st.CONTENT_WIDTH, Inches(2.9), lines,
-               st.fit_size(lines, st.CONTENT_WIDTH, Inches(2.9), 15, 10), bullet="■ ", space_after=4)
+               st.fit_size(lines, st.CONTENT_WIDTH, Inches(2.9), 18, 10), bullet="■ ", space_after=6)
     sources = [st.shorten(s, 150) for s in spec.extra["sources"]][:10]
     text = ["数据来源："] + (sources or ["—"])
     st.textbox(slide, st.MARGIN, Inches(4.2), st.CONTENT_WIDTH, Inches(2.55), text,

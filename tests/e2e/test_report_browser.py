@@ -1,0 +1,32 @@
+"""汇报材料 in chromium: build the deck with the button, download it, and reopen the file with python-pptx."""
+from __future__ import annotations
+
+import pytest
+from pptx import Presentation
+
+import labels
+from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
+from tests.e2e.test_pages_browser import full_page_shot
+
+pytestmark = pytest.mark.slow
+
+
+def test_build_and_download_the_deck(server, page, tmp_path):
+    open_page(page, f"{server['url']}/report", "会议快照")
+    assert_no_exception(page)
+    assert page.get_by_text(labels.SAMPLE_MARK).count() > 0
+    page.get_by_role("button", name="生成汇报材料").click()
+    button = page.get_by_role("button", name="下载 PowerPoint")
+    button.wait_for(timeout=120000)
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    full_page_shot(page, "page-report-1366")
+    with page.expect_download(timeout=60000) as info:
+        button.click()
+    path = tmp_path / "deck.pptx"
+    info.value.save_as(path)
+    assert info.value.suggested_filename.endswith(".pptx")
+    prs = Presentation(str(path))
+    assert len(prs.slides) > 10
+    assert prs.slides[0].shapes.title.text.endswith("创新驱动提速增效工程推进情况")
+    assert_no_exception(page)
