@@ -89,7 +89,8 @@ def _targets(status: pd.DataFrame) -> pd.DataFrame:
     s = s.assign(value=_target_number(s))
     s = s.loc[s["value"].notna()]
     annual = s["kind"] == "annual"
-    due = s.loc[~annual].assign(year=s["due_year"])
+    due = s.loc[~annual]
+    due = due.assign(year=due["due_year"])
     yearly = s.loc[annual]
     if not yearly.empty:
         years = pd.DataFrame({"year": np.arange(int(yearly["start_year"].min()), int(yearly["due_year"].max()) + 1)})

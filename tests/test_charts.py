@@ -1,0 +1,100 @@
+"""Chart builders on the built-in data: Chinese titles, units on the axes, years as categories, labelled targets,
+status colours from labels — for every target and every area."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import catalogue
+import charts
+import db
+import labels
+import tables
+from metrics.compare import growth_side_by_side, long_growth
+from metrics.scorecard import department_scorecard, task_ledger
+from metrics.status import target_status
+from metrics.summary import status_counts
+from metrics.trajectory import trajectories
+
+
+@pytest.fixture(scope="module")
+def built(template_db):
+    eng = db.make_engine(f"sqlite:///{template_db}")
+    targets, observations = db.read_targets(eng), db.read_observations(eng)
+    settings = catalogue.load_settings()
+    status = target_status(targets, observations, 2019, settings=settings).merge(
+        targets[["code", "stages"]], on="code")
+    ledger = task_ledger(db.read_tasks(eng), db.read_progress(eng), 2019)
+    board = department_scorecard(status, ledger, db.read_task_units(eng), settings)
+    regions = target_status(targets, observations, 2019, settings=settings, regions=["长垣市", "河南省"])
+    eng.dispose()
+    return {"status": status, "observations": observations, "board": board, "regions": regions}
+
+
+def test_status_counts_bars_use_the_palette_icons_and_labels(built):
+    fig = charts.status_counts_figure(status_counts(built["status"]))
+    bar = fig.data[0]
+    assert list(bar.marker.color) == [s.colour for s in labels.STATUSES]
+    assert list(bar.y) == [f"{s.icon} {s.label}" for s in labels.STATUSES]
+    assert fig.layout.xaxis.title.text == "目标数（个）"
+
+
+def test_every_target_gets_a_labelled_trajectory(built):
+    status = tables.status_table(built["status"])
+    traj = trajectories(built["status"], built["observations"], 2019)
+    for _, row in status.iterrows():
+        fig = charts.trajectory_figure(traj.loc[traj["code"] == row["code"]], row)
+        assert fig.layout.title.text.startswith(row["code"])
+        assert fig.layout.xaxis.type == "category"
+        assert all(isinstance(x, str) for trace in fig.data for x in (trace.x or []))
+        names = {t.name for t in fig.data}
+        if row["kind"] != "relative":
+            target = [t for t in fig.data if t.name == labels.SERIES_LABELS["target"]]
+            assert target, row["code"]
+            if row["kind"] != "annual":
+                assert target[0].text[0].startswith("目标")
+        else:
+            assert labels.INDEX_BASE_TEXT.format(year=2018) in fig.layout.yaxis.title.text
+            assert {row["region"]} <= names
+        if row["kind"] == "milestone":
+            assert list(fig.layout.yaxis.ticktext) == list(row["stages"])
+        elif row["kind"] != "relative":
+            assert row["unit"] in fig.layout.yaxis.title.text
+
+
+def test_rank_axis_runs_downwards(built):
+    row = tables.status_table(built["status"]).set_index("code").loc["G00"].copy()
+    row["code"] = "G00"
+    traj = trajectories(built["status"].loc[built["status"]["code"] == "G00"], built["observations"], 2019)
+    assert charts.trajectory_figure(traj, row).layout.yaxis.autorange == "reversed"
+
+
+def test_small_multiples_one_panel_per_target_of_an_area(built):
+    status = tables.status_table(built["status"])
+    traj = trajectories(built["status"], built["observations"], 2019)
+    for area in labels.AREAS:
+        rows = status.loc[status["area"] == area]
+        fig = charts.small_multiples_figure(traj.loc[traj["code"].isin(rows["code"])], rows, f"{area}领域目标进展")
+        titles = [a.text for a in fig.layout.annotations]
+        assert titles == [f"{c} {charts._short(n, 12)}（{t}）" for c, n, t in
+                          zip(rows["code"], rows["indicator_name"], rows["target_text"])]
+        assert not any(t.showlegend for t in fig.data)
+
+
+def test_scorecard_names_the_groups_in_text_not_only_colour(built):
+    board = built["board"]
+    fig = charts.scorecard_figure(board)
+    bar = fig.data[0]
+    ranked = board.loc[board["rank"].notna()].sort_values("rank")
+    assert len(bar.y) == len(ranked)
+    for name, group, colour in zip(bar.y, ranked["group"].fillna(""), bar.marker.color):
+        assert (group in name) if group else "（" not in name
+        assert colour == labels.GROUP_COLOURS[group]
+
+
+def test_growth_bars_one_trace_per_region_with_data(built):
+    side = growth_side_by_side(built["regions"], ["长垣市", "河南省"])
+    fig = charts.growth_figure(long_growth(side, ["长垣市", "河南省"]))
+    assert [t.name for t in fig.data] == ["长垣市", "河南省"]
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert pd.Series(fig.data[0].y).notna().any()
