@@ -12,8 +12,8 @@ PAGES = [
     st.Page("pages/departments.py", title=labels.PAGE_TITLES["departments"], icon=":material/account_balance:"),
     st.Page("pages/compare.py", title=labels.PAGE_TITLES["compare"], icon=":material/compare_arrows:"),
     st.Page("pages/quality.py", title=labels.PAGE_TITLES["quality"], icon=":material/fact_check:"),
-    st.Page("pages/entry.py", title=labels.ENTRY_PAGE_TITLES["entry"], icon="✍️"),
-    st.Page("pages/audit.py", title=labels.ENTRY_PAGE_TITLES["audit"], icon="🧾"),
+    st.Page("pages/entry.py", title=labels.ENTRY_PAGE_TITLES["entry"], icon=":material/edit_note:"),
+    st.Page("pages/audit.py", title=labels.ENTRY_PAGE_TITLES["audit"], icon=":material/history:"),
     st.Page("pages/report.py", title=labels.REPORT_PAGE_TITLE, icon=":material/slideshow:"),
 ]
 

@@ -1,0 +1,61 @@
+"""数据填报 and 修改记录 in chromium: no exception box, the grid, the tabs, the upload box and the log render;
+screenshots in shots/entry*.png and shots/audit.png."""
+from __future__ import annotations
+
+import pytest
+
+import labels
+from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
+from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
+
+pytestmark = pytest.mark.slow
+
+
+def go_to(page, server, title: str, wait_text: str) -> None:
+    """Open the app and click the page in the navigation, as a user does. (Opening /entry directly on a server
+    that has never run app.py shows Streamlit's file-name navigation: the root is loaded first.)"""
+    open_page(page, server["url"], title)
+    page.get_by_role("link", name=title).first.click()
+    page.get_by_text(wait_text).first.wait_for(timeout=60000)
+    wait_idle(page)
+    assert page.url.rstrip("/").endswith(f"/{'entry' if title == labels.ENTRY_PAGE_TITLES['entry'] else 'audit'}")
+
+
+def type_name(page, name: str) -> None:
+    box = page.get_by_label(labels.USER_LABEL)
+    box.fill(name)
+    box.press("Enter")
+    wait_idle(page)
+
+
+def test_entry_page_in_chromium(server, page):
+    go_to(page, server, labels.ENTRY_PAGE_TITLES["entry"], "检查并预览")
+    assert_no_exception(page)
+    assert page.get_by_text(labels.NO_USER).first.is_visible()
+    type_name(page, "张三")
+    assert page.get_by_text(labels.NO_USER).count() == 0
+    assert page.locator('[data-testid="stDataFrame"], [data-testid="stDataEditor"]').count() >= 1
+    assert page.get_by_text(labels.SAMPLE_MARK).first.is_visible()
+    assert horizontal_overflow(page) == 0
+    full_page_shot(page, "entry")
+    page.get_by_role("tab", name="任务进展").click()
+    wait_idle(page)
+    assert page.get_by_text("提交进展").first.is_visible()
+    full_page_shot(page, "entry_progress")
+    page.get_by_role("tab", name="Excel 导入导出").click()
+    wait_idle(page)
+    assert page.get_by_text("下载填报模板（长垣市）").first.is_visible()
+    assert page.locator('[data-testid="stFileUploader"]').count() == 1
+    full_page_shot(page, "entry_excel")
+    assert_no_exception(page)
+
+
+def test_audit_page_in_chromium(server, page):
+    go_to(page, server, labels.ENTRY_PAGE_TITLES["audit"], "撤销一条修改")
+    assert_no_exception(page)
+    assert page.get_by_text(labels.ADMIN_ONLY).first.is_visible()
+    type_name(page, "管理员")
+    assert page.get_by_text("撤销该修改").first.is_visible()
+    assert horizontal_overflow(page) == 0
+    full_page_shot(page, "audit")
+    assert_no_exception(page)
