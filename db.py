@@ -465,14 +465,17 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
 
     def run(s: Session) -> None:
         inds = {i.code: i for i in s.scalars(select(Indicator))}
+        regions = {r.name: r for r in s.scalars(select(Region))}
+        # one query for the stored values of these indicators (not one per row: imports bring thousands)
+        ind_ids = sorted({inds[row["indicator"]].id for row in rows})
+        stored = {(o.region_id, o.indicator_id, o.year, o.quarter): o
+                  for o in s.scalars(select(Observation).where(Observation.indicator_id.in_(ind_ids)))}
         for row in rows:
-            region = ensure_region(s, row["region"], who)
+            region = regions.get(row["region"]) or ensure_region(s, row["region"], who)
+            regions[region.name] = region
             ind = inds[row["indicator"]]
             q = int(row.get("quarter") or 0)
-            obs = s.scalar(select(Observation).where(Observation.region_id == region.id,
-                                                     Observation.indicator_id == ind.id,
-                                                     Observation.year == int(row["year"]),
-                                                     Observation.quarter == q))
+            obs = stored.get((region.id, ind.id, int(row["year"]), q))
             key = observation_key(region.name, ind.code, int(row["year"]), q)
             new = {"value": float(row["value"]), "source": str(row["source"]), "is_sample": bool(row.get("is_sample")),
                    "note": str(row.get("note") or "")}
@@ -483,6 +486,7 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
                 obs = Observation(region=region, indicator=ind, year=int(row["year"]), quarter=q, entered_by=who,
                                   entered_at=now(), version=1, **new)
                 s.add(obs)
+                stored[(region.id, ind.id, int(row["year"]), q)] = obs
                 _audit(s, who=who, action="create", entity="observation", key=key, old=None,
                        new={**new, "version": 1}, source=new["source"], reason=reason)
                 counts["created"] += 1

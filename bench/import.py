@@ -1,0 +1,124 @@
+"""Benchmark: importing a 10,000-row long table with full validation, against a bare pandas.read_excel of the same
+file, in the same run.
+
+  baseline  pandas.read_excel(file)                          (openpyxl, values only, no checks)
+  dry run   dataio.importer.import_workbook(dry_run=True)    (read, every check, plan old → new against the store)
+  import    the same, writing into a fresh copy of a database that holds the catalogue only (one transaction)
+
+The table mixes what clerks type ("1,234", "3.8%", full-width digits, "2020年第三季度") with plain numbers.
+
+    .venv/bin/python bench/import.py [--rows 10000] [--repeat 5]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+import catalogue  # noqa: E402
+import db  # noqa: E402
+from dataio.importer import import_workbook  # noqa: E402
+
+QUARTER_TEXT = {0: "{y}", 1: "{y}Q1", 2: "{y}年第二季度", 3: "{y}年第三季度", 4: "{y}Q4"}
+
+
+def long_table(rows: int) -> bytes:
+    """rows distinct (region, indicator, period) values, valid for their indicators."""
+    policy = catalogue.load_policies()[0]
+    regions = [r["name"] for r in catalogue.load_toml("regions.toml")["regions"]]
+    keys = itertools.product(regions, policy.indicators, range(policy.track_from, policy.track_to + 1), range(5))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(["地区", "指标", "期间", "数值", "来源", "备注"])
+    for n, (region, ind, year, q) in enumerate(itertools.islice(keys, rows)):
+        if ind["stages"]:
+            value: object = ind["stages"][n % len(ind["stages"])]
+        elif ind["unit"] == "%":
+            value = f"{(n % 997) / 10:.1f}%" if n % 2 else (n % 997) / 10
+        elif ind["decimals"] == 0:
+            value = f"{n * 7 % 100000:,}" if n % 3 == 0 else n * 7 % 100000 + (ind["min"] or 0)
+        else:
+            value = round(n * 1.37 % 5000, 2)
+        ws.append([region, ind["name"], QUARTER_TEXT[q].format(y=year), value, f"统计年报 {year}", ""])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    data = long_table(args.rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = Path(tmp) / "empty.sqlite"
+        eng = db.make_engine(f"sqlite:///{empty}")
+        db.create_schema(eng)
+        for policy in catalogue.load_policies():
+            db.load_catalogue(eng, policy)
+        with eng.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        check = import_workbook(eng, data, who="bench", dry_run=True)
+        assert check.ok, check.problems[:3]
+        assert len(check.plan) == args.rows
+        eng.dispose()
+
+        def baseline() -> object:
+            return pd.read_excel(io.BytesIO(data))
+
+        def dry_run() -> object:
+            e = db.make_engine(f"sqlite:///{empty}")
+            try:
+                return import_workbook(e, data, who="bench", dry_run=True)
+            finally:
+                e.dispose()
+
+        copies = itertools.count()
+
+        def write() -> object:
+            target = Path(tmp) / f"run{next(copies)}.sqlite"
+            shutil.copy(empty, target)
+            e = db.make_engine(f"sqlite:///{target}")
+            try:
+                result = import_workbook(e, data, who="bench")
+                assert result.written["created"] == args.rows
+                return result
+            finally:
+                e.dispose()
+
+        t_base = median_seconds(baseline, args.repeat)
+        t_dry = median_seconds(dry_run, args.repeat)
+        t_write = median_seconds(write, max(1, args.repeat // 2))
+    print(f"import of a {args.rows:,}-row long table ({len(data) / 1e6:.1f} MB .xlsx), median of {args.repeat} runs")
+    print(f"  pandas.read_excel (baseline)           {t_base:7.3f} s")
+    print(f"  import_workbook dry run (full checks)  {t_dry:7.3f} s   ratio {t_dry / t_base:5.2f} × read_excel")
+    print(f"  import_workbook into an empty store    {t_write:7.3f} s   ratio {t_write / t_base:5.2f} × read_excel")
+
+
+if __name__ == "__main__":
+    main()
