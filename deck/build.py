@@ -202,10 +202,7 @@ def _department_slides(data: DeckData, options: DeckOptions) -> list[Slide]:
         out.append(Slide("scorecard", _paged("部门督办：综合排名", i, len(pages)), uses, rows=page,
                          subtitle="得分按牵头、参与的目标状态与任务进展加权计算（规则见数据说明）",
                          extra={"praise": praise, "criticise": criticise},
-                         notes=groups + "\n" + "\n".join(
-                             f"{_rank(r['rank'])} {r['unit']}：得分 {r['score']:.1f}，牵头目标 {int(r['targets_led'])} 项，"
-                             f"牵头任务 {int(r['tasks_led'])} 项" + (f"，{r['group']}" if isinstance(r["group"], str) and r["group"] else "")
-                             for _, r in page.iterrows())))
+                         notes=groups + "\n" + "\n".join(_scorecard_line(r) for _, r in page.iterrows())))
     overdue = data.ledger.loc[data.ledger["status"] == "overdue"]
     pages = _chunks(overdue, options.scorecard_rows)
     for i, page in enumerate(pages):
@@ -216,6 +213,13 @@ def _department_slides(data: DeckData, options: DeckOptions) -> list[Slide]:
                              f"最近进展：{_str(r.get('progress'), '—')}（{_str(r.get('reported_on'), '未报送')}）"
                              for _, r in page.iterrows()))))
     return out
+
+
+def _scorecard_line(r: pd.Series) -> str:
+    group = f"，{r['group']}" if isinstance(r["group"], str) and r["group"] else ""
+    return (f"{_rank(r['rank'])} {r['unit']}：得分 {r['score']:.1f}，牵头目标 {int(r['targets_led'])} 项、参与 "
+            f"{int(r['targets_shared'])} 项，牵头任务 {int(r['tasks_led'])} 项、参与 {int(r['tasks_shared'])} 项，"
+            f"逾期任务 {int(r['tasks_overdue'])} 项{group}")
 
 
 def _notes_slide(data: DeckData, chosen: pd.DataFrame, any_sample: bool) -> Slide:

@@ -85,7 +85,8 @@ def gap_message(row: pd.Series) -> str:
     gap = f"还差{_num(row['gap'], decimals)} {row['unit']}"
     remaining = row.get("years_remaining")
     if _has(remaining) and remaining > 0 and _has(row.get("required_annual_increase")):
-        pace = f"每年需{'减少' if row['comparator'] == '<=' else '增加'}{_num(abs(row['required_annual_increase']), decimals)} {row['unit']}"
+        verb = "减少" if row["comparator"] == "<=" else "增加"
+        pace = f"每年需{verb}{_num(abs(row['required_annual_increase']), decimals)} {row['unit']}"
         if _has(row.get("required_growth_rate")) and row["kind"] != "annual":
             pace += f"（年均增长{row['required_growth_rate']:.1%}）"
         return f"{head}，{gap}；要在{int(row['due_year'])}年底前完成，{pace}。"

@@ -6,6 +6,8 @@ import io
 import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hst
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
@@ -270,3 +272,17 @@ def test_key_messages_reach_the_summary(built):
 def test_no_changes_slide_without_a_snapshot(built):
     _, plan, _, _ = built
     assert not any(s.kind == "changes" for s in plan)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(areas=hst.sets(hst.sampled_from(labels.AREAS), min_size=1), rows=hst.integers(min_value=3, max_value=14))
+def test_any_choice_of_areas_lists_exactly_their_targets(built, areas, rows):
+    data = built[0]
+    plan = plan_deck(data, DeckOptions(areas=tuple(areas), table_rows=rows, chart_rows=rows))
+    chosen = data.status.loc[data.status["area"].isin(areas)]
+    tables = [s for s in plan if s.kind == "table"]
+    assert sorted(c for s in tables for c in s.rows["code"]) == sorted(chosen["code"])
+    assert all(len(s.rows) <= rows for s in plan if s.rows is not None and s.kind in ("table", "area_attainment"))
+    charted = sorted(c for s in plan if s.kind in ("area_attainment", "area_relative") for c in s.rows["code"])
+    assert charted == sorted(chosen["code"])
+    assert plan[1].rows["n"].sum() == len(chosen)
