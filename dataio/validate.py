@@ -230,7 +230,7 @@ def text_or_blank(value: Any) -> str:
 
 def excel_precision(number: float) -> float:
     """Keep 15 significant digits, as Excel does: such a value survives any workbook unchanged."""
-    return float(f"{number:.15g}")
+    return float(f"{number:.15g}") + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def has_control_chars(text: str) -> bool:

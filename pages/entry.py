@@ -8,12 +8,8 @@ import streamlit as st
 import db
 import labels
 import ui
-from dataio import exporter, importer, template
-from dataio.validate import Entry, Rules, problems_frame, validate_entries
-
-GRID_SHEET = "填报表格"
-GRID_COLUMNS = {"period": "期间", "value": "数值", "source": "来源", "note": "备注"}
-
+from dataio import exporter, grid, importer, template
+from dataio.validate import Rules, problems_frame, validate_entries
 
 @st.cache_data(show_spinner=False)
 def template_bytes(version: int, policy: str, region: str) -> bytes:
@@ -27,39 +23,13 @@ def flash() -> None:
         st.success(message, icon="✅")
 
 
-def value_text(value: float, stages: list | None) -> str:
-    if stages:
-        return stages[int(value)] if 0 <= value < len(stages) else f"{value:g}"
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
 def grid_base(region: str, indicator: pd.Series) -> pd.DataFrame:
     """The values the user sees when the grid opens, kept until saved or refreshed: their versions are what
     the save compares against, so a value changed meanwhile by someone else is never overwritten."""
     key = f"entry_base/{region}/{indicator['code']}"
     if key not in st.session_state:
-        obs = f["observations"].query("region == @region and indicator == @indicator.code")
-        st.session_state[key] = pd.DataFrame({
-            "period": obs["period"].astype(str), "value": [value_text(v, indicator["stages"]) for v in obs["value"]],
-            "source": obs["source"], "note": obs["note"], "is_sample": obs["is_sample"].astype(bool),
-            "year": obs["year"], "quarter": obs["quarter"], "version": obs["version"],
-        }).reset_index(drop=True)
+        st.session_state[key] = grid.grid_frame(f["observations"], region, indicator["code"], indicator["stages"])
     return st.session_state[key]
-
-
-def grid_entries(base: pd.DataFrame, edited: pd.DataFrame, region: str, code: str) -> list[Entry]:
-    """Changed and added grid rows as entries (unchanged rows are not re-checked)."""
-    entries = []
-    for i, row in edited.reset_index(drop=True).iterrows():
-        cells = [row[c] for c in GRID_COLUMNS]
-        if i < len(base) and cells == [base.loc[i, c] for c in GRID_COLUMNS]:
-            continue
-        if i >= len(base) and all(v is None or str(v).strip() == "" for v in cells):
-            continue
-        entries.append(Entry(sheet=GRID_SHEET, row=i + 1, region=region, code=code, period=row["period"],
-                             value=row["value"], source=row["source"], note=row["note"], is_sample=False,
-                             columns={"period": "期间", "value": "数值", "source": "来源", "note": "备注"}))
-    return entries
 
 
 def show_problems(problems) -> None:
@@ -94,7 +64,7 @@ def grid_tab(region: str, who: str) -> None:
     st.caption(f"{region} · {hint} · 期间填 2020 或 2020Q3 · 来源必填 · 在表格末行添加新的期间")
     nonce = st.session_state.get("entry_grid_nonce", 0)
     edited = st.data_editor(
-        base[list(GRID_COLUMNS)], num_rows="add", hide_index=True, width="stretch", key=f"grid/{region}/{code}/{nonce}",
+        base[list(grid.GRID_COLUMNS)], num_rows="add", hide_index=True, width="stretch", key=f"grid/{region}/{code}/{nonce}",
         column_config={"period": st.column_config.TextColumn("期间", required=True),
                        "value": st.column_config.TextColumn("数值", required=True),
                        "source": st.column_config.TextColumn("来源", width="large", required=True),
@@ -109,7 +79,7 @@ def grid_tab(region: str, who: str) -> None:
         st.session_state["entry_grid_nonce"] = nonce + 1
         st.rerun()
     if c1.button("检查并预览", type="primary", key="entry_check", disabled=not who):
-        entries = grid_entries(base, edited, region, code)
+        entries = grid.grid_entries(base, edited, region, code)
         clean, problems = validate_entries(entries, Rules.from_frames(inds, f["regions"], f["policies"]))
         if problems:
             st.session_state.pop("entry_plan", None)
@@ -117,8 +87,7 @@ def grid_tab(region: str, who: str) -> None:
         elif not clean:
             st.info("没有修改。")
         else:
-            seen = {(region, code, int(y), int(q)): int(v)
-                    for y, q, v in zip(base["year"], base["quarter"], base["version"])}
+            seen = grid.seen_versions(base, region, code)
             st.session_state["entry_plan"] = (region, code, importer.plan_changes(ui.engine(), clean, seen))
     pending = st.session_state.get("entry_plan")
     if pending and pending[:2] == (region, code):
@@ -199,10 +168,10 @@ st.title(labels.ENTRY_PAGE_TITLES["entry"])
 flash()
 if not who:
     st.warning(labels.NO_USER, icon="✍️")
-grid, progress, excel = st.tabs(["逐项填报", "任务进展", "Excel 导入导出"])
-with grid:
+grid_box, progress_box, excel_box = st.tabs(["逐项填报", "任务进展", "Excel 导入导出"])
+with grid_box:
     grid_tab(filters.region, who)
-with progress:
+with progress_box:
     progress_tab(filters.policy, who)
-with excel:
+with excel_box:
     excel_tab(filters.policy, filters.region, who)

@@ -160,3 +160,8 @@ def test_junk_in_any_cell_gives_problems_never_an_exception(rules, region, indic
 def test_values_keep_fifteen_significant_digits_like_excel(rules):
     clean, _ = validate_entries([entry(indicator="全社会研发投入", value="1.3999218270184741")], rules)
     assert clean[0]["value"] == 1.39992182701847
+
+
+def test_minus_zero_is_stored_as_zero(rules):
+    clean, _ = validate_entries([entry(value="-0")], rules)
+    assert str(clean[0]["value"]) == "0.0"
