@@ -248,6 +248,7 @@ def build_deck(data: DeckData, options: DeckOptions = DeckOptions(), progress: P
     slides = plan_deck(data, options)
     prs = Presentation()
     prs.slide_width, prs.slide_height = st.SLIDE_WIDTH, st.SLIDE_HEIGHT
+    st.theme_typeface(prs)
     prs.core_properties.title = DECK_TITLE.format(region=data.region)
     prs.core_properties.author = labels.BUREAU
     prs.core_properties.language = "zh-CN"

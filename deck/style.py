@@ -86,6 +86,19 @@ def apply_typeface(root: etree._Element, typeface: str = FONT) -> None:
         set_typeface(rpr, typeface)
 
 
+def theme_typeface(prs, typeface: str = FONT) -> None:
+    """Make the theme's heading and body fonts (Latin, East Asian, Simplified Chinese script) the deck's typeface,
+    so that text a user adds later in PowerPoint is also in it."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    theme = prs.slide_master.part.part_related_by(RT.THEME)
+    root = etree.fromstring(theme.blob)
+    for block in root.iter(qn("a:majorFont"), qn("a:minorFont")):
+        for child in block:
+            if child.tag in (qn("a:latin"), qn("a:ea")) or (child.tag == qn("a:font") and child.get("script") == "Hans"):
+                child.set("typeface", typeface)
+    theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 # ------------------------------------------------------------------ text measuring (no font files needed)
 
 def text_width(text: str) -> float:

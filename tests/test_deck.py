@@ -286,3 +286,14 @@ def test_any_choice_of_areas_lists_exactly_their_targets(built, areas, rows):
     charted = sorted(c for s in plan if s.kind in ("area_attainment", "area_relative") for c in s.rows["code"])
     assert charted == sorted(chosen["code"])
     assert plan[1].rows["n"].sum() == len(chosen)
+
+
+def test_theme_fonts_are_the_decks_typeface(built):
+    """Text a user adds later in PowerPoint is in the same typeface."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+    _, _, prs, _ = built
+    theme = etree.fromstring(prs.slide_master.part.part_related_by(RT.THEME).blob)
+    for block in theme.iter(qn("a:majorFont"), qn("a:minorFont")):
+        assert block.find(qn("a:ea")).get("typeface") == style.FONT
+        assert block.find(qn("a:latin")).get("typeface") == style.FONT
