@@ -45,15 +45,12 @@ def status_counts_figure(counts: pd.DataFrame, title: str = "目标状态分布"
 def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False) -> go.Figure:
     """One target's chart: actuals, the required path, the trend forecast, the target (labelled) and the
     benchmark region. traj: metrics.trajectory.trajectories rows of this target; row: its status row."""
-    fig = go.Figure()
-    _add_series(fig, traj, row, showlegend=True, compact=compact)
-    title = f"{row['code']} {row['indicator_name']}"
-    fig.update_yaxes(title=_y_title(row))
-    _value_axis(fig, row)
-    fig.update_xaxes(type="category", categoryorder="array",
-                     categoryarray=_years(sorted(traj["year"].unique())) if not traj.empty else [],
-                     title="年份")
-    return _layout(fig, title, 300 if compact else 440)
+    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact))
+    years = _years(sorted(traj["year"].unique())) if not traj.empty else []
+    fig.update_layout(xaxis={"type": "category", "categoryorder": "array", "categoryarray": years,
+                             "title": {"text": "年份"}},
+                      yaxis={"title": {"text": _y_title(row)}, **_value_axis(row)})
+    return _layout(fig, f"{row['code']} {row['indicator_name']}", 300 if compact else 440)
 
 
 def _y_title(row: pd.Series) -> str:
@@ -64,14 +61,16 @@ def _y_title(row: pd.Series) -> str:
     return f"单位：{row['unit']}"
 
 
-def _value_axis(fig: go.Figure, info: pd.Series, **where) -> None:
-    """Stage names on a milestone's axis; a rank axis runs downwards (1 = best at the top)."""
+def _value_axis(info: pd.Series) -> dict:
+    """Value-axis settings: stage names on a milestone's axis; a rank axis runs downwards (1 = best on top)."""
+    props: dict = {}
     if info.get("measure") == "rank":
-        fig.update_yaxes(autorange="reversed", **where)
+        props["autorange"] = "reversed"
     stages = _stages(info)
     if stages:
-        fig.update_yaxes(tickvals=list(range(len(stages))), ticktext=stages, range=[-0.3, len(stages) - 0.6],
-                         title=None, **where)
+        props.update(tickvals=list(range(len(stages))), ticktext=stages, range=[-0.3, len(stages) - 0.6],
+                     title={"text": None})
+    return props
 
 
 def _stages(info: pd.Series) -> list[str]:
@@ -82,11 +81,14 @@ def _stages(info: pd.Series) -> list[str]:
     return [str(x) for x in stages]
 
 
-def _add_series(fig: go.Figure, traj: pd.DataFrame, info: pd.Series, showlegend: bool, compact: bool,
-                **where) -> None:
+def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compact: bool,
+                   axes: dict | None = None) -> list[dict]:
+    """The scatter traces of one target (plain dicts, so that many charts build in one batch)."""
+    axes = axes or {}
     decimals = int(info["decimals"]) if pd.notna(info["decimals"]) else 0
     unit = "" if info["kind"] == "relative" else str(info["unit"])
     hover = f"%{{x}}年：%{{y:,.{decimals}f}} {unit}<extra>%{{fullData.name}}</extra>"
+    traces = []
     for series in ("path", "forecast", "benchmark", "actual"):
         part = traj.loc[traj["series"] == series]
         if part.empty:
@@ -96,15 +98,15 @@ def _add_series(fig: go.Figure, traj: pd.DataFrame, info: pd.Series, showlegend:
             name = f"{info['benchmark']}" if isinstance(info.get("benchmark"), str) and info["benchmark"] else name
         elif series == "actual" and info["kind"] == "relative":
             name = str(info["region"])
-        mode = "lines+markers" if series in ("actual", "benchmark") else "lines"
-        fig.add_trace(go.Scatter(
-            x=_years(part["year"]), y=part["value"], name=name, mode=mode, legendgroup=series,
-            showlegend=showlegend, hovertemplate=hover,
-            line={"color": labels.SERIES_COLOURS[series], "dash": SERIES_DASH[series],
-                  "width": 3 if series == "actual" else 2},
-            marker={"size": 8 if series == "actual" else 6,
-                    "symbol": ["diamond-open" if s else "circle" for s in part["is_sample"]]
-                    if series == "actual" else "circle"}), **where)
+        traces.append({
+            "type": "scatter", "x": _years(part["year"]), "y": part["value"].tolist(), "name": name,
+            "mode": "lines+markers" if series in ("actual", "benchmark") else "lines", "legendgroup": series,
+            "showlegend": showlegend, "hovertemplate": hover,
+            "line": {"color": labels.SERIES_COLOURS[series], "dash": SERIES_DASH[series],
+                     "width": 3 if series == "actual" else 2},
+            "marker": {"size": 8 if series == "actual" else 6,
+                       "symbol": ["diamond-open" if s else "circle" for s in part["is_sample"]]
+                       if series == "actual" else "circle"}, **axes})
     target = traj.loc[traj["series"] == "target"]
     if not target.empty:
         stages = _stages(info)
@@ -112,14 +114,16 @@ def _add_series(fig: go.Figure, traj: pd.DataFrame, info: pd.Series, showlegend:
                 labels.target_text(info["comparator"], info["target_value"], info["target_low"], info["target_high"],
                                    str(info["unit"]), decimals))
         yearly = info["kind"] == "annual"
-        fig.add_trace(go.Scatter(
-            x=_years(target["year"]), y=target["value"], name=labels.SERIES_LABELS["target"],
-            mode="lines+markers" if yearly else "markers+text", legendgroup="target", showlegend=showlegend,
-            text=None if (yearly or compact) else [f"目标 {text}"] * len(target), textposition="top left",
-            textfont={"color": labels.SERIES_COLOURS["target"], "size": 11 if compact else 13},
-            line={"color": labels.SERIES_COLOURS["target"], "dash": "dash", "width": 2},
-            marker={"symbol": "star", "size": 12 if compact else 16, "color": labels.SERIES_COLOURS["target"]},
-            hovertemplate=f"%{{x}}年目标：{text}<extra></extra>"), **where)
+        traces.append({
+            "type": "scatter", "x": _years(target["year"]), "y": target["value"].tolist(),
+            "name": labels.SERIES_LABELS["target"], "mode": "lines+markers" if yearly else "markers+text",
+            "legendgroup": "target", "showlegend": showlegend,
+            "text": None if (yearly or compact) else [f"目标 {text}"] * len(target), "textposition": "top left",
+            "textfont": {"color": labels.SERIES_COLOURS["target"], "size": 13},
+            "line": {"color": labels.SERIES_COLOURS["target"], "dash": "dash", "width": 2},
+            "marker": {"symbol": "star", "size": 12 if compact else 16, "color": labels.SERIES_COLOURS["target"]},
+            "hovertemplate": f"%{{x}}年目标：{text}<extra></extra>", **axes})
+    return traces
 
 
 def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, cols: int = 3) -> go.Figure:
@@ -131,16 +135,19 @@ def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, c
     fig = make_subplots(rows=nrows, cols=cols, subplot_titles=subtitles, horizontal_spacing=0.07,
                         vertical_spacing=min(0.5 / nrows, 0.12) if nrows > 1 else 0.1)
     years = _years(sorted(traj["year"].unique())) if not traj.empty else []
+    by_code = dict(tuple(traj.loc[traj["series"] != "forecast"].groupby("code")))
+    traces, axes = [], {}
     for i, (_, row) in enumerate(rows.iterrows()):
-        r, c = divmod(i, cols)
-        part = traj.loc[(traj["code"] == row["code"]) & (traj["series"] != "forecast")]
-        _add_series(fig, part, row, showlegend=False, compact=True, row=r + 1, col=c + 1)
-        _value_axis(fig, row, row=r + 1, col=c + 1)
-        fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, row=r + 1, col=c + 1)
+        suffix = "" if i == 0 else str(i + 1)
+        part = by_code.get(row["code"], traj.iloc[0:0])
+        traces += _series_traces(part, row, showlegend=False, compact=True,
+                                 axes={"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+        axes[f"xaxis{suffix}"] = {"type": "category", "categoryorder": "array", "categoryarray": years}
+        axes[f"yaxis{suffix}"] = _value_axis(row)
+    fig.add_traces(traces)
+    fig.update_layout(axes)
     fig.update_annotations(font={"size": 12})
-    fig = _layout(fig, title, 60 + 240 * nrows)
-    fig.update_traces(textfont={"size": 10})
-    return fig
+    return _layout(fig, title, 60 + 240 * nrows)
 
 
 def _short(name: str, limit: int = 14) -> str:

@@ -13,6 +13,7 @@ import labels
 from metrics.changes import status_changes
 from metrics.scorecard import department_scorecard, task_ledger
 from metrics.status import target_status
+from metrics.trajectory import trajectories
 
 
 @st.cache_resource
@@ -120,6 +121,19 @@ def status(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
 def status_all_regions(policy: str, as_of_year: int) -> pd.DataFrame:
     """target_status for every region in the store (comparison and ranks), cached."""
     return _status(data_version(), policy, tuple(frames()["regions"]["name"]), int(as_of_year))
+
+
+@st.cache_data(show_spinner=False)
+def _trajectories(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    status = _status(version, policy, (region,), as_of_year)
+    obs = _frames(version)["observations"]
+    regions = {region} | set(status["benchmark"].dropna())
+    return trajectories(status, obs.loc[obs["region"].isin(regions)], as_of_year)
+
+
+def chart_series(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    """metrics.trajectory.trajectories for every target of the region, cached until the data change."""
+    return _trajectories(data_version(), policy, region, int(as_of_year))
 
 
 @st.cache_data(show_spinner=False)

@@ -5,11 +5,10 @@ import charts
 import labels
 import tables
 import ui
-from metrics.trajectory import trajectories
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
-traj = trajectories(status, ui.frames()["observations"], filters.as_of_year)
+traj = ui.chart_series(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.PAGE_TITLES["areas"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 图中深蓝实线为实际值（◇ 为示例数据），灰色虚线为目标路径，"

@@ -6,11 +6,9 @@ import charts
 import labels
 import tables
 import ui
-from metrics.trajectory import trajectories
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
-f = ui.frames()
 
 st.title(labels.PAGE_TITLES["detail"])
 codes = list(status["code"])
@@ -27,7 +25,8 @@ st.caption(" · ".join(t for t in (filters.region, f"截至 {filters.as_of_year}
 
 chart, facts = st.columns([3, 2])
 with chart:
-    traj = trajectories(status.loc[status["code"] == code], f["observations"], filters.as_of_year)
+    series = ui.chart_series(filters.policy, filters.region, filters.as_of_year)
+    traj = series.loc[series["code"] == code]
     st.plotly_chart(charts.trajectory_figure(traj, row), width="stretch")
 with facts:
     ui.status_badge(row["status"], size="1.1rem")
