@@ -547,7 +547,7 @@ def _draw_scorecard(slide, spec: Slide, data: DeckData, options: DeckOptions) ->
         top = Inches(1.4) + i * Inches(2.7)
         colour = st.status_colour(key)
         box = st.filled_box(slide, left, top, width, Inches(2.5), st.tint(colour, 0.85), line=colour)
-        text = [head] + (names or ["（无）"])
+        text = [f"{head}（{len(names)}个）" if names else head, "、".join(names) or "（无）"]
         st.write(box.text_frame, text, st.fit_size(text, width, Inches(2.4), 16, 10), anchor=MSO_ANCHOR.TOP)
         box.text_frame.paragraphs[0].runs[0].font.bold = True
 

@@ -297,3 +297,38 @@ def test_theme_fonts_are_the_decks_typeface(built):
     for block in theme.iter(qn("a:majorFont"), qn("a:minorFont")):
         assert block.find(qn("a:ea")).get("typeface") == style.FONT
         assert block.find(qn("a:latin")).get("typeface") == style.FONT
+
+
+def _size_pt(frame) -> float:
+    return max(_para_size(p) for p in frame.paragraphs)
+
+
+def _para_size(paragraph) -> float:
+    return max((r.font.size.pt for r in paragraph.runs if r.font.size is not None), default=0.0)
+
+
+def test_text_fits_its_box(built, real_only):
+    """Table cells stay on one line (rows have a fixed height); titles stay on one line; wrapped text boxes have
+    room for every line they wrap to (widths measured as in deck.style: CJK 1 em, other characters 0.55 em)."""
+    for prs in (built[2], real_only[1]):
+        for slide in prs.slides:
+            for shape in slide.shapes:
+                if shape.has_table:
+                    table = shape.table
+                    for j, column in enumerate(table.columns):
+                        for i in range(len(table.rows)):
+                            cell = table.cell(i, j)
+                            room = (column.width - cell.margin_left - cell.margin_right) / 12700
+                            for p in cell.text_frame.paragraphs:
+                                assert style.text_width(p.text) * _size_pt(cell.text_frame) <= room, p.text
+                elif shape.has_text_frame and shape.text_frame.text.strip():
+                    frame = shape.text_frame
+                    size = _size_pt(frame)
+                    width = shape.width - frame.margin_left - frame.margin_right
+                    if shape == slide.shapes.title:
+                        assert style.text_width(frame.text) * size <= width / 12700, frame.text
+                        continue
+                    needed = sum(style.lines_needed(p.text, width, _para_size(p)) * _para_size(p) * 1.2
+                                 for p in frame.paragraphs if p.runs)
+                    assert needed <= (shape.height - frame.margin_top - frame.margin_bottom) / 12700 + size * 0.5, \
+                        frame.text
