@@ -14,21 +14,42 @@ def _percent(value: float) -> str:
 
 
 def status_table(status: pd.DataFrame) -> pd.DataFrame:
-    """Status rows with display texts: status_text (icon + label), actual_text, target_text, expected_text,
+    """Status rows with display texts: status_text (icon + label), actual_text, value_text (with the unit),
+    target_text, expected_text,
     attainment_text, ratio_text, gap_text, forecast_text, data_text (示例数据 / 公开数据)."""
     dec = status["decimals"].fillna(0).astype(int)
     num = lambda col: [labels.number_text(v, d) for v, d in zip(status[col], dec)]  # noqa: E731
+    milestone = status["kind"] == "milestone"
+    target = [labels.target_text(c, v, lo, hi, u, d) for c, v, lo, hi, u, d in
+              zip(status["comparator"], status["target_value"], status["target_low"], status["target_high"],
+                  status["unit"], dec)]
+    actual_text = _stage_or(milestone, status.get("actual_stage"), num("actual"))
     return status.assign(
         status_text=[labels.status_text(k) for k in status["status"]],
-        actual_text=num("actual"), expected_text=num("expected"), gap_text=num("gap"), forecast_text=num("forecast"),
-        target_text=[labels.target_text(c, v, lo, hi, u, d) for c, v, lo, hi, u, d in
-                     zip(status["comparator"], status["target_value"], status["target_low"], status["target_high"],
-                         status["unit"], dec)],
+        value_text=[t if m or t == "—" else f"{t} {u}" for t, m, u in zip(actual_text, milestone, status["unit"])],
+        # a milestone reads as its stage name (申报中 → 已获批), not as the stage's number
+        actual_text=actual_text,
+        expected_text=num("expected"), gap_text=num("gap"), forecast_text=num("forecast"),
+        target_text=_stage_or(milestone, status.get("target_stage"), target),
         attainment_text=[_percent(v) for v in status["attainment"]],
         ratio_text=[_percent(v) for v in status["ratio"]],
         data_text=[labels.SAMPLE_MARK if s else ("公开数据" if a == a else "无数据")
                    for s, a in zip(status["is_sample"], status["actual"])],
     )
+
+
+def _stage_or(milestone: pd.Series, stages: pd.Series | None, texts: list[str]) -> list[str]:
+    if stages is None:
+        return texts
+    return [st_ if m and isinstance(st_, str) and st_ else t for m, st_, t in zip(milestone, stages, texts)]
+
+
+def change_text(card: pd.Series) -> str | None:
+    """The change since last year with its sign and unit ('+19 家'); None when there is nothing to compare."""
+    change = card["change"]
+    if change is None or change != change:
+        return None
+    return f"{change:+,.{int(card['decimals'])}f} {card['unit']}"
 
 
 def styled(table: pd.DataFrame, status_col: str = "status", text_col: str = "status_text"):

@@ -30,9 +30,8 @@ with chart:
     st.plotly_chart(charts.trajectory_figure(traj, row), width="stretch")
 with facts:
     ui.status_badge(row["status"], size="1.1rem")
-    unit = row["unit"]
     a, b = st.columns(2)
-    a.metric("实际值", f"{row['actual_text']} {unit}" if row["actual_text"] != "—" else "—",
+    a.metric("实际值", row["value_text"],
              help=f"数据年份：{int(row['actual_year'])}年" if row["actual_year"] == row["actual_year"] else None)
     b.metric("目标", row["target_text"], help=f"目标年份：{int(row['due_year'])}年")
     a.metric("完成率", row["attainment_text"])

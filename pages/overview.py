@@ -21,22 +21,16 @@ def kpi_card(card) -> None:
     """One headline target: status pill, actual with the change since last year, target and attainment."""
     with st.container(border=True):
         ui.status_badge(card["status"], size="0.9rem")
-        decimals = int(card["decimals"])
-        value = labels.number_text(card["actual"], decimals)
-        delta = None if card["change"] != card["change"] else f"{card['change']:+,.{decimals}f} {card['unit']}"
-        st.metric(f"{card['code']} {card['indicator_name']}", f"{value} {card['unit']}" if value != "—" else value,
-                  delta=delta, delta_color="inverse" if card["comparator"] == "<=" else "normal",
+        delta = tables.change_text(card)
+        st.metric(f"{card['code']} {card['indicator_name']}", card["value_text"], delta=delta,
+                  delta_color="inverse" if card["comparator"] == "<=" else "normal",
                   delta_description=f"较{filters.as_of_year - 1}年" if delta else None)
-        target = labels.target_text(card["comparator"], card["target_value"], card["target_low"],
-                                    card["target_high"], card["unit"], decimals)
-        attainment = labels.number_text(card["attainment"] * 100, 0) + "%" if card["attainment"] == card[
-            "attainment"] else "—"
         sample = f" · {labels.SAMPLE_MARK}" if card["is_sample"] else ""
-        st.caption(f"目标 {target}（{int(card['due_year'])}年） · 完成率 {attainment}{sample}")
+        st.caption(f"目标 {card['target_text']}（{int(card['due_year'])}年） · 完成率 {card['attainment_text']}{sample}")
 
 
 st.subheader("核心指标")
-cards = headline_cards(status, changes)
+cards = tables.status_table(headline_cards(status, changes))
 per_row = 4
 for start in range(0, len(cards), per_row):
     for col, (_, card) in zip(st.columns(per_row), cards.iloc[start:start + per_row].iterrows()):
