@@ -215,7 +215,7 @@ def compare_columns(regions: list[str], benchmark: str) -> dict:
     """Column headers for compare_table."""
     cols = {"code": st.column_config.TextColumn("编号", width="small"), "indicator_name": "指标",
             "year": st.column_config.NumberColumn("年份", format="%d", width="small"),
-            "margin": st.column_config.TextColumn("差（百分点）", width="small"),
+            "margin": st.column_config.TextColumn("增速差", help="本地区增速减基准地区增速（百分点）"),
             "avg": f"{regions[0]}年均", "bench_avg": f"{benchmark or '基准'}年均",
             "status_text": st.column_config.TextColumn("状态", width="small"), "rank": "同级位次"}
     cols.update({f"growth::{r}": st.column_config.TextColumn(r, width="small") for r in regions})
@@ -278,8 +278,8 @@ def styled_ledger(table: pd.DataFrame):
                  .apply(lambda _: cell_css, subset=["status_text"]))
 
 
-LEDGER_ORDER = ["clause", "status_text", "title", "lead_units", "responsible_units", "progress", "reported_on",
-                "due_date"]
+LEDGER_ORDER = ["clause", "status_text", "title", "lead_units", "due_date", "progress", "reported_on",
+                "responsible_units"]
 
 
 LEDGER_COLUMNS = {"clause": st.column_config.TextColumn("条款", width="small"),
