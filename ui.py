@@ -199,11 +199,12 @@ def policy_title(policy: str) -> str:
     return f"{p['doc_number']}《{p['title']}》"
 
 
-def observations_of(region: str, indicator: str, benchmark: str | None = None) -> pd.DataFrame:
-    """Every stored value of one indicator for the region (and its benchmark region), oldest first."""
+def observations_of(region: str, indicator: str, as_of_year: int, benchmark: str | None = None) -> pd.DataFrame:
+    """The stored values of one indicator up to the as-of year, for the region (then its benchmark region),
+    oldest first."""
     obs = frames()["observations"]
     regions = [region] + ([benchmark] if isinstance(benchmark, str) and benchmark else [])
-    rows = obs.loc[obs["region"].isin(regions) & (obs["indicator"] == indicator)]
+    rows = obs.loc[obs["region"].isin(regions) & (obs["indicator"] == indicator) & (obs["year"] <= as_of_year)]
     order = rows["region"].map({r: i for i, r in enumerate(regions)})
     return rows.assign(_o=order).sort_values(["_o", "year", "quarter"]).drop(columns="_o")
 

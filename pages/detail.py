@@ -18,7 +18,7 @@ wanted = st.query_params.get("code") or tables.first_headline(status)
 code = st.selectbox("选择目标", codes, index=codes.index(wanted) if wanted in codes else 0, format_func=titles.get,
                     key="detail_code")
 row = tables.status_table(status.loc[status["code"] == code]).iloc[0]
-observations = ui.observations_of(row["region"], row["indicator"], row.get("benchmark"))
+observations = ui.observations_of(row["region"], row["indicator"], filters.as_of_year, row.get("benchmark"))
 ui.sample_banner(bool(row["is_sample"]) or bool(observations["is_sample"].any()))
 st.caption(" · ".join(t for t in (filters.region, f"截至 {filters.as_of_year} 年", row["area"],
                                   labels.KIND_LABELS[row["kind"]], labels.TIER_LABELS.get(row["tier"], "")) if t))

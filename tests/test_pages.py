@@ -132,6 +132,9 @@ def test_detail_shows_each_kind_of_target(app_db, year):
                 labels.number_text(row["actual"], int(row["decimals"])))
         sources = frame_by_columns(at, "period", "source")
         assert (sources["source"] != "").all()
+        assert (sources["period"].str[:4].astype(int) <= year).all()
+        if row["kind"] in ("level", "milestone"):
+            assert sources.loc[sources["region"] == region, "value"].iloc[-1] == pytest.approx(row["actual"])
         assert any(row["quote"] in m.value for m in at.markdown)
 
 
