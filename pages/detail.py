@@ -11,13 +11,14 @@ filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.PAGE_TITLES["detail"])
-codes = list(status["code"])
-names = dict(zip(status["code"], tables.status_table(status)["target_text"]))
-titles = {c: f"{c} {n}（{names[c]}）" for c, n in zip(status["code"], status["indicator_name"])}
+table = tables.status_table(status).set_index("code", drop=False)
+codes = list(table["code"])
+titles = {c: f"{c} {n}（{t}）" for c, n, t in zip(codes, table["indicator_name"], table["target_text"])}
 wanted = st.query_params.get("code") or tables.first_headline(status)
 code = st.selectbox("选择目标", codes, index=codes.index(wanted) if wanted in codes else 0, format_func=titles.get,
                     key="detail_code")
-row = tables.status_table(status.loc[status["code"] == code]).iloc[0]
+st.query_params["code"] = code  # the address names the target: a link opens this page on it
+row = table.loc[code]
 observations = ui.observations_of(row["region"], row["indicator"], filters.as_of_year, row.get("benchmark"))
 ui.sample_banner(bool(row["is_sample"]) or bool(observations["is_sample"].any()))
 st.caption(" · ".join(t for t in (filters.region, f"截至 {filters.as_of_year} 年", row["area"],
@@ -57,8 +58,8 @@ with numbers:
                  height=tables.table_height(behind))
 with sources:
     st.subheader("数据与出处")
-    st.dataframe(tables.source_table(observations), hide_index=True, width="stretch", column_config=tables.SOURCE_COLUMNS,
-                 height=tables.table_height(observations))
+    st.dataframe(tables.source_table(observations), hide_index=True, width="stretch",
+                 column_config=tables.SOURCE_COLUMNS, height=tables.table_height(observations))
 
 st.subheader("修改记录")
 history = tables.audit_table(ui.audit(f"{row['region']}/{row['indicator']}/"))

@@ -46,10 +46,10 @@ with right:
     for start in range(0, len(lights), 4):
         for col, (_, area) in zip(st.columns(4), lights.iloc[start:start + 4].iterrows()):
             with col, st.container(border=True):
-                st.markdown(f"**{area['area']}** · {int(area['n_targets'])} 项")
+                st.markdown(f"**{area['area']}**")
                 ui.status_badge(area["light"], size="0.85rem")
-                st.caption(" ".join(f"{labels.STATUS_BY_KEY[k].icon}{int(area[k])}"
-                                    for k in labels.STATUS_BY_KEY if area[k]))
+                st.caption(f"{int(area['n_targets'])} 项：" + " ".join(
+                    f"{labels.STATUS_BY_KEY[k].icon}{int(area[k])}" for k in labels.STATUS_BY_KEY if area[k]))
 
 st.subheader("需要关注")
 attention = needs_attention(status)
@@ -59,7 +59,7 @@ else:
     st.dataframe(
         tables.styled(tables.status_table(attention)),
         column_order=["code", "indicator_name", "status_text", "actual_text", "target_text", "ratio_text", "gap_text",
-                      "unit", "actual_year", "lead_units"],
+                      "unit", "lead_units"],
         column_config=tables.STATUS_COLUMNS, hide_index=True, width="stretch", height=tables.table_height(attention))
 
 st.subheader(f"与{filters.as_of_year - 1}年相比")

@@ -25,8 +25,9 @@ def full_page_shot(page, name: str) -> None:
     that the screenshot holds the whole page, then restore it."""
     size = page.viewport_size
     height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"],"
-        " [data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight), document.body.scrollHeight)")
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"],"
+        " [data-testid=\"stMainBlockContainer\"], [data-testid=\"stAppViewContainer\"]')]"
+        ".map(e => e.scrollHeight), document.body.scrollHeight)")
     page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 16000)})
     wait_idle(page)
     SHOTS.mkdir(exist_ok=True)
