@@ -16,14 +16,21 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 import db
-from labels import CHANGE_LABELS
-from dataio.validate import (Entry, Problem, Rules, is_blank, normalise, parse_period, validate_entries)
+from labels import CHANGE_LABELS, TASK_STATUSES
+from dataio.validate import (Entry, Problem, ProgressEntry, Rules, is_blank, normalise, parse_period,
+                             validate_entries, validate_progress)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 20
 # Sheets that hold no observations (the template's instructions, the export's other tables): skipped by name.
-SKIPPED_SHEETS = frozenset({"说明", "填报说明", "任务", "任务单位", "任务进展", "修改记录"})
+SKIPPED_SHEETS = frozenset({"说明", "填报说明", "任务", "任务单位", "修改记录"})
+PROGRESS_SHEET = "任务进展"
+PROGRESS_HEADERS: dict[str, str] = {
+    "政策": "policy", "条款": "clause", "任务条款": "clause", "状态": "status", "进展": "progress",
+    "进展情况": "progress", "佐证材料": "evidence", "佐证": "evidence", "报告日期": "reported_on", "日期": "reported_on",
+    "填报人": "reported_by", "报告单位": "reported_by", "示例数据": "is_sample",
+}
 # Header spellings → field. Text in brackets is ignored: "来源（必填）" is 来源.
 HEADERS: dict[str, str] = {
     **dict.fromkeys(["地区", "区域", "县市", "地区名称"], "region"),
@@ -36,6 +43,8 @@ HEADERS: dict[str, str] = {
     **dict.fromkeys(["备注"], "note"),
     **dict.fromkeys(["示例数据", "是否示例数据"], "is_sample"),
 }
+PROGRESS_PLAN_COLUMNS = ["change", "policy", "clause", "status", "progress", "evidence", "reported_on",
+                         "reported_by", "is_sample", "sheet", "row"]
 PLAN_COLUMNS = ["change", "region", "indicator", "indicator_name", "unit", "period", "year", "quarter", "old_value",
                 "value", "old_source", "source", "note", "is_sample", "expected_version", "sheet", "row"]
 
@@ -46,6 +55,7 @@ class ImportResult:
     and the counts written (None for a dry run or a refused file)."""
     problems: list[Problem] = field(default_factory=list)
     plan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PLAN_COLUMNS))
+    progress: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROGRESS_PLAN_COLUMNS))
     written: dict[str, int] | None = None
 
     @property
@@ -56,9 +66,15 @@ class ImportResult:
         vc = self.plan["change"].value_counts()
         return {k: int(vc.get(k, 0)) for k in CHANGE_LABELS}
 
+    def new_progress(self) -> int:
+        return int((self.progress["change"] == "new").sum())
+
     def summary(self) -> str:
         c = self.counts()
-        return f"新增 {c['new']} 条，修改 {c['update']} 条，不变 {c['unchanged']} 条"
+        text = f"新增 {c['new']} 条，修改 {c['update']} 条，不变 {c['unchanged']} 条"
+        if len(self.progress):
+            text += f"；任务进展新增 {self.new_progress()} 条，已有 {len(self.progress) - self.new_progress()} 条"
+        return text
 
 
 # ------------------------------------------------------------------ the one entry point
@@ -67,16 +83,17 @@ def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: s
                     reason: str = "Excel 导入") -> ImportResult:
     """Parse, validate and (unless dry_run or any problem) write the workbook's values in one transaction."""
     rules = load_rules(engine)
-    entries, problems = read_workbook(file)
+    entries, progress_entries, problems = read_workbook(file)
     clean, bad = validate_entries(entries, rules)
-    problems = problems + bad
-    if not problems and not clean:
+    progress, bad_progress = validate_progress(progress_entries, db.read_tasks(engine), TASK_STATUSES)
+    problems = problems + bad + bad_progress
+    if not problems and not clean and not progress:
         problems = [Problem("", None, "", "", "工作簿中没有可导入的数值：请在模板的年份列或长表的“数值”列中填写数据")]
     if problems:
         return ImportResult(problems=problems)
-    result = ImportResult(plan=plan_changes(engine, clean))
+    result = ImportResult(plan=plan_changes(engine, clean), progress=plan_progress(engine, progress))
     if not dry_run:
-        result.written = apply_plan(engine, result.plan, who=who, reason=reason)
+        result.written = apply_plan(engine, result.plan, who=who, reason=reason, progress=result.progress)
     return result
 
 
@@ -113,9 +130,22 @@ def plan_changes(engine: Engine, clean: list[dict[str, Any]],
     return plan[PLAN_COLUMNS]
 
 
-def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str) -> dict[str, int]:
-    """Write the plan's new and changed values in one audited transaction. Each row carries the version seen at
-    preview time: if anyone changed a value since, the whole save is refused (db.ConcurrentEditError)."""
+def plan_progress(engine: Engine, clean: list[dict[str, Any]]) -> pd.DataFrame:
+    """Progress rows to add: 'new', or 'unchanged' when an identical update is already stored (so that importing
+    the same export twice adds nothing)."""
+    rows = pd.DataFrame(clean, columns=PROGRESS_PLAN_COLUMNS[1:])
+    stored = db.read_progress(engine)
+    keys = ["policy", "clause", "status", "progress", "evidence", "reported_on", "reported_by", "is_sample"]
+    have = set(zip(*(stored[k] if k != "is_sample" else stored[k].astype(bool) for k in keys))) if len(stored) else set()
+    change = ["unchanged" if tuple(r) in have else "new" for r in rows[keys].itertuples(index=False)]
+    return rows.assign(change=change)[PROGRESS_PLAN_COLUMNS]
+
+
+def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str,
+               progress: pd.DataFrame | None = None) -> dict[str, int]:
+    """Write the plan's new and changed values (and new progress updates) in one audited transaction. Each value
+    carries the version seen at preview time: if anyone changed it since, the whole save is refused
+    (db.ConcurrentEditError) and nothing is written."""
     if not str(who or "").strip():
         raise ValueError("请填写填报人姓名后再保存")
     todo = plan[plan["change"] != "unchanged"]
@@ -123,9 +153,16 @@ def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str) -> 
              "value": float(r.value), "source": r.source, "note": r.note, "is_sample": bool(r.is_sample),
              "expected_version": None if pd.isna(r.expected_version) else int(r.expected_version)}
             for r in todo.itertuples(index=False)]
-    if not rows:
-        return {"created": 0, "updated": 0, "unchanged": int(len(plan))}
-    counts = db.save_observations(engine, rows, who=who.strip(), reason=reason)
+    updates = progress[progress["change"] == "new"] if progress is not None else progress
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "progress": 0}
+    with db.session_scope(engine) as s:
+        if rows:
+            counts.update(db.save_observations(engine, rows, who=who.strip(), reason=reason, session=s))
+        for r in (updates.itertuples(index=False) if updates is not None else ()):
+            db.add_progress(engine, r.policy, r.clause, status=r.status, progress=r.progress, evidence=r.evidence,
+                            reported_on=r.reported_on, reported_by=r.reported_by, who=who.strip(),
+                            is_sample=bool(r.is_sample), session=s)
+            counts["progress"] += 1
     counts["unchanged"] += int(len(plan) - len(todo))
     return counts
 
@@ -139,21 +176,33 @@ def preview_frame(plan: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def progress_preview_frame(progress: pd.DataFrame) -> pd.DataFrame:
+    """Progress rows as the user reads them: 变更, 条款, 状态, 进展, 日期, 填报人."""
+    return pd.DataFrame({
+        "变更": progress["change"].map(CHANGE_LABELS), "条款": progress["clause"],
+        "状态": progress["status"].map(TASK_STATUSES), "进展": progress["progress"], "佐证材料": progress["evidence"],
+        "报告日期": progress["reported_on"].astype(str), "填报人": progress["reported_by"],
+        "示例数据": progress["is_sample"],
+    })
+
+
 # ------------------------------------------------------------------ reading the file
 
-def read_workbook(file: str | Path | bytes | IO[bytes]) -> tuple[list[Entry], list[Problem]]:
-    """Every value in every data sheet as an Entry (raw cells), plus problems with the file or its layout."""
+def read_workbook(file: str | Path | bytes | IO[bytes]) -> tuple[list[Entry], list[ProgressEntry], list[Problem]]:
+    """Every value in every data sheet as an Entry (raw cells), every row of a 任务进展 sheet as a ProgressEntry,
+    plus problems with the file or its layout."""
     data = _read_bytes(file)
     refused = _refuse_non_workbook(data)
     if refused:
-        return [], [Problem("", None, "", "", refused)]
+        return [], [], [Problem("", None, "", "", refused)]
     from openpyxl import load_workbook
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        return [], [Problem("", None, "", "", f"无法读取工作簿（{type(exc).__name__}）：文件可能已损坏，"
-                                              "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")]
+        return [], [], [Problem("", None, "", "", f"无法读取工作簿（{type(exc).__name__}）：文件可能已损坏，"
+                                                  "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")]
     entries: list[Entry] = []
+    progress: list[ProgressEntry] = []
     problems: list[Problem] = []
     any_data = False
     try:
@@ -165,14 +214,18 @@ def read_workbook(file: str | Path | bytes | IO[bytes]) -> tuple[list[Entry], li
             if not any(any(not is_blank(v) for v in r) for _, r in rows):
                 continue
             any_data = True
-            got, bad = _read_sheet(ws.title, rows)
-            entries += got
+            if normalise(ws.title) == PROGRESS_SHEET:
+                got_progress, bad = _read_progress(ws.title, rows)
+                progress += got_progress
+            else:
+                got, bad = _read_sheet(ws.title, rows)
+                entries += got
             problems += bad
     finally:
         wb.close()
     if not any_data:
         problems.append(Problem("", None, "", "", "工作簿是空的：没有任何数据"))
-    return entries, problems
+    return entries, progress, problems
 
 
 def _read_bytes(file: str | Path | bytes | IO[bytes]) -> bytes:
@@ -328,3 +381,19 @@ def _read_wide(sheet: str, rows, fields, periods, headers, region_label) -> tupl
                 source=_cell(values, col.get("source")), note=_cell(values, col.get("note")),
                 columns={**{f: headers[c2] for f, c2 in col.items()}, "value": headers[c], "period": headers[c]}))
     return entries, problems
+
+
+def _read_progress(sheet: str, rows: list[tuple[int, list[Any]]]) -> tuple[list[ProgressEntry], list[Problem]]:
+    """The 任务进展 sheet (as exported): 政策, 条款, 状态, 进展, 佐证材料, 报告日期, 填报人, 示例数据."""
+    for i, (_, values) in enumerate(rows[:HEADER_SCAN_ROWS]):
+        fields = {c: PROGRESS_HEADERS.get(_header_text(v)) for c, v in enumerate(values) if isinstance(v, str)}
+        col = {f: c for c, f in sorted(fields.items(), reverse=True) if f}
+        if {"clause", "status", "progress"} <= set(col):
+            break
+    else:
+        return [], [Problem(sheet, None, "", "", "找不到表头：任务进展表需要“条款”“状态”“进展”列")]
+    columns = {f: _header_text(rows[i][1][c]) for f, c in col.items()}
+    entries = [ProgressEntry(sheet=sheet, row=rownum, columns=columns,
+                             **{f: _cell(values, c) for f, c in col.items()})
+               for rownum, values in rows[i + 1:] if not all(is_blank(v) for v in values)]
+    return entries, []

@@ -380,3 +380,99 @@ def validate_entries(entries: Iterable[Entry], rules: Rules) -> tuple[list[dict[
 def _unique(problems: list[Problem]) -> list[Problem]:
     """The same problem reported once (a wrong unit in a template row is one problem, not one per year)."""
     return list(dict.fromkeys(problems))
+
+
+# ------------------------------------------------------------------ task progress rows (the export's 任务进展 sheet)
+
+PROGRESS_COLUMNS = {"policy": "政策", "clause": "条款", "status": "状态", "progress": "进展", "evidence": "佐证材料",
+                    "reported_on": "报告日期", "reported_by": "填报人", "is_sample": "示例数据"}
+
+
+@dataclass
+class ProgressEntry:
+    """One task progress update as found in a sheet (raw cells)."""
+    sheet: str
+    row: int
+    policy: Any = None
+    clause: Any = None
+    status: Any = None
+    progress: Any = None
+    evidence: Any = None
+    reported_on: Any = None
+    reported_by: Any = None
+    is_sample: Any = None
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+def parse_date(value: Any) -> date | str:
+    """A date cell or text such as 2020-12-31 / 2020/12/31 / 2020年12月31日, or a message."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if is_blank(value):
+        return "日期为空：请填写报告日期（如 2020-12-31）"
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2})?)?", normalise(value))
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    return "日期格式不正确：请填写如 2020-12-31 的日期"
+
+
+def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame,
+                      task_statuses: dict[str, str]) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Check progress rows against the tasks (db.read_tasks: policy, clause) and the task statuses (key → label;
+    'overdue' is computed, never entered). Clean rows: policy, clause, status, progress, evidence, reported_on,
+    reported_by, is_sample, sheet, row."""
+    clauses = {(p, normalise(c)): c for p, c in zip(tasks["policy"], tasks["clause"])}
+    policies = sorted(set(tasks["policy"]))
+    allowed = {k: v for k, v in task_statuses.items() if k != "overdue"}
+    by_label = {normalise(v): k for k, v in allowed.items()} | {k.upper(): k for k in allowed}
+    clean: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    seen: dict[tuple, int] = {}
+    for e in entries:
+        cols = {**PROGRESS_COLUMNS, **e.columns}
+
+        def fail(fld: str, raw: Any, message: str, e: ProgressEntry = e, cols: dict = cols) -> None:
+            problems.append(Problem(e.sheet, e.row, cols[fld], shown(raw), message))
+
+        before = len(problems)
+        policy = text_or_blank(e.policy) or (policies[0] if len(policies) == 1 else "")
+        if policy not in policies:
+            fail("policy", e.policy, f"政策“{shown(e.policy)}”不在政策目录中；可填写：{'、'.join(policies)}")
+        clause = clauses.get((policy, normalise(e.clause))) if not is_blank(e.clause) else None
+        if clause is None and policy in policies:
+            fail("clause", e.clause, f"任务条款“{shown(e.clause)}”不在 {policy} 的重点任务中（如 二（一）1）")
+        status = by_label.get(normalise(e.status).upper()) if not is_blank(e.status) else None
+        if status is None:
+            fail("status", e.status, f"状态请填写：{'、'.join(allowed.values())}（“已逾期”由系统按完成时限判断）")
+        text = text_or_blank(e.progress)
+        if not text:
+            fail("progress", e.progress, "进展为空：请填写做了什么、到了哪一步")
+        reported_on = parse_date(e.reported_on)
+        if isinstance(reported_on, str):
+            fail("reported_on", e.reported_on, reported_on)
+        by = text_or_blank(e.reported_by)
+        if not by:
+            fail("reported_by", e.reported_by, "填报人为空：请填写报告单位或填报人")
+        flag = parse_flag(e.is_sample)
+        if isinstance(flag, str):
+            fail("is_sample", e.is_sample, flag)
+        evidence = text_or_blank(e.evidence)
+        for fld, value in (("progress", text), ("evidence", evidence), ("reported_by", by)):
+            if has_control_chars(value):
+                fail(fld, value, "含有不可见的控制字符：请删除后重新填写")
+        if len(problems) > before:
+            continue
+        row = {"policy": policy, "clause": clause, "status": status, "progress": text, "evidence": evidence,
+               "reported_on": reported_on, "reported_by": by, "is_sample": flag}
+        key = tuple(row.values())
+        if key in seen:
+            fail("progress", e.progress, f"重复：与第 {seen[key]} 行的任务进展完全相同，请只保留一行")
+            continue
+        seen[key] = e.row
+        clean.append({**row, "sheet": e.sheet, "row": e.row})
+    return clean, _unique(problems)

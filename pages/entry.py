@@ -37,16 +37,17 @@ def show_problems(problems) -> None:
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
 
 
-def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str]) -> None:
+def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str], progress: pd.DataFrame | None = None) -> None:
     """Apply a confirmed plan; on success reload with fresh data, on a concurrent edit say so."""
     try:
-        counts = importer.apply_plan(ui.engine(), plan, who=who, reason=reason)
+        counts = importer.apply_plan(ui.engine(), plan, who=who, reason=reason, progress=progress)
     except db.ConcurrentEditError as exc:
         st.error(str(exc), icon="⛔")
         return
     for key in clear:
         st.session_state.pop(key, None)
-    st.session_state["entry_flash"] = f"已保存：新增 {counts['created']} 条，修改 {counts['updated']} 条。"
+    extra = f"，任务进展 {counts['progress']} 条" if counts["progress"] else ""
+    st.session_state["entry_flash"] = f"已保存：新增 {counts['created']} 条，修改 {counts['updated']} 条{extra}。"
     st.session_state["entry_grid_nonce"] = st.session_state.get("entry_grid_nonce", 0) + 1
     st.rerun()
 
@@ -149,9 +150,11 @@ def excel_tab(policy: str, region: str, who: str) -> None:
             ui.sample_banner(bool(result.plan["is_sample"].any()))
             st.info(f"检查通过：{result.summary()}。", icon="🔎")
             st.dataframe(importer.preview_frame(result.plan), hide_index=True, width="stretch")
-            changes = result.counts()["new"] + result.counts()["update"]
+            if len(result.progress):
+                st.dataframe(importer.progress_preview_frame(result.progress), hide_index=True, width="stretch")
+            changes = result.counts()["new"] + result.counts()["update"] + result.new_progress()
             if st.button("确认导入", type="primary", key="upload_confirm", disabled=not who or not changes):
-                save(result.plan, who, f"Excel 导入：{upload.name}", ["upload_check"])
+                save(result.plan, who, f"Excel 导入：{upload.name}", ["upload_check"], result.progress)
     st.markdown("**3. 导出全部数据**：观测值（含来源、示例数据标记）、任务及进展、修改记录。")
     if st.button("生成导出文件", key="export_build"):
         st.session_state["export_bytes"] = exporter.export_workbook(ui.engine())

@@ -172,7 +172,7 @@ def test_clerk_spellings_are_accepted(engine):
             ("长垣市", "全国创新型县（市）创建", 2020, "申报中", "科技局文件")]
     result = import_workbook(engine, long_table(rows), who="张三")
     assert result.ok, result.problems
-    assert result.written == {"created": 1, "updated": 4, "unchanged": 0}
+    assert result.written == {"created": 1, "updated": 4, "unchanged": 0, "progress": 0}
     assert value_of(engine, "长垣市", "hte_count", 2020) == 1234
     assert value_of(engine, "长垣市", "rd_intensity", 2020) == 3.8
     assert value_of(engine, "长垣市", "rd_intensity", 2019) == 3.1
@@ -280,7 +280,7 @@ def test_filled_template_changes_the_store_and_the_status(engine):
                          {("企业", "hte_count"): "市科工信局认定文件", ("总体", "rd_intensity"): "统计公报"})
     result = import_workbook(engine, data, who="李四")
     assert result.ok, result.problems
-    assert result.written == {"created": 0, "updated": 3, "unchanged": 0}
+    assert result.written == {"created": 0, "updated": 3, "unchanged": 0, "progress": 0}
     assert value_of(engine, "长垣市", "rd_intensity", 2020) == 3.9
     after = g02()
     assert (after["actual"], after["status"]) == (120, "met")

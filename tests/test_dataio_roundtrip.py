@@ -168,3 +168,48 @@ def test_junk_cells_give_problems_not_crashes(engine, header, rows):
 def test_random_bytes_are_refused(engine, data):
     result = import_workbook(engine, data, who="张三", dry_run=True)
     assert not result.ok and result.problems[0].sheet == ""
+
+
+PROGRESS = ["policy", "clause", "status", "progress", "evidence", "reported_on", "reported_by", "is_sample"]
+
+
+def progress(engine):
+    return db.read_progress(engine)[PROGRESS].assign(is_sample=lambda d: d["is_sample"].astype(bool)).reset_index(
+        drop=True)
+
+
+def test_task_progress_round_trips_and_is_not_added_twice(engine, empty_db, tmp_path):
+    from datetime import date
+    db.add_progress(engine, "CY2019-20", "二（一）2", status="done", progress="认定高企 12 家", evidence="=HYPERLINK(x)",
+                    reported_on=date(2021, 1, 5), reported_by="科工信局", who="张三")
+    target = fresh(empty_db, tmp_path, "target")
+    data = export_workbook(engine)
+    result = import_workbook(target, data, who="还原")
+    assert result.ok and result.written["progress"] == len(db.read_progress(engine)) > 40
+    assert progress(target).equals(progress(engine))
+    before = db.dump(target)
+    again = import_workbook(target, data, who="还原")
+    assert again.new_progress() == 0 and again.counts()["unchanged"] == len(observations(engine))
+    assert db.dump(target) == before
+
+
+def test_bad_progress_rows_are_refused_with_exact_messages(engine):
+    from openpyxl import Workbook
+
+    from tests.xlsx import to_bytes
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "任务进展"
+    ws.append(["政策", "条款", "状态", "进展", "佐证材料", "报告日期", "填报人", "示例数据"])
+    ws.append(["CY2019-20", "二（一）9", "进行中", "x", "", "2020-12-31", "科工信局", "否"])
+    ws.append(["CY2019-20", "二(一)2", "已逾期", "x", "", "2020-13-01", "", "否"])
+    ws.append(["CY2019-20", "二（一）2", "已完成", "", "", datetime(2020, 12, 31), "科工信局", "否"])
+    before = db.dump(engine)
+    result = import_workbook(engine, to_bytes(wb), who="张三")
+    assert [(p.row, p.column, p.value, p.message) for p in result.problems] == [
+        (2, "条款", "二（一）9", "任务条款“二（一）9”不在 CY2019-20 的重点任务中（如 二（一）1）"),
+        (3, "状态", "已逾期", "状态请填写：未启动、进行中、已完成（“已逾期”由系统按完成时限判断）"),
+        (3, "报告日期", "2020-13-01", "日期格式不正确：请填写如 2020-12-31 的日期"),
+        (3, "填报人", "", "填报人为空：请填写报告单位或填报人"),
+        (4, "进展", "", "进展为空：请填写做了什么、到了哪一步")]
+    assert db.dump(engine) == before
