@@ -48,7 +48,7 @@ def filters_row() -> tuple[str | None, str | None, str | None, date | None, date
 def revert_box(log: pd.DataFrame, who: str) -> None:
     st.subheader("撤销一条修改")
     if not users.is_admin(who):
-        st.info(labels.ADMIN_ONLY, icon="🔒")
+        st.info(labels.ADMIN_ONLY, icon=":material/lock:")
         return
     candidates = log[(log["entity"] == "observation") & (log["action"] != "revert")]
     if candidates.empty:
@@ -62,7 +62,7 @@ def revert_box(log: pd.DataFrame, who: str) -> None:
         try:
             db.revert_change(ui.engine(), int(chosen), who=who, reason=reason.strip() or f"撤销审计记录 #{chosen}")
         except (db.ConcurrentEditError, ValueError) as exc:
-            st.error(str(exc), icon="⛔")
+            st.error(str(exc), icon=":material/error:")
             return
         st.session_state["audit_flash"] = f"已撤销记录 #{chosen}，撤销本身已记入修改记录。"
         st.rerun()
@@ -72,7 +72,7 @@ ui.sidebar_filters()
 who = ui.current_user()
 st.title(labels.ENTRY_PAGE_TITLES["audit"])
 if message := st.session_state.pop("audit_flash", None):
-    st.success(message, icon="✅")
+    st.success(message, icon=":material/check_circle:")
 entity, by, key, since, until = filters_row()
 log = audit_log(ui.data_version(), entity, by, key, since, until)
 ui.sample_banner(bool(log["old"].map(is_sample).any() or log["new"].map(is_sample).any()))

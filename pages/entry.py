@@ -20,7 +20,7 @@ def flash() -> None:
     """The outcome of the last save, shown once after the page reloads with fresh data."""
     message = st.session_state.pop("entry_flash", None)
     if message:
-        st.success(message, icon="✅")
+        st.success(message, icon=":material/check_circle:")
 
 
 def grid_base(region: str, indicator: pd.Series) -> pd.DataFrame:
@@ -33,7 +33,7 @@ def grid_base(region: str, indicator: pd.Series) -> pd.DataFrame:
 
 
 def show_problems(problems) -> None:
-    st.error(f"发现 {len(problems)} 处问题，未写入任何数据。请改正后重试：", icon="⛔")
+    st.error(f"发现 {len(problems)} 处问题，未写入任何数据。请改正后重试：", icon=":material/error:")
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
 
 
@@ -42,7 +42,7 @@ def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str], progress: 
     try:
         counts = importer.apply_plan(ui.engine(), plan, who=who, reason=reason, progress=progress)
     except db.ConcurrentEditError as exc:
-        st.error(str(exc), icon="⛔")
+        st.error(str(exc), icon=":material/error:")
         return
     for key in clear:
         st.session_state.pop(key, None)
@@ -123,7 +123,7 @@ def progress_tab(policy: str, who: str) -> None:
         submitted = st.form_submit_button("提交进展", type="primary", disabled=not who)
     if submitted:
         if not text.strip():
-            st.error("请填写进展情况：做了什么、到了哪一步。", icon="⛔")
+            st.error("请填写进展情况：做了什么、到了哪一步。", icon=":material/error:")
             return
         db.add_progress(ui.engine(), policy, clause, status=status, progress=text.strip(), evidence=evidence.strip(),
                         reported_on=reported_on, reported_by=reported_by.strip() or who, who=who)
@@ -148,7 +148,7 @@ def excel_tab(policy: str, region: str, who: str) -> None:
             show_problems(result.problems)
         else:
             ui.sample_banner(bool(result.plan["is_sample"].any()))
-            st.info(f"检查通过：{result.summary()}。", icon="🔎")
+            st.info(f"检查通过：{result.summary()}。", icon=":material/search:")
             st.dataframe(importer.preview_frame(result.plan), hide_index=True, width="stretch")
             if len(result.progress):
                 st.dataframe(importer.progress_preview_frame(result.progress), hide_index=True, width="stretch")
@@ -170,7 +170,7 @@ f = ui.frames()
 st.title(labels.ENTRY_PAGE_TITLES["entry"])
 flash()
 if not who:
-    st.warning(labels.NO_USER, icon="✍️")
+    st.warning(labels.NO_USER, icon=":material/edit:")
 grid_box, progress_box, excel_box = st.tabs(["逐项填报", "任务进展", "Excel 导入导出"])
 with grid_box:
     grid_tab(filters.region, who)

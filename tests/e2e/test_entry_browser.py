@@ -7,6 +7,7 @@ import pytest
 import labels
 from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
 from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
+from tests.xlsx import long_table
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +49,20 @@ def test_entry_page_in_chromium(server, page):
     assert page.locator('[data-testid="stFileUploader"]').count() == 1
     full_page_shot(page, "entry_excel")
     assert_no_exception(page)
+
+
+def test_upload_of_a_bad_file_lists_the_problems_in_chromium(server, page):
+    go_to(page, server, labels.ENTRY_PAGE_TITLES["entry"], "检查并预览")
+    type_name(page, "张三")
+    page.get_by_role("tab", name="Excel 导入导出").click()
+    wait_idle(page)
+    bad = long_table([("长垣市", "高企数量", 2020, "九十五", "统计"), ("长垣市", "研发投入强度", 2020, 380, "统计")])
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "坏文件.xlsx", "mimeType": "application/octet-stream", "buffer": bad}])
+    page.get_by_text("发现 2 处问题，未写入任何数据。").first.wait_for(timeout=60000)
+    wait_idle(page)
+    assert_no_exception(page)
+    full_page_shot(page, "entry_upload_errors")
 
 
 def test_audit_page_in_chromium(server, page):
