@@ -12,8 +12,8 @@ from dataio import exporter, grid, importer, template
 from dataio.validate import Rules, problems_frame, validate_entries
 
 @st.cache_data(show_spinner=False)
-def template_bytes(version: int, policy: str, region: str) -> bytes:
-    return template.build_template(ui.engine(), policy, region)
+def template_bytes(version: int, policy: str, region: str, first: int, last: int) -> bytes:
+    return template.build_template(ui.engine(), policy, region, range(first, last + 1))
 
 
 def flash() -> None:
@@ -133,7 +133,11 @@ def progress_tab(policy: str, who: str) -> None:
 
 def excel_tab(policy: str, region: str, who: str) -> None:
     st.markdown("**1. 下载填报模板**：每个领域一张表，指标为行、年份为列，“来源”必填。")
-    st.download_button(f"下载填报模板（{region}）", template_bytes(ui.data_version(), policy, region),
+    p = f["policies"].set_index("code").loc[policy]
+    first, last = st.select_slider("模板年份", options=list(range(int(p["track_from"]), int(p["track_to"]) + 1)),
+                                   value=(int(p["base_year"]), int(p["end_year"])), key="template_years")
+    st.download_button(f"下载填报模板（{region}，{first}—{last}年）",
+                       template_bytes(ui.data_version(), policy, region, first, last),
                        file_name=f"填报模板_{region}.xlsx", key="template_download",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.markdown("**2. 上传填好的模板或长表**（地区、指标、期间、数值、来源）：先检查，确认后一次写入；有任何错误则全部不写入。")

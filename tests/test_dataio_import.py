@@ -365,3 +365,12 @@ def test_cli_dry_run_then_import_then_export(db_path, tmp_path):
 def test_cli_import_of_a_missing_file(db_path, tmp_path):
     out = run_cli("import", str(tmp_path / "nope.xlsx"), db_path=db_path)
     assert out.returncode == 1 and "nope.xlsx" in out.stderr
+
+
+def test_template_years_are_configurable_and_history_is_welcome(engine):
+    from openpyxl import load_workbook
+    data = build_template(engine, years=range(2010, 2021))
+    assert [c.value for c in load_workbook(io.BytesIO(data))["企业"][3]][3:14] == list(range(2010, 2021))
+    filled = fill_template(data, {("企业", "hte_count", 2012): 21}, {("企业", "hte_count"): "2012年统计年鉴"})
+    assert import_workbook(engine, filled, who="张三").written["created"] == 1
+    assert value_of(engine, "长垣市", "hte_count", 2012) == 21

@@ -173,7 +173,9 @@ def test_upload_previews_then_imports(store):
 
 def test_template_download_is_offered(store):
     at = open_page("pages/entry.py")
-    assert [b.label for b in at.get("download_button")][0] == "下载填报模板（长垣市）"
+    assert [b.label for b in at.get("download_button")][0] == "下载填报模板（长垣市，2018—2020年）"
+    at.select_slider(key="template_years").set_value((2012, 2020)).run()
+    assert [b.label for b in at.get("download_button")][0] == "下载填报模板（长垣市，2012—2020年）"
 
 
 # ------------------------------------------------------------------ 修改记录

@@ -45,7 +45,7 @@ def test_entry_page_in_chromium(server, page):
     full_page_shot(page, "entry_progress")
     page.get_by_role("tab", name="Excel 导入导出").click()
     wait_idle(page)
-    assert page.get_by_text("下载填报模板（长垣市）").first.is_visible()
+    assert page.get_by_text("下载填报模板（长垣市，2018—2020年）").first.is_visible()
     assert page.locator('[data-testid="stFileUploader"]').count() == 1
     full_page_shot(page, "entry_excel")
     assert_no_exception(page)
