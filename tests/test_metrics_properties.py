@@ -14,7 +14,7 @@ YEARS = list(range(2016, 2023))
 TOL = SETTINGS["tolerance"]["approximate"]
 values = st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False).map(lambda v: round(v, 3))
 positive = st.floats(min_value=0.5, max_value=1000, allow_nan=False, allow_infinity=False).map(lambda v: round(v, 3))
-RELAXED = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RELAXED = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # numeric columns that must be finite whenever the status is not no_data
 ALWAYS_FINITE = ["actual", "baseline", "goal", "attainment", "gap", "expected", "required_annual_increase",
@@ -22,7 +22,7 @@ ALWAYS_FINITE = ["actual", "baseline", "goal", "attainment", "gap", "expected", 
 
 
 @st.composite
-def one_target(draw, k: int, kinds=("level", "annual", "cumulative", "milestone", "relative")):
+def one_target(draw, k: int, as_of: int, kinds=("level", "annual", "cumulative", "milestone", "relative")):
     """One target on its own indicator i{k} with a random series (years with gaps, maybe a quarter)."""
     kind = draw(st.sampled_from(kinds))
     ind = f"i{k}"
@@ -42,13 +42,20 @@ def one_target(draw, k: int, kinds=("level", "annual", "cumulative", "milestone"
             row.update(value=None, value_low=low, value_high=low + draw(values))
         if kind in ("annual", "cumulative"):
             row.update(start_year=float(draw(st.integers(2018, 2020))), measure="flow")
+    # values on the target's own scale (mostly short of it, sometimes beyond), so that every status occurs
+    scale = row.get("value_low") or row["value"] or 100.0
+    around = st.floats(0, 1.5).map(lambda f: round(f * scale, 3))
     years = draw(st.lists(st.sampled_from(YEARS), min_size=0, max_size=6, unique=True))
-    series = {y: (float(draw(st.integers(0, 2))) if kind == "milestone" else draw(values)) for y in years}
+    if draw(st.integers(0, 4)):  # mostly recent data, sometimes none or old
+        years += [y for y in (as_of - 1, as_of) if y not in years]
+    series = {y: (float(draw(st.integers(0, 2))) if kind == "milestone" else draw(around)) for y in years}
     if draw(st.booleans()) and kind != "relative":
-        series[(draw(st.sampled_from(YEARS)), draw(st.integers(1, 4)))] = draw(values)
+        series[(draw(st.sampled_from(YEARS)), draw(st.integers(1, 4)))] = draw(around)
     obs = [observations(series, indicator=ind, sample=draw(st.booleans()))]
     if kind == "relative":
         bench_years = draw(st.lists(st.sampled_from(YEARS), max_size=6, unique=True))
+        if draw(st.integers(0, 4)):
+            bench_years += [y for y in (as_of - 1, as_of) if y not in bench_years]
         obs.append(observations({y: draw(values) for y in bench_years}, indicator=ind, region=BENCH))
     return row, combine(*obs)
 
@@ -56,8 +63,8 @@ def one_target(draw, k: int, kinds=("level", "annual", "cumulative", "milestone"
 @st.composite
 def cases(draw, kinds=("level", "annual", "cumulative", "milestone", "relative")):
     n = draw(st.integers(1, 6))
-    drawn = [draw(one_target(k, kinds)) for k in range(n)]
-    as_of = draw(st.integers(2017, 2023))
+    as_of = draw(st.integers(2018, 2022))
+    drawn = [draw(one_target(k, as_of, kinds)) for k in range(n)]
     return targets(*[r for r, _ in drawn]), combine(*[o for _, o in drawn]), as_of
 
 
@@ -66,15 +73,18 @@ def run(tgt: pd.DataFrame, obs: pd.DataFrame, as_of: int, **kw) -> pd.DataFrame:
 
 
 @RELAXED
-@given(cases(kinds=("level", "annual", "cumulative", "milestone")), st.floats(0.01, 500), st.data())
-def test_raising_the_actual_never_worsens_a_rising_target(case, delta, data):
+@given(cases(kinds=("level", "annual", "cumulative", "milestone")), st.floats(0.01, 500))
+def test_raising_the_actual_never_worsens_a_rising_target(case, delta):
     tgt, obs, as_of = case
     tgt = tgt[tgt["comparator"] != "<="]
     if tgt.empty:
         return
     before = run(tgt, obs, as_of)
     # raise the value each target reports as its actual (its latest observation at or before the as-of year)
-    latest = obs[obs["year"] <= as_of].sort_values(["indicator", "year", "quarter"]).groupby("indicator").tail(1)
+    # (a quarter q of year Y sits at Y − 1 + q/4; the whole-year value wins over the same year's Q4)
+    timed = obs.assign(t=np.where(obs["quarter"] > 0, obs["year"] - 1 + obs["quarter"] / 4, obs["year"]),
+                       annual=obs["quarter"] == 0)
+    latest = timed[timed["year"] <= as_of].sort_values(["indicator", "t", "annual"]).groupby("indicator").tail(1)
     raised = obs.copy()
     raised.loc[latest.index, "value"] += delta
     after = run(tgt, raised, as_of)

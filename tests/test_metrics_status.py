@@ -116,6 +116,13 @@ def test_as_of_the_base_year_nothing_is_required_yet():
     assert row["expected"] == 40 and row["ratio"] == 1 and row["status"] == "on_track"
 
 
+def test_empty_observations_give_no_data_rows():
+    out = target_status(targets({"code": "A"}, {"code": "B", "kind": "relative", "comparator": ">", "value": 0.0,
+                                                "benchmark": BENCH}), observations({}), 2020, 0, SETTINGS)
+    assert list(out["status"]) == ["no_data", "no_data"] and not out["is_sample"].any()
+    assert list(out.columns) == OUTPUT
+
+
 def test_no_observation_is_no_data():
     row = one(targets(), observations({2018: 40}, indicator="other"), 2019)
     assert row["status"] == "no_data" and row["status_label"] == "无数据"
