@@ -164,6 +164,14 @@ def _scorecard_args(p: argparse.ArgumentParser) -> None:
     _format_arg(p)
 
 
+def _period_at(when: pd.Timestamp) -> str:
+    """The latest complete period at a date: 2020-12-31 → '2020', 2020-06-30 → '2020Q2', 2020-05-01 → '2020Q1'."""
+    done = when.month // 3 if when.is_quarter_end else (when.month - 1) // 3
+    if done == 4:
+        return str(when.year)
+    return f"{when.year}Q{done}" if done else str(when.year - 1)
+
+
 @command("scorecard", "单位考核：牵头和参与的目标、任务，得分、排名和通报分组", _scorecard_args)
 def cmd_scorecard(args: argparse.Namespace) -> int:
     import catalogue
@@ -171,7 +179,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     eng = ready_engine()
     text = str(args.as_of)
     when = as_of_date(int(text)) if text.isdigit() else as_of_date(text)
-    status = status_frame(eng, str(when.year), policy=args.policy)
+    status = status_frame(eng, _period_at(when), policy=args.policy)
     ledger = task_ledger(db.read_tasks(eng, args.policy), db.read_progress(eng, args.policy), when)
     card = department_scorecard(status, ledger, db.read_task_units(eng, args.policy), catalogue.load_settings())
     cols = ["rank", "unit", "score", "group", "targets_led", "targets_shared", "tasks_led", "tasks_shared"]

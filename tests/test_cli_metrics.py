@@ -105,3 +105,12 @@ def test_scorecard_ranks_units(db_path):
     assert [float(r["score"]) for r in ranked] == sorted((float(r["score"]) for r in ranked), reverse=True)
     assert units["市直有关部门"]["rank"] == "" and units["市直有关部门"]["group"] == ""
     assert {r["group"] for r in rows} <= {"", labels.PRAISE, labels.CRITICISE}
+
+
+@pytest.mark.parametrize("date, period", [("2020-12-31", "2020"), ("2020-06-30", "2020Q2"), ("2020-05-01", "2020Q1"),
+                                          ("2020-02-01", "2019")])
+def test_scorecard_date_judges_the_latest_complete_period(date, period):
+    import pandas as pd
+
+    import cli
+    assert cli._period_at(pd.Timestamp(date)) == period
