@@ -1,5 +1,5 @@
-"""What every page shares: the cached store, cached frames (invalidated when data change), the sidebar filters
-and the sample-data banner. Pages import from here; nothing here computes a metric."""
+"""What every page shares: the cached store, frames, engine results and heavy figures (all keyed by the data
+version, so any write invalidates them), the sidebar filters and the sample-data banner. Nothing here computes a metric."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +8,10 @@ import pandas as pd
 import streamlit as st
 
 import catalogue
+import charts
 import db
 import labels
+import tables
 from metrics.changes import status_changes
 from metrics.scorecard import department_scorecard, task_ledger
 from metrics.status import target_status
@@ -134,6 +136,21 @@ def _trajectories(version: int, policy: str, region: str, as_of_year: int) -> pd
 def chart_series(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
     """metrics.trajectory.trajectories for every target of the region, cached until the data change."""
     return _trajectories(data_version(), policy, region, int(as_of_year))
+
+
+@st.cache_data(show_spinner=False)
+def _area_figure(version: int, policy: str, region: str, as_of_year: int, area: str) -> dict:
+    status = _status(version, policy, (region,), as_of_year)
+    rows = tables.status_table(status.loc[status["area"] == area])
+    series = _trajectories(version, policy, region, as_of_year)
+    figure = charts.small_multiples_figure(series.loc[series["code"].isin(rows["code"])], rows, f"{area}领域目标进展")
+    return figure.to_dict()  # a plain dict: the cache copies it far faster than a go.Figure
+
+
+def area_figure(policy: str, region: str, as_of_year: int, area: str) -> dict:
+    """The small charts of one area (charts.small_multiples_figure as a figure dict), cached: a dozen charts take
+    a while to build."""
+    return _area_figure(data_version(), policy, region, int(as_of_year), area)
 
 
 @st.cache_data(show_spinner=False)

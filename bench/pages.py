@@ -4,6 +4,8 @@ against reading the same observation rows from the database (db.read_observation
   baseline  db.read_observations(engine): every observation row, as the pages' cached loader reads them
   cold      the page script with empty caches: reads every frame, computes the statuses, lays out, charts
   warm      the page script again with the caches filled (what a user sees when switching pages)
+Medians over --repeat runs; the baseline is sampled before and after the pages (shared, noisy machine) and the
+ratios use the median of all its samples.
 
     .venv/bin/python bench/pages.py [--repeat 5] [--regions 160]
 """
@@ -30,14 +32,14 @@ from bench.synthetic import build_province_db  # noqa: E402
 PAGES = ("overview", "detail", "areas", "departments", "compare", "quality")
 
 
-def median_seconds(fn: Callable[[], object], repeat: int, before: Callable[[], object] = lambda: None) -> float:
+def timings(fn: Callable[[], object], repeat: int, before: Callable[[], object] = lambda: None) -> list[float]:
     times = []
     for _ in range(repeat):
         before()
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
 
 
 def clear_caches() -> None:
@@ -67,18 +69,22 @@ def main() -> None:
         print(f"province database: {args.regions} regions, built in {time.perf_counter() - start:.1f} s")
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
         rows = len(db.read_observations(engine))
-        read = median_seconds(lambda: db.read_observations(engine), args.repeat)
-        print(f"baseline db.read_observations: {rows:,} rows, median {read * 1000:8.1f} ms")
-        print(f"{'page':<12} {'cold (ms)':>10} {'ratio':>7} {'warm (ms)':>10} {'ratio':>7}")
+        reads = timings(lambda: db.read_observations(engine), args.repeat)
+        results = {}
         for page in PAGES:
             run = page_runner(page)
             run()  # warm-up: imports
-            cold = median_seconds(run, args.repeat, before=clear_caches)
+            cold = statistics.median(timings(run, args.repeat, before=clear_caches))
             run()
-            warm = median_seconds(run, args.repeat)
-            print(f"{page:<12} {cold * 1000:10.0f} {cold / read:6.1f}× {warm * 1000:10.0f} {warm / read:6.1f}×")
-        read_again = median_seconds(lambda: db.read_observations(engine), args.repeat)
-        print(f"baseline again (drift check): median {read_again * 1000:8.1f} ms")
+            results[page] = (cold, statistics.median(timings(run, args.repeat)))
+        # the machine is shared: the baseline is sampled before and after the pages, and the ratio uses all samples
+        reads += timings(lambda: db.read_observations(engine), args.repeat)
+        read = statistics.median(reads)
+        print(f"baseline db.read_observations: {rows:,} rows, median {read * 1000:8.1f} ms "
+              f"(samples {min(reads) * 1000:.0f}–{max(reads) * 1000:.0f} ms)")
+        print(f"{'page':<12} {'cold (ms)':>10} {'ratio':>7} {'warm (ms)':>10} {'ratio':>7}")
+        for page, (cold, warm) in results.items():
+            print(f"{page:<12} {cold * 1000:10.0f} {cold / read:6.2f}× {warm * 1000:10.0f} {warm / read:6.2f}×")
         engine.dispose()
 
 

@@ -1,14 +1,12 @@
 """分领域: one section per area — a small chart per target and the area's table."""
 import streamlit as st
 
-import charts
 import labels
 import tables
 import ui
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
-traj = ui.chart_series(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.PAGE_TITLES["areas"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 图中深蓝实线为实际值（◇ 为示例数据），灰色虚线为目标路径，"
@@ -21,9 +19,8 @@ for area in labels.AREAS:
     if rows.empty:
         continue
     st.header(f"{area}（{len(rows)} 项）", anchor=f"area-{labels.AREAS.index(area)}")
-    st.plotly_chart(charts.small_multiples_figure(traj.loc[traj["code"].isin(rows["code"])], rows,
-                                                  title=f"{area}领域目标进展"),
-                    width="stretch", key=f"area_chart_{area}")
+    st.plotly_chart(ui.area_figure(filters.policy, filters.region, filters.as_of_year, area), width="stretch",
+                    key=f"area_chart_{area}")
     st.dataframe(tables.styled(rows),
                  column_order=["code", "indicator_name", "status_text", "actual_text", "target_text", "expected_text",
                                "ratio_text", "forecast_text", "unit", "data_text"],
