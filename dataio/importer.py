@@ -108,6 +108,8 @@ def plan_changes(engine: Engine, clean: list[dict[str, Any]],
     grid passes seen_versions, the versions the user had on screen (a key missing there = "I saw no value")."""
     new = pd.DataFrame(clean, columns=["region", "indicator", "year", "quarter", "value", "source", "note",
                                        "is_sample", "sheet", "row"])
+    if new.empty:
+        return pd.DataFrame(columns=PLAN_COLUMNS)
     keys = ["region", "indicator", "year", "quarter"]
     old = (db.read_observations(engine, regions=sorted(set(new["region"])), indicators=sorted(set(new["indicator"])))
            [[*keys, "value", "source", "note", "is_sample", "version"]]

@@ -213,3 +213,20 @@ def test_bad_progress_rows_are_refused_with_exact_messages(engine):
         (3, "填报人", "", "填报人为空：请填写报告单位或填报人"),
         (4, "进展", "", "进展为空：请填写做了什么、到了哪一步")]
     assert db.dump(engine) == before
+
+
+def test_a_workbook_with_only_task_progress(engine):
+    from openpyxl import Workbook
+
+    from tests.xlsx import to_bytes
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "任务进展"
+    ws.append(["条款", "状态", "进展", "报告日期", "填报人"])
+    ws.append(["二（一）2", "已完成", "认定高企 12 家", "2021年1月5日", "科工信局"])
+    result = import_workbook(engine, to_bytes(wb), who="张三")
+    assert result.ok, result.problems
+    assert result.plan.empty and result.written["progress"] == 1
+    latest = db.read_progress(engine).iloc[-1]
+    assert (latest["clause"], latest["status"], str(latest["reported_on"]), latest["policy"]) == (
+        "二（一）2", "done", "2021-01-05", "CY2019-20")

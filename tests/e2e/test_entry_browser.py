@@ -22,10 +22,12 @@ def go_to(page, server, title: str, wait_text: str) -> None:
     assert page.url.rstrip("/").endswith(f"/{'entry' if title == labels.ENTRY_PAGE_TITLES['entry'] else 'audit'}")
 
 
-def type_name(page, name: str) -> None:
+def type_name(page, name: str, gone: str = labels.NO_USER) -> None:
+    """Type the 填报人 name and wait until the page has rerun with it (the text `gone` has disappeared)."""
     box = page.get_by_label(labels.USER_LABEL)
     box.fill(name)
     box.press("Enter")
+    page.wait_for_function("t => !document.body.innerText.includes(t)", arg=gone, timeout=30000)
     wait_idle(page)
 
 
@@ -69,8 +71,8 @@ def test_audit_page_in_chromium(server, page):
     go_to(page, server, labels.ENTRY_PAGE_TITLES["audit"], "撤销一条修改")
     assert_no_exception(page)
     assert page.get_by_text(labels.ADMIN_ONLY).first.is_visible()
-    type_name(page, "管理员")
-    assert page.get_by_text("撤销该修改").first.is_visible()
+    type_name(page, "管理员", gone=labels.ADMIN_ONLY)
+    page.get_by_text("撤销该修改").first.wait_for(timeout=30000)
     assert horizontal_overflow(page) == 0
     full_page_shot(page, "audit")
     assert_no_exception(page)
