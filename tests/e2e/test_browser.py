@@ -9,7 +9,7 @@ import labels
 def test_overview_in_chromium(server, page):
     open_page(page, server["url"], labels.APP_TITLE, shot="overview")
     assert_no_exception(page)
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    assert page.locator('[data-testid="stMetric"]').count() >= 1   # the headline cards
     assert page.get_by_text("示例数据").first.is_visible()
 
 
