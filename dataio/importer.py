@@ -138,7 +138,8 @@ def plan_progress(engine: Engine, clean: list[dict[str, Any]]) -> pd.DataFrame:
     rows = pd.DataFrame(clean, columns=PROGRESS_PLAN_COLUMNS[1:])
     stored = db.read_progress(engine)
     keys = ["policy", "clause", "status", "progress", "evidence", "reported_on", "reported_by", "is_sample"]
-    have = set(zip(*(stored[k] if k != "is_sample" else stored[k].astype(bool) for k in keys))) if len(stored) else set()
+    stored = stored.assign(is_sample=stored["is_sample"].astype(bool))
+    have = set(stored[keys].itertuples(index=False, name=None))
     change = ["unchanged" if tuple(r) in have else "new" for r in rows[keys].itertuples(index=False)]
     return rows.assign(change=change)[PROGRESS_PLAN_COLUMNS]
 

@@ -65,7 +65,8 @@ def grid_tab(region: str, who: str) -> None:
     st.caption(f"{region} · {hint} · 期间填 2020 或 2020Q3 · 来源必填 · 在表格末行添加新的期间")
     nonce = st.session_state.get("entry_grid_nonce", 0)
     edited = st.data_editor(
-        base[list(grid.GRID_COLUMNS)], num_rows="add", hide_index=True, width="stretch", key=f"grid/{region}/{code}/{nonce}",
+        base[list(grid.GRID_COLUMNS)], num_rows="add", hide_index=True, width="stretch",
+        key=f"grid/{region}/{code}/{nonce}",
         column_config={"period": st.column_config.TextColumn("期间", required=True),
                        "value": st.column_config.TextColumn("数值", required=True),
                        "source": st.column_config.TextColumn("来源", width="large", required=True),

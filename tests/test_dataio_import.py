@@ -10,7 +10,6 @@ from pathlib import Path
 from msoffcrypto.format.ooxml import OOXMLFile
 import pytest
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 import catalogue
 import db
