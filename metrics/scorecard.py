@@ -6,7 +6,6 @@ per task status from scorecard.task_points. Collective pseudo-units (departments
 listed but not ranked or grouped."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np

@@ -16,7 +16,8 @@ clearly above the benchmark's growth.
 
 Columns always finite unless status is no_data: actual, baseline, goal, target_value (target_low/high for ranges),
 attainment, gap, expected, required_annual_increase, actual_annual_increase, ratio, years_elapsed, years_remaining.
-With no_data, the NEED_ACTUAL columns are NaN (baseline, goal and expected stay when known). May be NaN (never ±inf): required_growth_rate / actual_growth_rate where a growth rate is undefined (a value ≤ 0
+With no_data, the NEED_ACTUAL columns are NaN (baseline, goal and expected stay when known).
+May be NaN (never ±inf): required_growth_rate / actual_growth_rate where a growth rate is undefined (a value ≤ 0
 or no time elapsed), region_growth / benchmark_growth / margin_pp and their averages (non-relative targets),
 forecast_linear / forecast_compound / forecast with fewer than two points to fit (forecast_reaches is then False).
 """
@@ -255,7 +256,8 @@ def _relative(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.D
     )
     used = pd.concat([_used(f, "src", "is_sample")]
                      + [_used(f, c + "src", c + "sample") for c in ("prev_", "bench_", "bench_prev_")]
-                     + [_used(f, "baseline_src", "baseline_sample"), _used(f[f["actual"].notna()], "bench_base_src", "bench_base_sample")])
+                     + [_used(f, "baseline_src", "baseline_sample"),
+                        _used(f[f["actual"].notna()], "bench_base_src", "bench_base_sample")])
     return f, used
 
 
