@@ -691,7 +691,29 @@ def read_snapshot(engine: Engine, snapshot_id: int) -> pd.DataFrame:
 # ------------------------------------------------------------------ initialisation
 
 def create_schema(engine: Engine) -> None:
+    """Create missing tables, then add columns that a newer version of the models has and the database lacks
+    (an additive upgrade, so that an existing var/tracker.sqlite keeps its data when the code grows)."""
     Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    from sqlalchemy import inspect
+    from sqlalchemy.schema import CreateColumn
+    insp = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name in present:
+                    continue
+                ddl = CreateColumn(col).compile(dialect=engine.dialect)
+                default = col.default.arg if col.default is not None and not callable(col.default.arg) else None
+                if default is not None:
+                    literal = {True: "1", False: "0"}.get(default, repr(default)) if engine.dialect.name == "sqlite" \
+                        else {True: "TRUE", False: "FALSE"}.get(default, repr(default))
+                    ddl = f"{ddl} DEFAULT {literal}"
+                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {ddl}')
 
 
 def init_db(engine: Engine, *, with_sample: bool = True) -> None:

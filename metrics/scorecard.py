@@ -66,8 +66,10 @@ def _target_units(status: pd.DataFrame) -> pd.DataFrame:
 def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units: pd.DataFrame,
                          settings: dict[str, Any]) -> pd.DataFrame:
     """One row per unit: targets_led, targets_shared, tasks_led, tasks_shared, targets_<status> and
-    tasks_<task status> counts (led and shared together), score (0–100), rank (1 = best; <NA> for collective
-    units), group (labels.PRAISE / labels.CRITICISE / ""), collective, is_sample.
+    tasks_<task status> counts (led and shared together), score (0–100, over assessed items only), assessed
+    (targets with data + tasks with a progress report), ranked (False for collective units and for units with
+    fewer than scorecard.min_assessed_items assessed items), rank (1 = best; <NA> when not ranked),
+    group (labels.PRAISE / labels.CRITICISE / ""), collective, is_sample.
 
     status: target_status rows of one region; ledger: task_ledger; task_units: db.read_task_units."""
     sc = settings["scorecard"]
@@ -88,9 +90,15 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
         by_status.columns = [f"{prefix}_{k}" for k in keys]
         return by_role.join(by_status)
 
-    both = pd.concat([tg[["unit", "points", "weight", "is_sample"]], tk[["unit", "points", "weight", "is_sample"]]])
+    tg = tg.assign(assessed=tg["status"] != "no_data")
+    tk = tk.assign(assessed=tk["clause"].map(ledger.set_index("clause")["updates"]).fillna(0).astype(int) > 0
+                   if "updates" in ledger.columns else True)
+    cols = ["unit", "points", "weight", "is_sample", "assessed"]
+    both = pd.concat([tg[cols], tk[cols]])
+    both = both[both["assessed"]]
     both = both.assign(wp=both["points"] * both["weight"])
-    score = both.groupby("unit").agg(wp=("wp", "sum"), w=("weight", "sum"), is_sample=("is_sample", "any"))
+    score = both.groupby("unit").agg(wp=("wp", "sum"), w=("weight", "sum"), is_sample=("is_sample", "any"),
+                                     assessed=("assessed", "size"))
     out = (counts(tg, "targets", TARGET_STATUS_KEYS)
            .join(counts(tk, "tasks", TASK_STATUS_KEYS), how="outer")
            .fillna(0).astype(int)
@@ -98,13 +106,15 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
     out = out.assign(score=(out["wp"] / out["w"]).where(out["w"] > 0, 0.0)).drop(columns=["wp", "w"])
     collective = task_units.drop_duplicates("department").set_index("department")["collective"].astype(bool)
     out = out.assign(collective=collective.reindex(out.index).fillna(False).astype(bool),
-                     is_sample=out["is_sample"].fillna(False).astype(bool))
+                     is_sample=out["is_sample"].fillna(False).astype(bool),
+                     assessed=out["assessed"].fillna(0).astype(int))
     out.index.name = "unit"
     out = out.reset_index()
-    ranked = ~out["collective"]
+    ranked = ~out["collective"] & (out["assessed"] >= int(sc.get("min_assessed_items", 0)))
     out["rank"] = out["score"].where(ranked).rank(ascending=False, method="min").astype("Int64")
     out["group"] = _groups(out, ranked, sc)
-    order = out.assign(_c=out["collective"]).sort_values(["_c", "score", "unit"], ascending=[True, False, True])
+    out["ranked"] = ranked
+    order = out.assign(_c=~ranked).sort_values(["_c", "score", "unit"], ascending=[True, False, True])
     return order.drop(columns=["_c"]).reset_index(drop=True)
 
 

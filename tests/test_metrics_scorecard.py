@@ -59,7 +59,16 @@ def status() -> pd.DataFrame:
                          "lead_units": ["甲局", "乙局"], "responsible_units": ["乙局", ""]})
 
 
-def card(settings=SETTINGS) -> pd.DataFrame:
+def with_rule(**kw) -> dict:
+    s = copy.deepcopy(SETTINGS)
+    s["scorecard"].update(kw)
+    return s
+
+
+ALL_RANKED = with_rule(min_assessed_items=0)  # the small fixture: every unit has one or two items
+
+
+def card(settings=ALL_RANKED) -> pd.DataFrame:
     ledger = task_ledger(tasks(), progress(), "2020-12-01")  # t1 done
     return department_scorecard(status(), ledger, task_units(), settings).set_index("unit")
 
@@ -81,31 +90,40 @@ def test_rank_and_collective_units():
     assert c.loc["市直有关部门", "group"] == ""
 
 
-def with_rule(**kw) -> dict:
-    s = copy.deepcopy(SETTINGS)
-    s["scorecard"].update(kw)
-    return s
+def test_units_with_too_few_assessed_items_are_not_ranked():
+    c = card(with_rule(min_assessed_items=2))
+    assert c.loc["甲局", "assessed"] == 2 and c.loc["甲局", "rank"] == 1
+    assert c.loc["丙局", "assessed"] == 1 and pd.isna(c.loc["丙局", "rank"]) and c.loc["丙局", "group"] == ""
+    assert not c.loc["丙局", "ranked"]
+
+
+def test_missing_data_is_not_a_verdict():
+    """Targets without data and tasks never reported do not count: nobody is criticised for an empty database."""
+    st = status().assign(status="no_data")
+    ledger = task_ledger(tasks(), progress().iloc[0:0], 2020)  # no reports: all overdue, but none reported
+    c = department_scorecard(st, ledger, task_units(), with_rule(min_assessed_items=1)).set_index("unit")
+    assert (c["assessed"] == 0).all() and (c["group"] == "").all() and c["rank"].isna().all()
 
 
 def test_top_bottom_groups_respect_the_score_floors():
     c = card(with_rule(rule="top_bottom", praise_top_n=1, criticise_bottom_n=1, praise_min_score=80,
-                       criticise_max_score=60))
+                       criticise_max_score=60, min_assessed_items=0))
     assert c.loc["甲局", "group"] == labels.PRAISE and c.loc["丙局", "group"] == labels.PRAISE  # tied first
     expected_b = labels.CRITICISE if c.loc["乙局", "score"] <= 60 else ""
     assert c.loc["乙局", "group"] == expected_b
     nobody = card(with_rule(rule="top_bottom", praise_top_n=1, criticise_bottom_n=1, praise_min_score=101,
-                            criticise_max_score=-1))
+                            criticise_max_score=-1, min_assessed_items=0))
     assert (nobody["group"] == "").all()
 
 
 def test_threshold_rule():
-    c = card(with_rule(rule="thresholds", praise_min_score=100, criticise_max_score=99))
+    c = card(with_rule(rule="thresholds", praise_min_score=100, criticise_max_score=99, min_assessed_items=0))
     assert c.loc["甲局", "group"] == labels.PRAISE and c.loc["乙局", "group"] == labels.CRITICISE
 
 
 def test_unknown_rule_is_refused():
     with pytest.raises(ValueError, match="rule"):
-        card(with_rule(rule="lottery"))
+        card(with_rule(rule="lottery", min_assessed_items=0))
 
 
 # ------------------------------------------------------------------ status changes
