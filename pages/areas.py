@@ -24,4 +24,5 @@ for area in labels.AREAS:
     st.dataframe(tables.styled(rows),
                  column_order=["code", "indicator_name", "status_text", "actual_text", "target_text", "expected_text",
                                "ratio_text", "forecast_text", "unit", "data_text"],
-                 column_config=tables.STATUS_COLUMNS, hide_index=True, width="stretch", key=f"area_table_{area}")
+                 column_config=tables.STATUS_COLUMNS, hide_index=True, width="stretch", key=f"area_table_{area}",
+                 height=tables.table_height(rows))
