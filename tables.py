@@ -259,7 +259,8 @@ SCORECARD_COLUMNS = {"rank": st.column_config.NumberColumn("名次", format="%d"
 def ledger_table(ledger: pd.DataFrame) -> pd.DataFrame:
     """The task ledger as display columns: status with icon, latest progress, report date and reporter."""
     return pd.DataFrame({
-        "clause": ledger["clause"], "title": ledger["title"], "lead_units": ledger["lead_units"],
+        "clause": ledger["clause"], "title": ledger["title"],
+        "lead_units": ledger["lead_units"].replace("", "—"),  # the document names no lead unit for a few tasks
         "responsible_units": ledger["responsible_units"], "due_date": pd.to_datetime(ledger["due_date"]),
         "status": ledger["status"],
         "status_text": [f"{labels.TASK_STATUS_ICONS[k]} {labels.TASK_STATUSES[k]}" for k in ledger["status"]],
