@@ -762,7 +762,11 @@ def _load_sample_progress(engine: Engine, s: Session) -> None:
 def _frame(engine: Engine, stmt) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(stmt)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        keys = list(result.keys())
+        rows = result.tuples().all()  # plain tuples: building a frame from Row objects costs ~10× more
+        if not rows:
+            return pd.DataFrame(columns=keys)
+        return pd.DataFrame(dict(zip(keys, map(list, zip(*rows)))), columns=keys)
 
 
 def read_policies(engine: Engine) -> pd.DataFrame:
@@ -854,7 +858,8 @@ def read_observations(engine: Engine, regions: list[str] | None = None,
         stmt = stmt.where(Indicator.code.in_(indicators))
     df = _frame(engine, stmt)
     df["is_sample"] = df["is_sample"].astype(bool)
-    df["period"] = [period_label(y, q) for y, q in zip(df["year"], df["quarter"])]
+    quarter = df["quarter"].astype("int64")
+    df["period"] = df["year"].astype("int64").astype(str) + ("Q" + quarter.astype(str)).where(quarter > 0, "")
     return df
 
 

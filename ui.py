@@ -67,8 +67,22 @@ def _kept_index(key: str, options: list, default: int) -> int:
     return options.index(kept) if kept in options else default
 
 
+def _through_app_navigation() -> None:
+    """Make a deep link on a fresh server run through app.py.
+
+    Streamlit starts in its legacy multipage mode when a `pages/` folder exists, until some script calls
+    st.navigation. If the first request of a new server is a page URL (e.g. /departments), Streamlit runs that
+    page file directly: no page config, raw file names in the sidebar. Leave legacy mode and rerun: the rerun
+    executes app.py, whose st.navigation resolves the same URL."""
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def sidebar_filters() -> Filters:
     """Policy, region and as-of year, chosen in the sidebar and kept across pages."""
+    _through_app_navigation()
     f = frames()
     policies = f["policies"]
     with st.sidebar:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,14 +28,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(template_db, tmp_path_factory):
-    """The dashboard served by `streamlit run` on its own copy of the built-in database."""
-    path = tmp_path_factory.mktemp("e2e") / "tracker.sqlite"
-    shutil.copy(template_db, path)
+@contextmanager
+def serve(db_file: Path):
+    """`streamlit run app.py` on a free port over db_file; yields {"url", "db"} and stops the server after."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
-    log = open(path.with_suffix(".log"), "w")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}"}
+    log = open(db_file.with_suffix(".log"), "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -48,11 +47,22 @@ def server(template_db, tmp_path_factory):
             time.sleep(0.3)
     else:
         proc.terminate()
-        pytest.fail(f"streamlit did not start: {path.with_suffix('.log').read_text()}")
-    yield {"url": url, "db": path}
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+        pytest.fail(f"streamlit did not start: {db_file.with_suffix('.log').read_text()}")
+    try:
+        yield {"url": url, "db": db_file}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(template_db, tmp_path_factory):
+    """The dashboard served by `streamlit run` on its own copy of the built-in database."""
+    path = tmp_path_factory.mktemp("e2e") / "tracker.sqlite"
+    shutil.copy(template_db, path)
+    with serve(path) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")
