@@ -11,11 +11,9 @@ frames already read from the store, for the policy's own region:
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,16 +24,7 @@ import db  # noqa: E402
 from bench.synthetic import build_province_db  # noqa: E402
 from deck import build_deck, plan_deck  # noqa: E402
 from deck.data import deck_data, load_frames, region_status  # noqa: E402
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up (imports, caches)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from bench.timing import median_seconds  # noqa: E402
 
 
 def measure(label: str, engine, repeat: int) -> None:

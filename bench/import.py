@@ -15,11 +15,8 @@ import argparse
 import io
 import itertools
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +28,7 @@ from openpyxl import Workbook  # noqa: E402
 import catalogue  # noqa: E402
 import db  # noqa: E402
 from dataio.importer import import_workbook  # noqa: E402
+from bench.timing import median_seconds  # noqa: E402
 
 QUARTER_TEXT = {0: "{y}", 1: "{y}Q1", 2: "{y}年第二季度", 3: "{y}年第三季度", 4: "{y}Q4"}
 
@@ -57,16 +55,6 @@ def long_table(rows: int) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

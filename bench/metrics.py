@@ -8,9 +8,7 @@ times metrics.status.target_status for every region as of 2020 and, in the same 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +19,7 @@ import pandas as pd  # noqa: E402
 import catalogue  # noqa: E402
 from bench.synthetic import region_names, synthetic_observations  # noqa: E402
 from metrics.status import target_status  # noqa: E402
+from bench.timing import median_seconds  # noqa: E402
 
 
 def catalogue_targets() -> pd.DataFrame:
@@ -32,15 +31,6 @@ def catalogue_targets() -> pd.DataFrame:
         on="indicator")
     return t.assign(policy=policy.code, base_year=policy.base_year, policy_region=policy.region, lead_units="",
                     responsible_units="", start_year=t["start_year"].astype(float))
-
-
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -59,8 +49,8 @@ def main() -> None:
     def engine() -> pd.DataFrame:
         return target_status(targets, obs, 2020, 0, settings, regions=regions)
 
-    base = median_time(baseline, args.runs)
-    full = median_time(engine, args.runs)
+    base = median_seconds(baseline, args.runs)
+    full = median_seconds(engine, args.runs)
     print(f"observations: {len(obs):,} rows ({args.regions} regions + benchmark, {obs['indicator'].nunique()} "
           f"indicators, {obs['year'].min()}–{obs['year'].max()}, annual and quarterly)")
     print(f"statuses:     {len(status):,} rows ({len(targets)} targets × {len(regions)} regions)")
