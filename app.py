@@ -17,4 +17,5 @@ PAGES = [
     st.Page("pages/report.py", title=labels.REPORT_PAGE_TITLE, icon=":material/slideshow:"),
 ]
 
+st.session_state["_app_navigation"] = True  # see ui._through_app_navigation
 st.navigation(PAGES).run()

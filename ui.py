@@ -73,9 +73,10 @@ def _through_app_navigation() -> None:
     Streamlit starts in its legacy multipage mode when a `pages/` folder exists, until some script calls
     st.navigation. If the first request of a new server is a page URL (e.g. /departments), Streamlit runs that
     page file directly: no page config, raw file names in the sidebar. Leave legacy mode and rerun: the rerun
-    executes app.py, whose st.navigation resolves the same URL."""
+    executes app.py, whose st.navigation resolves the same URL. Only on a session's first run (app.py marks
+    the session): later runs keep their widget events, and AppTest's page switches are left alone."""
     from streamlit.runtime.pages_manager import PagesManager
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and not st.session_state.get("_app_navigation"):
         PagesManager.uses_pages_directory = False
         st.rerun()
 
