@@ -381,13 +381,7 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
             point = actual.points[i]
             point.format.fill.solid()
             point.format.fill.fore_color.rgb = st.rgb(st.status_colour(key))
-        labels_ = actual.data_labels
-        labels_.show_value = True
-        labels_.number_format = "0%"
-        labels_.number_format_is_linked = False
-        labels_.position = XL_LABEL_POSITION.INSIDE_BASE
-        labels_.font.size = Pt(11)
-        labels_.font.bold = True
+        _value_labels(actual, "0%", XL_LABEL_POSITION.INSIDE_BASE, 11, bold=True)
         cat_axis, val_axis = chart.category_axis, chart.value_axis
         cat_axis.reverse_order = True
         cat_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
@@ -404,6 +398,17 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
                        f"注：完成率超过{val_axis.maximum_scale:.0%}的条形在图边截断，标签为实际完成率。", 10,
                        colour=st.MUTED, margin=0)
     _side_table(slide, rows, st.MARGIN + chart_w + Inches(0.15))
+
+
+def _value_labels(series, number_format: str, position, size: int, bold: bool = False) -> None:
+    """Show each point's value on a series, in the given format and place (one style for every deck chart)."""
+    labels_ = series.data_labels
+    labels_.show_value = True
+    labels_.number_format = number_format
+    labels_.number_format_is_linked = False
+    labels_.position = position
+    labels_.font.size = Pt(size)
+    labels_.font.bold = bold
 
 
 def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
@@ -430,12 +435,7 @@ def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions
         for series, colour in zip(plot.series, (st.ACCENT, "A6A6A6")):
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = st.rgb(colour)
-            dl = series.data_labels
-            dl.show_value = True
-            dl.number_format = "0.0%"
-            dl.number_format_is_linked = False
-            dl.position = XL_LABEL_POSITION.OUTSIDE_END
-            dl.font.size = Pt(10)
+            _value_labels(series, "0.0%", XL_LABEL_POSITION.OUTSIDE_END, 10)
         chart.category_axis.reverse_order = True
         chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
         chart.category_axis.tick_labels.font.size = Pt(11)
