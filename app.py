@@ -1,7 +1,7 @@
 """创新驱动目标督导看板 — navigation, page config and sidebar; the pages do the rest."""
 import streamlit as st
 
-import labels
+from views import labels
 
 st.set_page_config(page_title=labels.APP_TITLE, page_icon="📊", layout="wide")
 

@@ -9,7 +9,9 @@ from datetime import date
 import pandas as pd
 
 import db
-import labels
+from store import catalogue
+from views import labels
+from views import policy as views
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
@@ -94,7 +96,6 @@ def _import_args(p: argparse.ArgumentParser) -> None:
 @command("import", "检查并导入 Excel 数据（任何一处错误则全部不写入）", _import_args)
 def cmd_import(args: argparse.Namespace) -> int:
     from dataio.importer import import_workbook
-    from dataio.validate import problems_frame
     result = import_workbook(ready_engine(), args.file, who=args.who, dry_run=args.dry_run, reason=args.reason)
     if not result.ok:
         print(f"错误：发现 {len(result.problems)} 处问题，未写入任何数据。", file=sys.stderr)
@@ -125,15 +126,24 @@ def _status_args(p: argparse.ArgumentParser) -> None:
     _format_arg(p)
 
 
+def _policy_and_region(frames: views.Frames, policy: str | None, region: str | None) -> tuple[str, str]:
+    """The policy (default: the first) and the region (default: the policy's own), both checked."""
+    policy = policy or views.default_policy(frames)
+    row = views.policy_row(frames, policy)
+    return policy, views.check_region(frames, region or str(row["region"]))
+
+
 def status_frame(eng, as_of: str, region: str | None = None, policy: str | None = None) -> pd.DataFrame:
-    """target_status on the store's frames, as of '2020' or '2020Q2', for one region (default: the policy's)."""
-    import catalogue
-    from metrics.status import target_status
+    """views.policy_status on the store's frames, as of '2020' or '2020Q2', for one region (default: the
+    policy's); every policy when none is named."""
     year, quarter = db.parse_period(str(as_of))
-    if region and region not in set(db.read_regions(eng)["name"]):
-        raise ValueError(f"地区“{region}”不在数据库中，请检查名称（可用 cli.py import 导入该地区的数据）。")
-    return target_status(db.read_targets(eng, policy), db.read_observations(eng), year, quarter,
-                         catalogue.load_settings(), regions=[region] if region else None)
+    frames = views.load_frames(eng)
+    policies = [policy] if policy else list(frames["policies"]["code"])
+    parts = []
+    for code in policies:
+        code, name = _policy_and_region(frames, code, region)
+        parts.append(views.policy_status(frames, catalogue.load_settings(), code, name, year, quarter))
+    return pd.concat(parts, ignore_index=True)
 
 
 @command("status", "按截至期列出每个目标的实际值、进度比和状态", _status_args)
@@ -174,14 +184,16 @@ def _period_at(when: pd.Timestamp) -> str:
 
 @command("scorecard", "单位考核：牵头和参与的目标、任务，得分、排名和通报分组", _scorecard_args)
 def cmd_scorecard(args: argparse.Namespace) -> int:
-    import catalogue
-    from metrics.scorecard import as_of_date, department_scorecard, task_ledger
+    from metrics.scorecard import as_of_date
     eng = ready_engine()
     text = str(args.as_of)
     when = as_of_date(int(text)) if text.isdigit() else as_of_date(text)
-    status = status_frame(eng, _period_at(when), policy=args.policy)
-    ledger = task_ledger(db.read_tasks(eng, args.policy), db.read_progress(eng, args.policy), when)
-    card = department_scorecard(status, ledger, db.read_task_units(eng, args.policy), catalogue.load_settings())
+    year, quarter = db.parse_period(_period_at(when))
+    frames = views.load_frames(eng)
+    policy, region = _policy_and_region(frames, args.policy, None)
+    settings = catalogue.load_settings()
+    status = views.policy_status(frames, settings, policy, region, year, quarter)
+    card = views.policy_scorecard(frames, settings, policy, status, views.policy_ledger(frames, policy, when))
     cols = ["rank", "unit", "score", "group", "targets_led", "targets_shared", "tasks_led", "tasks_shared"]
     cols += [c for c in card.columns if c.startswith(("targets_", "tasks_")) and c not in cols]
     emit(card[cols].assign(score=card["score"].round(1)), args.format)
@@ -196,17 +208,6 @@ def _meeting_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", default=None, help="政策代码（默认第一个政策）")
 
 
-def _policy_and_region(eng, args: argparse.Namespace) -> tuple[str, str]:
-    policies = db.read_policies(eng)
-    policy = args.policy or str(policies["code"].iloc[0])
-    if policy not in set(policies["code"]):
-        raise ValueError(f"政策“{policy}”不存在；可选：{'、'.join(policies['code'])}")
-    region = args.region or str(policies.set_index("code").loc[policy, "region"])
-    if region not in set(db.read_regions(eng)["name"]):
-        raise ValueError(f"地区“{region}”不存在")
-    return policy, region
-
-
 def _deck_args(p: argparse.ArgumentParser) -> None:
     _meeting_args(p)
     p.add_argument("-o", "--output", required=True, help="输出文件（.pptx）")
@@ -219,25 +220,25 @@ def _deck_args(p: argparse.ArgumentParser) -> None:
 def cmd_deck(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    import catalogue
     from deck import DeckOptions, build_deck, plan_deck
-    from deck.data import deck_data, last_snapshot, load_frames
+    from deck.data import deck_data
     eng = ready_engine()
-    policy, region = _policy_and_region(eng, args)
+    frames = views.load_frames(eng)
+    policy, region = _policy_and_region(frames, args.policy, args.region)
     areas = tuple(a.strip() for a in args.areas.split(",") if a.strip()) if args.areas else None
     unknown = sorted(set(areas or ()) - set(labels.AREAS))
     if unknown:
         raise ValueError(f"领域“{'、'.join(unknown)}”不存在；可选：{'、'.join(labels.AREAS)}")
     snapshot = None
     if args.since is None:
-        snapshot = last_snapshot(eng, policy, region)
+        snapshot = views.last_snapshot(eng, policy, region)
     elif args.since.lower() != "none":
         snaps = db.read_snapshots(eng, policy, region)
         match = snaps.loc[snaps["name"] == args.since]
         if match.empty:
             raise ValueError(f"会议快照“{args.since}”不存在（用 cli.py snapshots 查看）")
         snapshot = (match.iloc[0], db.read_snapshot(eng, int(match.iloc[0]["id"])))
-    data = deck_data(load_frames(eng), catalogue.load_settings(), policy=policy, region=region,
+    data = deck_data(frames, catalogue.load_settings(), policy=policy, region=region,
                      as_of_year=args.as_of, snapshot=snapshot)
     options = DeckOptions(areas=areas, meeting_date=args.meeting_date)
     Path(args.output).write_bytes(build_deck(data, options))
@@ -258,11 +259,10 @@ def _snapshot_args(p: argparse.ArgumentParser) -> None:
 
 @command("snapshot", "把当前各目标状态保存为某次会议的快照（下次汇报对比用）", _snapshot_args)
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    import catalogue
-    from deck.data import load_frames, region_status
     eng = ready_engine()
-    policy, region = _policy_and_region(eng, args)
-    status = region_status(load_frames(eng), catalogue.load_settings(), policy, region, args.as_of)
+    frames = views.load_frames(eng)
+    policy, region = _policy_and_region(frames, args.policy, args.region)
+    status = views.policy_status(frames, catalogue.load_settings(), policy, region, args.as_of)
     snap_id = db.save_snapshot(eng, status, name=args.meeting, meeting_date=args.date or date.today(), policy=policy,
                                region=region, as_of_year=args.as_of, who=args.who)
     print(f"已保存会议快照 #{snap_id}“{args.meeting.strip()}”：{region}，截至{args.as_of}年，{len(status)} 个目标。")

@@ -19,12 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import catalogue  # noqa: E402
 import db  # noqa: E402
 from bench.synthetic import build_province_db  # noqa: E402
-from deck import build_deck, plan_deck  # noqa: E402
-from deck.data import deck_data, load_frames, region_status  # noqa: E402
 from bench.timing import median_seconds  # noqa: E402
+from deck import build_deck, plan_deck  # noqa: E402
+from deck.data import deck_data  # noqa: E402
+from store import catalogue  # noqa: E402
+from views.policy import load_frames, policy_status  # noqa: E402
 
 
 def measure(label: str, engine, repeat: int) -> None:
@@ -35,7 +36,7 @@ def measure(label: str, engine, repeat: int) -> None:
     as_of = int(policies["end_year"].iloc[0])
 
     def statuses():
-        return region_status(frames, settings, policy, region, as_of)
+        return policy_status(frames, settings, policy, region, as_of)
 
     def deck():
         return build_deck(deck_data(frames, settings, policy=policy, region=region, as_of_year=as_of))

@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-import catalogue  # noqa: E402
 import db  # noqa: E402
-from dataio.importer import import_workbook  # noqa: E402
 from bench.timing import median_seconds  # noqa: E402
+from dataio.importer import import_workbook  # noqa: E402
+from store import catalogue  # noqa: E402
 
 QUARTER_TEXT = {0: "{y}", 1: "{y}Q1", 2: "{y}年第二季度", 3: "{y}年第三季度", 4: "{y}Q4"}
 

@@ -16,10 +16,10 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-import catalogue  # noqa: E402
 from bench.synthetic import region_names, synthetic_observations  # noqa: E402
-from metrics.status import target_status  # noqa: E402
 from bench.timing import median_seconds  # noqa: E402
+from metrics.status import target_status  # noqa: E402
+from store import catalogue  # noqa: E402
 
 
 def catalogue_targets() -> pd.DataFrame:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import catalogue  # noqa: E402
+from store import catalogue  # noqa: E402
 
 SOURCE = "合成基准数据（仅用于性能测试）"
 
@@ -82,8 +82,9 @@ def synthetic_observations(n_regions: int = 160, years: range = range(2010, 2026
 def build_province_db(path: str | Path, n_regions: int = 160, years: range = range(2010, 2026),
                       quarterly: bool = True, seed: int = 0):
     """A SQLite database at `path`: db.init_db (no sample data) plus the synthetic rows, bulk inserted."""
-    import db
     from sqlalchemy import insert, select
+
+    import db
 
     engine = db.make_engine(f"sqlite:///{path}")
     db.init_db(engine, with_sample=False)

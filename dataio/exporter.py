@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.engine import Engine
 
 import db
-import labels
+from views import labels
 
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 OBSERVATION_SHEET = "观测值"

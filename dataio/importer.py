@@ -16,9 +16,18 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 import db
-from labels import CHANGE_LABELS, TASK_STATUSES
-from dataio.validate import (Entry, Problem, ProgressEntry, Rules, is_blank, normalise, parse_period,
-                             validate_entries, validate_progress)
+from dataio.validate import (
+    Entry,
+    Problem,
+    ProgressEntry,
+    Rules,
+    is_blank,
+    normalise,
+    parse_period,
+    validate_entries,
+    validate_progress,
+)
+from views.labels import CHANGE_LABELS, TASK_STATUSES
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

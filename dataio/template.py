@@ -12,8 +12,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.engine import Engine
 
 import db
-import labels
 from dataio.validate import INTEGER_MEASURES
+from views import labels
 
 HEADER_ROW = 3
 FIRST_YEAR_COL = 4  # A 指标代码, B 指标, C 单位, then the years

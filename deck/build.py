@@ -12,14 +12,19 @@ from datetime import date
 import pandas as pd
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_TICK_LABEL_POSITION,
+)
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
-import labels
-from deck import style as st
+from deck import style
 from metrics import messages
 from metrics.summary import status_counts
+from views import labels
 
 TITLE_ONLY_LAYOUT = 5
 DECK_TITLE = "{region}创新驱动提速增效工程推进情况"
@@ -247,8 +252,8 @@ def build_deck(data: DeckData, options: DeckOptions = DeckOptions(), progress: P
     """The deck as .pptx bytes. progress(i, n, title) is called before each slide is drawn."""
     slides = plan_deck(data, options)
     prs = Presentation()
-    prs.slide_width, prs.slide_height = st.SLIDE_WIDTH, st.SLIDE_HEIGHT
-    st.theme_typeface(prs)
+    prs.slide_width, prs.slide_height = style.SLIDE_WIDTH, style.SLIDE_HEIGHT
+    style.theme_typeface(prs)
     prs.core_properties.title = DECK_TITLE.format(region=data.region)
     prs.core_properties.author = labels.BUREAU
     prs.core_properties.language = "zh-CN"
@@ -259,9 +264,9 @@ def build_deck(data: DeckData, options: DeckOptions = DeckOptions(), progress: P
         slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
         DRAW[spec.kind](slide, spec, data, options)
         if spec.kind != "cover":
-            st.footer(slide, foot, i + 1, len(slides))
+            style.footer(slide, foot, i + 1, len(slides))
         if spec.uses_sample:
-            st.sample_mark(slide)
+            style.sample_mark(slide)
         slide.notes_slide.notes_text_frame.text = spec.notes
         _sweep_fonts(slide)
     if progress:
@@ -272,76 +277,76 @@ def build_deck(data: DeckData, options: DeckOptions = DeckOptions(), progress: P
 
 
 def _sweep_fonts(slide) -> None:
-    st.apply_typeface(slide.shapes._spTree)
-    st.apply_typeface(slide.notes_slide.notes_text_frame._txBody)
+    style.apply_typeface(slide.shapes._spTree)
+    style.apply_typeface(slide.notes_slide.notes_text_frame._txBody)
     for shape in slide.shapes:
         if shape.has_chart:
-            st.apply_typeface(shape.chart._chartSpace)
+            style.apply_typeface(shape.chart._chartSpace)
 
 
 def _draw_cover(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
-    st.filled_box(slide, 0, 0, Inches(0.35), st.SLIDE_HEIGHT, st.ACCENT)
+    style.filled_box(slide, 0, 0, Inches(0.35), style.SLIDE_HEIGHT, style.ACCENT)
     ph = slide.shapes.title
     ph.left, ph.top, ph.width, ph.height = Inches(1.2), Inches(2.0), Inches(11.0), Inches(1.4)
-    st.write(ph.text_frame, spec.title, 40, bold=True, colour=st.ACCENT, anchor=MSO_ANCHOR.BOTTOM)
-    st.textbox(slide, Inches(1.2), Inches(3.5), Inches(11.0), Inches(0.6),
-               f"——{data.policy['doc_number']}《{data.policy['short_title']}》落实情况", 20, colour=st.MUTED)
+    style.write(ph.text_frame, spec.title, 40, bold=True, colour=style.ACCENT, anchor=MSO_ANCHOR.BOTTOM)
+    style.textbox(slide, Inches(1.2), Inches(3.5), Inches(11.0), Inches(0.6),
+               f"——{data.policy['doc_number']}《{data.policy['short_title']}》落实情况", 20, colour=style.MUTED)
     when = f"数据截至 {data.as_of_year} 年"
     if options.meeting_date:
         when = f"{options.meeting_date.year}年{options.meeting_date.month}月{options.meeting_date.day}日 · {when}"
-    st.textbox(slide, Inches(1.2), Inches(4.9), Inches(11.0), Inches(0.5), labels.BUREAU, 22, bold=True)
-    st.textbox(slide, Inches(1.2), Inches(5.45), Inches(11.0), Inches(0.45), when, 18, colour=st.MUTED)
+    style.textbox(slide, Inches(1.2), Inches(4.9), Inches(11.0), Inches(0.5), labels.BUREAU, 22, bold=True)
+    style.textbox(slide, Inches(1.2), Inches(5.45), Inches(11.0), Inches(0.45), when, 18, colour=style.MUTED)
     if spec.uses_sample:
-        st.textbox(slide, Inches(1.2), Inches(6.3), Inches(11.0), Inches(0.4), labels.SAMPLE_BANNER, 12,
-                   colour=st.SAMPLE_COLOUR)
+        style.textbox(slide, Inches(1.2), Inches(6.3), Inches(11.0), Inches(0.4), labels.SAMPLE_BANNER, 12,
+                   colour=style.SAMPLE_COLOUR)
 
 
 def _draw_summary(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
-    st.title(slide, spec.title, spec.subtitle)
+    style.title(slide, spec.title, spec.subtitle)
     counts = spec.rows
     n = len(counts)
     gap = Inches(0.15)
-    width = int((st.CONTENT_WIDTH - gap * (n - 1)) / n)
+    width = int((style.CONTENT_WIDTH - gap * (n - 1)) / n)
     for i, r in enumerate(counts.itertuples()):
-        colour = st.status_colour(r.status)
-        left = st.MARGIN + i * (width + gap)
-        box = st.filled_box(slide, left, Inches(1.45), width, Inches(1.25), st.tint(colour, 0.8), line=colour)
+        colour = style.status_colour(r.status)
+        left = style.MARGIN + i * (width + gap)
+        box = style.filled_box(slide, left, Inches(1.45), width, Inches(1.25), style.tint(colour, 0.8), line=colour)
         tf = box.text_frame
-        st.write(tf, [str(r.n), f"{labels.STATUS_BY_KEY[r.status].icon} {r.label}"], 30, bold=True,
+        style.write(tf, [str(r.n), f"{labels.STATUS_BY_KEY[r.status].icon} {r.label}"], 30, bold=True,
                  align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
         tf.paragraphs[1].runs[0].font.size = Pt(14)
     msgs = spec.extra["messages"]
-    top, height = Inches(2.95), st.CONTENT_BOTTOM - Inches(2.95)
-    size = st.fit_size(msgs, st.CONTENT_WIDTH - Inches(0.3), height, 18, 11, para_gap_pt=8)
-    st.textbox(slide, st.MARGIN, top, st.CONTENT_WIDTH, height, msgs, size, bullet="■ ", space_after=8)
+    top, height = Inches(2.95), style.CONTENT_BOTTOM - Inches(2.95)
+    size = style.fit_size(msgs, style.CONTENT_WIDTH - Inches(0.3), height, 18, 11, para_gap_pt=8)
+    style.textbox(slide, style.MARGIN, top, style.CONTENT_WIDTH, height, msgs, size, bullet="■ ", space_after=8)
 
 
 def _status_cell(key: str) -> tuple[str, str]:
-    return labels.printable_status_text(key), st.tint(st.status_colour(key), 0.7)
+    return labels.printable_status_text(key), style.tint(style.status_colour(key), 0.7)
 
 
 def _draw_changes(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
-    st.title(slide, spec.title, spec.subtitle)
-    st.textbox(slide, st.MARGIN, Inches(1.35), st.CONTENT_WIDTH, Inches(0.45), spec.extra["message"], 16, bold=True)
+    style.title(slide, spec.title, spec.subtitle)
+    style.textbox(slide, style.MARGIN, Inches(1.35), style.CONTENT_WIDTH, Inches(0.45), spec.extra["message"], 16, bold=True)
     rows, fills = [], []
     arrows = {"up": "↑ 上升", "down": "↓ 下降", "same": "→ 不变", "new": "新增目标", "gone": "已移除"}
     for _, r in spec.rows.iterrows():
         before, fb = _status_cell(r["status_before"]) if isinstance(r["status_before"], str) else ("—", None)
         after, fa = _status_cell(r["status_after"]) if isinstance(r["status_after"], str) else ("—", None)
-        rows.append([r["code"], st.shorten(str(r["indicator_name"]), 22), before, after, arrows[r["direction"]],
+        rows.append([r["code"], style.shorten(str(r["indicator_name"]), 22), before, after, arrows[r["direction"]],
                      _change_values(r), "是" if bool(r["value_added"]) else ""])
         fills.append([None, None, fb, fa, None, None, None])
     if not rows:
-        st.textbox(slide, st.MARGIN, Inches(2.0), st.CONTENT_WIDTH, Inches(0.5), "各目标状态与数值均无变化。", 16)
+        style.textbox(slide, style.MARGIN, Inches(2.0), style.CONTENT_WIDTH, Inches(0.5), "各目标状态与数值均无变化。", 16)
         return
     widths = [Inches(w) for w in (0.8, 3.7, 1.7, 1.7, 1.2, 2.2, 1.0)]
-    st.table(slide, st.MARGIN, Inches(1.9), widths, ["编号", "指标", "上次状态", "当前状态", "变化", "实际值（上次→当前）",
+    style.table(slide, style.MARGIN, Inches(1.9), widths, ["编号", "指标", "上次状态", "当前状态", "变化", "实际值（上次→当前）",
                                                        "新增数据"], rows, fills=fills, size=12, row_height=Inches(0.36))
 
 
 def _style_chart(chart, legend: bool = True) -> None:
     chart.font.size = Pt(11)
-    chart.font.name = st.FONT
+    chart.font.name = style.FONT
     chart.has_legend = legend
     if legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
@@ -350,11 +355,11 @@ def _style_chart(chart, legend: bool = True) -> None:
 
 
 def _category(r: pd.Series) -> str:
-    return f"{r['code']} {st.shorten(messages.target_name(r), 17)}"
+    return f"{r['code']} {style.shorten(messages.target_name(r), 17)}"
 
 
 def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
-    st.title(slide, spec.title, spec.subtitle)
+    style.title(slide, spec.title, spec.subtitle)
     rows = spec.rows
     scored = rows.loc[rows["attainment"].notna()]
     chart_w = Inches(7.7)
@@ -365,7 +370,7 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
         cd.categories = [_category(r) for _, r in scored.iterrows()]
         cd.add_series(ATTAINMENT_SERIES, [float(v) for v in scored["attainment"]])
         cd.add_series(TARGET_SERIES, [1.0] * len(scored))
-        frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, st.MARGIN, Inches(1.4), chart_w,
+        frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, style.MARGIN, Inches(1.4), chart_w,
                                        _chart_height(len(scored)), cd)
         frame.name = "完成率图"
         chart = frame.chart
@@ -375,12 +380,12 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
         plot.gap_width = 60
         actual, target = plot.series  # the target outline is drawn last, over the bar
         target.format.fill.background()
-        target.format.line.color.rgb = st.rgb(st.INK)
+        target.format.line.color.rgb = style.rgb(style.INK)
         target.format.line.width = Pt(1.5)
         for i, key in enumerate(scored["status"]):
             point = actual.points[i]
             point.format.fill.solid()
-            point.format.fill.fore_color.rgb = st.rgb(st.status_colour(key))
+            point.format.fill.fore_color.rgb = style.rgb(style.status_colour(key))
         _value_labels(actual, "0%", XL_LABEL_POSITION.INSIDE_BASE, 11, bold=True)
         cat_axis, val_axis = chart.category_axis, chart.value_axis
         cat_axis.reverse_order = True
@@ -390,14 +395,14 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
         val_axis.maximum_scale = max(1.2, min(2.0, float(scored["attainment"].max()) + 0.1))
         val_axis.major_unit = 0.2 if val_axis.maximum_scale <= 1.4 else 0.5
         val_axis.has_major_gridlines = True
-        val_axis.major_gridlines.format.line.color.rgb = st.rgb("D9D9D9")
+        val_axis.major_gridlines.format.line.color.rgb = style.rgb("D9D9D9")
         val_axis.tick_labels.number_format = "0%"
         val_axis.tick_labels.number_format_is_linked = False
         if float(scored["attainment"].max()) > val_axis.maximum_scale:
-            st.textbox(slide, st.MARGIN, Inches(1.4) + _chart_height(len(scored)), chart_w, Inches(0.3),
+            style.textbox(slide, style.MARGIN, Inches(1.4) + _chart_height(len(scored)), chart_w, Inches(0.3),
                        f"注：完成率超过{val_axis.maximum_scale:.0%}的条形在图边截断，标签为实际完成率。", 10,
-                       colour=st.MUTED, margin=0)
-    _side_table(slide, rows, st.MARGIN + chart_w + Inches(0.15))
+                       colour=style.MUTED, margin=0)
+    _side_table(slide, rows, style.MARGIN + chart_w + Inches(0.15))
 
 
 def _value_labels(series, number_format: str, position, size: int, bold: bool = False) -> None:
@@ -412,7 +417,7 @@ def _value_labels(series, number_format: str, position, size: int, bold: bool = 
 
 
 def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
-    st.title(slide, spec.title, spec.subtitle)
+    style.title(slide, spec.title, spec.subtitle)
     rows = spec.rows
     chart_w = Inches(7.7)
     with_data = rows.loc[rows["region_growth"].notna() | rows["benchmark_growth"].notna()]
@@ -424,7 +429,7 @@ def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions
         bench = with_data["benchmark"].dropna().iloc[0] if with_data["benchmark"].notna().any() else "基准地区"
         cd.add_series(f"{data.region}增速", [_float(v) for v in with_data["region_growth"]])
         cd.add_series(f"{bench}增速", [_float(v) for v in with_data["benchmark_growth"]])
-        frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, st.MARGIN, Inches(1.4), chart_w,
+        frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, style.MARGIN, Inches(1.4), chart_w,
                                        _chart_height(2 * len(with_data), legend=True), cd)
         frame.name = "增速对比图"
         chart = frame.chart
@@ -432,30 +437,30 @@ def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions
         plot = chart.plots[0]
         plot.gap_width = 50
         plot.overlap = -10
-        for series, colour in zip(plot.series, (st.ACCENT, "A6A6A6")):
+        for series, colour in zip(plot.series, (style.ACCENT, "A6A6A6")):
             series.format.fill.solid()
-            series.format.fill.fore_color.rgb = st.rgb(colour)
+            series.format.fill.fore_color.rgb = style.rgb(colour)
             _value_labels(series, "0.0%", XL_LABEL_POSITION.OUTSIDE_END, 10)
         chart.category_axis.reverse_order = True
         chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
         chart.category_axis.tick_labels.font.size = Pt(11)
         val = chart.value_axis
         val.has_major_gridlines = True
-        val.major_gridlines.format.line.color.rgb = st.rgb("D9D9D9")
+        val.major_gridlines.format.line.color.rgb = style.rgb("D9D9D9")
         val.tick_labels.number_format = "0%"
         val.tick_labels.number_format_is_linked = False
-    _side_table(slide, rows, st.MARGIN + chart_w + Inches(0.15))
+    _side_table(slide, rows, style.MARGIN + chart_w + Inches(0.15))
 
 
 def _no_chart(slide, width: int) -> None:
-    box = st.filled_box(slide, st.MARGIN, Inches(1.45), width, Inches(1.2), st.BAND)
-    st.write(box.text_frame, "暂无可绘图的数据：右表各目标截至本期均无有效数据，请牵头单位报送后重新生成。", 14,
-             colour=st.MUTED, anchor=MSO_ANCHOR.MIDDLE, align=PP_ALIGN.CENTER)
+    box = style.filled_box(slide, style.MARGIN, Inches(1.45), width, Inches(1.2), style.BAND)
+    style.write(box.text_frame, "暂无可绘图的数据：右表各目标截至本期均无有效数据，请牵头单位报送后重新生成。", 14,
+             colour=style.MUTED, anchor=MSO_ANCHOR.MIDDLE, align=PP_ALIGN.CENTER)
 
 
 def _chart_height(bars: int, legend: bool = False) -> int:
     """Bars about 0.3 in thick: a chart with few bars is short instead of stretched over the slide."""
-    full = st.CONTENT_BOTTOM - Inches(1.7)  # room for a note under the chart
+    full = style.CONTENT_BOTTOM - Inches(1.7)  # room for a note under the chart
     return min(full, Inches(0.8 + 0.55 * bars / (2 if legend else 1) + (0.4 if legend else 0)))
 
 
@@ -472,7 +477,7 @@ def _float(v) -> float | None:
 
 def _side_table(slide, rows: pd.DataFrame, left: int) -> None:
     """Beside each chart: every target of the chart with its actual value, its target and its status."""
-    width = st.SLIDE_WIDTH - st.MARGIN - left
+    width = style.SLIDE_WIDTH - style.MARGIN - left
     body, fills = [], []
     for _, r in rows.iterrows():
         text, fill = _status_cell(r["status"])
@@ -480,21 +485,21 @@ def _side_table(slide, rows: pd.DataFrame, left: int) -> None:
             value = (f"{labels.number_text(r['margin_pp'], 1)} 个百分点" if pd.notna(r.get("margin_pp"))
                      else "无数据")
         else:
-            value = f"{_table_value(r)} / {st.shorten(messages.target_phrase(r), 10)}"
+            value = f"{_table_value(r)} / {style.shorten(messages.target_phrase(r), 10)}"
         body.append([r["code"], value, text])
         fills.append([None, None, fill])
     widths = [Inches(0.6), width - Inches(0.6) - Inches(1.25), Inches(1.25)]
     head = ["编号", "增速差（对比全省）" if (rows["kind"] == "relative").all() else "实际 / 目标", "状态"]
     row_h = Inches(0.36) if len(rows) <= 12 else Inches(0.3)
-    st.table(slide, left, Inches(1.45), widths, head, body, fills=fills, size=10.5, row_height=row_h)
+    style.table(slide, left, Inches(1.45), widths, head, body, fills=fills, size=10.5, row_height=row_h)
 
 
 def _table_value(r: pd.Series) -> str:
     if pd.isna(r["actual"]):
         return "无数据"
     if r["kind"] == "milestone" and r.get("actual_stage"):
-        return st.shorten(str(r["actual_stage"]), 9)
-    return st.shorten(f"{labels.number_text(r['actual'], int(r['decimals']))} {r['unit']}", 11)
+        return style.shorten(str(r["actual_stage"]), 9)
+    return style.shorten(f"{labels.number_text(r['actual'], int(r['decimals']))} {r['unit']}", 11)
 
 
 def _table_progress(r: pd.Series) -> str:
@@ -504,51 +509,51 @@ def _table_progress(r: pd.Series) -> str:
 
 
 def _draw_table(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
-    st.title(slide, spec.title, spec.subtitle)
+    style.title(slide, spec.title, spec.subtitle)
     body, fills = [], []
     for _, r in spec.rows.iterrows():
         text, fill = _status_cell(r["status"])
         year = "" if pd.isna(r.get("actual_year")) else str(int(r["actual_year"]))
-        body.append([r["code"], r["area"], st.shorten(messages.target_name(r), 17),
-                     st.shorten(messages.target_phrase(r), 12), str(int(r["due_year"])),
+        body.append([r["code"], r["area"], style.shorten(messages.target_name(r), 17),
+                     style.shorten(messages.target_phrase(r), 12), str(int(r["due_year"])),
                      _table_value(r) + ("*" if bool(r.get("is_sample")) else ""), year, _table_progress(r), text,
-                     st.shorten(_str(r["lead_units"], "—"), 6)])
+                     style.shorten(_str(r["lead_units"], "—"), 6)])
         fills.append([None] * 8 + [fill, None])
     widths = [Inches(w) for w in (0.6, 0.75, 2.9, 1.75, 0.7, 1.45, 0.7, 1.25, 1.3, 0.93)]
     right, left = PP_ALIGN.RIGHT, PP_ALIGN.LEFT
-    st.table(slide, st.MARGIN, Inches(1.4), widths,
+    style.table(slide, style.MARGIN, Inches(1.4), widths,
              ["编号", "领域", "指标", "目标", "目标年", "实际", "数据年", "完成率/增速差", "状态", "牵头单位"], body,
              fills=fills, size=11, row_height=Inches(0.39),
              align=[left, left, left, left, right, right, right, right, left, left])
     if spec.uses_sample:
-        st.textbox(slide, st.MARGIN, st.CONTENT_BOTTOM - Inches(0.05), Inches(6), Inches(0.3),
-                   f"* {labels.SAMPLE_MARK}", 10, colour=st.SAMPLE_COLOUR, margin=0)
+        style.textbox(slide, style.MARGIN, style.CONTENT_BOTTOM - Inches(0.05), Inches(6), Inches(0.3),
+                   f"* {labels.SAMPLE_MARK}", 10, colour=style.SAMPLE_COLOUR, margin=0)
 
 
 def _draw_scorecard(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
-    st.title(slide, spec.title, spec.subtitle)
+    style.title(slide, spec.title, spec.subtitle)
     body, fills = [], []
-    group_fill = {labels.PRAISE: st.tint(st.status_colour("met"), 0.7),
-                  labels.CRITICISE: st.tint(st.status_colour("off_track"), 0.7)}
+    group_fill = {labels.PRAISE: style.tint(style.status_colour("met"), 0.7),
+                  labels.CRITICISE: style.tint(style.status_colour("off_track"), 0.7)}
     for _, r in spec.rows.iterrows():
-        body.append([_rank(r["rank"], short=True), st.shorten(str(r["unit"]), 9), str(int(r["targets_led"])),
+        body.append([_rank(r["rank"], short=True), style.shorten(str(r["unit"]), 9), str(int(r["targets_led"])),
                      str(int(r["targets_shared"])), str(int(r["tasks_led"])), str(int(r["tasks_shared"])),
                      f"{r['score']:.1f}", r["group"] if isinstance(r["group"], str) else ""])
         fills.append([None] * 7 + [group_fill.get(r["group"]) if isinstance(r["group"], str) else None])
     widths = [Inches(w) for w in (0.7, 1.9, 1.05, 1.05, 1.05, 1.05, 0.9, 1.1)]
     right = [PP_ALIGN.CENTER] + [PP_ALIGN.LEFT] + [PP_ALIGN.RIGHT] * 5 + [PP_ALIGN.CENTER]
-    st.table(slide, st.MARGIN, Inches(1.4), widths, ["排名", "单位", "牵头目标", "参与目标", "牵头任务", "参与任务", "得分",
+    style.table(slide, style.MARGIN, Inches(1.4), widths, ["排名", "单位", "牵头目标", "参与目标", "牵头任务", "参与任务", "得分",
                                                     "分组"], body, fills=fills, size=11, row_height=Inches(0.36),
              align=right)
-    left = st.MARGIN + sum(widths, Inches(0)) + Inches(0.3)
-    width = st.SLIDE_WIDTH - st.MARGIN - left
+    left = style.MARGIN + sum(widths, Inches(0)) + Inches(0.3)
+    width = style.SLIDE_WIDTH - style.MARGIN - left
     for i, (head, names, key) in enumerate(((labels.PRAISE, spec.extra["praise"], "met"),
                                             (labels.CRITICISE, spec.extra["criticise"], "off_track"))):
         top = Inches(1.4) + i * Inches(2.7)
-        colour = st.status_colour(key)
-        box = st.filled_box(slide, left, top, width, Inches(2.5), st.tint(colour, 0.85), line=colour)
+        colour = style.status_colour(key)
+        box = style.filled_box(slide, left, top, width, Inches(2.5), style.tint(colour, 0.85), line=colour)
         text = [f"{head}（{len(names)}个）" if names else head, "、".join(names) or "（无）"]
-        st.write(box.text_frame, text, st.fit_size(text, width, Inches(2.4), 16, 10), anchor=MSO_ANCHOR.TOP)
+        style.write(box.text_frame, text, style.fit_size(text, width, Inches(2.4), 16, 10), anchor=MSO_ANCHOR.TOP)
         box.text_frame.paragraphs[0].runs[0].font.bold = True
 
 
@@ -560,27 +565,27 @@ def _rank(rank, short: bool = False) -> str:
 
 
 def _draw_overdue(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
-    st.title(slide, spec.title, spec.subtitle)
+    style.title(slide, spec.title, spec.subtitle)
     if spec.rows.empty:
-        st.textbox(slide, st.MARGIN, Inches(1.6), st.CONTENT_WIDTH, Inches(0.6), "截至本期无逾期未完成的重点任务。", 18)
+        style.textbox(slide, style.MARGIN, Inches(1.6), style.CONTENT_WIDTH, Inches(0.6), "截至本期无逾期未完成的重点任务。", 18)
         return
-    body = [[r["clause"], st.shorten(str(r["title"]), 20), st.shorten(_str(r["lead_units"], "—"), 10),
-             str(r["due_date"]), st.shorten(_str(r.get("progress"), "未报送进展"), 25)]
+    body = [[r["clause"], style.shorten(str(r["title"]), 20), style.shorten(_str(r["lead_units"], "—"), 10),
+             str(r["due_date"]), style.shorten(_str(r.get("progress"), "未报送进展"), 25)]
             for _, r in spec.rows.iterrows()]
     widths = [Inches(w) for w in (1.2, 3.5, 1.8, 1.3, 4.53)]
-    st.table(slide, st.MARGIN, Inches(1.4), widths, ["条款", "任务", "牵头单位", "到期日", "最近进展"], body, size=11,
+    style.table(slide, style.MARGIN, Inches(1.4), widths, ["条款", "任务", "牵头单位", "到期日", "最近进展"], body, size=11,
              row_height=Inches(0.38))
 
 
 def _draw_data_notes(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
-    st.title(slide, spec.title)
+    style.title(slide, spec.title)
     lines = spec.extra["lines"]
-    st.textbox(slide, st.MARGIN, Inches(1.2), st.CONTENT_WIDTH, Inches(2.9), lines,
-               st.fit_size(lines, st.CONTENT_WIDTH, Inches(2.9), 18, 10), bullet="■ ", space_after=6)
-    sources = [st.shorten(s, 150) for s in spec.extra["sources"]][:10]
+    style.textbox(slide, style.MARGIN, Inches(1.2), style.CONTENT_WIDTH, Inches(2.9), lines,
+               style.fit_size(lines, style.CONTENT_WIDTH, Inches(2.9), 18, 10), bullet="■ ", space_after=6)
+    sources = [style.shorten(s, 150) for s in spec.extra["sources"]][:10]
     text = ["数据来源："] + (sources or ["—"])
-    st.textbox(slide, st.MARGIN, Inches(4.2), st.CONTENT_WIDTH, Inches(2.55), text,
-               st.fit_size(text, st.CONTENT_WIDTH, Inches(2.55), 12, 8), colour=st.MUTED)
+    style.textbox(slide, style.MARGIN, Inches(4.2), style.CONTENT_WIDTH, Inches(2.55), text,
+               style.fit_size(text, style.CONTENT_WIDTH, Inches(2.55), 12, 8), colour=style.MUTED)
 
 
 DRAW = {"cover": _draw_cover, "summary": _draw_summary, "changes": _draw_changes,

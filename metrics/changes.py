@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-import labels
+from views import labels
 
 _KEEP = ["code", "indicator_name", "status", "status_order", "actual"]
 

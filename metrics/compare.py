@@ -23,19 +23,42 @@ def growth_side_by_side(status_all: pd.DataFrame, regions: list[str]) -> pd.Data
     return first.merge(wide, left_on="code", right_index=True, how="left").reset_index(drop=True)
 
 
-def regional_rank(status_all: pd.DataFrame, region: str, peers: list[str]) -> pd.DataFrame:
-    """The region's rank (1 = fastest growth) among `peers` with a growth value, per relative target.
+def peer_growth(relative: pd.DataFrame, growth: pd.DataFrame, peers: list[str]) -> pd.DataFrame:
+    """Each peer's growth in the year the region's status is judged on, per relative target: code,
+    indicator_name, region, year, growth, rank (1 = fastest; ties share the best rank), n_ranked.
 
-    Returns code, rank (NaN when the region has no growth value), n_ranked (how many peers have one)."""
-    rel = status_all.loc[(status_all["kind"] == "relative") & status_all["region"].isin(peers)
-                         & status_all["region_growth"].notna(), ["code", "region", "region_growth"]]
-    ranked = rel.assign(rank=rel.groupby("code")["region_growth"].rank(ascending=False, method="min"),
-                        n_ranked=rel.groupby("code")["region_growth"].transform("size"))
-    codes = pd.DataFrame({"code": status_all.loc[status_all["kind"] == "relative", "code"].drop_duplicates()})
-    mine = ranked.loc[ranked["region"] == region, ["code", "rank"]]
-    counts = ranked.groupby("code", as_index=False)["n_ranked"].first()
+    relative: the region's relative-target rows of target_status (code, indicator, indicator_name, actual_year).
+    growth: store.reads.read_growth rows (region, indicator, year, growth) of the peers' level."""
+    cols = ["code", "indicator_name", "region", "year", "growth", "rank", "n_ranked"]
+    judged = relative.loc[relative["actual_year"].notna(), ["code", "indicator", "indicator_name", "actual_year"]]
+    judged = judged.assign(year=judged["actual_year"].astype("int64")).drop(columns="actual_year")
+    rows = (growth.loc[growth["region"].isin(peers) & growth["growth"].notna(), ["region", "indicator", "year", "growth"]]
+                  .merge(judged, on=["indicator", "year"]))
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    rows = rows.assign(rank=rows.groupby("code")["growth"].rank(ascending=False, method="min"),
+                       n_ranked=rows.groupby("code")["growth"].transform("size").astype("int64"))
+    return rows.sort_values(["code", "rank", "region"])[cols].reset_index(drop=True)
+
+
+def regional_rank(relative: pd.DataFrame, standing: pd.DataFrame, region: str) -> pd.DataFrame:
+    """The region's rank among its peers per relative target: code, rank (NaN when it has no growth value that
+    year), n_ranked (how many peers have one). standing: peer_growth."""
+    codes = pd.DataFrame({"code": relative["code"].drop_duplicates()})
+    mine = standing.loc[standing["region"] == region, ["code", "rank"]]
+    counts = standing.groupby("code", as_index=False)["n_ranked"].first()
     out = codes.merge(mine, on="code", how="left").merge(counts, on="code", how="left")
-    return out.assign(n_ranked=out["n_ranked"].fillna(0).astype("int64")).reset_index(drop=True)
+    return out.assign(rank=out["rank"].astype("float64"),
+                      n_ranked=out["n_ranked"].fillna(0).astype("int64")).reset_index(drop=True)
+
+
+def top_and_bottom(standing: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The n fastest and n slowest peers per target (each region once): code, region, growth, rank, end
+    ('top' | 'bottom')."""
+    top = standing.groupby("code").head(n).assign(end="top")
+    bottom = standing.groupby("code").tail(n).assign(end="bottom")
+    bottom = bottom.loc[~bottom.set_index(["code", "region"]).index.isin(top.set_index(["code", "region"]).index)]
+    return pd.concat([top, bottom], ignore_index=True)[["code", "region", "growth", "rank", "end"]]
 
 
 def long_growth(side: pd.DataFrame, regions: list[str]) -> pd.DataFrame:

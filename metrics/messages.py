@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-import labels
+from views import labels
 
 BEHIND = ("reverse", "off_track", "moderate")
 NO_DATA = ("stale", "no_data")

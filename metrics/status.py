@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import labels
+from views import labels
 
 EPS = 1e-9  # relative tolerance for "exactly on the boundary" comparisons (floating point)
 
@@ -77,7 +77,7 @@ def target_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of_year:
     db.read_observations frame (region, indicator, year, quarter, value, source, is_sample).
     regions: None = each target's policy region; a list = every target for every region in it."""
     if settings is None:
-        import catalogue
+        from store import catalogue
         settings = catalogue.load_settings()
     t = _target_rows(targets, regions)
     if t.empty:

@@ -1,9 +1,9 @@
 """分领域: one section per area — a small chart per target and the area's table."""
 import streamlit as st
 
-import labels
-import tables
 import ui
+from ui import tables
+from views import labels
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)

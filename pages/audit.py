@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 import db
-import labels
 import ui
-import users
+from store import users
+from views import labels
 
 
 @st.cache_data(show_spinner=False)

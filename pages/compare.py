@@ -1,24 +1,34 @@
-"""对比分析: the region's average annual growth against the benchmark region (and the regions above it) for the
-indicators of the "growth clearly above the province average" goal, and its rank among its peers."""
+"""对比分析: the region's growth against the benchmark region (and the regions above it) for the indicators of the
+"growth clearly above the province average" goal, and where it stands among the regions of its level."""
 import streamlit as st
 
-import charts
-import labels
-import tables
 import ui
-from metrics.compare import growth_side_by_side, long_growth, peer_regions, regional_rank, regions_to_compare
+from metrics.compare import (
+    growth_side_by_side,
+    long_growth,
+    peer_growth,
+    peer_regions,
+    regional_rank,
+    regions_to_compare,
+    top_and_bottom,
+)
+from ui import charts, tables
+from views import labels
 
 filters = ui.sidebar_filters()
-status = ui.status(filters.policy, filters.region, filters.as_of_year)
-status_all = ui.status_all_regions(filters.policy, filters.as_of_year)
-regions = ui.frames()["regions"]
+regions = ui.catalogue_frames()["regions"]
 benchmark = ui.benchmark_region(filters.policy)
 shown = regions_to_compare(regions, filters.region, benchmark)
 peers = peer_regions(regions, filters.region)
-
-side = growth_side_by_side(status_all, shown)
-ranks = regional_rank(status_all, filters.region, peers)
+status_shown = ui.status_of_regions(filters.policy, shown, filters.as_of_year)
+status = status_shown.loc[status_shown["region"] == filters.region]
 relative = status.loc[status["kind"] == "relative"]
+level = regions.loc[regions["name"] == filters.region, "level"]
+growth = ui.peer_growth_rows(list(relative["indicator"]), list(relative["actual_year"].dropna()),
+                             str(level.iloc[0]) if len(level) else "county")
+standing = peer_growth(relative, growth, peers)
+side = growth_side_by_side(status_shown, shown)
+ranks = regional_rank(relative, standing, filters.region)
 
 st.title(labels.PAGE_TITLES["compare"])
 st.caption(f"{filters.region} 对比 {'、'.join(shown[1:]) or '—'}（有数据者） · 截至 {filters.as_of_year} 年 · "
@@ -37,3 +47,12 @@ else:
     st.dataframe(tables.compare_table(side, ranks, present, relative), hide_index=True, width="stretch",
                  column_config=tables.compare_columns(present, benchmark))
     st.caption(f"位次：{filters.region}在同级地区（共 {len(peers)} 个，其中有数据的参与排名）中的增速位次，1 为最快。")
+    st.subheader("在同级地区中的位置")
+    if standing["region"].nunique() < 2:
+        st.caption("同级地区中只有本地区有可比数据，暂无分布。")
+    else:
+        st.plotly_chart(charts.peer_figure(standing, filters.region,
+                                           title=f"同级地区（{standing['region'].nunique()} 个有数据）同年增速分布"),
+                        width="stretch")
+        st.dataframe(tables.peer_table(top_and_bottom(standing), standing), hide_index=True, width="stretch",
+                     column_config=tables.PEER_COLUMNS)

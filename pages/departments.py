@@ -1,11 +1,10 @@
 """部门督办: the department scorecard with the 通报表扬 and 通报批评 groups, and the task ledger (台账)."""
 import streamlit as st
 
-import charts
-import labels
-import tables
 import ui
 from metrics.summary import filter_ledger
+from ui import charts, tables
+from views import labels
 
 filters = ui.sidebar_filters()
 board = ui.scorecard(filters.policy, filters.region, filters.as_of_year)
@@ -33,7 +32,7 @@ units = units_col.multiselect("责任单位", ui.unit_options(filters.policy), k
                               placeholder="全部单位")
 statuses = status_col.multiselect("任务状态", list(labels.TASK_STATUSES), format_func=labels.TASK_STATUSES.get,
                                   key="ledger_status", placeholder="全部状态")
-shown = filter_ledger(ledger, ui.frames()["task_units"], units, statuses)
+shown = filter_ledger(ledger, ui.catalogue_frames()["task_units"], units, statuses)
 st.caption(f"共 {len(shown)} 项任务；已逾期的任务标红。")
 st.dataframe(tables.styled_ledger(tables.ledger_table(shown)), hide_index=True, width="stretch",
              column_config=tables.LEDGER_COLUMNS, column_order=tables.LEDGER_ORDER, height=tables.table_height(shown))

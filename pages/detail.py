@@ -2,10 +2,9 @@
 from, the source of every value and the history of edits."""
 import streamlit as st
 
-import charts
-import labels
-import tables
 import ui
+from ui import charts, tables
+from views import labels
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
@@ -19,7 +18,7 @@ code = st.selectbox("选择目标", codes, index=codes.index(wanted) if wanted i
                     key="detail_code")
 st.query_params["code"] = code  # the address names the target: a link opens this page on it
 row = table.loc[code]
-observations = ui.observations_of(row["region"], row["indicator"], filters.as_of_year, row.get("benchmark"))
+observations = ui.observations_of(filters.policy, row["region"], row["indicator"], filters.as_of_year, row.get("benchmark"))
 ui.sample_banner(bool(row["is_sample"]) or bool(observations["is_sample"].any()))
 st.caption(" · ".join(t for t in (filters.region, f"截至 {filters.as_of_year} 年", row["area"],
                                   labels.KIND_LABELS[row["kind"]], labels.TIER_LABELS.get(row["tier"], "")) if t))

@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 import db
-import labels
 import ui
 from dataio import exporter, grid, importer, template
 from dataio.validate import Rules, problems_frame, validate_entries
+from views import labels
+
 
 @st.cache_data(show_spinner=False)
 def template_bytes(version: int, policy: str, region: str, first: int, last: int) -> bytes:
@@ -23,12 +24,12 @@ def flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def grid_base(region: str, indicator: pd.Series) -> pd.DataFrame:
+def grid_base(policy: str, region: str, indicator: pd.Series) -> pd.DataFrame:
     """The values the user sees when the grid opens, kept until saved or refreshed: their versions are what
     the save compares against, so a value changed meanwhile by someone else is never overwritten."""
     key = f"entry_base/{region}/{indicator['code']}"
     if key not in st.session_state:
-        st.session_state[key] = grid.grid_frame(f["observations"], region, indicator["code"], indicator["stages"])
+        st.session_state[key] = grid.grid_frame(ui.frames(policy, region)["observations"], region, indicator["code"], indicator["stages"])
     return st.session_state[key]
 
 
@@ -52,13 +53,14 @@ def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str], progress: 
     st.rerun()
 
 
-def grid_tab(region: str, who: str) -> None:
-    inds = f["indicators"]
+def grid_tab(policy: str, region: str, who: str) -> None:
+    catalogue = ui.catalogue_frames()
+    inds = catalogue["indicators"]
     names = {r.code: f"{r.area} · {r.name}（{r.unit}）" for r in inds.itertuples()}
     code = st.selectbox("指标", list(names), format_func=names.get, key="entry_indicator")
     indicator = inds.set_index("code").loc[code].copy()
     indicator["code"] = code
-    base = grid_base(region, indicator)
+    base = grid_base(policy, region, indicator)
     ui.sample_banner(bool(base["is_sample"].any()))
     hint = ("百分比指标填 0—100 之间的数，如 3.8 或 3.8%" if indicator["unit"] == "%" else
             f"阶段填写：{'、'.join(indicator['stages'])}" if indicator["stages"] else f"单位：{indicator['unit']}")
@@ -82,7 +84,7 @@ def grid_tab(region: str, who: str) -> None:
         st.rerun()
     if c1.button("检查并预览", type="primary", key="entry_check", disabled=not who):
         entries = grid.grid_entries(base, edited, region, code)
-        clean, problems = validate_entries(entries, Rules.from_frames(inds, f["regions"], f["policies"]))
+        clean, problems = validate_entries(entries, Rules.from_frames(inds, catalogue["regions"], catalogue["policies"]))
         if problems:
             st.session_state.pop("entry_plan", None)
             show_problems(problems)
@@ -101,12 +103,13 @@ def grid_tab(region: str, who: str) -> None:
 
 
 def progress_tab(policy: str, who: str) -> None:
-    tasks = f["tasks"].query("policy == @policy")
+    catalogue = ui.catalogue_frames()
+    tasks = catalogue["tasks"].query("policy == @policy")
     titles = dict(zip(tasks["clause"], tasks["clause"] + " " + tasks["title"]))
     clause = st.selectbox("重点任务", list(titles), format_func=titles.get, key="progress_task")
     task = tasks.set_index("clause").loc[clause]
     st.caption(f"牵头单位：{task['lead'] or '—'} · 责任单位：{task['responsible'] or '—'} · 完成时限：{task['due_date']}")
-    history = f["progress"].query("policy == @policy and clause == @clause").sort_values("reported_on",
+    history = catalogue["progress"].query("policy == @policy and clause == @clause").sort_values("reported_on",
                                                                                         ascending=False)
     ui.sample_banner(bool(history["is_sample"].astype(bool).any()))
     st.dataframe(pd.DataFrame({
@@ -134,7 +137,7 @@ def progress_tab(policy: str, who: str) -> None:
 
 def excel_tab(policy: str, region: str, who: str) -> None:
     st.markdown("**1. 下载填报模板**：每个领域一张表，指标为行、年份为列，“来源”必填。")
-    p = f["policies"].set_index("code").loc[policy]
+    p = ui.catalogue_frames()["policies"].set_index("code").loc[policy]
     first, last = st.select_slider("模板年份", options=list(range(int(p["track_from"]), int(p["track_to"]) + 1)),
                                    value=(int(p["base_year"]), int(p["end_year"])), key="template_years")
     st.download_button(f"下载填报模板（{region}，{first}—{last}年）",
@@ -171,14 +174,13 @@ def excel_tab(policy: str, region: str, who: str) -> None:
 
 filters = ui.sidebar_filters()
 who = ui.current_user()
-f = ui.frames()
 st.title(labels.ENTRY_PAGE_TITLES["entry"])
 flash()
 if not who:
     st.warning(labels.NO_USER, icon=":material/edit:")
 grid_box, progress_box, excel_box = st.tabs(["逐项填报", "任务进展", "Excel 导入导出"])
 with grid_box:
-    grid_tab(filters.region, who)
+    grid_tab(filters.policy, filters.region, who)
 with progress_box:
     progress_tab(filters.policy, who)
 with excel_box:

@@ -2,11 +2,12 @@
 changed since last year."""
 import streamlit as st
 
-import charts
-import labels
-import tables
 import ui
+from metrics.messages import change_message
 from metrics.summary import area_lights, headline_cards, needs_attention, status_counts
+from ui import charts, tables
+from views import labels
+from views import policy as views
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
@@ -71,16 +72,14 @@ else:
                  height=tables.table_height(moved))
 
 # ---------------------------------------------------------------- since the last leading-group meeting (snapshots)
-from deck.data import changes_since, last_snapshot  # noqa: E402
-from metrics.messages import change_message  # noqa: E402
 
 st.subheader("自上次会议以来")
-meeting = last_snapshot(ui.engine(), filters.policy, filters.region)
+meeting = ui.last_meeting(filters.policy, filters.region)
 if meeting is None:
     st.caption("尚未保存会议快照：在“汇报材料”页保存后，这里显示自上次会议以来各目标状态的变化。")
 else:
     snapshot, frozen = meeting
-    since_meeting = changes_since(frozen, status)
+    since_meeting = views.changes_since(frozen, status)
     st.caption(f"{change_message(since_meeting, snapshot['name'])}（会议日期 {snapshot['meeting_date']:%Y-%m-%d}，"
                f"快照截至{int(snapshot['as_of_year'])}年，当前截至{filters.as_of_year}年）")
     moved_meeting = tables.change_table(since_meeting)

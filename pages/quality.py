@@ -1,14 +1,14 @@
 """数据质量: which indicators have no data, stale data, sample data, or values without a source."""
 import streamlit as st
 
-import labels
-import tables
 import ui
 from metrics.quality import ISSUES, issue_counts, quality_findings
+from ui import tables
+from views import labels
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
-f = ui.frames()
+f = ui.frames(filters.policy, filters.region)
 targets = f["targets"].loc[f["targets"]["policy"] == filters.policy]
 findings = quality_findings(targets, f["observations"], status, filters.region, filters.as_of_year)
 counts = issue_counts(findings)

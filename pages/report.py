@@ -4,12 +4,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-import catalogue
 import db
-import labels
 import ui
 from deck import DeckData, DeckOptions, build_deck, plan_deck
 from deck.data import deck_data
+from views import labels
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 NO_COMPARE = "不对比"
@@ -23,7 +22,7 @@ def meeting_data(version: int, policy: str, region: str, as_of_year: int, snapsh
     if snapshot_id is not None:
         meta = db.read_snapshots(eng).set_index("id").loc[snapshot_id]
         snapshot = (meta, db.read_snapshot(eng, snapshot_id))
-    return deck_data(ui.frames(), catalogue.load_settings(), policy=policy, region=region, as_of_year=as_of_year,
+    return deck_data(ui.frames(policy, region), ui.settings(), policy=policy, region=region, as_of_year=as_of_year,
                      snapshot=snapshot)
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pandas as pd
 
-import catalogue
+from store import catalogue
 
 SETTINGS = catalogue.load_settings()
 REGION = "甲县"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-import labels
+from views import labels
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-import catalogue as cat
+from store import catalogue as cat
 
 POLICY = cat.load_policies()[0]
 DOC = POLICY.text()

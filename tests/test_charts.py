@@ -5,16 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import catalogue
-import charts
 import db
-import labels
-import tables
 from metrics.compare import growth_side_by_side, long_growth
 from metrics.scorecard import department_scorecard, task_ledger
 from metrics.status import target_status
 from metrics.summary import status_counts
 from metrics.trajectory import trajectories
+from store import catalogue
+from ui import charts, tables
+from views import labels
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ import io
 
 import pytest
 
-import catalogue
 import db
-import labels
+from store import catalogue
 from tests.test_cli import run_cli
+from views import labels
 
 SETTINGS = catalogue.load_settings()
 POLICY = catalogue.load_policies()[0]

@@ -7,16 +7,16 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from msoffcrypto.format.ooxml import OOXMLFile
 import pytest
+from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook
 
-import catalogue
 import db
 from dataio.importer import import_workbook
 from dataio.template import build_template
 from dataio.validate import Problem
 from metrics.status import target_status
+from store import catalogue
 from tests.xlsx import LONG_HEADER, fill_template, long_table, to_bytes
 
 GOOD = ("长垣市", "高新技术企业总数", 2020, 120, "科工信局认定文件")

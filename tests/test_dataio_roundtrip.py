@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-import catalogue
 import db
-import labels
 from dataio.exporter import OBSERVATION_SHEET, export_workbook
 from dataio.importer import import_workbook
 from dataio.validate import excel_precision
+from store import catalogue
 from tests.xlsx import LONG_HEADER, long_table
+from views import labels
 
 COLUMNS = ["region", "indicator", "year", "quarter", "value", "source", "note", "is_sample"]
 

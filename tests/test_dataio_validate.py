@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import db
-from dataio.validate import Entry, Problem, Rules, check_value, parse_number, parse_period, validate_entries
+from dataio.validate import (
+    Entry,
+    Problem,
+    Rules,
+    check_value,
+    parse_number,
+    parse_period,
+    validate_entries,
+)
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,13 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
-import catalogue
 import db
-import labels
-from deck import DeckOptions, build_deck, plan_deck
-from deck import style
+from deck import DeckOptions, build_deck, plan_deck, style
 from deck.build import ATTAINMENT_SERIES, TARGET_SERIES
-from deck.data import deck_data, load_frames
+from deck.data import deck_data
+from store import catalogue
+from views import labels
+from views.policy import load_frames
 
 AS_OF = 2020
 REGION = "长垣市"
@@ -290,8 +290,8 @@ def test_any_choice_of_areas_lists_exactly_their_targets(built, areas, rows):
 
 def test_theme_fonts_are_the_decks_typeface(built):
     """Text a user adds later in PowerPoint is in the same typeface."""
-    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
     from lxml import etree
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
     _, _, prs, _ = built
     theme = etree.fromstring(prs.slide_master.part.part_related_by(RT.THEME).blob)
     for block in theme.iter(qn("a:majorFont"), qn("a:minorFont")):

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-import catalogue
 import db
 from deck import build_deck
-from deck.data import deck_data, load_frames
+from deck.data import deck_data
+from store import catalogue
+from views.policy import load_frames
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow

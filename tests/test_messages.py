@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import labels
 from deck.style import shorten, text_width
 from metrics import messages
+from views import labels
 
 BASE = dict(policy="P", region="长垣市", area="企业", unit="家", decimals=0, kind="level", comparator=">=", tier=None,
             benchmark=None, headline=False, target_low=math.nan, target_high=math.nan, actual_year=2020,

@@ -6,9 +6,16 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import labels
 from metrics.status import target_status
-from tests.metrics_helpers import BENCH, REGION, SETTINGS, combine, observations, targets
+from tests.metrics_helpers import (
+    BENCH,
+    REGION,
+    SETTINGS,
+    combine,
+    observations,
+    targets,
+)
+from views import labels
 
 YEARS = list(range(2016, 2023))
 TOL = SETTINGS["tolerance"]["approximate"]

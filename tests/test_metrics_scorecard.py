@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import labels
 from metrics.changes import status_changes
 from metrics.scorecard import department_scorecard, task_ledger
 from tests.metrics_helpers import SETTINGS
+from views import labels
 
 SC = SETTINGS["scorecard"]
 P, T = SC["status_points"], SC["task_points"]

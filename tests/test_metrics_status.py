@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from metrics.status import OUTPUT, target_status
-from tests.metrics_helpers import BENCH, REGION, SETTINGS, combine, observations, targets
+from tests.metrics_helpers import (
+    BENCH,
+    REGION,
+    SETTINGS,
+    combine,
+    observations,
+    targets,
+)
 
 ON_TRACK = SETTINGS["status"]["on_track"]
 MODERATE = SETTINGS["status"]["moderate"]

@@ -8,14 +8,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import catalogue
 import db
-import labels
-from metrics.compare import growth_side_by_side, long_growth, peer_regions, regional_rank, regions_to_compare
+from metrics.compare import (
+    growth_side_by_side,
+    long_growth,
+    peer_growth,
+    peer_regions,
+    regional_rank,
+    regions_to_compare,
+    top_and_bottom,
+)
 from metrics.quality import issue_counts, quality_findings
 from metrics.status import target_status
-from metrics.summary import area_lights, filter_ledger, headline_cards, moved_since, needs_attention, status_counts
+from metrics.summary import (
+    area_lights,
+    filter_ledger,
+    headline_cards,
+    moved_since,
+    needs_attention,
+    status_counts,
+)
 from metrics.trajectory import trajectories
+from store import catalogue
+from views import labels
 
 KEYS = [s.key for s in labels.STATUSES]
 
@@ -214,12 +229,31 @@ def rel_status(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
                           "status": "met"} for r, c, g in rows])
 
 
-def test_rank_among_peers_one_is_fastest():
-    s = rel_status([("甲", "R1", 0.3), ("乙", "R1", 0.5), ("丙", "R1", 0.1), ("省", "R1", 0.2),
-                    ("甲", "R2", np.nan), ("乙", "R2", 0.2)])
-    ranks = regional_rank(s, "甲", ["甲", "乙", "丙"]).set_index("code")
+def _peer_case():
+    relative = pd.DataFrame({"code": ["R1", "R2"], "indicator": ["i1", "i2"], "indicator_name": ["一", "二"],
+                             "actual_year": [2019.0, 2019.0]})
+    growth = pd.DataFrame({"region": ["甲", "乙", "丙", "丁", "乙", "甲", "省"],
+                           "indicator": ["i1", "i1", "i1", "i1", "i2", "i1", "i1"],
+                           "year": [2019, 2019, 2019, 2018, 2019, 2018, 2019],
+                           "growth": [0.3, 0.5, 0.1, 0.9, 0.2, 0.8, 0.7]})
+    return relative, growth
+
+
+def test_rank_among_peers_one_is_fastest_in_the_judged_year():
+    relative, growth = _peer_case()
+    standing = peer_growth(relative, growth, ["甲", "乙", "丙", "丁"])
+    # 丁 has only 2018 and 省 is not a peer: R1 ranks 乙 0.5, 甲 0.3, 丙 0.1
+    assert list(standing.loc[standing["code"] == "R1", "region"]) == ["乙", "甲", "丙"]
+    ranks = regional_rank(relative, standing, "甲").set_index("code")
     assert ranks.loc["R1", "rank"] == 2 and ranks.loc["R1", "n_ranked"] == 3
     assert np.isnan(ranks.loc["R2", "rank"]) and ranks.loc["R2", "n_ranked"] == 1
+
+
+def test_top_and_bottom_list_each_peer_once():
+    relative, growth = _peer_case()
+    ends = top_and_bottom(peer_growth(relative, growth, ["甲", "乙", "丙"]), n=2)
+    r1 = ends.loc[ends["code"] == "R1"]
+    assert list(r1["region"]) == ["乙", "甲", "丙"] and list(r1["end"]) == ["top", "top", "bottom"]
 
 
 def test_growth_side_by_side_and_long_form():

@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import catalogue
 import db
-import labels
-import tables
 from metrics.changes import status_changes
 from metrics.scorecard import department_scorecard, task_ledger
 from metrics.status import target_status
 from metrics.summary import moved_since, needs_attention, status_counts
+from store import catalogue
+from ui import tables
+from views import labels
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 POLICY = "CY2019-20"

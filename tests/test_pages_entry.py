@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import db
-import labels
 from tests.xlsx import long_table
+from views import labels
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -9,11 +9,12 @@ import pytest
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-import catalogue
 import cli
 import db
 from deck import build_deck, plan_deck
-from deck.data import changes_since, deck_data, last_snapshot, load_frames, region_status
+from deck.data import deck_data
+from store import catalogue
+from views.policy import changes_since, last_snapshot, load_frames, policy_status
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 REGION = "长垣市"
@@ -24,7 +25,7 @@ def policy(engine) -> str:
 
 
 def status_now(engine, as_of: int = 2020):
-    return region_status(load_frames(engine), catalogue.load_settings(), policy(engine), REGION, as_of)
+    return policy_status(load_frames(engine), catalogue.load_settings(), policy(engine), REGION, as_of)
 
 
 def snap(engine, name: str = "2020年第四季度会议", as_of: int = 2020, when: date = date(2020, 12, 20)) -> int:

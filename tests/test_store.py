@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-import catalogue as cat
 import db
+from store import catalogue as cat
 
 
 def test_loading_twice_changes_nothing(engine):

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import assert_no_exception, open_page
-
-import labels
+from views import labels
 
 
 def test_overview_in_chromium(server, page):

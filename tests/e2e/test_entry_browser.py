@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-import labels
 from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
 from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
 from tests.xlsx import long_table
+from views import labels
 
 pytestmark = pytest.mark.slow
 

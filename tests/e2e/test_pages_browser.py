@@ -6,8 +6,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-import labels
 from tests.e2e.conftest import SHOTS, assert_no_exception, open_page, wait_idle
+from views import labels
 
 pytestmark = pytest.mark.slow
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from pptx import Presentation
 
-import labels
 from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
 from tests.e2e.test_pages_browser import full_page_shot
+from views import labels
 
 pytestmark = pytest.mark.slow
 

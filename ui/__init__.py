@@ -7,15 +7,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-import catalogue
-import charts
 import db
-import labels
-import tables
-from metrics.changes import status_changes
-from metrics.scorecard import department_scorecard, task_ledger
-from metrics.status import target_status
 from metrics.trajectory import trajectories
+from store import catalogue
+from ui import charts, tables
+from views import labels
+from views import policy as views
 
 
 @st.cache_resource
@@ -30,24 +27,32 @@ def data_version() -> int:
     return db.data_version(engine())
 
 
-@st.cache_data(show_spinner=False)
-def _frames(version: int) -> dict[str, pd.DataFrame]:
-    eng = engine()
-    return {
-        "policies": db.read_policies(eng),
-        "indicators": db.read_indicators(eng),
-        "targets": db.read_targets(eng),
-        "tasks": db.read_tasks(eng),
-        "task_units": db.read_task_units(eng),
-        "progress": db.read_progress(eng),
-        "observations": db.read_observations(eng),
-        "regions": db.read_regions(eng),
-    }
+@st.cache_data(show_spinner=False, max_entries=4)
+def _catalogue(version: int) -> views.Frames:
+    return views.load_catalogue_frames(engine())
 
 
-def frames() -> dict[str, pd.DataFrame]:
-    """All frames the pages need, cached per data version (any write bumps it)."""
-    return _frames(data_version())
+@st.cache_data(show_spinner=False, max_entries=16)
+def _observations(version: int, regions: tuple[str, ...]) -> pd.DataFrame:
+    return db.read_observations(engine(), regions=list(regions))
+
+
+def _frames_for(version: int, policy: str, region: str) -> views.Frames:
+    """The catalogue frames and the observations of the region and the policy's benchmark regions (what a page
+    about one region shows; other regions are never read)."""
+    catalogue_frames = _catalogue(version)
+    regions = tuple(views.regions_for(catalogue_frames, policy, region))
+    return {**catalogue_frames, "observations": _observations(version, regions)}
+
+
+def catalogue_frames() -> views.Frames:
+    """Policies, indicators, targets, tasks, units, progress and regions, cached per data version."""
+    return _catalogue(data_version())
+
+
+def frames(policy: str, region: str) -> views.Frames:
+    """catalogue_frames() plus the observations of the region and its benchmark regions, cached per data version."""
+    return _frames_for(data_version(), policy, region)
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ def _through_app_navigation() -> None:
 def sidebar_filters() -> Filters:
     """Policy, region and as-of year, chosen in the sidebar and kept across pages."""
     _through_app_navigation()
-    f = frames()
+    f = catalogue_frames()
     policies = f["policies"]
     with st.sidebar:
         st.markdown(f"### {labels.APP_TITLE}")
@@ -97,7 +102,7 @@ def sidebar_filters() -> Filters:
         default_region = regions.index(p["region"]) if p["region"] in regions else 0
         region = st.selectbox("地区", regions, index=_kept_index("region", regions, default_region), key="region")
         years = list(range(int(p["start_year"]), int(p["end_year"]) + 1))
-        obs_years = sorted(set(f["observations"]["year"]))
+        obs_years = observation_years()
         years = sorted(set(years) | {y for y in obs_years if p["base_year"] <= y <= p["track_to"]})
         default_year = years.index(int(p["end_year"])) if int(p["end_year"]) in years else len(years) - 1
         as_of = st.selectbox("截至年份", years, index=_kept_index("as_of_year", years, default_year), key="as_of_year",
@@ -121,31 +126,30 @@ def settings() -> dict:
     return catalogue.load_settings()
 
 
-@st.cache_data(show_spinner=False)
-def _status(version: int, policy: str, regions: tuple[str, ...], as_of_year: int) -> pd.DataFrame:
-    f = _frames(version)
-    targets = f["targets"].loc[f["targets"]["policy"] == policy]
-    result = target_status(targets, f["observations"], as_of_year, settings=settings(), regions=list(regions))
-    # the catalogue's stage names travel with the rows so that charts can label a milestone's axis
-    return result.merge(targets[["code", "stages"]], on="code", how="left")
+@st.cache_data(show_spinner=False, max_entries=8)
+def _status(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    return views.policy_status(_frames_for(version, policy, region), settings(), policy, region, as_of_year)
 
 
 def status(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
-    """metrics.status.target_status for one region, cached until the data change."""
-    return _status(data_version(), policy, (region,), int(as_of_year))
+    """views.policy_status for one region, cached until the data change."""
+    return _status(data_version(), policy, region, int(as_of_year))
 
 
-def status_all_regions(policy: str, as_of_year: int) -> pd.DataFrame:
-    """target_status for every region in the store (comparison and ranks), cached."""
-    return _status(data_version(), policy, tuple(frames()["regions"]["name"]), int(as_of_year))
+@st.cache_data(show_spinner=False, max_entries=4)
+def _observation_years(version: int) -> list[int]:
+    return db.read_observation_years(engine())
+
+
+def observation_years() -> list[int]:
+    """The years that have any stored value (the sidebar offers them)."""
+    return _observation_years(data_version())
 
 
 @st.cache_data(show_spinner=False)
 def _trajectories(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
-    status = _status(version, policy, (region,), as_of_year)
-    obs = _frames(version)["observations"]
-    regions = {region} | set(status["benchmark"].dropna())
-    return trajectories(status, obs.loc[obs["region"].isin(regions)], as_of_year)
+    status = _status(version, policy, region, as_of_year)
+    return trajectories(status, _frames_for(version, policy, region)["observations"], as_of_year)
 
 
 def chart_series(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
@@ -155,7 +159,7 @@ def chart_series(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _area_figure(version: int, policy: str, region: str, as_of_year: int, area: str) -> dict:
-    status = _status(version, policy, (region,), as_of_year)
+    status = _status(version, policy, region, as_of_year)
     rows = tables.status_table(status.loc[status["area"] == area])
     series = _trajectories(version, policy, region, as_of_year)
     figure = charts.small_multiples_figure(series.loc[series["code"].isin(rows["code"])], rows, f"{area}领域目标进展")
@@ -170,8 +174,8 @@ def area_figure(policy: str, region: str, as_of_year: int, area: str) -> dict:
 
 @st.cache_data(show_spinner=False)
 def _changes(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
-    return status_changes(_status(version, policy, (region,), as_of_year - 1),
-                          _status(version, policy, (region,), as_of_year))
+    return views.changes_since(_status(version, policy, region, as_of_year - 1),
+                               _status(version, policy, region, as_of_year))
 
 
 def changes(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
@@ -181,10 +185,7 @@ def changes(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _ledger(version: int, policy: str, as_of_year: int) -> pd.DataFrame:
-    f = _frames(version)
-    tasks = f["tasks"].loc[f["tasks"]["policy"] == policy]
-    progress = f["progress"].loc[f["progress"]["policy"] == policy]
-    return task_ledger(tasks, progress, int(as_of_year))  # judged on 31 December
+    return views.policy_ledger(_catalogue(version), policy, int(as_of_year))  # judged on 31 December
 
 
 def ledger(policy: str, as_of_year: int) -> pd.DataFrame:
@@ -194,10 +195,8 @@ def ledger(policy: str, as_of_year: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _scorecard(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
-    f = _frames(version)
-    units = f["task_units"].loc[f["task_units"]["policy"] == policy]
-    return department_scorecard(_status(version, policy, (region,), as_of_year), _ledger(version, policy, as_of_year),
-                                units, settings())
+    return views.policy_scorecard(_catalogue(version), settings(), policy, _status(version, policy, region, as_of_year),
+                                  _ledger(version, policy, as_of_year))
 
 
 def scorecard(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
@@ -227,14 +226,14 @@ def status_badge(key: str, size: str = "1rem") -> None:
 
 def policy_title(policy: str) -> str:
     """The policy's document number and short title, e.g. '长政〔2019〕20号 创新驱动提速增效工程'."""
-    p = frames()["policies"].set_index("code").loc[policy]
+    p = views.policy_row(catalogue_frames(), policy)
     return f"{p['doc_number']}《{p['title']}》"
 
 
-def observations_of(region: str, indicator: str, as_of_year: int, benchmark: str | None = None) -> pd.DataFrame:
+def observations_of(policy: str, region: str, indicator: str, as_of_year: int, benchmark: str | None = None) -> pd.DataFrame:
     """The stored values of one indicator up to the as-of year, for the region (then its benchmark region),
     oldest first."""
-    obs = frames()["observations"]
+    obs = frames(policy, region)["observations"]
     regions = [region] + ([benchmark] if isinstance(benchmark, str) and benchmark else [])
     rows = obs.loc[obs["region"].isin(regions) & (obs["indicator"] == indicator) & (obs["year"] <= as_of_year)]
     order = rows["region"].map({r: i for i, r in enumerate(regions)})
@@ -243,14 +242,13 @@ def observations_of(region: str, indicator: str, as_of_year: int, benchmark: str
 
 def benchmark_region(policy: str) -> str:
     """The policy's benchmark region (e.g. 河南省)."""
-    p = frames()["policies"].set_index("code").loc[policy]
-    return str(p["benchmark_region"]) if "benchmark_region" in p and isinstance(p["benchmark_region"], str) else ""
+    p = views.policy_row(catalogue_frames(), policy)
+    return str(p["benchmark_region"]) if isinstance(p.get("benchmark_region"), str) else ""
 
 
 def unit_options(policy: str) -> list[str]:
     """Every unit that leads or shares a task of the policy, in the document's order."""
-    units = frames()["task_units"]
-    return list(dict.fromkeys(units.loc[units["policy"] == policy, "department"]))
+    return views.unit_options(catalogue_frames(), policy)
 
 
 # ---------------------------------------------------------------- who is editing (data entry and audit pages)
@@ -261,3 +259,36 @@ def current_user() -> str:
                                  placeholder="姓名（写入修改记录）")
     st.session_state["user_name"] = name.strip()
     return name.strip()
+
+
+# ---------------------------------------------------------------- comparison among regions
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _status_of_regions(version: int, policy: str, regions: tuple[str, ...], as_of_year: int) -> pd.DataFrame:
+    f = {**_catalogue(version), "observations": _observations(version, regions)}
+    return views.policy_status(f, settings(), policy, list(regions), as_of_year)
+
+
+def status_of_regions(policy: str, regions: list[str], as_of_year: int) -> pd.DataFrame:
+    """views.policy_status for a few regions (the region, the regions above it, the benchmark), cached."""
+    return _status_of_regions(data_version(), policy, tuple(regions), int(as_of_year))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _growth(version: int, indicators: tuple[str, ...], years: tuple[int, ...], level: str) -> pd.DataFrame:
+    return db.read_growth(engine(), list(indicators), list(years), level)
+
+
+def peer_growth_rows(indicators: list[str], years: list[int], level: str) -> pd.DataFrame:
+    """store.reads.read_growth for the regions of one level (computed in SQL), cached."""
+    return _growth(data_version(), tuple(sorted(set(indicators))), tuple(sorted({int(y) for y in years})), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _last_meeting(version: int, policy: str, region: str):
+    return views.last_snapshot(engine(), policy, region)
+
+
+def last_meeting(policy: str, region: str):
+    """views.last_snapshot (the latest meeting snapshot's row and frozen rows, or None), cached."""
+    return _last_meeting(data_version(), policy, region)

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-import labels
+from views import labels
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 SERIES_DASH = {"actual": "solid", "path": "dash", "forecast": "dot", "benchmark": "solid", "target": "dash"}
@@ -188,3 +188,23 @@ def scorecard_figure(scorecard: pd.DataFrame, title: str = "部门综合得分")
     fig.update_yaxes(autorange="reversed", title=None, type="category")
     fig.update_xaxes(title="得分（0–100）", range=[0, 108])
     return _layout(fig, title, max(300, 24 * len(board) + 100))
+
+
+def peer_figure(standing: pd.DataFrame, region: str, title: str = "同级地区增速分布") -> go.Figure:
+    """One row per indicator: every peer's growth as a grey dot, the chosen region as a large labelled marker.
+    standing: metrics.compare.peer_growth."""
+    fig = go.Figure()
+    names = [_short(n, 12) for n in standing["indicator_name"]]
+    others = standing["region"] != region
+    fig.add_trace(go.Box(x=standing.loc[others, "growth"], y=[n for n, o in zip(names, others) if o],
+                         orientation="h", name="同级地区", boxpoints="all", jitter=0.4, pointpos=0,
+                         marker=dict(color="#9DB4CC", size=5), line=dict(color="#7F7F7F"), fillcolor="rgba(0,0,0,0)",
+                         hoverinfo="x"))
+    mine = standing.loc[~others]
+    fig.add_trace(go.Scatter(x=mine["growth"], y=[_short(n, 12) for n in mine["indicator_name"]], mode="markers+text",
+                             name=region, marker=dict(color=labels.REGION_COLOURS[0], size=14, symbol="diamond"),
+                             text=[f"{region} 第{int(r)}位" for r in mine["rank"]], textposition="top center",
+                             hovertemplate=f"{region} %{{y}}：%{{x:.1%}}<extra></extra>"))
+    fig.update_xaxes(title="最新年度增长率（%）", tickformat=".0%")
+    fig.update_yaxes(title=None, type="category")
+    return _layout(fig, title, max(300, 70 * standing["code"].nunique() + 120))

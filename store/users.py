@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import catalogue
+from store import catalogue
 
 
 def admins(settings: dict[str, Any] | None = None) -> tuple[str, ...]:

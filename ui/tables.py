@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import labels
 from metrics.summary import moved_since
+from views import labels
 
 
 def _percent(value: float) -> str:
@@ -220,6 +220,18 @@ def compare_columns(regions: list[str], benchmark: str) -> dict:
             "status_text": st.column_config.TextColumn("状态", width="small"), "rank": "同级位次"}
     cols.update({f"growth::{r}": st.column_config.TextColumn(r, width="small") for r in regions})
     return cols
+
+
+def peer_table(ends: pd.DataFrame, standing: pd.DataFrame) -> pd.DataFrame:
+    """The five fastest and five slowest peers per indicator as display texts. ends: metrics.compare.top_and_bottom."""
+    names = standing.drop_duplicates("code").set_index("code")["indicator_name"]
+    return pd.DataFrame({"indicator_name": ends["code"].map(names), "end": ends["end"].map({"top": "最快", "bottom": "最慢"}),
+                         "rank": [f"第 {int(r)} 位" for r in ends["rank"]], "region": ends["region"],
+                         "growth": [_pct(v) for v in ends["growth"]]})
+
+
+PEER_COLUMNS = {"indicator_name": "指标", "end": st.column_config.TextColumn("", width="small"),
+                "rank": st.column_config.TextColumn("位次", width="small"), "region": "地区", "growth": "增速"}
 
 
 QUALITY_ORDER = ["codes", "indicator_name", "area", "unit", "n_values", "first_year", "latest_year", "n_sample",

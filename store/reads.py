@@ -1,0 +1,197 @@
+"""Reads: DataFrames for metrics and pages, the audit log, the data version and a deterministic dump."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from store.models import (
+    Area,
+    AuditLog,
+    Base,
+    Department,
+    Indicator,
+    Observation,
+    Policy,
+    Region,
+    Target,
+    Task,
+    TaskProgress,
+    TaskUnit,
+)
+
+
+def frame_of(engine: Engine, stmt) -> pd.DataFrame:
+    with engine.connect() as conn:
+        result = conn.execute(stmt)
+        keys = list(result.keys())
+        rows = result.tuples().all()  # plain tuples: building a frame from Row objects costs ~10× more
+        if not rows:
+            return pd.DataFrame(columns=keys)
+        return pd.DataFrame(dict(zip(keys, map(list, zip(*rows)))), columns=keys)
+
+
+def read_policies(engine: Engine) -> pd.DataFrame:
+    return frame_of(engine, select(Policy.__table__).order_by(Policy.start_year))
+
+
+def read_indicators(engine: Engine) -> pd.DataFrame:
+    """One row per indicator: code, name, unit, area, measure, path, frequency, decimals, bounds, stages, aliases."""
+    df = frame_of(engine, select(Indicator.__table__, Area.sort_order.label("area_order"))
+                .join(Area, Area.name == Indicator.area).order_by(Area.sort_order, Indicator.id))
+    return df.drop(columns=["id"])
+
+
+def read_targets(engine: Engine, policy_code: str | None = None) -> pd.DataFrame:
+    """One row per target with its indicator's attributes and the lead/responsible units of its task."""
+    t, i, p = Target.__table__, Indicator.__table__, Policy.__table__
+    stmt = (select(p.c.code.label("policy"), t.c.code, t.c.kind, t.c.comparator, t.c.value, t.c.value_low,
+                   t.c.value_high, t.c.start_year, t.c.due_year, t.c.tier, t.c.benchmark, t.c.clause, t.c.quote,
+                   t.c.also_clause, t.c.also_quote, t.c.task_clause, t.c.task_basis, t.c.headline, t.c.interpreted,
+                   t.c.note,
+                   i.c.code.label("indicator"), i.c.name.label("indicator_name"), i.c.unit, i.c.area, i.c.measure,
+                   i.c.path, i.c.frequency, i.c.decimals, i.c.stages, p.c.base_year, p.c.start_year.label(
+                       "policy_start_year"), p.c.region.label("policy_region"))
+            .join(i, i.c.id == t.c.indicator_id).join(p, p.c.id == t.c.policy_id).order_by(t.c.id))
+    if policy_code:
+        stmt = stmt.where(p.c.code == policy_code)
+    df = frame_of(engine, stmt)
+    units = read_task_units(engine, policy_code)
+    lead = (units[units.role == "lead"].groupby(["policy", "clause"])["department"].agg("、".join)
+            .rename("lead_units"))
+    resp = (units[units.role == "responsible"].groupby(["policy", "clause"])["department"].agg("、".join)
+            .rename("responsible_units"))
+    df = (df.merge(lead, left_on=["policy", "task_clause"], right_index=True, how="left")
+            .merge(resp, left_on=["policy", "task_clause"], right_index=True, how="left"))
+    return df.assign(lead_units=df["lead_units"].fillna(""), responsible_units=df["responsible_units"].fillna(""))
+
+
+def read_tasks(engine: Engine, policy_code: str | None = None) -> pd.DataFrame:
+    """One row per task: clause, title, due date, lead and responsible units (document spelling and canonical)."""
+    stmt = select(Policy.code.label("policy"), Task.clause, Task.title, Task.due_date).join(Policy).order_by(Task.id)
+    if policy_code:
+        stmt = stmt.where(Policy.code == policy_code)
+    df = frame_of(engine, stmt)
+    units = read_task_units(engine, policy_code)
+
+    def joined(role: str, col: str, name: str) -> pd.Series:
+        return units[units.role == role].groupby(["policy", "clause"])[col].agg("、".join).rename(name)
+
+    for role, col, name in (("lead", "display_name", "lead"), ("responsible", "display_name", "responsible"),
+                            ("lead", "department", "lead_units"), ("responsible", "department", "responsible_units")):
+        df = df.merge(joined(role, col, name), left_on=["policy", "clause"], right_index=True, how="left")
+    return df.fillna({"lead": "", "responsible": "", "lead_units": "", "responsible_units": ""})
+
+
+def read_task_units(engine: Engine, policy_code: str | None = None) -> pd.DataFrame:
+    """Long form: policy, clause, role (lead|responsible), department (canonical), display_name, collective."""
+    stmt = (select(Policy.code.label("policy"), Task.clause, TaskUnit.role, Department.name.label("department"),
+                   TaskUnit.display_name, Department.collective)
+            .select_from(TaskUnit).join(Task).join(Policy).join(Department)
+            .order_by(Task.id, TaskUnit.position))
+    if policy_code:
+        stmt = stmt.where(Policy.code == policy_code)
+    return frame_of(engine, stmt)
+
+
+def read_progress(engine: Engine, policy_code: str | None = None) -> pd.DataFrame:
+    """Every task progress update: policy, clause, status, progress, evidence, reported_on, reported_by, is_sample."""
+    stmt = (select(Policy.code.label("policy"), Task.clause, TaskProgress.id, TaskProgress.status,
+                   TaskProgress.progress, TaskProgress.evidence, TaskProgress.reported_on, TaskProgress.reported_by,
+                   TaskProgress.is_sample, TaskProgress.entered_at)
+            .select_from(TaskProgress).join(Task).join(Policy).order_by(TaskProgress.reported_on, TaskProgress.id))
+    if policy_code:
+        stmt = stmt.where(Policy.code == policy_code)
+    return frame_of(engine, stmt)
+
+
+def read_observations(engine: Engine, regions: list[str] | None = None,
+                      indicators: list[str] | None = None) -> pd.DataFrame:
+    """Observations: region, indicator, year, quarter (0 = year), period, value, source, is_sample, note,
+    entered_by, entered_at, version."""
+    stmt = (select(Region.name.label("region"), Indicator.code.label("indicator"), Observation.year,
+                   Observation.quarter, Observation.value, Observation.source, Observation.is_sample,
+                   Observation.note, Observation.entered_by, Observation.entered_at, Observation.version)
+            .select_from(Observation).join(Region).join(Indicator)
+            .order_by(Region.name, Indicator.code, Observation.year, Observation.quarter))
+    if regions:
+        stmt = stmt.where(Region.name.in_(regions))
+    if indicators:
+        stmt = stmt.where(Indicator.code.in_(indicators))
+    df = frame_of(engine, stmt)
+    df["is_sample"] = df["is_sample"].astype(bool)
+    quarter = df["quarter"].astype("int64")
+    df["period"] = df["year"].astype("int64").astype(str) + ("Q" + quarter.astype(str)).where(quarter > 0, "")
+    return df
+
+
+def read_regions(engine: Engine) -> pd.DataFrame:
+    return frame_of(engine, select(Region.name, Region.level, Region.parent).order_by(Region.id))
+
+
+def read_audit(engine: Engine, entity: str | None = None, who: str | None = None, key_contains: str | None = None,
+                limit: int | None = None, since: date | None = None, until: date | None = None) -> pd.DataFrame:
+    """The audit log, newest first, optionally filtered (since/until: dates, both inclusive, in UTC)."""
+    stmt = select(AuditLog.__table__).order_by(AuditLog.id.desc())
+    if since:
+        stmt = stmt.where(AuditLog.at >= datetime.combine(since, datetime.min.time(), tzinfo=timezone.utc))
+    if until:
+        stmt = stmt.where(AuditLog.at < datetime.combine(until, datetime.min.time(), tzinfo=timezone.utc)
+                          + timedelta(days=1))
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    if who:
+        stmt = stmt.where(AuditLog.who == who)
+    if key_contains:
+        stmt = stmt.where(AuditLog.entity_key.contains(key_contains))
+    if limit:
+        stmt = stmt.limit(limit)
+    return frame_of(engine, stmt)
+
+
+def data_version(engine: Engine) -> int:
+    """A number that changes whenever anything is written (the newest audit id): the cache key for pages."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(AuditLog.id), 0))).scalar_one())
+
+
+def dump(engine: Engine) -> str:
+    """A deterministic text dump of every table, to prove that refused input changed nothing."""
+    parts = []
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).fetchall()
+            parts.append(f"-- {table.name}\n" + "\n".join(json.dumps(list(r), default=str, ensure_ascii=False)
+                                                          for r in rows))
+    return "\n".join(parts)
+
+
+def read_observation_years(engine: Engine) -> list[int]:
+    """The distinct years that have a stored value, ascending."""
+    with engine.connect() as conn:
+        return [int(y) for y in conn.execute(select(Observation.year).distinct().order_by(Observation.year)).scalars()]
+
+
+def read_growth(engine: Engine, indicators: list[str], years: list[int], level: str) -> pd.DataFrame:
+    """Year-on-year growth of whole-year values, per region of one level, computed in SQL: region, indicator, year,
+    value, previous (the year before), growth (value ÷ previous − 1; NaN when previous ≤ 0).
+
+    For ranking a region among its peers without reading every region's observations into pandas."""
+    if not indicators or not years:
+        return pd.DataFrame(columns=["region", "indicator", "year", "value", "previous", "growth"])
+    cur, prev = Observation.__table__.alias("cur"), Observation.__table__.alias("prev")
+    stmt = (select(Region.name.label("region"), Indicator.code.label("indicator"), cur.c.year,
+                   cur.c.value, prev.c.value.label("previous"))
+            .select_from(cur)
+            .join(prev, (prev.c.region_id == cur.c.region_id) & (prev.c.indicator_id == cur.c.indicator_id)
+                  & (prev.c.year == cur.c.year - 1) & (prev.c.quarter == 0))
+            .join(Region, Region.id == cur.c.region_id).join(Indicator, Indicator.id == cur.c.indicator_id)
+            .where(cur.c.quarter == 0, Region.level == level, Indicator.code.in_(indicators),
+                   cur.c.year.in_([int(y) for y in years])))
+    df = frame_of(engine, stmt)
+    value, previous = df["value"].astype("float64"), df["previous"].astype("float64")
+    return df.assign(value=value, previous=previous,
+                     growth=(value / previous.where(previous > 0) - 1).astype("float64"))

@@ -1,0 +1,94 @@
+"""Creating and upgrading the schema, and filling a database with the catalogues and the built-in data."""
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateColumn
+
+from store import catalogue as cat
+from store.engine import session_scope
+from store.models import (
+    SYSTEM_USER,
+    Base,
+    Indicator,
+    Observation,
+    Policy,
+    Region,
+    TaskProgress,
+)
+from store.sync import load_catalogue
+from store.writes import add_progress, parse_period, save_observations
+from views.labels import TASK_STATUS_BY_LABEL
+
+BUILTIN_OBSERVATIONS = cat.DATA_DIR / "observations" / "builtin.csv"
+BUILTIN_PROGRESS = cat.DATA_DIR / "observations" / "task_progress_sample.csv"
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables, then add columns that a newer version of the models has and the database lacks
+    (an additive upgrade, so that an existing var/tracker.sqlite keeps its data when the code grows)."""
+    Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    insp = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name in present:
+                    continue
+                ddl = CreateColumn(col).compile(dialect=engine.dialect)
+                default = col.default.arg if col.default is not None and not callable(col.default.arg) else None
+                if default is not None:
+                    literal = {True: "1", False: "0"}.get(default, repr(default)) if engine.dialect.name == "sqlite" \
+                        else {True: "TRUE", False: "FALSE"}.get(default, repr(default))
+                    ddl = f"{ddl} DEFAULT {literal}"
+                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {ddl}')
+
+
+def init_db(engine: Engine, *, with_sample: bool = True) -> None:
+    """Create the schema, load every policy catalogue, and the built-in observations (idempotent)."""
+    create_schema(engine)
+    for policy in cat.load_policies():
+        load_catalogue(engine, policy)
+    load_builtin_observations(engine, with_sample=with_sample)
+
+
+def load_builtin_observations(engine: Engine, *, with_sample: bool = True) -> int:
+    """Load data/observations/*.csv where no value exists yet; never overwrites what users entered."""
+    with open(BUILTIN_OBSERVATIONS, encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if with_sample or r["is_sample"] == "0"]
+    with session_scope(engine) as s:
+        existing = set(s.execute(select(Region.name, Indicator.code, Observation.year, Observation.quarter)
+                                 .join(Region).join(Indicator)).all())
+        todo = []
+        for r in rows:
+            year, quarter = parse_period(r["period"])
+            if (r["region"], r["indicator"], year, quarter) in existing:
+                continue
+            todo.append({"region": r["region"], "indicator": r["indicator"], "year": year, "quarter": quarter,
+                         "value": float(r["value"]), "source": r["source"], "is_sample": r["is_sample"] == "1",
+                         "note": r["note"]})
+        if todo:
+            save_observations(engine, todo, who=SYSTEM_USER, reason="载入内置数据", session=s)
+        if with_sample and s.scalar(select(func.count()).select_from(TaskProgress)) == 0:
+            _load_sample_progress(engine, s)
+    return len(todo)
+
+
+def _load_sample_progress(engine: Engine, s: Session) -> None:
+    policy_code = s.scalar(select(Policy.code).order_by(Policy.start_year))
+    with open(BUILTIN_PROGRESS, encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            add_progress(engine, policy_code, r["clause"], status=TASK_STATUS_BY_LABEL[r["status"]],
+                         progress=r["progress"], evidence=r["evidence"],
+                         reported_on=date.fromisoformat(r["reported_on"]), reported_by=r["reported_by"],
+                         who=SYSTEM_USER, is_sample=True, session=s)
+
+

@@ -1,0 +1,88 @@
+"""Meeting snapshots: a region's statuses frozen at a leading-group meeting, the baseline of the next deck."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from store.audit import write_audit
+from store.engine import now, session_scope
+from store.models import Snapshot, SnapshotRow
+from store.reads import frame_of
+
+SNAPSHOT_COLUMNS = ("code", "indicator_name", "status", "status_order", "actual", "actual_year", "target_value",
+                    "attainment", "ratio", "is_sample")
+
+
+def _cell(value: Any) -> Any:
+    """A DataFrame cell as a database value: NaN/NA → None, numpy scalars → Python."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def save_snapshot(engine: Engine, status: pd.DataFrame, *, name: str, meeting_date: date, policy: str, region: str,
+                  as_of_year: int, who: str) -> int:
+    """Freeze one region's status frame (metrics.status.target_status) as the snapshot of a meeting; audited.
+
+    The name must be new for this policy and region. Returns the snapshot id."""
+    name = name.strip()
+    if not name:
+        raise ValueError("请填写会议名称（例如“2020年第四季度科技领导小组会议”）。")
+    missing = [c for c in SNAPSHOT_COLUMNS if c not in status.columns]
+    if missing:
+        raise ValueError(f"状态表缺少列：{'、'.join(missing)}")
+    rows = status.loc[status["region"] == region] if "region" in status.columns else status
+    if rows.empty:
+        raise ValueError(f"{region}没有可保存的目标状态。")
+    with session_scope(engine) as s:
+        if s.scalar(select(Snapshot).where(Snapshot.policy == policy, Snapshot.region == region,
+                                           Snapshot.name == name)) is not None:
+            raise ValueError(f"会议快照“{name}”已存在（{region}），请换一个名称。")
+        snap = Snapshot(name=name, meeting_date=meeting_date, policy=policy, region=region,
+                        as_of_year=int(as_of_year), created_by=who, created_at=now())
+        snap.rows = [SnapshotRow(**{c: _cell(v) for c, v in zip(SNAPSHOT_COLUMNS, values)})
+                     for values in rows[list(SNAPSHOT_COLUMNS)].itertuples(index=False)]
+        for r in snap.rows:
+            r.is_sample = bool(r.is_sample)
+        s.add(snap)
+        s.flush()
+        counts = rows["status"].value_counts()
+        write_audit(s, who=who, action="create", entity="snapshot", key=f"{policy}/{region}/{name}", old=None,
+               new={"meeting_date": meeting_date.isoformat(), "as_of_year": int(as_of_year), "targets": len(rows),
+                    "statuses": {k: int(v) for k, v in counts.items()}},
+               reason="保存会议快照")
+        return snap.id
+
+
+def read_snapshots(engine: Engine, policy: str | None = None, region: str | None = None) -> pd.DataFrame:
+    """Every snapshot, latest meeting first: id, name, meeting_date, policy, region, as_of_year, created_by,
+    created_at, targets (row count)."""
+    n = select(SnapshotRow.snapshot_id, func.count().label("targets")).group_by(SnapshotRow.snapshot_id).subquery()
+    stmt = (select(Snapshot.id, Snapshot.name, Snapshot.meeting_date, Snapshot.policy, Snapshot.region,
+                   Snapshot.as_of_year, Snapshot.created_by, Snapshot.created_at,
+                   func.coalesce(n.c.targets, 0).label("targets"))
+            .outerjoin(n, n.c.snapshot_id == Snapshot.id)
+            .order_by(Snapshot.meeting_date.desc(), Snapshot.id.desc()))
+    if policy:
+        stmt = stmt.where(Snapshot.policy == policy)
+    if region:
+        stmt = stmt.where(Snapshot.region == region)
+    return frame_of(engine, stmt)
+
+
+def read_snapshot(engine: Engine, snapshot_id: int) -> pd.DataFrame:
+    """The frozen rows of one snapshot, shaped like the status frame for metrics.changes.status_changes:
+    policy, region, and SNAPSHOT_COLUMNS."""
+    stmt = (select(Snapshot.policy, Snapshot.region, *[getattr(SnapshotRow, c) for c in SNAPSHOT_COLUMNS])
+            .join(Snapshot).where(SnapshotRow.snapshot_id == snapshot_id).order_by(SnapshotRow.id))
+    df = frame_of(engine, stmt)
+    df["is_sample"] = df["is_sample"].astype(bool)
+    for c in ("actual", "target_value", "attainment", "ratio"):
+        df[c] = df[c].astype("float64")
+    return df
+
+

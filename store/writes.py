@@ -1,0 +1,199 @@
+"""Audited writes of observations and task progress, with compare-and-set on observation versions."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from store.audit import write_audit
+from store.engine import now, session_scope
+from store.models import (
+    AuditLog,
+    Indicator,
+    Observation,
+    Policy,
+    Region,
+    Task,
+    TaskProgress,
+)
+from store.sync import ensure_region
+from views.labels import TASK_STATUSES
+
+
+class ConcurrentEditError(RuntimeError):
+    """Someone else saved the same value first; the message is for the user."""
+
+
+def observation_key(region: str, indicator: str, year: int, quarter: int) -> str:
+    return f"{region}/{indicator}/{period_label(year, quarter)}"
+
+
+def period_label(year: int, quarter: int = 0) -> str:
+    return f"{year}" if not quarter else f"{year}Q{quarter}"
+
+
+def _obs_dict(o: Observation) -> dict[str, Any]:
+    return {"value": o.value, "source": o.source, "is_sample": bool(o.is_sample), "note": o.note,
+            "version": o.version}
+
+
+def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, reason: str = "",
+                      session: Session | None = None) -> dict[str, int]:
+    """Insert or update observations in one transaction, audited, with compare-and-set.
+
+    Each row: region, indicator, year, quarter (0 = year), value, source, is_sample, note, and optionally
+    expected_version: the version the user saw (None = 'I saw no value'). A mismatch refuses the whole save."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+
+    def run(s: Session) -> None:
+        inds = {i.code: i for i in s.scalars(select(Indicator))}
+        regions = {r.name: r for r in s.scalars(select(Region))}
+        # one query for the stored values of these indicators (not one per row: imports bring thousands)
+        ind_ids = sorted({inds[row["indicator"]].id for row in rows})
+        stored = {(o.region_id, o.indicator_id, o.year, o.quarter): o
+                  for o in s.scalars(select(Observation).where(Observation.indicator_id.in_(ind_ids)))}
+        for row in rows:
+            region = regions.get(row["region"]) or ensure_region(s, row["region"], who)
+            regions[region.name] = region
+            ind = inds[row["indicator"]]
+            q = int(row.get("quarter") or 0)
+            obs = stored.get((region.id, ind.id, int(row["year"]), q))
+            key = observation_key(region.name, ind.code, int(row["year"]), q)
+            new = {"value": float(row["value"]), "source": str(row["source"]), "is_sample": bool(row.get("is_sample")),
+                   "note": str(row.get("note") or "")}
+            check_version = "expected_version" in row
+            if obs is None:
+                if check_version and row["expected_version"] is not None:
+                    raise ConcurrentEditError(f"{key}：该数值已被他人删除，请刷新后重新填报。")
+                obs = Observation(region=region, indicator=ind, year=int(row["year"]), quarter=q, entered_by=who,
+                                  entered_at=now(), version=1, **new)
+                s.add(obs)
+                stored[(region.id, ind.id, int(row["year"]), q)] = obs
+                write_audit(s, who=who, action="create", entity="observation", key=key, old=None,
+                       new={**new, "version": 1}, source=new["source"], reason=reason)
+                counts["created"] += 1
+                continue
+            if check_version and row["expected_version"] != obs.version:
+                raise ConcurrentEditError(
+                    f"{key}：保存失败——您打开后该数值已被“{obs.entered_by}”修改为 {obs.value:g}"
+                    f"（版本 {obs.version}），请刷新后核对再保存。")
+            old = _obs_dict(obs)
+            if all(old[k] == v for k, v in new.items()):
+                counts["unchanged"] += 1
+                continue
+            for k, v in new.items():
+                setattr(obs, k, v)
+            obs.version += 1
+            obs.entered_by, obs.entered_at = who, now()
+            write_audit(s, who=who, action="update", entity="observation", key=key, old=old,
+                   new={**new, "version": obs.version}, source=new["source"], reason=reason)
+            counts["updated"] += 1
+        s.flush()
+
+    if session is not None:
+        run(session)
+    else:
+        with session_scope(engine) as s:
+            run(s)
+    return counts
+
+
+def delete_observation(engine: Engine, region: str, indicator: str, year: int, quarter: int, *, who: str,
+                       reason: str, expected_version: int | None = None) -> None:
+    """Delete one observation (audited; the old value stays in the log and can be restored by revert)."""
+    with session_scope(engine) as s:
+        obs = _find_observation(s, region, indicator, year, quarter)
+        key = observation_key(region, indicator, year, quarter)
+        if obs is None:
+            raise ConcurrentEditError(f"{key}：该数值不存在或已被删除。")
+        if expected_version is not None and obs.version != expected_version:
+            raise ConcurrentEditError(f"{key}：该数值已被他人修改，请刷新后再操作。")
+        write_audit(s, who=who, action="delete", entity="observation", key=key, old=_obs_dict(obs), new=None,
+               source=obs.source, reason=reason)
+        s.delete(obs)
+
+
+def _find_observation(s: Session, region: str, indicator: str, year: int, quarter: int) -> Observation | None:
+    return s.scalar(select(Observation).join(Region).join(Indicator).where(
+        Region.name == region, Indicator.code == indicator, Observation.year == year, Observation.quarter == quarter))
+
+
+def revert_change(engine: Engine, audit_id: int, *, who: str, reason: str = "") -> None:
+    """Undo one observation change from the audit log; the revert is itself logged (and refused if the value
+    has changed again since, so that no later edit is silently overwritten)."""
+    with session_scope(engine) as s:
+        entry = s.get(AuditLog, audit_id)
+        if entry is None or entry.entity != "observation":
+            raise ValueError(f"审计记录 {audit_id} 不存在或不是数据值的修改，无法撤销。")
+        region, indicator, period = entry.entity_key.split("/")
+        year, quarter = parse_period(period)
+        obs = _find_observation(s, region, indicator, year, quarter)
+        current = _obs_dict(obs) if obs else None
+        expected_now = entry.new
+        if (current is None) != (expected_now is None) or (
+                current and expected_now and current["version"] != expected_now.get("version")):
+            raise ConcurrentEditError(f"{entry.entity_key}：该数值在此次修改之后又被修改过，请先撤销较新的修改。")
+        why = reason or f"撤销审计记录 #{audit_id}"
+        if entry.old is None:  # undo a create
+            s.delete(obs)
+            write_audit(s, who=who, action="revert", entity="observation", key=entry.entity_key, old=current, new=None,
+                   reason=why, reverts_id=audit_id)
+            return
+        restored = {k: entry.old[k] for k in ("value", "source", "is_sample", "note")}
+        if obs is None:  # undo a delete
+            reg = ensure_region(s, region, who)
+            ind = s.scalar(select(Indicator).where(Indicator.code == indicator))
+            obs = Observation(region=reg, indicator=ind, year=year, quarter=quarter, entered_by=who,
+                              entered_at=now(), version=1, **restored)
+            s.add(obs)
+        else:
+            for k, v in restored.items():
+                setattr(obs, k, v)
+            obs.version += 1
+            obs.entered_by, obs.entered_at = who, now()
+        s.flush()
+        write_audit(s, who=who, action="revert", entity="observation", key=entry.entity_key, old=current,
+               new={**restored, "version": obs.version}, source=restored["source"], reason=why, reverts_id=audit_id)
+
+
+def parse_period(text: str) -> tuple[int, int]:
+    """'2020' → (2020, 0); '2020Q3' → (2020, 3)."""
+    text = text.strip().upper()
+    if "Q" in text:
+        y, q = text.split("Q")
+        return int(y), int(q)
+    return int(text), 0
+
+
+# ------------------------------------------------------------------ task progress: writes
+
+def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, progress: str, evidence: str,
+                 reported_on: date, reported_by: str, who: str, is_sample: bool = False,
+                 session: Session | None = None) -> None:
+    """Record one progress update for a task (status: not_started | in_progress | done), audited."""
+    if status not in TASK_STATUSES or status == "overdue":
+        raise ValueError(f"任务状态“{status}”无效")
+
+    def run(s: Session) -> None:
+        task = s.scalar(select(Task).join(Policy).where(Policy.code == policy_code, Task.clause == clause))
+        if task is None:
+            raise ValueError(f"任务 {clause} 不存在")
+        row = TaskProgress(task_id=task.id, status=status, progress=progress, evidence=evidence,
+                           reported_on=reported_on, reported_by=reported_by, is_sample=is_sample, entered_at=now())
+        s.add(row)
+        s.flush()
+        write_audit(s, who=who, action="create", entity="task_progress", key=f"{policy_code}/{clause}/{row.id}",
+               old=None, new={"status": status, "progress": progress, "evidence": evidence,
+                              "reported_on": reported_on.isoformat(), "reported_by": reported_by},
+               reason="任务进展填报")
+
+    if session is not None:
+        run(session)
+    else:
+        with session_scope(engine) as s:
+            run(s)
+
+
