@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 import db
 from store import catalogue
@@ -291,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except (ValueError, db.ConcurrentEditError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:  # a database that cannot be opened, is locked, or refuses the write
+        print(f"错误：数据库操作失败（{type(exc).__name__}：{str(exc.orig if hasattr(exc, 'orig') else exc)[:200]}），"
+              f"请检查 DATABASE_URL 和数据库文件后重试。", file=sys.stderr)
         return 1
 
 

@@ -6,74 +6,22 @@ compare-and-set), `snapshots` (meeting snapshots), `reads` (DataFrames). Callers
 from __future__ import annotations
 
 from store.engine import DEFAULT_DB_PATH, database_url, make_engine, now, session_scope
-from store.models import (
-                          SYSTEM_USER,
-                          Area,
-                          AuditLog,
-                          Base,
-                          Department,
-                          Indicator,
-                          Observation,
-                          Policy,
-                          Region,
-                          Snapshot,
-                          SnapshotRow,
-                          Target,
-                          Task,
-                          TaskProgress,
-                          TaskUnit,
-)
-from store.reads import (
-                          data_version,
-                          dump,
-                          read_audit,
-                          read_growth,
-                          read_indicators,
-                          read_observation_years,
-                          read_observations,
-                          read_policies,
-                          read_progress,
-                          read_regions,
-                          read_targets,
-                          read_task_units,
-                          read_tasks,
-)
-from store.schema import (
-                          BUILTIN_OBSERVATIONS,
-                          BUILTIN_PROGRESS,
-                          create_schema,
-                          init_db,
-                          load_builtin_observations,
-)
-from store.snapshots import (
-                          SNAPSHOT_COLUMNS,
-                          read_snapshot,
-                          read_snapshots,
-                          save_snapshot,
-)
-from store.sync import (
-                          department_resolver,
-                          ensure_region,
-                          load_catalogue,
-                          normalise_name,
-)
-from store.writes import (
-                          ConcurrentEditError,
-                          add_progress,
-                          delete_observation,
-                          observation_key,
-                          parse_period,
-                          period_label,
-                          revert_change,
-                          save_observations,
-)
+from store.models import (SYSTEM_USER, Area, AuditLog, Base, Department, Indicator, Observation, Policy, Region,
+                          Snapshot, SnapshotRow, Target, Task, TaskProgress, TaskUnit)
+from store.reads import (data_version, dump, read_audit, read_growth, read_indicators, read_observations,
+                         read_policies, read_progress, read_regions, read_targets, read_task_units, read_tasks)
+from store.schema import (BUILTIN_OBSERVATIONS, BUILTIN_PROGRESS, create_schema, init_db,
+                          load_builtin_observations)
+from store.snapshots import SNAPSHOT_COLUMNS, read_snapshot, read_snapshots, save_snapshot
+from store.sync import department_resolver, ensure_region, load_catalogue, normalise_name
+from store.writes import (ConcurrentEditError, add_progress, delete_observation, observation_key, parse_period,
+                          period_label, revert_change, save_observations)
 
 __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
            "SYSTEM_USER", "Area", "AuditLog", "Base", "Department", "Indicator", "Observation", "Policy", "Region",
            "Snapshot", "SnapshotRow", "Target", "Task", "TaskProgress", "TaskUnit",
-           "data_version", "dump", "read_audit", "read_growth", "read_indicators", "read_observation_years",
-           "read_observations", "read_policies", "read_progress", "read_regions", "read_targets",
-           "read_task_units", "read_tasks",
+           "data_version", "dump", "read_audit", "read_growth", "read_indicators", "read_observations",
+           "read_policies", "read_progress", "read_regions", "read_targets", "read_task_units", "read_tasks",
            "BUILTIN_OBSERVATIONS", "BUILTIN_PROGRESS", "create_schema", "init_db", "load_builtin_observations",
            "SNAPSHOT_COLUMNS", "read_snapshot", "read_snapshots", "save_snapshot",
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",

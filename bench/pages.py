@@ -1,13 +1,20 @@
-"""Benchmark: a full run of each dashboard page (AppTest, no browser) on the province-scale synthetic database,
-against reading the same observation rows from the database (db.read_observations), measured in the same run.
+"""Benchmark: every dashboard page (AppTest, no browser) on a province-scale database, against a plain DB-API read
+of the rows that page needs, measured in the same run.
 
-  baseline  db.read_observations(engine): every observation row, as the pages' cached loader reads them
-  cold      the page script with empty caches: reads every frame, computes the statuses, lays out, charts
+  plain     a DB-API cursor (sqlite3 / psycopg) fetching the rows a 长垣市 page shows: the observations of the
+            region and its benchmark regions, joined with region and indicator names
+  read      db.read_observations(regions=…) of the same rows (what the page's cached loader calls)
+  cold      the page script with empty caches: reads, computes the statuses, lays out, charts
   warm      the page script again with the caches filled (what a user sees when switching pages)
-Medians over --repeat runs; the baseline is sampled before and after the pages (shared, noisy machine) and the
-ratios use the median of all its samples.
+  rss       the process's resident memory after every page has run (VmRSS; VmHWM = the peak)
 
-    .venv/bin/python bench/pages.py [--repeat 5] [--regions 160]
+Goals (issue 9): cold ≤ 1.0 s (对比分析 ≤ 1.5 s), warm ≤ 0.3 s, read ≤ 3× plain, RSS ≤ 300 MB.
+Medians over --repeat runs; the plain read is sampled before and after the pages (noisy shared machine).
+
+    .venv/bin/python bench/pages.py [--repeat 5] [--regions 160] [--db FILE] [--database-url URL]
+
+--db reuses (or creates) a SQLite file, so that repeated runs skip building 600,000 rows; --database-url runs
+against another database (e.g. PostgreSQL), which it fills when it has no observations yet.
 """
 from __future__ import annotations
 
@@ -24,22 +31,41 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import db  # noqa: E402
 from bench.synthetic import build_province_db  # noqa: E402
+from bench.timing import median_seconds  # noqa: E402
 
 PAGES = ("overview", "detail", "areas", "departments", "compare", "quality")
+GOALS = {"cold": 1.0, "warm": 0.3}
+COLD_GOALS = {"compare": 1.5}
+PLAIN_SQL = """SELECT r.name, i.code, o.year, o.quarter, o.value, o.source, o.is_sample, o.note, o.entered_by,
+                      o.entered_at, o.version
+               FROM observation o JOIN region r ON r.id = o.region_id JOIN indicator i ON i.id = o.indicator_id
+               WHERE r.name IN ({marks}) ORDER BY r.name, i.code, o.year, o.quarter"""
 
 
-def timings(fn: Callable[[], object], repeat: int, before: Callable[[], object] = lambda: None) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        before()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+def plain_reader(url: str, regions: list[str]) -> Callable[[], int]:
+    """A DB-API fetchall of the page's rows, without SQLAlchemy or pandas: the floor a page's read is held to."""
+    if url.startswith("sqlite"):
+        import sqlite3
+        path = url.split("///", 1)[1]
+        sql = PLAIN_SQL.format(marks=",".join("?" * len(regions)))
+
+        def read() -> int:
+            with sqlite3.connect(path) as conn:
+                return len(conn.execute(sql, regions).fetchall())
+        return read
+    import psycopg
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    sql = PLAIN_SQL.format(marks=",".join(["%s"] * len(regions)))
+
+    def read_pg() -> int:
+        with psycopg.connect(dsn) as conn:
+            return len(conn.execute(sql, regions).fetchall())
+    return read_pg
 
 
 def clear_caches() -> None:
@@ -48,43 +74,89 @@ def clear_caches() -> None:
 
 
 def page_runner(page: str) -> Callable[[], AppTest]:
-    """A fresh AppTest of the page script, run once; fails loudly if the page raised."""
+    """A fresh AppTest of the app switched to the page, run once; fails loudly if the page raised."""
     def run() -> AppTest:
-        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=600).run()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+        if page != "overview":
+            at.switch_page(f"pages/{page}.py").run()
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception[0].value}")
         return at
     return run
 
 
+def rss_mb() -> tuple[float, float]:
+    """(VmRSS, VmHWM) of this process in MB."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+
+def timed(fn: Callable[[], object], repeat: int, before: Callable[[], object] = lambda: None) -> float:
+    times = []
+    for _ in range(repeat):
+        before()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def ensure_database(args: argparse.Namespace, tmp: str) -> str:
+    """The database URL, filled with the province when it has no observations yet."""
+    url = args.database_url or f"sqlite:///{args.db or Path(tmp) / 'province.sqlite'}"
+    engine = db.make_engine(url)
+    db.create_schema(engine)
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(db.Observation)).scalar_one()
+    engine.dispose()
+    if n == 0:
+        start = time.perf_counter()
+        build_province_db(url, n_regions=args.regions).dispose()
+        print(f"built the province database: {args.regions} regions in {time.perf_counter() - start:.1f} s")
+    return url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--regions", type=int, default=160)
+    parser.add_argument("--db", default=None, help="SQLite file to reuse or create")
+    parser.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://user@host/db")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "province.sqlite"
-        start = time.perf_counter()
-        engine = build_province_db(path, n_regions=args.regions)
-        print(f"province database: {args.regions} regions, built in {time.perf_counter() - start:.1f} s")
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-        rows = len(db.read_observations(engine))
-        reads = timings(lambda: db.read_observations(engine), args.repeat)
+        url = ensure_database(args, tmp)
+        os.environ["DATABASE_URL"] = url
+        engine = db.make_engine(url)
+        n_regions = len(db.read_regions(engine))
+        regions = ["长垣市", "河南省"]
+        plain = plain_reader(url, regions)
+        rows = plain()
+        plains = [median_seconds(plain, args.repeat)]
+        read = median_seconds(lambda: db.read_observations(engine, regions=regions), args.repeat)
         results = {}
         for page in PAGES:
             run = page_runner(page)
             run()  # warm-up: imports
-            cold = statistics.median(timings(run, args.repeat, before=clear_caches))
+            cold = timed(run, args.repeat, before=clear_caches)
             run()
-            results[page] = (cold, statistics.median(timings(run, args.repeat)))
-        # the machine is shared: the baseline is sampled before and after the pages, and the ratio uses all samples
-        reads += timings(lambda: db.read_observations(engine), args.repeat)
-        read = statistics.median(reads)
-        print(f"baseline db.read_observations: {rows:,} rows, median {read * 1000:8.1f} ms "
-              f"(samples {min(reads) * 1000:.0f}–{max(reads) * 1000:.0f} ms)")
-        print(f"{'page':<12} {'cold (ms)':>10} {'ratio':>7} {'warm (ms)':>10} {'ratio':>7}")
+            results[page] = (cold, timed(run, args.repeat))
+        rss, peak = rss_mb()
+        plains.append(median_seconds(plain, args.repeat))
+        base = statistics.median(plains)
+        print(f"database: {engine.dialect.name}, {n_regions} regions; a 长垣市 page reads {rows:,} rows")
+        print(f"plain DB-API read  median {base * 1000:7.1f} ms (samples {min(plains) * 1000:.1f}, "
+              f"{max(plains) * 1000:.1f})")
+        print(f"db.read_observations median {read * 1000:7.1f} ms  ratio {read / base:5.2f}×  (goal ≤ 3×)")
+        print(f"{'page':<12} {'cold (ms)':>10} {'goal':>6} {'warm (ms)':>10} {'goal':>6} {'cold/plain':>11}")
+        ok = read / base <= 3
         for page, (cold, warm) in results.items():
-            print(f"{page:<12} {cold * 1000:10.0f} {cold / read:6.2f}× {warm * 1000:10.0f} {warm / read:6.2f}×")
+            cold_goal = COLD_GOALS.get(page, GOALS["cold"])
+            ok &= cold <= cold_goal and warm <= GOALS["warm"]
+            print(f"{page:<12} {cold * 1000:10.0f} {'✓' if cold <= cold_goal else '✗':>6} {warm * 1000:10.0f} "
+                  f"{'✓' if warm <= GOALS['warm'] else '✗':>6} {cold / base:10.1f}×")
+        print(f"process memory after every page: RSS {rss:.0f} MB, peak {peak:.0f} MB (goal RSS ≤ 300 MB)")
+        ok &= rss <= 300
+        print("all goals met" if ok else "some goals missed")
         engine.dispose()
 
 

@@ -81,12 +81,13 @@ def synthetic_observations(n_regions: int = 160, years: range = range(2010, 2026
 
 def build_province_db(path: str | Path, n_regions: int = 160, years: range = range(2010, 2026),
                       quarterly: bool = True, seed: int = 0):
-    """A SQLite database at `path`: db.init_db (no sample data) plus the synthetic rows, bulk inserted."""
+    """A database at `path` (a SQLite file, or a URL): db.init_db (no sample data) plus the synthetic rows, bulk
+    inserted."""
     from sqlalchemy import insert, select
 
     import db
 
-    engine = db.make_engine(f"sqlite:///{path}")
+    engine = db.make_engine(str(path) if "://" in str(path) else f"sqlite:///{path}")
     db.init_db(engine, with_sample=False)
     obs = synthetic_observations(n_regions, years, quarterly, seed)
     with db.session_scope(engine) as s:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -105,7 +106,10 @@ class Region(Base):
 
 class Observation(Base):
     __tablename__ = "observation"
-    __table_args__ = (UniqueConstraint("region_id", "indicator_id", "year", "quarter"),)
+    # the unique key doubles as the index of a region's reads; the second index serves the peer comparison
+    # (one indicator and year across every region of a level)
+    __table_args__ = (UniqueConstraint("region_id", "indicator_id", "year", "quarter"),
+                      Index("ix_observation_indicator_year", "indicator_id", "year", "quarter"))
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))

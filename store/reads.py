@@ -169,12 +169,6 @@ def dump(engine: Engine) -> str:
     return "\n".join(parts)
 
 
-def read_observation_years(engine: Engine) -> list[int]:
-    """The distinct years that have a stored value, ascending."""
-    with engine.connect() as conn:
-        return [int(y) for y in conn.execute(select(Observation.year).distinct().order_by(Observation.year)).scalars()]
-
-
 def read_growth(engine: Engine, indicators: list[str], years: list[int], level: str) -> pd.DataFrame:
     """Year-on-year growth of whole-year values, per region of one level, computed in SQL: region, indicator, year,
     value, previous (the year before), growth (value ÷ previous − 1; NaN when previous ≤ 0).

@@ -50,3 +50,19 @@ def app_db(db_path, monkeypatch):
     yield db_path
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture(scope="module")
+def module_app_db(template_db, tmp_path_factory):
+    """One private copy of the built-in database for a whole test module that only reads, with the app pointed at
+    it and fresh caches (pair with tests.helpers.PageSessions: one AppTest session per page per module)."""
+    import streamlit as st
+    path = tmp_path_factory.mktemp("module_db") / "tracker.sqlite"
+    shutil.copy(template_db, path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", f"sqlite:///{path}")
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        yield path
+        st.cache_resource.clear()
+        st.cache_data.clear()

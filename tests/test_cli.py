@@ -3,20 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_cli(*args: str, db_path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}"}
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+from tests.helpers import ROOT, run_cli
 
 
 def test_targets_csv_lists_every_target(db_path):
@@ -51,3 +43,14 @@ def test_error_goes_to_stderr_with_nonzero_exit(tmp_path):
 @pytest.mark.parametrize("cmd", ["frobnicate"])
 def test_unknown_command_fails(cmd, db_path):
     assert run_cli(cmd, db_path=db_path).returncode != 0
+
+
+def test_the_script_runs_as_a_process(db_path):
+    """The one test that runs cli.py as a process: the entry point, exit code and stderr of a real run."""
+    env = {"DATABASE_URL": f"sqlite:///{db_path}", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "cli.py", "tasks", "--policy", "无此政策"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    ok = subprocess.run([sys.executable, "cli.py", "targets", "--format", "csv"], cwd=ROOT, env=env,
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and ok.stdout.startswith("code,")
+    assert done.returncode == 0 or done.stderr

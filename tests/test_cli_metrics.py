@@ -8,7 +8,7 @@ import pytest
 
 import db
 from store import catalogue
-from tests.test_cli import run_cli
+from tests.helpers import run_cli
 from views import labels
 
 SETTINGS = catalogue.load_settings()

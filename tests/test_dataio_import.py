@@ -17,6 +17,7 @@ from dataio.template import build_template
 from dataio.validate import Problem
 from metrics.status import target_status
 from store import catalogue
+from tests.helpers import run_cli
 from tests.xlsx import LONG_HEADER, fill_template, long_table, to_bytes
 
 GOOD = ("长垣市", "高新技术企业总数", 2020, 120, "科工信局认定文件")
@@ -322,14 +323,6 @@ def test_libreoffice_opens_and_resaves_the_filled_template(engine, tmp_path):
 
 
 # ------------------------------------------------------------------ the command line
-
-def run_cli(*args: str, db_path: Path) -> subprocess.CompletedProcess:
-    import os
-    import sys
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}"}
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=Path(__file__).resolve().parent.parent, env=env,
-                          capture_output=True, text=True, timeout=120)
-
 
 def test_cli_import_refuses_a_bad_file_with_every_problem_on_stderr(db_path, tmp_path):
     path = tmp_path / "bad.xlsx"

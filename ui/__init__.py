@@ -102,7 +102,7 @@ def sidebar_filters() -> Filters:
         default_region = regions.index(p["region"]) if p["region"] in regions else 0
         region = st.selectbox("地区", regions, index=_kept_index("region", regions, default_region), key="region")
         years = list(range(int(p["start_year"]), int(p["end_year"]) + 1))
-        obs_years = observation_years()
+        obs_years = sorted(set(frames(policy, region)["observations"]["year"].astype(int)))
         years = sorted(set(years) | {y for y in obs_years if p["base_year"] <= y <= p["track_to"]})
         default_year = years.index(int(p["end_year"])) if int(p["end_year"]) in years else len(years) - 1
         as_of = st.selectbox("截至年份", years, index=_kept_index("as_of_year", years, default_year), key="as_of_year",
@@ -134,16 +134,6 @@ def _status(version: int, policy: str, region: str, as_of_year: int) -> pd.DataF
 def status(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
     """views.policy_status for one region, cached until the data change."""
     return _status(data_version(), policy, region, int(as_of_year))
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _observation_years(version: int) -> list[int]:
-    return db.read_observation_years(engine())
-
-
-def observation_years() -> list[int]:
-    """The years that have any stored value (the sidebar offers them)."""
-    return _observation_years(data_version())
 
 
 @st.cache_data(show_spinner=False)

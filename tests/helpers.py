@@ -1,0 +1,116 @@
+"""What many test modules share: an engine on a database file, the CLI called in-process, a page opened under
+AppTest (and switched in place), and readers for what AppTest shows."""
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
+
+import db
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+@contextlib.contextmanager
+def engine_at(path: Path | str) -> Iterator[Engine]:
+    """An engine on a SQLite file, disposed afterwards."""
+    eng = db.make_engine(f"sqlite:///{path}")
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, db_path: Path | str) -> CliResult:
+    """cli.main in this process, on the database file, with stdout and stderr captured (argparse's exits too)."""
+    import cli
+    out, err = io.StringIO(), io.StringIO()
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        if old is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = old
+    return CliResult(int(code), out.getvalue(), err.getvalue())
+
+
+def open_page(page: str, year: int | None = None, region: str | None = None) -> AppTest:
+    """A new AppTest session of the app on a page, with the sidebar's year and region set."""
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    return set_filters(at, year, region)
+
+
+def set_filters(at: AppTest, year: int | None = None, region: str | None = None) -> AppTest:
+    """Change the sidebar's as-of year and region of an open session in place, and rerun it."""
+    if year is not None:
+        at.sidebar.selectbox(key="as_of_year").set_value(year)
+    if region is not None:
+        at.sidebar.selectbox(key="region").set_value(region)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+class PageSessions:
+    """One AppTest session per page for a whole test module, switched in place between tests (a fresh session
+    per test costs a full app start)."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, AppTest] = {}
+
+    def __call__(self, page: str, year: int, region: str) -> AppTest:
+        if page not in self.sessions:
+            self.sessions[page] = open_page(page, year, region)
+            return self.sessions[page]
+        return set_filters(self.sessions[page], year, region)
+
+
+def plotly_array(value) -> list:
+    """A plotly JSON array, decoded when plotly wrote it as typed binary data."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)
+
+
+def frame_by_columns(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first dataframe on the page that has all these columns."""
+    for df in at.dataframe:
+        value = df.value
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no dataframe with columns {columns}")
+
+
+def frame_or_empty(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first dataframe with these columns, or an empty one when the page shows none (a page leaves out an
+    empty table), so that a test compares with the expected rows either way instead of skipping."""
+    try:
+        return frame_by_columns(at, *columns)
+    except AssertionError:
+        return pd.DataFrame(columns=list(columns) + ["code"])
