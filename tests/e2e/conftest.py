@@ -94,12 +94,16 @@ def open_page(page, url: str, wait_text: str, shot: str | None = None, timeout: 
     return page
 
 
+IDLE = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+        " && app.getAttribute('data-test-connection-state') === 'CONNECTED'"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]'); }")
+
+
 def wait_idle(page, timeout: int = 60000) -> None:
-    """Wait until the script run has finished (no running indicator)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid=\"stStatusWidgetRunningIcon\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
-    page.wait_for_timeout(800)
+    """Wait until the app reports its script run finished (stApp's data-test-script-state) and no placeholder is
+    left. A test then waits for the element it needs: right after a click the next run may not have started yet."""
+    page.wait_for_function(IDLE, timeout=timeout)
 
 
 def assert_no_exception(page) -> None:

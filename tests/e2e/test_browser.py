@@ -6,9 +6,11 @@ from views import labels
 
 
 def test_overview_in_chromium(server, page):
+    page.goto(server["url"])
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60000)   # the headline cards are drawn
     open_page(page, server["url"], labels.APP_TITLE, shot="overview")
     assert_no_exception(page)
-    assert page.locator('[data-testid="stMetric"]').count() >= 1   # the headline cards
+    assert page.locator('[data-testid="stMetric"]').count() >= 3
     assert page.get_by_text("示例数据").first.is_visible()
 
 
