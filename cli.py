@@ -134,10 +134,19 @@ def _policy_and_region(frames: views.Frames, policy: str | None, region: str | N
     return policy, views.check_region(frames, region or str(row["region"]))
 
 
+def as_of_period(text: str) -> tuple[int, int]:
+    """'2020' → (2020, 0), '2020Q2' / '2020年第二季度' → (2020, 2); anything else → ValueError in Chinese."""
+    from dataio.validate import parse_period
+    parsed = parse_period(str(text))
+    if isinstance(parsed, str):
+        raise ValueError(f"截至期“{text}”无法识别：{parsed}")
+    return parsed
+
+
 def status_frame(eng, as_of: str, region: str | None = None, policy: str | None = None) -> pd.DataFrame:
     """views.policy_status on the store's frames, as of '2020' or '2020Q2', for one region (default: the
     policy's); every policy when none is named."""
-    year, quarter = db.parse_period(str(as_of))
+    year, quarter = as_of_period(as_of)
     frames = views.load_frames(eng)
     policies = [policy] if policy else list(frames["policies"]["code"])
     parts = []
@@ -189,7 +198,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     eng = ready_engine()
     text = str(args.as_of)
     when = as_of_date(int(text)) if text.isdigit() else as_of_date(text)
-    year, quarter = db.parse_period(_period_at(when))
+    year, quarter = as_of_period(_period_at(when))
     frames = views.load_frames(eng)
     policy, region = _policy_and_region(frames, args.policy, None)
     settings = catalogue.load_settings()

@@ -14,7 +14,7 @@ from store.schema import (BUILTIN_OBSERVATIONS, BUILTIN_PROGRESS, create_schema,
                           load_builtin_observations)
 from store.snapshots import SNAPSHOT_COLUMNS, read_snapshot, read_snapshots, save_snapshot
 from store.sync import department_resolver, ensure_region, load_catalogue, normalise_name
-from store.writes import (ConcurrentEditError, add_progress, delete_observation, observation_key, parse_period,
+from store.writes import (ConcurrentEditError, add_progress, delete_observation, observation_key, period_from_label,
                           period_label, revert_change, save_observations)
 
 __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
@@ -25,5 +25,5 @@ __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_sco
            "BUILTIN_OBSERVATIONS", "BUILTIN_PROGRESS", "create_schema", "init_db", "load_builtin_observations",
            "SNAPSHOT_COLUMNS", "read_snapshot", "read_snapshots", "save_snapshot",
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",
-           "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "parse_period",
+           "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "period_from_label",
            "period_label", "revert_change", "save_observations"]

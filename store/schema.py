@@ -21,7 +21,7 @@ from store.models import (
     TaskProgress,
 )
 from store.sync import load_catalogue
-from store.writes import add_progress, parse_period, save_observations
+from store.writes import add_progress, period_from_label, save_observations
 from views.labels import TASK_STATUS_BY_LABEL
 
 BUILTIN_OBSERVATIONS = cat.DATA_DIR / "observations" / "builtin.csv"
@@ -69,7 +69,7 @@ def load_builtin_observations(engine: Engine, *, with_sample: bool = True) -> in
                                  .join(Region).join(Indicator)).all())
         todo = []
         for r in rows:
-            year, quarter = parse_period(r["period"])
+            year, quarter = period_from_label(r["period"])
             if (r["region"], r["indicator"], year, quarter) in existing:
                 continue
             todo.append({"region": r["region"], "indicator": r["indicator"], "year": year, "quarter": quarter,

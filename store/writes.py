@@ -129,7 +129,7 @@ def revert_change(engine: Engine, audit_id: int, *, who: str, reason: str = "") 
         if entry is None or entry.entity != "observation":
             raise ValueError(f"审计记录 {audit_id} 不存在或不是数据值的修改，无法撤销。")
         region, indicator, period = entry.entity_key.split("/")
-        year, quarter = parse_period(period)
+        year, quarter = period_from_label(period)
         obs = _find_observation(s, region, indicator, year, quarter)
         current = _obs_dict(obs) if obs else None
         expected_now = entry.new
@@ -159,8 +159,8 @@ def revert_change(engine: Engine, audit_id: int, *, who: str, reason: str = "") 
                new={**restored, "version": obs.version}, source=restored["source"], reason=why, reverts_id=audit_id)
 
 
-def parse_period(text: str) -> tuple[int, int]:
-    """'2020' → (2020, 0); '2020Q3' → (2020, 3)."""
+def period_from_label(text: str) -> tuple[int, int]:
+    """The inverse of period_label, for keys the store wrote: '2020' → (2020, 0); '2020Q3' → (2020, 3)."""
     text = text.strip().upper()
     if "Q" in text:
         y, q = text.split("Q")

@@ -195,13 +195,13 @@ def scorecard(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _audit(version: int, key_contains: str) -> pd.DataFrame:
+def _audit_entries(version: int, key_contains: str) -> pd.DataFrame:
     return db.read_audit(engine(), key_contains=key_contains)
 
 
 def audit(key_contains: str) -> pd.DataFrame:
     """The audit log entries whose key contains the text (e.g. '长垣市/hte_count/'), newest first, cached."""
-    return _audit(data_version(), key_contains)
+    return _audit_entries(data_version(), key_contains)
 
 
 def status_badge(key: str, size: str = "1rem") -> None:
