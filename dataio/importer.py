@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy.engine import Engine
 
 import db
+from dataio import limits
 from dataio.validate import (
     Entry,
     Problem,
@@ -91,8 +94,10 @@ class ImportResult:
 def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: str, dry_run: bool = False,
                     reason: str = "Excel 导入") -> ImportResult:
     """Parse, validate and (unless dry_run or any problem) write the workbook's values in one transaction."""
-    rules = load_rules(engine)
     entries, progress_entries, problems = read_workbook(file)
+    if problems and not entries and not progress_entries:  # the file itself is refused: no need to ask the store
+        return ImportResult(problems=problems)
+    rules = load_rules(engine)
     clean, bad = validate_entries(entries, rules)
     progress, bad_progress = validate_progress(progress_entries, db.read_tasks(engine), TASK_STATUSES)
     problems = problems + bad + bad_progress
@@ -202,52 +207,139 @@ def progress_preview_frame(progress: pd.DataFrame) -> pd.DataFrame:
 
 def read_workbook(file: str | Path | bytes | IO[bytes]) -> tuple[list[Entry], list[ProgressEntry], list[Problem]]:
     """Every value in every data sheet as an Entry (raw cells), every row of a 任务进展 sheet as a ProgressEntry,
-    plus problems with the file or its layout."""
+    plus problems with the file or its layout. Sizes are checked before any row is read (dataio.limits)."""
     data = _read_bytes(file)
+    if isinstance(data, Problem):
+        return [], [], [data]
     refused = _refuse_non_workbook(data)
     if refused:
         return [], [], [Problem("", None, "", "", refused)]
-    from openpyxl import load_workbook
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        return [], [], [Problem("", None, "", "", f"无法读取工作簿（{type(exc).__name__}）：文件可能已损坏，"
-                                                  "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")]
+    return _read_sheets(_xlsx_sheets(data))
+
+
+def _read_sheets(sheets: Iterator[tuple[str, list[tuple[int, list[Any]]]] | Problem]
+                 ) -> tuple[list[Entry], list[ProgressEntry], list[Problem]]:
+    """Entries, progress entries and problems from (title, rows) per sheet; a Problem in the stream is a sheet
+    (or the file) refused as it is."""
     entries: list[Entry] = []
     progress: list[ProgressEntry] = []
     problems: list[Problem] = []
     any_data = False
-    try:
-        for ws in wb.worksheets:
-            if normalise(ws.title) in SKIPPED_SHEETS:
-                continue
-            ws.reset_dimensions()
-            rows = list(_rows(ws))
-            if not any(any(not is_blank(v) for v in r) for _, r in rows):
-                continue
+    for sheet in sheets:
+        if isinstance(sheet, Problem):
+            problems.append(sheet)
             any_data = True
-            if normalise(ws.title) == PROGRESS_SHEET:
-                got_progress, bad = _read_progress(ws.title, rows)
-                progress += got_progress
-            else:
-                got, bad = _read_sheet(ws.title, rows)
-                entries += got
-            problems += bad
-    finally:
-        wb.close()
+            continue
+        title, rows = sheet
+        if not any(any(not is_blank(v) for v in r) for _, r in rows):
+            continue
+        any_data = True
+        if normalise(title) == PROGRESS_SHEET:
+            got_progress, bad = _read_progress(title, rows)
+            progress += got_progress
+        else:
+            got, bad = _read_sheet(title, rows)
+            entries += got
+        problems += bad
     if not any_data:
         problems.append(Problem("", None, "", "", "工作簿是空的：没有任何数据"))
     return entries, progress, problems
 
 
-def _read_bytes(file: str | Path | bytes | IO[bytes]) -> bytes:
+def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, list[tuple[int, list[Any]]]] | Problem]:
+    """(title, rows) for every data sheet of an .xlsx, or a Problem for a file or sheet too big to read."""
+    unreadable = ("无法读取工作簿（{}）：文件可能已损坏，请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        yield Problem("", None, "", "", unreadable.format(type(exc).__name__))
+        return
+    if unpacked > limits.MAX_UNPACKED_BYTES:
+        yield Problem("", None, "", "", f"工作簿解压后有 {limits.size_text(unpacked)}，超过上限 "
+                                        f"{limits.size_text(limits.MAX_UNPACKED_BYTES)}：请只保留需要导入的数据后另存再上传")
+        return
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        yield Problem("", None, "", "", unreadable.format(type(exc).__name__))
+        return
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        for ws in wb.worksheets:
+            if normalise(ws.title) in SKIPPED_SHEETS:
+                continue
+            too_big = _too_big(ws, archive)
+            if too_big:
+                yield too_big
+                continue
+            ws.reset_dimensions()  # some writers claim too small a range; the bounded read below is the truth
+            yield _bounded(ws.title, _rows(ws))
+    finally:
+        wb.close()
+        archive.close()
+
+
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})\d+"')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+
+
+def _too_big(ws, archive: zipfile.ZipFile) -> Problem | None:
+    """A Problem when the sheet is larger than the limits, by its own claim (<dimension ref="A1:XFD6000">) or by
+    the cells its XML really holds (a scan of the cell references, no cell objects built)."""
+    rows, cols = ws.max_row or 0, ws.max_column or 0
+    path = getattr(ws, "_worksheet_path", None)
+    if rows <= limits.MAX_ROWS and cols <= limits.MAX_COLUMNS and path:
+        xml = archive.read(path)
+        rows = max((int(n) for n in _ROW_NUMBER.findall(xml)), default=0)
+        cols = max((column_index_from_string(c.decode()) for c in set(_CELL_COLUMN.findall(xml))), default=0)
+    if rows <= limits.MAX_ROWS and cols <= limits.MAX_COLUMNS:
+        return None
+    return Problem(ws.title, None, "", "", _too_big_message(
+        f"使用范围为 A1:{get_column_letter(cols)}{rows}（{rows} 行 × {cols} 列）"))
+
+
+def _too_big_message(what: str) -> str:
+    return (f"{what}，超过可导入的上限（{limits.MAX_ROWS} 行 × {limits.MAX_COLUMNS} 列）：请删除数据区域以外的行和列"
+            "（或把数据复制到新的工作表）后另存再上传")
+
+
+def _bounded(sheet: str, rows: Iterator[tuple[int, list[Any]]]) -> tuple[str, list[tuple[int, list[Any]]]] | Problem:
+    """The rows of a sheet (or CSV) read at most MAX_ROWS deep and MAX_COLUMNS wide, trailing blanks dropped; a
+    Problem when there is more than that. `rows` must yield at most MAX_COLUMNS + 1 values per row."""
+    kept: list[tuple[int, list[Any]]] = []
+    for number, values in rows:
+        if number > limits.MAX_ROWS:
+            return Problem(sheet, None, "", "", _too_big_message(f"超过 {limits.MAX_ROWS} 行"))
+        if len(values) > limits.MAX_COLUMNS and any(not is_blank(v) for v in values[limits.MAX_COLUMNS:]):
+            return Problem(sheet, number, "", "", _too_big_message(f"第 {number} 行超过 {limits.MAX_COLUMNS} 列"))
+        values = values[:limits.MAX_COLUMNS]
+        while values and is_blank(values[-1]):
+            values.pop()
+        kept.append((number, values))
+    return sheet, kept
+
+
+def _read_bytes(file: str | Path | bytes | IO[bytes]) -> bytes | Problem:
+    """The file's bytes, or a Problem when it is larger than the upload limit (checked before reading it all)."""
+    limit = limits.MAX_UPLOAD_BYTES
     if isinstance(file, (bytes, bytearray)):
-        return bytes(file)
-    if isinstance(file, (str, Path)):
-        return Path(file).read_bytes()
-    if hasattr(file, "getvalue"):
-        return file.getvalue()
-    return file.read()
+        data = bytes(file)
+    elif isinstance(file, (str, Path)):
+        size = Path(file).stat().st_size
+        data = b"" if size > limit else Path(file).read_bytes()
+        if size > limit:
+            return _too_large(size)
+    elif hasattr(file, "getvalue"):
+        data = file.getvalue()
+    else:
+        data = file.read(limit + 1)
+    return _too_large(len(data)) if len(data) > limit else data
+
+
+def _too_large(size: int) -> Problem:
+    return Problem("", None, "", "", f"文件有 {limits.size_text(size)}，超过上限 {limits.MAX_UPLOAD_MB} MB："
+                                     "请只保留需要导入的数据（或分成几个文件）后再上传")
 
 
 def _refuse_non_workbook(data: bytes) -> str | None:
@@ -265,9 +357,11 @@ def _refuse_non_workbook(data: bytes) -> str | None:
 
 
 def _rows(ws) -> Iterator[tuple[int, list[Any]]]:
-    """(Excel row number, cell values) with percent-formatted numbers turned into '3.8%' (Excel stores 0.038)."""
+    """(Excel row number, cell values) with percent-formatted numbers turned into '3.8%' (Excel stores 0.038).
+    Reads at most MAX_ROWS + 1 rows of MAX_COLUMNS + 1 cells: openpyxl would otherwise pad every row to the
+    last column used anywhere (16,384 cells per row for one cell in column XFD)."""
     number = 0
-    for cells in ws.iter_rows():
+    for cells in ws.iter_rows(max_col=limits.MAX_COLUMNS + 1, max_row=limits.MAX_ROWS + 1):
         rownums = [c.row for c in cells if getattr(c, "row", None)]
         number = rownums[0] if rownums else number + 1
         values = []
