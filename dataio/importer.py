@@ -1,9 +1,11 @@
-"""Read an uploaded workbook (the template, a plain long table, or our own export), validate every value, show
-what would change, and write it all in one audited transaction — or nothing at all.
+"""Read an uploaded workbook (the template, a plain long table, or our own export) or a long table saved as .csv
+(UTF-8, UTF-8 with BOM, GB18030/GBK), validate every value, show what would change, and write it all in one
+audited transaction — or nothing at all. Sizes are checked before any row is read (dataio.limits).
 
 `import_workbook(engine, file, who, dry_run)` is the one function the page and `cli.py import` call."""
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -35,6 +37,9 @@ from views.labels import CHANGE_LABELS, TASK_STATUSES
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 20
+CSV_SUFFIXES = frozenset({".csv", ".txt"})
+# UTF-8 with or without BOM (Excel's "CSV UTF-8"), then GB18030, a superset of GBK (Excel's "CSV" on Chinese Windows)
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 # Sheets that hold no observations (the template's instructions, the export's other tables): skipped by name.
 SKIPPED_SHEETS = frozenset({"说明", "填报说明", "任务", "任务单位", "修改记录"})
 PROGRESS_SHEET = "任务进展"
@@ -92,9 +97,10 @@ class ImportResult:
 # ------------------------------------------------------------------ the one entry point
 
 def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: str, dry_run: bool = False,
-                    reason: str = "Excel 导入") -> ImportResult:
-    """Parse, validate and (unless dry_run or any problem) write the workbook's values in one transaction."""
-    entries, progress_entries, problems = read_workbook(file)
+                    reason: str = "Excel 导入", name: str | None = None) -> ImportResult:
+    """Parse, validate and (unless dry_run or any problem) write the file's values in one transaction. The file is
+    an .xlsx workbook or a .csv long table; `name` (default: the path's or upload's name) tells them apart."""
+    entries, progress_entries, problems = read_workbook(file, name)
     if problems and not entries and not progress_entries:  # the file itself is refused: no need to ask the store
         return ImportResult(problems=problems)
     rules = load_rules(engine)
@@ -205,12 +211,17 @@ def progress_preview_frame(progress: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ reading the file
 
-def read_workbook(file: str | Path | bytes | IO[bytes]) -> tuple[list[Entry], list[ProgressEntry], list[Problem]]:
-    """Every value in every data sheet as an Entry (raw cells), every row of a 任务进展 sheet as a ProgressEntry,
-    plus problems with the file or its layout. Sizes are checked before any row is read (dataio.limits)."""
+def read_workbook(file: str | Path | bytes | IO[bytes], name: str | None = None
+                  ) -> tuple[list[Entry], list[ProgressEntry], list[Problem]]:
+    """Every value in every data sheet (or the CSV file) as an Entry (raw cells), every row of a 任务进展 sheet as a
+    ProgressEntry, plus problems with the file or its layout. Sizes are checked before any row is read
+    (dataio.limits)."""
+    name = name or _file_name(file)
     data = _read_bytes(file)
     if isinstance(data, Problem):
         return [], [], [data]
+    if _is_csv(data, name):
+        return _read_sheets(_csv_sheets(data, name))
     refused = _refuse_non_workbook(data)
     if refused:
         return [], [], [Problem("", None, "", "", refused)]
@@ -320,6 +331,47 @@ def _bounded(sheet: str, rows: Iterator[tuple[int, list[Any]]]) -> tuple[str, li
     return sheet, kept
 
 
+def _file_name(file: Any) -> str | None:
+    if isinstance(file, (str, Path)):
+        return Path(file).name
+    return getattr(file, "name", None) if not isinstance(file, (bytes, bytearray)) else None
+
+
+def _is_csv(data: bytes, name: str | None) -> bool:
+    """A .csv (or .txt) by its name; without a name, any text that is not a workbook (no NUL bytes)."""
+    if name:
+        return Path(name).suffix.lower() in CSV_SUFFIXES
+    return bool(data) and not data.startswith((ZIP_MAGIC, OLE_MAGIC)) and b"\x00" not in data[:8192]
+
+
+def _csv_sheets(data: bytes, name: str | None) -> Iterator[tuple[str, list[tuple[int, list[Any]]]] | Problem]:
+    """The CSV file as one sheet named like the tab Excel shows for it (the file name without .csv); rows are
+    numbered as Excel numbers them. Accepts UTF-8 (with or without BOM) and GB18030/GBK."""
+    sheet = Path(name).stem if name else "CSV"
+    text = _decode_csv(data)
+    if text is None:
+        yield Problem(sheet, None, "", "", "无法识别 CSV 文件的编码：请用 UTF-8（可带 BOM）或 GBK/GB18030 编码保存"
+                                           "（Excel 中“另存为 → CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”均可）")
+        return
+    first = text.split("\n", 1)[0]
+    delimiter = max([",", "\t", ";"], key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = ((n, [v.strip() for v in record[:limits.MAX_COLUMNS + 1]]) for n, record in enumerate(reader, 1))
+        yield _bounded(sheet, rows)
+    except csv.Error as exc:
+        yield Problem(sheet, reader.line_num, "", "", f"CSV 格式有误（{exc}）：请用 Excel 打开后重新另存为 CSV")
+
+
+def _decode_csv(data: bytes) -> str | None:
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def _read_bytes(file: str | Path | bytes | IO[bytes]) -> bytes | Problem:
     """The file's bytes, or a Problem when it is larger than the upload limit (checked before reading it all)."""
     limit = limits.MAX_UPLOAD_BYTES
@@ -352,7 +404,8 @@ def _refuse_non_workbook(data: bytes) -> str | None:
                     "清空密码）后另存为 .xlsx 再上传")
         return "这是旧版 Excel（.xls）文件：请在 Excel 或 WPS 中另存为 .xlsx 后再上传"
     if not data.startswith(ZIP_MAGIC):
-        return "文件不是 Excel 工作簿（.xlsx）：请上传用模板填写的 .xlsx 文件，或含“地区、指标、期间、数值、来源”列的表格"
+        return ("文件不是 Excel 工作簿（.xlsx）或 CSV 文件：请上传用模板填写的 .xlsx 文件，或含“地区、指标、期间、数值、来源”列的"
+                "表格（.xlsx 或 .csv）")
     return None
 
 

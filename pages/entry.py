@@ -144,12 +144,14 @@ def excel_tab(policy: str, region: str, who: str) -> None:
                        template_bytes(ui.data_version(), policy, region, first, last),
                        file_name=f"填报模板_{region}.xlsx", key="template_download",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    st.markdown("**2. 上传填好的模板或长表**（地区、指标、期间、数值、来源）：先检查，确认后一次写入；有任何错误则全部不写入。")
-    upload = st.file_uploader("上传 Excel 文件", type=["xlsx", "xlsm", "xls"], key="entry_upload")
+    st.markdown("**2. 上传填好的模板或长表**（地区、指标、期间、数值、来源；.xlsx 或 .csv，CSV 可为 UTF-8 或 GBK 编码）："
+                "先检查，确认后一次写入；有任何错误则全部不写入。")
+    upload = st.file_uploader("上传 Excel 或 CSV 文件", type=["xlsx", "xlsm", "xls", "csv"], key="entry_upload")
     if upload is not None:
         token = (upload.file_id, ui.data_version())
         if st.session_state.get("upload_check", (None,))[0] != token:
-            result = importer.import_workbook(ui.engine(), upload.getvalue(), who=who or "?", dry_run=True)
+            result = importer.import_workbook(ui.engine(), upload.getvalue(), who=who or "?", dry_run=True,
+                                              name=upload.name)
             st.session_state["upload_check"] = (token, result)
         result = st.session_state["upload_check"][1]
         if not result.ok:

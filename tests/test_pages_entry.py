@@ -171,6 +171,15 @@ def test_upload_previews_then_imports(store):
     assert db.read_audit(store, entity="observation").iloc[0]["reason"] == "Excel 导入：good.xlsx"
 
 
+def test_upload_of_a_gbk_csv_previews_then_imports(store):
+    at = open_page("pages/entry.py")
+    data = "地区,指标,期间,数值,来源\r\n长垣市,高企数量,2020,131,科工信局\r\n".encode("gbk")
+    at.file_uploader(key="entry_upload").set_value(("高企.csv", data, "text/csv")).run()
+    assert any(i.value == "检查通过：新增 0 条，修改 1 条，不变 0 条。" for i in at.info)
+    at.button(key="upload_confirm").click().run()
+    assert value(store, "hte_count", 2020) == 131
+
+
 def test_template_download_is_offered(store):
     at = open_page("pages/entry.py")
     assert [b.label for b in at.get("download_button")][0] == "下载填报模板（长垣市，2018—2020年）"
