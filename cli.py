@@ -12,6 +12,7 @@ import db
 from store import catalogue
 from views import labels
 from views import policy as views
+from views.text import formula_safe
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
@@ -40,8 +41,13 @@ def ready_engine():
 
 
 def emit(df: pd.DataFrame, fmt: str) -> None:
+    """A table on stdout; as CSV every text cell goes through formula_safe, so that opening the file in Excel
+    never runs a formula someone typed into a name, source or meeting title."""
     if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+        safe = df.rename(columns=formula_safe)
+        text_cols = [c for c in safe.columns if safe[c].dtype == object or pd.api.types.is_string_dtype(safe[c])]
+        safe[text_cols] = safe[text_cols].map(formula_safe)
+        safe.to_csv(sys.stdout, index=False)
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250,
                                "display.max_colwidth", 40, "display.unicode.east_asian_width", True):

@@ -33,6 +33,7 @@ from dataio.validate import (
     validate_progress,
 )
 from views.labels import CHANGE_LABELS, TASK_STATUSES
+from views.text import clean_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -169,7 +170,8 @@ def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str,
     """Write the plan's new and changed values (and new progress updates) in one audited transaction. Each value
     carries the version seen at preview time: if anyone changed it since, the whole save is refused
     (db.ConcurrentEditError) and nothing is written."""
-    if not str(who or "").strip():
+    who, reason = clean_text(str(who or "")).strip(), clean_text(reason).strip()
+    if not who:
         raise ValueError("请填写填报人姓名后再保存")
     todo = plan[plan["change"] != "unchanged"]
     rows = [{"region": r.region, "indicator": r.indicator, "year": int(r.year), "quarter": int(r.quarter),

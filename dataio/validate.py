@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from views.text import clean_text
+
 FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
                             "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
 # Units a clerk may write after a number; a unit other than the indicator's is a mismatch, never converted.
@@ -32,7 +34,6 @@ _PERIOD = re.compile(r"^(\d{4})(?:年度?)?$")
 _QUARTER = re.compile(r"^(\d{4})(?:年度?)?[-/_.]?(?:Q([1-4])|第?([1-4一二三四])季度?)$")
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
 _NUMBER_WITH_SUFFIX = re.compile(r"^([+-]?[\d.,]+)(\D*)$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,12 @@ def is_blank(value: Any) -> bool:
 
 
 def shown(value: Any) -> str:
-    """A raw value as the user typed it, for messages."""
+    """A raw value as the user typed it, for messages (control characters cleaned)."""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def parse_period(value: Any) -> tuple[int, int] | str:
@@ -220,22 +221,18 @@ def parse_flag(value: Any) -> bool | str:
     return "请填写“是”或“否”"
 
 
-def text_or_blank(value: Any) -> str:
+def text_or_blank(value: Any, multiline: bool = False) -> str:
+    """A text cell as stored: control characters cleaned (views.text.clean_text), surrounding spaces stripped."""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value), multiline).strip()
 
 
 def excel_precision(number: float) -> float:
     """Keep 15 significant digits, as Excel does: such a value survives any workbook unchanged."""
     return float(f"{number:.15g}") + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
-def has_control_chars(text: str) -> bool:
-    """Invisible control characters (pasted from other systems) that a workbook cannot hold."""
-    return bool(_CONTROL.search(text))
 
 
 # ------------------------------------------------------------------ rules for one value
@@ -353,12 +350,9 @@ def validate_entries(entries: Iterable[Entry], rules: Rules) -> tuple[list[dict[
                 fail("value", e.value, value)
             else:
                 value = excel_precision(value)
-        source, note = text_or_blank(e.source), text_or_blank(e.note)
+        source, note = text_or_blank(e.source), text_or_blank(e.note, multiline=True)
         if not source:
             fail("source", e.source, "来源不能为空：请填写数据出处（如“2020年长垣市统计公报”）")
-        for fld, text in (("source", source), ("note", note)):
-            if has_control_chars(text):
-                fail(fld, text, "含有不可见的控制字符：请删除后重新填写")
         flag = parse_flag(e.is_sample)
         if isinstance(flag, str):
             fail("is_sample", e.is_sample, flag)
@@ -449,7 +443,7 @@ def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame,
         status = by_label.get(normalise(e.status).upper()) if not is_blank(e.status) else None
         if status is None:
             fail("status", e.status, f"状态请填写：{'、'.join(allowed.values())}（“已逾期”由系统按完成时限判断）")
-        text = text_or_blank(e.progress)
+        text = text_or_blank(e.progress, multiline=True)
         if not text:
             fail("progress", e.progress, "进展为空：请填写做了什么、到了哪一步")
         reported_on = parse_date(e.reported_on)
@@ -461,10 +455,7 @@ def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame,
         flag = parse_flag(e.is_sample)
         if isinstance(flag, str):
             fail("is_sample", e.is_sample, flag)
-        evidence = text_or_blank(e.evidence)
-        for fld, value in (("progress", text), ("evidence", evidence), ("reported_by", by)):
-            if has_control_chars(value):
-                fail(fld, value, "含有不可见的控制字符：请删除后重新填写")
+        evidence = text_or_blank(e.evidence, multiline=True)
         if len(problems) > before:
             continue
         row = {"policy": policy, "clause": clause, "status": status, "progress": text, "evidence": evidence,

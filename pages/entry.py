@@ -10,6 +10,7 @@ import ui
 from dataio import exporter, grid, importer, template
 from dataio.validate import Rules, problems_frame, validate_entries
 from views import labels
+from views.text import md_escape
 
 
 @st.cache_data(show_spinner=False)
@@ -43,7 +44,7 @@ def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str], progress: 
     try:
         counts = importer.apply_plan(ui.engine(), plan, who=who, reason=reason, progress=progress)
     except db.ConcurrentEditError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md_escape(exc), icon=":material/error:")
         return
     for key in clear:
         st.session_state.pop(key, None)

@@ -21,6 +21,7 @@ from store.models import (
 )
 from store.sync import ensure_region
 from views.labels import TASK_STATUSES
+from views.text import clean_text
 
 
 class ConcurrentEditError(RuntimeError):
@@ -173,7 +174,10 @@ def parse_period(text: str) -> tuple[int, int]:
 def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, progress: str, evidence: str,
                  reported_on: date, reported_by: str, who: str, is_sample: bool = False,
                  session: Session | None = None) -> None:
-    """Record one progress update for a task (status: not_started | in_progress | done), audited."""
+    """Record one progress update for a task (status: not_started | in_progress | done), audited. Texts are
+    cleaned of control characters (views.text.clean_text) whoever calls."""
+    progress, evidence = clean_text(progress, multiline=True), clean_text(evidence, multiline=True)
+    reported_by, who = clean_text(reported_by).strip(), clean_text(who).strip()
     if status not in TASK_STATUSES or status == "overdue":
         raise ValueError(f"任务状态“{status}”无效")
 
