@@ -106,7 +106,9 @@ def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: s
         return ImportResult(problems=problems)
     rules = load_rules(engine)
     clean, bad = validate_entries(entries, rules)
-    progress, bad_progress = validate_progress(progress_entries, db.read_tasks(engine), TASK_STATUSES)
+    policies = db.read_policies(engine)
+    progress, bad_progress = validate_progress(progress_entries, db.read_tasks(engine), TASK_STATUSES,
+                                               dict(zip(policies["code"], policies["start_year"])))
     problems = problems + bad + bad_progress
     if not problems and not clean and not progress:
         problems = [Problem("", None, "", "", "工作簿中没有可导入的数值：请在模板的年份列或长表的“数值”列中填写数据")]

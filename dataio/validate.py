@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from dataio import limits
 from views.text import clean_text
 
 FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
@@ -415,11 +416,13 @@ def parse_date(value: Any) -> date | str:
     return "日期格式不正确：请填写如 2020-12-31 的日期"
 
 
-def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame,
-                      task_statuses: dict[str, str]) -> tuple[list[dict[str, Any]], list[Problem]]:
+def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame, task_statuses: dict[str, str],
+                      start_years: dict[str, int] | None = None,
+                      today: date | None = None) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Check progress rows against the tasks (db.read_tasks: policy, clause) and the task statuses (key → label;
-    'overdue' is computed, never entered). Clean rows: policy, clause, status, progress, evidence, reported_on,
-    reported_by, is_sample, sheet, row."""
+    'overdue' is computed, never entered); dates within the policy period (start_years: policy → its start year;
+    up to today), names within their column's length. Clean rows: policy, clause, status, progress, evidence,
+    reported_on, reported_by, is_sample, sheet, row."""
     clauses = {(p, normalise(c)): c for p, c in zip(tasks["policy"], tasks["clause"])}
     policies = sorted(set(tasks["policy"]))
     allowed = {k: v for k, v in task_statuses.items() if k != "overdue"}
@@ -449,9 +452,14 @@ def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame,
         reported_on = parse_date(e.reported_on)
         if isinstance(reported_on, str):
             fail("reported_on", e.reported_on, reported_on)
+        elif start_years and policy in start_years and (
+                bad_date := limits.report_date_problem(reported_on, start_years[policy], today)):
+            fail("reported_on", e.reported_on, bad_date)
         by = text_or_blank(e.reported_by)
         if not by:
             fail("reported_by", e.reported_by, "填报人为空：请填写报告单位或填报人")
+        elif long := limits.too_long(by, limits.NAME_LENGTH, "填报人"):
+            fail("reported_by", e.reported_by, long)
         flag = parse_flag(e.is_sample)
         if isinstance(flag, str):
             fail("is_sample", e.is_sample, flag)
