@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -18,6 +19,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 
 import db
 from dataio import limits
@@ -65,6 +67,32 @@ PROGRESS_PLAN_COLUMNS = ["change", "policy", "clause", "status", "progress", "ev
                          "reported_by", "is_sample", "sheet", "row"]
 PLAN_COLUMNS = ["change", "region", "indicator", "indicator_name", "unit", "period", "year", "quarter", "old_value",
                 "value", "old_source", "source", "note", "is_sample", "expected_version", "sheet", "row"]
+
+
+class SaveError(ValueError):
+    """The database could not take the write (locked, a constraint, a text too long); nothing was written and the
+    message is for the user."""
+
+
+def database_error_message(exc: SQLAlchemyError) -> str:
+    """A Chinese sentence for a database error on a write: what happened, that nothing was written, what to do."""
+    detail = str(getattr(exc, "orig", exc)).lower()
+    if isinstance(exc, OperationalError) and ("locked" in detail or "lock" in detail or "busy" in detail):
+        return "数据库正忙（他人正在保存），本次未写入任何数据：请稍后再保存一次，您填写的内容仍保留。"
+    if isinstance(exc, IntegrityError):
+        return "保存失败：与数据库中已有的记录冲突（可能他人刚刚保存了同一项），本次未写入任何数据：请刷新后核对再保存。"
+    if isinstance(exc, DataError):
+        return "保存失败：有文字超过数据库允许的长度，本次未写入任何数据：请缩短后再保存。"
+    return "数据库暂时无法写入，本次未写入任何数据：请稍后重试；如仍失败，请联系系统管理员。"
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Turn the database's refusal of a write into a SaveError with a Chinese message (no traceback for users)."""
+    try:
+        yield
+    except (OperationalError, IntegrityError, DataError) as exc:
+        raise SaveError(database_error_message(exc)) from exc
 
 
 @dataclass
@@ -116,7 +144,10 @@ def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: s
         return ImportResult(problems=problems)
     result = ImportResult(plan=plan_changes(engine, clean), progress=plan_progress(engine, progress))
     if not dry_run:
-        result.written = apply_plan(engine, result.plan, who=who, reason=reason, progress=result.progress)
+        try:
+            result.written = apply_plan(engine, result.plan, who=who, reason=reason, progress=result.progress)
+        except SaveError as exc:
+            result.problems = [Problem("", None, "", "", str(exc))]
     return result
 
 
@@ -171,10 +202,12 @@ def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str,
                progress: pd.DataFrame | None = None) -> dict[str, int]:
     """Write the plan's new and changed values (and new progress updates) in one audited transaction. Each value
     carries the version seen at preview time: if anyone changed it since, the whole save is refused
-    (db.ConcurrentEditError) and nothing is written."""
+    (db.ConcurrentEditError) and nothing is written; a database error becomes a SaveError with a Chinese message."""
     who, reason = clean_text(str(who or "")).strip(), clean_text(reason).strip()
     if not who:
         raise ValueError("请填写填报人姓名后再保存")
+    if long := limits.too_long(who, limits.WHO_LENGTH, "填报人姓名"):
+        raise ValueError(long)
     todo = plan[plan["change"] != "unchanged"]
     rows = [{"region": r.region, "indicator": r.indicator, "year": int(r.year), "quarter": int(r.quarter),
              "value": float(r.value), "source": r.source, "note": r.note, "is_sample": bool(r.is_sample),
@@ -182,7 +215,7 @@ def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str,
             for r in todo.itertuples(index=False)]
     updates = progress[progress["change"] == "new"] if progress is not None else progress
     counts = {"created": 0, "updated": 0, "unchanged": 0, "progress": 0}
-    with db.session_scope(engine) as s:
+    with database_errors(), db.session_scope(engine) as s:
         if rows:
             counts.update(db.save_observations(engine, rows, who=who.strip(), reason=reason, session=s))
         for r in (updates.itertuples(index=False) if updates is not None else ()):
