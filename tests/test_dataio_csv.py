@@ -64,10 +64,10 @@ def test_csv_with_optional_columns_and_a_multiline_note(engine):
 
 
 def test_undecodable_csv_names_the_accepted_encodings(engine):
-    data = "地区,指标,期间,数值,来源\r\n".encode("utf-8") + b"\xff\xfe\xff\r\n"  # 0xFF is neither UTF-8 nor GB18030
-    assert [p.message for p in refused(engine, data)] == [
+    data = "地区,指标,期间,数值,来源\r\n".encode() + b"\xff\xfe\xff\r\n"  # 0xFF is neither UTF-8 nor GB18030
+    assert [p.message for p in refused(engine, data)] == [(
         "无法识别 CSV 文件的编码：请用 UTF-8（可带 BOM）或 GBK/GB18030 编码保存"
-        "（Excel 中“另存为 → CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”均可）"]
+        "（Excel 中“另存为 → CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”均可）")]
 
 
 def test_tab_separated_text_is_read_too(engine):

@@ -80,7 +80,7 @@ def test_a_name_longer_than_its_column_is_refused_before_the_database(engine):
     before = db.dump(engine)
     result = import_workbook(engine, progress_sheet(name), who="张三")
     assert [(p.sheet, p.row, p.column, p.message) for p in result.problems] == [
-        ("任务进展", 2, "填报人", f"填报人过长（61 字）：最多 60 字，请缩短后重新填写")]
+        ("任务进展", 2, "填报人", "填报人过长（61 字）：最多 60 字，请缩短后重新填写")]
     with pytest.raises(ValueError, match="报告单位 / 人过长（61 字）：最多 60 字"):
         db.add_progress(engine, POLICY, "二（一）2", status="done", progress="完成", evidence="",
                         reported_on=date(2020, 6, 30), reported_by=name, who="张三")
