@@ -13,6 +13,7 @@ import db
 from store import catalogue
 from views import labels
 from views import policy as views
+from views.text import formula_safe
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
@@ -41,8 +42,13 @@ def ready_engine():
 
 
 def emit(df: pd.DataFrame, fmt: str) -> None:
+    """A table on stdout; as CSV every text cell goes through formula_safe, so that opening the file in Excel
+    never runs a formula someone typed into a name, source or meeting title."""
     if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+        safe = df.rename(columns=formula_safe)
+        text_cols = [c for c in safe.columns if safe[c].dtype == object or pd.api.types.is_string_dtype(safe[c])]
+        safe[text_cols] = safe[text_cols].map(formula_safe)
+        safe.to_csv(sys.stdout, index=False)
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250,
                                "display.max_colwidth", 40, "display.unicode.east_asian_width", True):
@@ -88,13 +94,13 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def _import_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="要导入的 .xlsx（填报模板、长表或导出文件）")
+    p.add_argument("file", help="要导入的 .xlsx（填报模板、长表或导出文件）或 .csv 长表（UTF-8 或 GBK 编码）")
     p.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
     p.add_argument("--who", default="命令行导入", help="填报人（写入修改记录）")
     p.add_argument("--reason", default="Excel 导入", help="修改原因（写入修改记录）")
 
 
-@command("import", "检查并导入 Excel 数据（任何一处错误则全部不写入）", _import_args)
+@command("import", "检查并导入 Excel 或 CSV 数据（任何一处错误则全部不写入）", _import_args)
 def cmd_import(args: argparse.Namespace) -> int:
     from dataio.importer import import_workbook
     result = import_workbook(ready_engine(), args.file, who=args.who, dry_run=args.dry_run, reason=args.reason)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 import db
 from views import labels
+from views.text import clean_text, looks_like_formula
 
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 OBSERVATION_SHEET = "观测值"
@@ -83,7 +84,7 @@ def export_workbook(engine: Engine) -> bytes:
              labels.SAMPLE_BANNER if n_sample else "",
              f"“{OBSERVATION_SHEET}”表可直接用 python cli.py import 或“数据填报”页再导入（其余各表仅供查阅）。"]
     for i, text in enumerate(lines, start=1):
-        info.cell(row=i, column=1, value=text)
+        info.cell(row=i, column=1, value=clean_text(text))
     info["A1"].font = Font(bold=True, size=14)
     if n_sample:
         info["A4"].font = Font(bold=True, color="C00000")
@@ -103,9 +104,15 @@ def _write_sheet(ws, df: pd.DataFrame) -> None:
         for c, v in enumerate(row, start=1):
             if v is pd.NA or v is None or (isinstance(v, float) and pd.isna(v)):
                 continue
+            if isinstance(v, str):
+                v = clean_text(v, multiline=True)  # whatever is stored: a workbook cannot hold control characters
             cell = ws.cell(row=r, column=c, value=v)
             if isinstance(v, str) and cell.data_type != "s":
                 cell.data_type = "s"  # text such as '=A1' or '#N/A' stays text, never a formula or an error
+            if looks_like_formula(v):
+                # Excel's own leading apostrophe (quotePrefix): shown as typed, never run even when the cell is
+                # edited, and the value itself is unchanged, so the export still re-imports as it was stored
+                cell.quotePrefix = True
     for i, col in enumerate(df.columns, start=1):
         longest = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
         ws.column_dimensions[get_column_letter(i)].width = min(max(8, longest * 1.6), 60)

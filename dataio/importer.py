@@ -1,21 +1,28 @@
-"""Read an uploaded workbook (the template, a plain long table, or our own export), validate every value, show
-what would change, and write it all in one audited transaction — or nothing at all.
+"""Read an uploaded workbook (the template, a plain long table, or our own export) or a long table saved as .csv
+(UTF-8, UTF-8 with BOM, GB18030/GBK), validate every value, show what would change, and write it all in one
+audited transaction — or nothing at all. Sizes are checked before any row is read (dataio.limits).
 
 `import_workbook(engine, file, who, dry_run)` is the one function the page and `cli.py import` call."""
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 
 import db
+from dataio import limits
 from dataio.validate import (
     Entry,
     Problem,
@@ -28,10 +35,14 @@ from dataio.validate import (
     validate_progress,
 )
 from views.labels import CHANGE_LABELS, TASK_STATUSES
+from views.text import clean_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 20
+CSV_SUFFIXES = frozenset({".csv", ".txt"})
+# UTF-8 with or without BOM (Excel's "CSV UTF-8"), then GB18030, a superset of GBK (Excel's "CSV" on Chinese Windows)
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 # Sheets that hold no observations (the template's instructions, the export's other tables): skipped by name.
 SKIPPED_SHEETS = frozenset({"说明", "填报说明", "任务", "任务单位", "修改记录"})
 PROGRESS_SHEET = "任务进展"
@@ -56,6 +67,32 @@ PROGRESS_PLAN_COLUMNS = ["change", "policy", "clause", "status", "progress", "ev
                          "reported_by", "is_sample", "sheet", "row"]
 PLAN_COLUMNS = ["change", "region", "indicator", "indicator_name", "unit", "period", "year", "quarter", "old_value",
                 "value", "old_source", "source", "note", "is_sample", "expected_version", "sheet", "row"]
+
+
+class SaveError(ValueError):
+    """The database could not take the write (locked, a constraint, a text too long); nothing was written and the
+    message is for the user."""
+
+
+def database_error_message(exc: SQLAlchemyError) -> str:
+    """A Chinese sentence for a database error on a write: what happened, that nothing was written, what to do."""
+    detail = str(getattr(exc, "orig", exc)).lower()
+    if isinstance(exc, OperationalError) and ("locked" in detail or "lock" in detail or "busy" in detail):
+        return "数据库正忙（他人正在保存），本次未写入任何数据：请稍后再保存一次，您填写的内容仍保留。"
+    if isinstance(exc, IntegrityError):
+        return "保存失败：与数据库中已有的记录冲突（可能他人刚刚保存了同一项），本次未写入任何数据：请刷新后核对再保存。"
+    if isinstance(exc, DataError):
+        return "保存失败：有文字超过数据库允许的长度，本次未写入任何数据：请缩短后再保存。"
+    return "数据库暂时无法写入，本次未写入任何数据：请稍后重试；如仍失败，请联系系统管理员。"
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Turn the database's refusal of a write into a SaveError with a Chinese message (no traceback for users)."""
+    try:
+        yield
+    except (OperationalError, IntegrityError, DataError) as exc:
+        raise SaveError(database_error_message(exc)) from exc
 
 
 @dataclass
@@ -89,12 +126,17 @@ class ImportResult:
 # ------------------------------------------------------------------ the one entry point
 
 def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: str, dry_run: bool = False,
-                    reason: str = "Excel 导入") -> ImportResult:
-    """Parse, validate and (unless dry_run or any problem) write the workbook's values in one transaction."""
+                    reason: str = "Excel 导入", name: str | None = None) -> ImportResult:
+    """Parse, validate and (unless dry_run or any problem) write the file's values in one transaction. The file is
+    an .xlsx workbook or a .csv long table; `name` (default: the path's or upload's name) tells them apart."""
+    entries, progress_entries, problems = read_workbook(file, name)
+    if problems and not entries and not progress_entries:  # the file itself is refused: no need to ask the store
+        return ImportResult(problems=problems)
     rules = load_rules(engine)
-    entries, progress_entries, problems = read_workbook(file)
     clean, bad = validate_entries(entries, rules)
-    progress, bad_progress = validate_progress(progress_entries, db.read_tasks(engine), TASK_STATUSES)
+    policies = db.read_policies(engine)
+    progress, bad_progress = validate_progress(progress_entries, db.read_tasks(engine), TASK_STATUSES,
+                                               dict(zip(policies["code"], policies["start_year"])))
     problems = problems + bad + bad_progress
     if not problems and not clean and not progress:
         problems = [Problem("", None, "", "", "工作簿中没有可导入的数值：请在模板的年份列或长表的“数值”列中填写数据")]
@@ -102,7 +144,10 @@ def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: s
         return ImportResult(problems=problems)
     result = ImportResult(plan=plan_changes(engine, clean), progress=plan_progress(engine, progress))
     if not dry_run:
-        result.written = apply_plan(engine, result.plan, who=who, reason=reason, progress=result.progress)
+        try:
+            result.written = apply_plan(engine, result.plan, who=who, reason=reason, progress=result.progress)
+        except SaveError as exc:
+            result.problems = [Problem("", None, "", "", str(exc))]
     return result
 
 
@@ -157,9 +202,12 @@ def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str,
                progress: pd.DataFrame | None = None) -> dict[str, int]:
     """Write the plan's new and changed values (and new progress updates) in one audited transaction. Each value
     carries the version seen at preview time: if anyone changed it since, the whole save is refused
-    (db.ConcurrentEditError) and nothing is written."""
-    if not str(who or "").strip():
+    (db.ConcurrentEditError) and nothing is written; a database error becomes a SaveError with a Chinese message."""
+    who, reason = clean_text(str(who or "")).strip(), clean_text(reason).strip()
+    if not who:
         raise ValueError("请填写填报人姓名后再保存")
+    if long := limits.too_long(who, limits.WHO_LENGTH, "填报人姓名"):
+        raise ValueError(long)
     todo = plan[plan["change"] != "unchanged"]
     rows = [{"region": r.region, "indicator": r.indicator, "year": int(r.year), "quarter": int(r.quarter),
              "value": float(r.value), "source": r.source, "note": r.note, "is_sample": bool(r.is_sample),
@@ -167,7 +215,7 @@ def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str,
             for r in todo.itertuples(index=False)]
     updates = progress[progress["change"] == "new"] if progress is not None else progress
     counts = {"created": 0, "updated": 0, "unchanged": 0, "progress": 0}
-    with db.session_scope(engine) as s:
+    with database_errors(), db.session_scope(engine) as s:
         if rows:
             counts.update(db.save_observations(engine, rows, who=who.strip(), reason=reason, session=s))
         for r in (updates.itertuples(index=False) if updates is not None else ()):
@@ -200,54 +248,187 @@ def progress_preview_frame(progress: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ reading the file
 
-def read_workbook(file: str | Path | bytes | IO[bytes]) -> tuple[list[Entry], list[ProgressEntry], list[Problem]]:
-    """Every value in every data sheet as an Entry (raw cells), every row of a 任务进展 sheet as a ProgressEntry,
-    plus problems with the file or its layout."""
+def read_workbook(file: str | Path | bytes | IO[bytes], name: str | None = None
+                  ) -> tuple[list[Entry], list[ProgressEntry], list[Problem]]:
+    """Every value in every data sheet (or the CSV file) as an Entry (raw cells), every row of a 任务进展 sheet as a
+    ProgressEntry, plus problems with the file or its layout. Sizes are checked before any row is read
+    (dataio.limits)."""
+    name = name or _file_name(file)
     data = _read_bytes(file)
+    if isinstance(data, Problem):
+        return [], [], [data]
+    if _is_csv(data, name):
+        return _read_sheets(_csv_sheets(data, name))
     refused = _refuse_non_workbook(data)
     if refused:
         return [], [], [Problem("", None, "", "", refused)]
-    from openpyxl import load_workbook
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        return [], [], [Problem("", None, "", "", f"无法读取工作簿（{type(exc).__name__}）：文件可能已损坏，"
-                                                  "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")]
+    return _read_sheets(_xlsx_sheets(data))
+
+
+def _read_sheets(sheets: Iterator[tuple[str, list[tuple[int, list[Any]]]] | Problem]
+                 ) -> tuple[list[Entry], list[ProgressEntry], list[Problem]]:
+    """Entries, progress entries and problems from (title, rows) per sheet; a Problem in the stream is a sheet
+    (or the file) refused as it is."""
     entries: list[Entry] = []
     progress: list[ProgressEntry] = []
     problems: list[Problem] = []
     any_data = False
-    try:
-        for ws in wb.worksheets:
-            if normalise(ws.title) in SKIPPED_SHEETS:
-                continue
-            ws.reset_dimensions()
-            rows = list(_rows(ws))
-            if not any(any(not is_blank(v) for v in r) for _, r in rows):
-                continue
+    for sheet in sheets:
+        if isinstance(sheet, Problem):
+            problems.append(sheet)
             any_data = True
-            if normalise(ws.title) == PROGRESS_SHEET:
-                got_progress, bad = _read_progress(ws.title, rows)
-                progress += got_progress
-            else:
-                got, bad = _read_sheet(ws.title, rows)
-                entries += got
-            problems += bad
-    finally:
-        wb.close()
+            continue
+        title, rows = sheet
+        if not any(any(not is_blank(v) for v in r) for _, r in rows):
+            continue
+        any_data = True
+        if normalise(title) == PROGRESS_SHEET:
+            got_progress, bad = _read_progress(title, rows)
+            progress += got_progress
+        else:
+            got, bad = _read_sheet(title, rows)
+            entries += got
+        problems += bad
     if not any_data:
         problems.append(Problem("", None, "", "", "工作簿是空的：没有任何数据"))
     return entries, progress, problems
 
 
-def _read_bytes(file: str | Path | bytes | IO[bytes]) -> bytes:
-    if isinstance(file, (bytes, bytearray)):
-        return bytes(file)
+def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, list[tuple[int, list[Any]]]] | Problem]:
+    """(title, rows) for every data sheet of an .xlsx, or a Problem for a file or sheet too big to read."""
+    unreadable = ("无法读取工作簿（{}）：文件可能已损坏，请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        yield Problem("", None, "", "", unreadable.format(type(exc).__name__))
+        return
+    if unpacked > limits.MAX_UNPACKED_BYTES:
+        yield Problem("", None, "", "", f"工作簿解压后有 {limits.size_text(unpacked)}，超过上限 "
+                                        f"{limits.size_text(limits.MAX_UNPACKED_BYTES)}：请只保留需要导入的数据后另存再上传")
+        return
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        yield Problem("", None, "", "", unreadable.format(type(exc).__name__))
+        return
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        for ws in wb.worksheets:
+            if normalise(ws.title) in SKIPPED_SHEETS:
+                continue
+            too_big = _too_big(ws, archive)
+            if too_big:
+                yield too_big
+                continue
+            ws.reset_dimensions()  # some writers claim too small a range; the bounded read below is the truth
+            yield _bounded(ws.title, _rows(ws))
+    finally:
+        wb.close()
+        archive.close()
+
+
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})\d+"')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+
+
+def _too_big(ws, archive: zipfile.ZipFile) -> Problem | None:
+    """A Problem when the sheet is larger than the limits, by its own claim (<dimension ref="A1:XFD6000">) or by
+    the cells its XML really holds (a scan of the cell references, no cell objects built)."""
+    rows, cols = ws.max_row or 0, ws.max_column or 0
+    path = getattr(ws, "_worksheet_path", None)
+    if rows <= limits.MAX_ROWS and cols <= limits.MAX_COLUMNS and path:
+        xml = archive.read(path)
+        rows = max((int(n) for n in _ROW_NUMBER.findall(xml)), default=0)
+        cols = max((column_index_from_string(c.decode()) for c in set(_CELL_COLUMN.findall(xml))), default=0)
+    if rows <= limits.MAX_ROWS and cols <= limits.MAX_COLUMNS:
+        return None
+    return Problem(ws.title, None, "", "", _too_big_message(
+        f"使用范围为 A1:{get_column_letter(cols)}{rows}（{rows} 行 × {cols} 列）"))
+
+
+def _too_big_message(what: str) -> str:
+    return (f"{what}，超过可导入的上限（{limits.MAX_ROWS} 行 × {limits.MAX_COLUMNS} 列）：请删除数据区域以外的行和列"
+            "（或把数据复制到新的工作表）后另存再上传")
+
+
+def _bounded(sheet: str, rows: Iterator[tuple[int, list[Any]]]) -> tuple[str, list[tuple[int, list[Any]]]] | Problem:
+    """The rows of a sheet (or CSV) read at most MAX_ROWS deep and MAX_COLUMNS wide, trailing blanks dropped; a
+    Problem when there is more than that. `rows` must yield at most MAX_COLUMNS + 1 values per row."""
+    kept: list[tuple[int, list[Any]]] = []
+    for number, values in rows:
+        if number > limits.MAX_ROWS:
+            return Problem(sheet, None, "", "", _too_big_message(f"超过 {limits.MAX_ROWS} 行"))
+        if len(values) > limits.MAX_COLUMNS and any(not is_blank(v) for v in values[limits.MAX_COLUMNS:]):
+            return Problem(sheet, number, "", "", _too_big_message(f"第 {number} 行超过 {limits.MAX_COLUMNS} 列"))
+        values = values[:limits.MAX_COLUMNS]
+        while values and is_blank(values[-1]):
+            values.pop()
+        kept.append((number, values))
+    return sheet, kept
+
+
+def _file_name(file: Any) -> str | None:
     if isinstance(file, (str, Path)):
-        return Path(file).read_bytes()
-    if hasattr(file, "getvalue"):
-        return file.getvalue()
-    return file.read()
+        return Path(file).name
+    return getattr(file, "name", None) if not isinstance(file, (bytes, bytearray)) else None
+
+
+def _is_csv(data: bytes, name: str | None) -> bool:
+    """A .csv (or .txt) by its name; without a name, any text that is not a workbook (no NUL bytes)."""
+    if name:
+        return Path(name).suffix.lower() in CSV_SUFFIXES
+    return bool(data) and not data.startswith((ZIP_MAGIC, OLE_MAGIC)) and b"\x00" not in data[:8192]
+
+
+def _csv_sheets(data: bytes, name: str | None) -> Iterator[tuple[str, list[tuple[int, list[Any]]]] | Problem]:
+    """The CSV file as one sheet named like the tab Excel shows for it (the file name without .csv); rows are
+    numbered as Excel numbers them. Accepts UTF-8 (with or without BOM) and GB18030/GBK."""
+    sheet = Path(name).stem if name else "CSV"
+    text = _decode_csv(data)
+    if text is None:
+        yield Problem(sheet, None, "", "", "无法识别 CSV 文件的编码：请用 UTF-8（可带 BOM）或 GBK/GB18030 编码保存"
+                                           "（Excel 中“另存为 → CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”均可）")
+        return
+    first = text.split("\n", 1)[0]
+    delimiter = max([",", "\t", ";"], key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = ((n, [v.strip() for v in record[:limits.MAX_COLUMNS + 1]]) for n, record in enumerate(reader, 1))
+        yield _bounded(sheet, rows)
+    except csv.Error as exc:
+        yield Problem(sheet, reader.line_num, "", "", f"CSV 格式有误（{exc}）：请用 Excel 打开后重新另存为 CSV")
+
+
+def _decode_csv(data: bytes) -> str | None:
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_bytes(file: str | Path | bytes | IO[bytes]) -> bytes | Problem:
+    """The file's bytes, or a Problem when it is larger than the upload limit (checked before reading it all)."""
+    limit = limits.MAX_UPLOAD_BYTES
+    if isinstance(file, (bytes, bytearray)):
+        data = bytes(file)
+    elif isinstance(file, (str, Path)):
+        size = Path(file).stat().st_size
+        data = b"" if size > limit else Path(file).read_bytes()
+        if size > limit:
+            return _too_large(size)
+    elif hasattr(file, "getvalue"):
+        data = file.getvalue()
+    else:
+        data = file.read(limit + 1)
+    return _too_large(len(data)) if len(data) > limit else data
+
+
+def _too_large(size: int) -> Problem:
+    return Problem("", None, "", "", f"文件有 {limits.size_text(size)}，超过上限 {limits.MAX_UPLOAD_MB} MB："
+                                     "请只保留需要导入的数据（或分成几个文件）后再上传")
 
 
 def _refuse_non_workbook(data: bytes) -> str | None:
@@ -260,14 +441,17 @@ def _refuse_non_workbook(data: bytes) -> str | None:
                     "清空密码）后另存为 .xlsx 再上传")
         return "这是旧版 Excel（.xls）文件：请在 Excel 或 WPS 中另存为 .xlsx 后再上传"
     if not data.startswith(ZIP_MAGIC):
-        return "文件不是 Excel 工作簿（.xlsx）：请上传用模板填写的 .xlsx 文件，或含“地区、指标、期间、数值、来源”列的表格"
+        return ("文件不是 Excel 工作簿（.xlsx）或 CSV 文件：请上传用模板填写的 .xlsx 文件，或含“地区、指标、期间、数值、来源”列的"
+                "表格（.xlsx 或 .csv）")
     return None
 
 
 def _rows(ws) -> Iterator[tuple[int, list[Any]]]:
-    """(Excel row number, cell values) with percent-formatted numbers turned into '3.8%' (Excel stores 0.038)."""
+    """(Excel row number, cell values) with percent-formatted numbers turned into '3.8%' (Excel stores 0.038).
+    Reads at most MAX_ROWS + 1 rows of MAX_COLUMNS + 1 cells: openpyxl would otherwise pad every row to the
+    last column used anywhere (16,384 cells per row for one cell in column XFD)."""
     number = 0
-    for cells in ws.iter_rows():
+    for cells in ws.iter_rows(max_col=limits.MAX_COLUMNS + 1, max_row=limits.MAX_ROWS + 1):
         rownums = [c.row for c in cells if getattr(c, "row", None)]
         number = rownums[0] if rownums else number + 1
         values = []

@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.engine import Engine
 
 import db
+from dataio.limits import MAX_UPLOAD_MB
 from dataio.validate import INTEGER_MEASURES
 from views import labels
 
@@ -62,10 +63,13 @@ def _instructions(ws, policy: pd.Series, region: str, years: range, indicators: 
         ("4. 阶段指标从下拉列表中选择：" + "、".join(_stage_names(indicators)) + "。", None),
         ("5. 请勿修改 A 列“指标代码”、表头行和工作表名称；可以删除不填的行。", None),
         ("6. 数值按指标的单位填写，不要换算单位（如单位为“亿元”就不要填“万元”数）。", None),
-        ("7. 上传：看板“数据填报”页 → “Excel 导入导出” → 上传，核对预览后确认；或运行 python cli.py import 文件.xlsx。", None),
+        ("7. 上传：看板“数据填报”页 → “Excel 导入导出” → 上传，核对预览后确认；或运行 python cli.py import 文件.xlsx。"
+         + f"文件不超过 {MAX_UPLOAD_MB} MB。", None),
         ("8. 任何一处有误，整个文件都不会写入，系统会列出所有问题（工作表、行、列、原因），改正后重新上传即可。", None),
         ("", None),
-        ("也可上传长表：一张工作表，表头为 地区、指标、期间、数值、来源（可加 备注、单位），每行一个数值。", None),
+        ("也可上传长表：一张工作表，表头为 地区、指标、期间、数值、来源（可加 备注、单位、指标代码、示例数据），每行一个数值。", None),
+        ("长表也可存为 CSV 文件上传（.csv，逗号分隔）：UTF-8（可带 BOM）或 GBK/GB18030 编码均可，即 Excel 中"
+         + "“另存为 → CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”。", None),
     ]
     for i, (text, font) in enumerate(lines, start=1):
         cell = ws.cell(row=i, column=1, value=text)

@@ -19,6 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from dataio import limits
+from views.text import clean_text
+
 FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
                             "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
 # Units a clerk may write after a number; a unit other than the indicator's is a mismatch, never converted.
@@ -32,7 +35,6 @@ _PERIOD = re.compile(r"^(\d{4})(?:年度?)?$")
 _QUARTER = re.compile(r"^(\d{4})(?:年度?)?[-/_.]?(?:Q([1-4])|第?([1-4一二三四])季度?)$")
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
 _NUMBER_WITH_SUFFIX = re.compile(r"^([+-]?[\d.,]+)(\D*)$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -146,12 +148,12 @@ def is_blank(value: Any) -> bool:
 
 
 def shown(value: Any) -> str:
-    """A raw value as the user typed it, for messages."""
+    """A raw value as the user typed it, for messages (control characters cleaned)."""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def parse_period(value: Any) -> tuple[int, int] | str:
@@ -220,22 +222,18 @@ def parse_flag(value: Any) -> bool | str:
     return "请填写“是”或“否”"
 
 
-def text_or_blank(value: Any) -> str:
+def text_or_blank(value: Any, multiline: bool = False) -> str:
+    """A text cell as stored: control characters cleaned (views.text.clean_text), surrounding spaces stripped."""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value), multiline).strip()
 
 
 def excel_precision(number: float) -> float:
     """Keep 15 significant digits, as Excel does: such a value survives any workbook unchanged."""
     return float(f"{number:.15g}") + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
-def has_control_chars(text: str) -> bool:
-    """Invisible control characters (pasted from other systems) that a workbook cannot hold."""
-    return bool(_CONTROL.search(text))
 
 
 # ------------------------------------------------------------------ rules for one value
@@ -353,12 +351,9 @@ def validate_entries(entries: Iterable[Entry], rules: Rules) -> tuple[list[dict[
                 fail("value", e.value, value)
             else:
                 value = excel_precision(value)
-        source, note = text_or_blank(e.source), text_or_blank(e.note)
+        source, note = text_or_blank(e.source), text_or_blank(e.note, multiline=True)
         if not source:
             fail("source", e.source, "来源不能为空：请填写数据出处（如“2020年长垣市统计公报”）")
-        for fld, text in (("source", source), ("note", note)):
-            if has_control_chars(text):
-                fail(fld, text, "含有不可见的控制字符：请删除后重新填写")
         flag = parse_flag(e.is_sample)
         if isinstance(flag, str):
             fail("is_sample", e.is_sample, flag)
@@ -421,11 +416,13 @@ def parse_date(value: Any) -> date | str:
     return "日期格式不正确：请填写如 2020-12-31 的日期"
 
 
-def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame,
-                      task_statuses: dict[str, str]) -> tuple[list[dict[str, Any]], list[Problem]]:
+def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame, task_statuses: dict[str, str],
+                      start_years: dict[str, int] | None = None,
+                      today: date | None = None) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Check progress rows against the tasks (db.read_tasks: policy, clause) and the task statuses (key → label;
-    'overdue' is computed, never entered). Clean rows: policy, clause, status, progress, evidence, reported_on,
-    reported_by, is_sample, sheet, row."""
+    'overdue' is computed, never entered); dates within the policy period (start_years: policy → its start year;
+    up to today), names within their column's length. Clean rows: policy, clause, status, progress, evidence,
+    reported_on, reported_by, is_sample, sheet, row."""
     clauses = {(p, normalise(c)): c for p, c in zip(tasks["policy"], tasks["clause"])}
     policies = sorted(set(tasks["policy"]))
     allowed = {k: v for k, v in task_statuses.items() if k != "overdue"}
@@ -449,22 +446,24 @@ def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame,
         status = by_label.get(normalise(e.status).upper()) if not is_blank(e.status) else None
         if status is None:
             fail("status", e.status, f"状态请填写：{'、'.join(allowed.values())}（“已逾期”由系统按完成时限判断）")
-        text = text_or_blank(e.progress)
+        text = text_or_blank(e.progress, multiline=True)
         if not text:
             fail("progress", e.progress, "进展为空：请填写做了什么、到了哪一步")
         reported_on = parse_date(e.reported_on)
         if isinstance(reported_on, str):
             fail("reported_on", e.reported_on, reported_on)
+        elif start_years and policy in start_years and (
+                bad_date := limits.report_date_problem(reported_on, start_years[policy], today)):
+            fail("reported_on", e.reported_on, bad_date)
         by = text_or_blank(e.reported_by)
         if not by:
             fail("reported_by", e.reported_by, "填报人为空：请填写报告单位或填报人")
+        elif long := limits.too_long(by, limits.NAME_LENGTH, "填报人"):
+            fail("reported_by", e.reported_by, long)
         flag = parse_flag(e.is_sample)
         if isinstance(flag, str):
             fail("is_sample", e.is_sample, flag)
-        evidence = text_or_blank(e.evidence)
-        for fld, value in (("progress", text), ("evidence", evidence), ("reported_by", by)):
-            if has_control_chars(value):
-                fail(fld, value, "含有不可见的控制字符：请删除后重新填写")
+        evidence = text_or_blank(e.evidence, multiline=True)
         if len(problems) > before:
             continue
         row = {"policy": policy, "clause": clause, "status": status, "progress": text, "evidence": evidence,

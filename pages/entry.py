@@ -10,6 +10,7 @@ import ui
 from dataio import exporter, grid, importer, template
 from dataio.validate import Rules, problems_frame, validate_entries
 from views import labels
+from views.text import md_escape
 
 
 @st.cache_data(show_spinner=False)
@@ -42,8 +43,8 @@ def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str], progress: 
     """Apply a confirmed plan; on success reload with fresh data, on a concurrent edit say so."""
     try:
         counts = importer.apply_plan(ui.engine(), plan, who=who, reason=reason, progress=progress)
-    except db.ConcurrentEditError as exc:
-        st.error(str(exc), icon=":material/error:")
+    except (db.ConcurrentEditError, ValueError) as exc:  # ValueError includes importer.SaveError (database refused)
+        st.error(md_escape(exc), icon=":material/error:")
         return
     for key in clear:
         st.session_state.pop(key, None)
@@ -118,19 +119,29 @@ def progress_tab(policy: str, who: str) -> None:
         "数据性质": history["is_sample"].astype(bool).map({True: labels.SAMPLE_MARK, False: "正式填报"})}),
         hide_index=True, width="stretch")
     choices = [k for k in labels.TASK_STATUSES if k != "overdue"]
-    with st.form("progress_form", clear_on_submit=True):
+    start = date(int(catalogue["policies"].set_index("code").loc[policy, "start_year"]), 1, 1)
+    with st.form("progress_form"):  # cleared only after a successful save: a refused one keeps what was typed
         status = st.selectbox("状态", choices, format_func=labels.TASK_STATUSES.get, index=1, key="progress_status")
         text = st.text_area("进展情况", key="progress_text", placeholder="做了什么、到了哪一步")
         evidence = st.text_input("佐证材料 / 链接", key="progress_evidence", placeholder="文件名、文号或链接")
-        reported_on = st.date_input("报告日期", value=date.today(), key="progress_date")
+        reported_on = st.date_input("报告日期", value=date.today(), min_value=start, max_value=date.today(),
+                                    key="progress_date")
         reported_by = st.text_input("报告单位 / 人", key="progress_by", placeholder=f"留空则为填报人{who}")
         submitted = st.form_submit_button("提交进展", type="primary", disabled=not who)
     if submitted:
         if not text.strip():
             st.error("请填写进展情况：做了什么、到了哪一步。", icon=":material/error:")
             return
-        db.add_progress(ui.engine(), policy, clause, status=status, progress=text.strip(), evidence=evidence.strip(),
-                        reported_on=reported_on, reported_by=reported_by.strip() or who, who=who)
+        try:
+            with importer.database_errors():
+                db.add_progress(ui.engine(), policy, clause, status=status, progress=text.strip(),
+                                evidence=evidence.strip(), reported_on=reported_on,
+                                reported_by=reported_by.strip() or who, who=who)
+        except ValueError as exc:  # a refused date or name, or importer.SaveError (database refused)
+            st.error(md_escape(exc), icon=":material/error:")
+            return
+        for key in ("progress_text", "progress_evidence", "progress_by"):
+            st.session_state.pop(key, None)
         st.session_state["entry_flash"] = f"已记录任务 {clause} 的进展（{labels.TASK_STATUSES[status]}）。"
         st.rerun()
 
@@ -144,12 +155,14 @@ def excel_tab(policy: str, region: str, who: str) -> None:
                        template_bytes(ui.data_version(), policy, region, first, last),
                        file_name=f"填报模板_{region}.xlsx", key="template_download",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    st.markdown("**2. 上传填好的模板或长表**（地区、指标、期间、数值、来源）：先检查，确认后一次写入；有任何错误则全部不写入。")
-    upload = st.file_uploader("上传 Excel 文件", type=["xlsx", "xlsm", "xls"], key="entry_upload")
+    st.markdown("**2. 上传填好的模板或长表**（地区、指标、期间、数值、来源；.xlsx 或 .csv，CSV 可为 UTF-8 或 GBK 编码）："
+                "先检查，确认后一次写入；有任何错误则全部不写入。")
+    upload = st.file_uploader("上传 Excel 或 CSV 文件", type=["xlsx", "xlsm", "xls", "csv"], key="entry_upload")
     if upload is not None:
         token = (upload.file_id, ui.data_version())
         if st.session_state.get("upload_check", (None,))[0] != token:
-            result = importer.import_workbook(ui.engine(), upload.getvalue(), who=who or "?", dry_run=True)
+            result = importer.import_workbook(ui.engine(), upload.getvalue(), who=who or "?", dry_run=True,
+                                              name=upload.name)
             st.session_state["upload_check"] = (token, result)
         result = st.session_state["upload_check"][1]
         if not result.ok:

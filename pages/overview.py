@@ -8,6 +8,7 @@ from metrics.summary import area_lights, headline_cards, needs_attention, status
 from ui import charts, tables
 from views import labels
 from views import policy as views
+from views.text import md_escape
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
@@ -80,7 +81,7 @@ if meeting is None:
 else:
     snapshot, frozen = meeting
     since_meeting = views.changes_since(frozen, status)
-    st.caption(f"{change_message(since_meeting, snapshot['name'])}（会议日期 {snapshot['meeting_date']:%Y-%m-%d}，"
+    st.caption(f"{change_message(since_meeting, md_escape(snapshot['name']))}（会议日期 {snapshot['meeting_date']:%Y-%m-%d}，"
                f"快照截至{int(snapshot['as_of_year'])}年，当前截至{filters.as_of_year}年）")
     moved_meeting = tables.change_table(since_meeting)
     if moved_meeting.empty:

@@ -146,7 +146,7 @@ def read_audit(engine: Engine, entity: str | None = None, who: str | None = None
     if who:
         stmt = stmt.where(AuditLog.who == who)
     if key_contains:
-        stmt = stmt.where(AuditLog.entity_key.contains(key_contains))
+        stmt = stmt.where(AuditLog.entity_key.contains(key_contains, autoescape=True))  # _ and % literal
     if limit:
         stmt = stmt.limit(limit)
     return frame_of(engine, stmt)

@@ -61,8 +61,9 @@ def init_db(engine: Engine, *, with_sample: bool = True) -> None:
 
 
 def load_builtin_observations(engine: Engine, *, with_sample: bool = True) -> int:
-    """Load data/observations/*.csv where no value exists yet; never overwrites what users entered."""
-    with open(BUILTIN_OBSERVATIONS, encoding="utf-8") as fh:
+    """Load data/observations/*.csv where no value exists yet; never overwrites what users entered. The files
+    may start with a BOM (Excel's "CSV UTF-8")."""
+    with open(BUILTIN_OBSERVATIONS, encoding="utf-8-sig") as fh:
         rows = [r for r in csv.DictReader(fh) if with_sample or r["is_sample"] == "0"]
     with session_scope(engine) as s:
         existing = set(s.execute(select(Region.name, Indicator.code, Observation.year, Observation.quarter)
@@ -84,7 +85,7 @@ def load_builtin_observations(engine: Engine, *, with_sample: bool = True) -> in
 
 def _load_sample_progress(engine: Engine, s: Session) -> None:
     policy_code = s.scalar(select(Policy.code).order_by(Policy.start_year))
-    with open(BUILTIN_PROGRESS, encoding="utf-8") as fh:
+    with open(BUILTIN_PROGRESS, encoding="utf-8-sig") as fh:
         for r in csv.DictReader(fh):
             add_progress(engine, policy_code, r["clause"], status=TASK_STATUS_BY_LABEL[r["status"]],
                          progress=r["progress"], evidence=r["evidence"],

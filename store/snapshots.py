@@ -12,6 +12,7 @@ from store.audit import write_audit
 from store.engine import now, session_scope
 from store.models import Snapshot, SnapshotRow
 from store.reads import frame_of
+from views.text import clean_text
 
 SNAPSHOT_COLUMNS = ("code", "indicator_name", "status", "status_order", "actual", "actual_year", "target_value",
                     "attainment", "ratio", "is_sample")
@@ -29,7 +30,7 @@ def save_snapshot(engine: Engine, status: pd.DataFrame, *, name: str, meeting_da
     """Freeze one region's status frame (metrics.status.target_status) as the snapshot of a meeting; audited.
 
     The name must be new for this policy and region. Returns the snapshot id."""
-    name = name.strip()
+    name, who = clean_text(name).strip(), clean_text(who).strip()
     if not name:
         raise ValueError("请填写会议名称（例如“2020年第四季度科技领导小组会议”）。")
     missing = [c for c in SNAPSHOT_COLUMNS if c not in status.columns]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from dataio import limits
 from store.audit import write_audit
 from store.engine import now, session_scope
 from store.models import (
@@ -21,6 +22,7 @@ from store.models import (
 )
 from store.sync import ensure_region
 from views.labels import TASK_STATUSES
+from views.text import clean_text
 
 
 class ConcurrentEditError(RuntimeError):
@@ -173,14 +175,23 @@ def period_from_label(text: str) -> tuple[int, int]:
 def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, progress: str, evidence: str,
                  reported_on: date, reported_by: str, who: str, is_sample: bool = False,
                  session: Session | None = None) -> None:
-    """Record one progress update for a task (status: not_started | in_progress | done), audited."""
+    """Record one progress update for a task (status: not_started | in_progress | done), audited. Texts are
+    cleaned of control characters (views.text.clean_text) whoever calls."""
+    progress, evidence = clean_text(progress, multiline=True), clean_text(evidence, multiline=True)
+    reported_by, who = clean_text(reported_by).strip(), clean_text(who).strip()
+    for text, limit, what in ((reported_by, limits.NAME_LENGTH, "报告单位 / 人"), (who, limits.WHO_LENGTH, "填报人")):
+        if long := limits.too_long(text, limit, what):
+            raise ValueError(long)
     if status not in TASK_STATUSES or status == "overdue":
         raise ValueError(f"任务状态“{status}”无效")
 
     def run(s: Session) -> None:
-        task = s.scalar(select(Task).join(Policy).where(Policy.code == policy_code, Task.clause == clause))
+        task, start_year = s.execute(select(Task, Policy.start_year).join(Policy).where(
+            Policy.code == policy_code, Task.clause == clause)).first() or (None, None)
         if task is None:
             raise ValueError(f"任务 {clause} 不存在")
+        if bad_date := limits.report_date_problem(reported_on, start_year):
+            raise ValueError(bad_date)
         row = TaskProgress(task_id=task.id, status=status, progress=progress, evidence=evidence,
                            reported_on=reported_on, reported_by=reported_by, is_sample=is_sample, entered_at=now())
         s.add(row)

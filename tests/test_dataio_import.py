@@ -61,8 +61,9 @@ def zip_without_workbook() -> bytes:
 
 @pytest.mark.parametrize("make, message", [
     (lambda: b"", "文件是空的（0 字节）：请重新导出或选择正确的文件"),
-    (lambda: "地区,指标,期间,数值,来源\n长垣市,高企,2020,1,x\n".encode(),
-     "文件不是 Excel 工作簿（.xlsx）：请上传用模板填写的 .xlsx 文件，或含“地区、指标、期间、数值、来源”列的表格"),
+    (lambda: b"%PDF-1.4\n\x00\x01binary",
+     "文件不是 Excel 工作簿（.xlsx）或 CSV 文件：请上传用模板填写的 .xlsx 文件，或含“地区、指标、期间、数值、来源”列的表格"
+     "（.xlsx 或 .csv）"),
     (encrypted_workbook, "文件设置了打开密码，无法读取：请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，"
                          "清空密码）后另存为 .xlsx 再上传"),
     (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "这是旧版 Excel（.xls）文件：请在 Excel 或 WPS 中另存为 .xlsx 后再上传"),

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 import db
 from tests.xlsx import long_table
 from views import labels
+from views.text import md_escape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -125,7 +126,8 @@ def test_concurrent_edit_is_refused(store):
     edit_grid(at, {grid_row(at, "2020"): {"value": "102", "source": "科工信局"}})
     before = db.dump(store)
     at.button(key="entry_confirm").click().run()
-    assert at.error[0].value.startswith("长垣市/hte_count/2020：保存失败——您打开后该数值已被“李四”修改为 99")
+    # the message names a person: shown as Markdown-escaped text (views.text.md_escape)
+    assert at.error[0].value.startswith(md_escape("长垣市/hte_count/2020：保存失败——您打开后该数值已被“李四”修改为 99"))
     assert value(store, "hte_count", 2020) == 99 and db.dump(store) == before
 
 
@@ -169,6 +171,15 @@ def test_upload_previews_then_imports(store):
     at.button(key="upload_confirm").click().run()
     assert value(store, "hte_count", 2020) == 130
     assert db.read_audit(store, entity="observation").iloc[0]["reason"] == "Excel 导入：good.xlsx"
+
+
+def test_upload_of_a_gbk_csv_previews_then_imports(store):
+    at = open_page("pages/entry.py")
+    data = "地区,指标,期间,数值,来源\r\n长垣市,高企数量,2020,131,科工信局\r\n".encode("gbk")
+    at.file_uploader(key="entry_upload").set_value(("高企.csv", data, "text/csv")).run()
+    assert any(i.value == "检查通过：新增 0 条，修改 1 条，不变 0 条。" for i in at.info)
+    at.button(key="upload_confirm").click().run()
+    assert value(store, "hte_count", 2020) == 131
 
 
 def test_template_download_is_offered(store):

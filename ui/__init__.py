@@ -13,6 +13,7 @@ from store import catalogue
 from ui import charts, tables
 from views import labels
 from views import policy as views
+from views.text import clean_text
 
 
 @st.cache_resource
@@ -247,8 +248,9 @@ def current_user() -> str:
     """The name typed in the sidebar field 填报人 (kept across pages); '' when none. Goes into the audit log."""
     name = st.sidebar.text_input(labels.USER_LABEL, value=st.session_state.get("user_name", ""), key="user_input",
                                  placeholder="姓名（写入修改记录）")
-    st.session_state["user_name"] = name.strip()
-    return name.strip()
+    name = clean_text(name).strip()
+    st.session_state["user_name"] = name
+    return name
 
 
 # ---------------------------------------------------------------- comparison among regions
