@@ -38,12 +38,23 @@ from store.reads import (
                           read_task_units,
                           read_tasks,
 )
+from store.supervision import Chase, ExtensionRequest, Milestone
 from store.schema import (
                           BUILTIN_OBSERVATIONS,
                           BUILTIN_PROGRESS,
                           create_schema,
                           init_db,
                           load_builtin_observations,
+)
+from store.milestones import (
+                          MilestoneError,
+                          chase_milestone,
+                          extension_action,
+                          load_milestones,
+                          read_chases,
+                          read_extensions,
+                          read_milestones,
+                          update_milestones,
 )
 from store.snapshots import (
                           SNAPSHOT_COLUMNS,
@@ -78,4 +89,6 @@ __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_sco
            "SNAPSHOT_COLUMNS", "read_snapshot", "read_snapshots", "save_snapshot",
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",
            "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "parse_period",
-           "period_label", "revert_change", "save_observations"]
+           "period_label", "revert_change", "save_observations",
+           "Chase", "ExtensionRequest", "Milestone", "MilestoneError", "chase_milestone", "extension_action",
+           "load_milestones", "read_chases", "read_extensions", "read_milestones", "update_milestones"]
