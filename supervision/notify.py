@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import socket
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -123,7 +122,7 @@ def send_reminders(items: list[UnitReminder], as_of: str, smtp: dict[str, Any],
     except smtplib.SMTPException as exc:
         raise ReminderError(f"邮件发送失败（{_where(smtp)}：{exc}）。已发送 {len(sent)} 封："
                             f"{'、'.join(sent) or '无'}。") from None
-    except (ConnectionRefusedError, socket.timeout, TimeoutError) as exc:
+    except (ConnectionRefusedError, TimeoutError) as exc:
         raise ReminderError(f"无法连接邮件服务器 {_where(smtp)}（{'连接被拒绝' if isinstance(exc, ConnectionRefusedError) else '连接超时'}）："
                             f"请检查 data/settings.toml 的 [smtp] host 和 port。") from None
     except OSError as exc:

@@ -1,13 +1,20 @@
 """metrics.deadlines: hand-computed states (with their derivation) and properties that hold for every input."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from metrics.deadlines import DEADLINE_COLUMNS, attention, chase_counts, milestone_deadlines
+from metrics.deadlines import (
+    DEADLINE_COLUMNS,
+    attention,
+    chase_counts,
+    milestone_deadlines,
+)
 from views import labels
 
 SETTINGS = {"supervision": {"warn_days": 3, "early_warn_days": 7}}
@@ -85,7 +92,7 @@ def test_pending_or_refused_extension_does_not_extend():
 
 
 def test_one_row_per_unit_and_chases_per_unit():
-    at = datetime(2020, 6, 20, tzinfo=timezone.utc)
+    at = datetime(2020, 6, 20, tzinfo=UTC)
     chases = pd.DataFrame([{"chase_id": 1, "milestone_id": 1, "who": "d", "at": at, "unit": "财政局", "message": ""},
                            {"chase_id": 2, "milestone_id": 1, "who": "d", "at": at + timedelta(days=2),
                             "unit": "财政局", "message": ""}])
