@@ -142,7 +142,7 @@ ENTRY_PAGE_TITLES = {"entry": "数据填报", "audit": "修改记录"}
 CHANGE_LABELS = {"new": "新增", "update": "修改", "unchanged": "不变"}
 AUDIT_ENTITIES = {"observation": "观测值", "task_progress": "任务进展", "target": "目标", "indicator": "指标",
                   "task": "任务", "policy": "政策", "region": "地区", "department": "单位",
-                  "snapshot": "会议快照"}
+                  "snapshot": "会议快照", "milestone": "推进节点", "chase": "催办", "extension_request": "延期申请"}
 USER_LABEL = "填报人"
 NO_USER = "请先在左侧边栏填写“填报人”姓名：每一次修改都会记录填报人。"
 ADMIN_ONLY = "只有管理员可以撤销修改：请在左侧“填报人”中填写管理员姓名（名单见 data/settings.toml 的 [users] admins）。"
