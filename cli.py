@@ -291,6 +291,36 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def _remind_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", required=True, help="督办日期，例如 2020-09-27")
+    p.add_argument("--policy", default=None, help="政策代码（默认第一个政策）")
+    p.add_argument("--send", action="store_true", help="按单位发送提醒邮件（SMTP 见 data/settings.toml [smtp]）")
+
+
+@command("remind", "按单位列出临期或逾期的推进节点；--send 发邮件提醒各单位", _remind_args)
+def cmd_remind(args: argparse.Namespace) -> int:
+    from supervision import notify
+    try:
+        as_of = date.fromisoformat(args.as_of)
+    except ValueError:
+        raise ValueError(f"--as-of “{args.as_of}”不是日期，请写成 2020-09-27 的形式。") from None
+    eng = ready_engine()
+    frames = views.load_catalogue_frames(eng)
+    policy = args.policy or views.default_policy(frames)
+    views.policy_row(frames, policy)
+    settings = catalogue.load_settings()
+    items = notify.reminders(views.policy_deadlines(frames, settings, policy, as_of))
+    print(notify.reminder_text(items, as_of.isoformat()))
+    if not args.send:
+        return 0
+    units = {d["name"]: d for d in catalogue.load_toml("departments.toml")["departments"]}
+    sent, missing = notify.send_reminders(items, as_of.isoformat(), settings.get("smtp", {}), units)
+    print(f"\n已发送提醒邮件 {len(sent)} 封：{'、'.join(sent) or '无'}。")
+    if missing:
+        print(f"未配置邮箱（data/departments.toml 的 email），未发送：{'、'.join(missing)}。", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description=labels.APP_TITLE)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -12,7 +12,10 @@ from store.reads import (data_version, dump, read_audit, read_growth, read_indic
                          read_policies, read_progress, read_regions, read_targets, read_task_units, read_tasks)
 from store.schema import (BUILTIN_OBSERVATIONS, BUILTIN_PROGRESS, create_schema, init_db,
                           load_builtin_observations)
+from store.milestones import (MilestoneError, chase_milestone, extension_action, load_milestones, read_chases,
+                              read_extensions, read_milestones, update_milestones)
 from store.snapshots import SNAPSHOT_COLUMNS, read_snapshot, read_snapshots, save_snapshot
+from store.supervision import Chase, ExtensionRequest, Milestone
 from store.sync import department_resolver, ensure_region, load_catalogue, normalise_name
 from store.writes import (ConcurrentEditError, add_progress, delete_observation, observation_key, period_from_label,
                           period_label, revert_change, save_observations)
@@ -26,4 +29,6 @@ __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_sco
            "SNAPSHOT_COLUMNS", "read_snapshot", "read_snapshots", "save_snapshot",
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",
            "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "period_from_label",
-           "period_label", "revert_change", "save_observations"]
+           "period_label", "revert_change", "save_observations",
+           "Chase", "ExtensionRequest", "Milestone", "MilestoneError", "chase_milestone", "extension_action",
+           "load_milestones", "read_chases", "read_extensions", "read_milestones", "update_milestones"]

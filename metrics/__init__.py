@@ -31,4 +31,9 @@ metrics.changes.status_changes(before, after) → one row per target in either s
     status_before, status_after, direction ("up" | "down" | "same" | "new" | "gone"), actual_before, actual_after,
     value_added (bool: a value exists now that did not before). Used for "since last year" and "since the last
     meeting" (snapshots).
+metrics.deadlines.milestone_deadlines(milestones, chases, extensions, as_of, settings) → one row per (milestone,
+    responsible unit): policy, clause, task_title, milestone_id, title, unit, due_date, original_due_date, status,
+    state (a key of labels.DEADLINE_BY_KEY), days_left (<NA> when done), days_overdue (> 0 iff overdue), chases,
+    last_chase_at, is_sample, plus extended, extensions, days_late, open_request, completed_on, evidence.
+metrics.deadlines.chase_counts(deadlines) → DataFrame[unit, chases] for the scorecard.
 """

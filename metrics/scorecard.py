@@ -64,14 +64,17 @@ def _target_units(status: pd.DataFrame) -> pd.DataFrame:
 
 
 def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units: pd.DataFrame,
-                         settings: dict[str, Any]) -> pd.DataFrame:
+                         settings: dict[str, Any], deadlines: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit: targets_led, targets_shared, tasks_led, tasks_shared, targets_<status> and
     tasks_<task status> counts (led and shared together), score (0–100, over assessed items only), assessed
     (targets with data + tasks with a progress report), ranked (False for collective units and for units with
     fewer than scorecard.min_assessed_items assessed items), rank (1 = best; <NA> when not ranked),
     group (labels.PRAISE / labels.CRITICISE / ""), collective, is_sample.
 
-    status: target_status rows of one region; ledger: task_ledger; task_units: db.read_task_units."""
+    status: target_status rows of one region; ledger: task_ledger; task_units: db.read_task_units.
+    deadlines (optional, metrics.deadlines.milestone_deadlines): each unit then loses scorecard.extension_deduction
+    points per approved extension and overdue_milestone_deduction per milestone 已逾期 or 逾期完成 (score ≥ 0), and
+    the rows gain milestones_overdue, extensions and deduction; without it the score is as before."""
     sc = settings["scorecard"]
     weight = {"lead": float(sc["lead_weight"]), "responsible": float(sc["shared_weight"])}
     tg = _target_units(status)
@@ -104,6 +107,8 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
            .fillna(0).astype(int)
            .join(score, how="outer"))
     out = out.assign(score=(out["wp"] / out["w"]).where(out["w"] > 0, 0.0)).drop(columns=["wp", "w"])
+    if deadlines is not None:
+        out = _deduct(out, deadlines, sc)
     collective = task_units.drop_duplicates("department").set_index("department")["collective"].astype(bool)
     out = out.assign(collective=collective.reindex(out.index).fillna(False).astype(bool),
                      is_sample=out["is_sample"].fillna(False).astype(bool),
@@ -116,6 +121,17 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
     out["ranked"] = ranked
     order = out.assign(_c=~ranked).sort_values(["_c", "score", "unit"], ascending=[True, False, True])
     return order.drop(columns=["_c"]).reset_index(drop=True)
+
+
+def _deduct(out: pd.DataFrame, deadlines: pd.DataFrame, sc: dict[str, Any]) -> pd.DataFrame:
+    """Points off for approved extensions and overdue milestones (rows of units that have a score)."""
+    late = deadlines["state"].isin(("overdue", "done_late"))
+    per_unit = (deadlines.assign(late=late.astype(int))
+                .groupby("unit").agg(milestones_overdue=("late", "sum"), extensions=("extensions", "sum")))
+    per_unit = per_unit.reindex(out.index).fillna(0).astype(int)
+    deduction = (per_unit["extensions"] * float(sc.get("extension_deduction", 0))
+                 + per_unit["milestones_overdue"] * float(sc.get("overdue_milestone_deduction", 0)))
+    return out.join(per_unit).assign(deduction=deduction, score=(out["score"] - deduction).clip(lower=0.0))
 
 
 def _groups(out: pd.DataFrame, ranked: pd.Series, sc: dict[str, Any]) -> pd.Series:

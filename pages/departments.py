@@ -1,9 +1,11 @@
-"""部门督办: the department scorecard with the 通报表扬 and 通报批评 groups, and the task ledger (台账)."""
+"""部门督办: 临期与逾期 milestones (chases, extensions, 本单位待办, milestone editing by role), the department
+scorecard with the 通报表扬 and 通报批评 groups, and the task ledger (台账)."""
 import streamlit as st
 
 import ui
 from metrics.summary import filter_ledger
 from ui import charts, tables
+from ui.supervision import supervision_section
 from views import labels
 
 filters = ui.sidebar_filters()
@@ -14,6 +16,10 @@ status = ui.status(filters.policy, filters.region, filters.as_of_year)
 st.title(labels.PAGE_TITLES["departments"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年底 · 得分按牵头与参与的目标状态和任务进展加权计算")
 ui.sample_banner(bool(status["is_sample"].any()) or bool(ledger["is_sample"].any()))
+
+supervision_section(filters.policy, filters.as_of_year)
+
+st.subheader("单位得分与通报")
 
 chart, groups = st.columns([3, 2])
 with chart:

@@ -17,6 +17,7 @@ MEASURES = {"stock", "flow", "ratio", "rank", "stage"}
 PATHS = {"linear", "compound"}
 FREQUENCIES = {"annual", "quarterly"}
 TIERS = {None, "floor", "stretch"}
+MILESTONES_SUFFIX = ".milestones.toml"  # a policy's milestone plans sit beside it (store/plans.py reads them)
 
 
 class CatalogueError(ValueError):
@@ -81,7 +82,8 @@ def load_policy(path: Path) -> Policy:
 
 def load_policies(folder: Path = POLICY_DIR) -> list[Policy]:
     """Every policy file in the folder, sorted by start year."""
-    return sorted((load_policy(f) for f in folder.glob("*.toml")), key=lambda p: (p.start_year, p.code))
+    files = [f for f in folder.glob("*.toml") if not f.name.endswith(MILESTONES_SUFFIX)]
+    return sorted((load_policy(f) for f in files), key=lambda p: (p.start_year, p.code))
 
 
 def _check(policy: Policy, where: str) -> None:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateColumn
 
 from store import catalogue as cat
+from store import supervision as _supervision_tables  # noqa: F401  (registers the 督办 tables before create_all)
 from store.engine import session_scope
+from store.milestones import load_milestones
 from store.models import (
     SYSTEM_USER,
     Base,
@@ -53,11 +55,15 @@ def _add_missing_columns(engine: Engine) -> None:
 
 
 def init_db(engine: Engine, *, with_sample: bool = True) -> None:
-    """Create the schema, load every policy catalogue, and the built-in observations (idempotent)."""
+    """Create the schema, load every policy catalogue, the built-in observations and the milestone plans
+    (idempotent)."""
     create_schema(engine)
-    for policy in cat.load_policies():
+    policies = cat.load_policies()
+    for policy in policies:
         load_catalogue(engine, policy)
     load_builtin_observations(engine, with_sample=with_sample)
+    for policy in policies:
+        load_milestones(engine, policy, with_sample=with_sample)
 
 
 def load_builtin_observations(engine: Engine, *, with_sample: bool = True) -> int:

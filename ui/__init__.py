@@ -284,3 +284,20 @@ def _last_meeting(version: int, policy: str, region: str):
 def last_meeting(policy: str, region: str):
     """views.last_snapshot (the latest meeting snapshot's row and frozen rows, or None), cached."""
     return _last_meeting(data_version(), policy, region)
+
+
+# ---------------------------------------------------------------- 督办: milestone deadlines and the account
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _deadlines(version: int, policy: str, as_of: str) -> pd.DataFrame:
+    return views.policy_deadlines(_catalogue(version), settings(), policy, as_of)
+
+
+def deadlines(policy: str, as_of) -> pd.DataFrame:
+    """views.policy_deadlines (milestone deadline states with the latest task progress) on a date, cached."""
+    return _deadlines(data_version(), policy, pd.Timestamp(as_of).date().isoformat())
+
+
+def current_account():
+    """The logged-in access.account.Account, or None (the login page sets st.session_state['account'])."""
+    return st.session_state.get("account")

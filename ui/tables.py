@@ -321,3 +321,98 @@ def base_year_text(status: pd.DataFrame) -> str:
     """'2018年' — the base year of the rows (the policy's)."""
     years = status["base_year"].dropna()
     return f"{int(years.iloc[0])}年" if len(years) else "基期"
+
+
+# ---------------------------------------------------------------- 督办: deadlines, requests, milestone editing
+
+def deadline_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Deadline rows with display texts: state_text (icon + word), days_text, data_text (示例数据)."""
+    return rows.assign(
+        state_text=[labels.deadline_text(k) for k in rows["state"]],
+        days_text=[labels.days_text(s, d if d is not pd.NA else None, o)
+                   for s, d, o in zip(rows["state"], rows["days_left"], rows["days_overdue"])],
+        data_text=[labels.SAMPLE_MARK if s else "" for s in rows["is_sample"]],
+        extended_text=["已延期（原定 " + o.date().isoformat() + "）" if e else ""
+                       for e, o in zip(rows["extended"], rows["original_due_date"])],
+    )
+
+
+def styled_deadlines(table: pd.DataFrame):
+    """Tint the state cell with the state's colour (icon and word carry the meaning)."""
+    css = pd.Series([f"background-color: {labels.DEADLINE_BY_KEY[k].colour}40" for k in table["state"]],
+                    index=table.index)
+    return table.style.apply(lambda _: css, subset=["state_text"])
+
+
+DEADLINE_ORDER = ["state_text", "days_text", "unit", "clause", "task_title", "title", "due_date", "extended_text",
+                  "chases", "last_progress", "data_text"]
+DEADLINE_TABLE_COLUMNS = {
+    "state_text": st.column_config.TextColumn("状态", width="small"), "days_text": "剩余/逾期",
+    "unit": "责任单位", "clause": st.column_config.TextColumn("条款", width="small"), "task_title": "任务",
+    "title": "节点", "due_date": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD"),
+    "extended_text": "延期", "chases": st.column_config.NumberColumn("催办次数", format="%d", width="small"),
+    "last_progress": "最近进展", "data_text": st.column_config.TextColumn("数据", width="small"),
+}
+
+
+def request_table(requests: pd.DataFrame) -> pd.DataFrame:
+    """Extension requests with their state in words."""
+    from supervision.rules import STATE_LABELS
+    return requests.assign(state_text=requests["state"].map(STATE_LABELS))
+
+
+REQUEST_ORDER = ["request_id", "state_text", "unit", "clause", "title", "old_date", "new_date", "reason", "requester",
+                 "review_opinion", "decision_note"]
+REQUEST_COLUMNS = {"request_id": st.column_config.NumberColumn("编号", format="%d", width="small"),
+                   "state_text": "状态", "unit": "申请单位", "clause": "条款", "title": "节点", "old_date": "原截止日期",
+                   "new_date": "申请延期至", "reason": "理由", "requester": "申请人", "review_opinion": "督查室意见",
+                   "decision_note": "领导批示"}
+CHASE_ORDER = ["at", "unit", "clause", "title", "who", "message"]
+CHASE_COLUMNS = {"at": st.column_config.DatetimeColumn("催办时间", format="YYYY-MM-DD HH:mm"), "unit": "被催办单位",
+                 "clause": "条款", "title": "节点", "who": "催办人", "message": "催办内容"}
+
+
+def milestone_editor_frame(milestones: pd.DataFrame) -> pd.DataFrame:
+    """Milestones as the editing grid shows them: units joined with 、, status as its Chinese word."""
+    return pd.DataFrame({
+        "milestone_id": milestones["milestone_id"].astype(int), "clause": milestones["clause"],
+        "title": milestones["title"], "due_date": pd.to_datetime(milestones["due_date"]).dt.date,
+        "units": ["、".join(u) for u in milestones["units"]],
+        "status": milestones["status"].map(labels.MILESTONE_STATUSES),
+        "evidence": milestones["evidence"].fillna(""),
+        "completed_on": pd.to_datetime(milestones["completed_on"]).dt.date,
+        "is_sample": [labels.SAMPLE_MARK if s else "" for s in milestones["is_sample"]],
+    }).reset_index(drop=True)
+
+
+MILESTONE_EDIT_COLUMNS = {
+    "milestone_id": st.column_config.NumberColumn("编号", format="%d", disabled=True, width="small"),
+    "clause": st.column_config.TextColumn("条款", disabled=True, width="small"),
+    "title": st.column_config.TextColumn("节点", required=True),
+    "due_date": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD", required=True),
+    "units": st.column_config.TextColumn("责任单位（用“、”分隔）", required=True),
+    "status": st.column_config.SelectboxColumn("状态", options=list(labels.MILESTONE_STATUSES.values()),
+                                               required=True),
+    "evidence": st.column_config.TextColumn("佐证材料"),
+    "completed_on": st.column_config.DateColumn("完成日期", format="YYYY-MM-DD"),
+    "is_sample": st.column_config.TextColumn("数据", disabled=True, width="small"),
+}
+
+
+def milestone_changes(before: pd.DataFrame, after: pd.DataFrame, versions: dict[int, int]) -> list[dict]:
+    """The edited rows of the grid as update_milestones changes (with the versions the grid was opened with)."""
+    changes = []
+    for (_, old), (_, new) in zip(before.iterrows(), after.iterrows()):
+        fields = {}
+        for col in ("title", "due_date", "evidence", "completed_on"):
+            o, n = old[col], new[col]
+            if not (pd.isna(o) and pd.isna(n)) and o != n:
+                fields[col] = None if pd.isna(n) else n
+        if old["units"] != new["units"]:
+            fields["units"] = [u.strip() for u in str(new["units"] or "").replace(",", "、").split("、") if u.strip()]
+        if old["status"] != new["status"]:
+            fields["status"] = labels.MILESTONE_STATUS_BY_LABEL.get(new["status"], new["status"])
+        if fields:
+            mid = int(new["milestone_id"])
+            changes.append({"milestone_id": mid, "expected_version": versions[mid], **fields})
+    return changes

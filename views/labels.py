@@ -142,7 +142,7 @@ ENTRY_PAGE_TITLES = {"entry": "数据填报", "audit": "修改记录"}
 CHANGE_LABELS = {"new": "新增", "update": "修改", "unchanged": "不变"}
 AUDIT_ENTITIES = {"observation": "观测值", "task_progress": "任务进展", "target": "目标", "indicator": "指标",
                   "task": "任务", "policy": "政策", "region": "地区", "department": "单位",
-                  "snapshot": "会议快照"}
+                  "snapshot": "会议快照", "milestone": "推进节点", "chase": "催办", "extension_request": "延期申请"}
 USER_LABEL = "填报人"
 NO_USER = "请先在左侧边栏填写“填报人”姓名：每一次修改都会记录填报人。"
 ADMIN_ONLY = "只有管理员可以撤销修改：请在左侧“填报人”中填写管理员姓名（名单见 data/settings.toml 的 [users] admins）。"
@@ -156,3 +156,46 @@ BAND_LABELS = {("approx", "below"): "低于“左右”范围", ("approx", "insi
 def band_text(comparator: str, band_position: str) -> str:
     """Where a 左右 or range target's actual lies (target_status column band_position); '' for other targets."""
     return BAND_LABELS.get((comparator, band_position), "")
+
+# ---------------------------------------------------------------- 督办: milestones, deadlines, chases, extensions
+MILESTONE_STATUSES = {"not_started": "未开始", "in_progress": "推进中", "done": "已完成"}
+MILESTONE_STATUS_BY_LABEL = {v: k for k, v in MILESTONE_STATUSES.items()}
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    key: str
+    label: str
+    colour: str   # Okabe–Ito, like STATUSES; always shown with icon and word
+    icon: str
+    order: int    # 0 = most urgent
+
+
+DEADLINE_STATES: tuple[DeadlineState, ...] = (
+    DeadlineState("overdue", "已逾期", "#D55E00", "✖", 0),
+    DeadlineState("due_soon", "临期", "#E69F00", "◷", 1),
+    DeadlineState("early_warning", "预警", "#F0E442", "△", 2),
+    DeadlineState("extended", "已延期", "#CC79A7", "↻", 3),
+    DeadlineState("normal", "正常", "#56B4E9", "○", 4),
+    DeadlineState("done_late", "逾期完成", "#7F7F7F", "✔", 5),
+    DeadlineState("done_on_time", "按期完成", "#009E73", "✔", 6),
+)
+DEADLINE_BY_KEY: dict[str, DeadlineState] = {s.key: s for s in DEADLINE_STATES}
+SUPERVISION_TITLES = {"attention": "临期与逾期", "todo": "本单位待办", "chase": "催办", "extension": "延期申请",
+                      "review": "延期审核", "decide": "延期审批", "edit": "推进节点维护", "history": "催办记录"}
+MILESTONE_SAMPLE_NOTE = "示例数据：推进节点为演示用的示例计划（每半年一个节点），不是各单位报送的真实计划。"
+
+
+def deadline_text(key: str) -> str:
+    """Icon plus word, e.g. '✖ 已逾期' — how every table, mail and page shows a deadline state."""
+    s = DEADLINE_BY_KEY[key]
+    return f"{s.icon} {s.label}"
+
+
+def days_text(state: str, days_left: int | None, days_overdue: int) -> str:
+    """'逾期 12 天' / '剩余 3 天' / '今天到期' / '—' (done)."""
+    if state == "overdue":
+        return f"逾期 {int(days_overdue)} 天"
+    if days_left is None or days_left != days_left or state in ("done_on_time", "done_late"):
+        return "—"
+    return "今天到期" if int(days_left) == 0 else f"剩余 {int(days_left)} 天"

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 import db
 from metrics.changes import status_changes
+from metrics.deadlines import attention, milestone_deadlines
 from metrics.scorecard import department_scorecard, task_ledger
 from metrics.status import target_status
 
@@ -24,7 +25,8 @@ def load_catalogue_frames(engine: Engine) -> Frames:
     return {"policies": db.read_policies(engine), "indicators": db.read_indicators(engine),
             "targets": db.read_targets(engine), "tasks": db.read_tasks(engine),
             "task_units": db.read_task_units(engine), "progress": db.read_progress(engine),
-            "regions": db.read_regions(engine)}
+            "regions": db.read_regions(engine), "milestones": db.read_milestones(engine),
+            "chases": db.read_chases(engine), "extensions": db.read_extensions(engine)}
 
 
 def load_frames(engine: Engine, regions: list[str] | None = None) -> Frames:
@@ -92,9 +94,38 @@ def policy_task_units(frames: Frames, policy: str) -> pd.DataFrame:
 
 
 def policy_scorecard(frames: Frames, settings: dict, policy: str, status: pd.DataFrame,
-                     ledger: pd.DataFrame) -> pd.DataFrame:
-    """metrics.scorecard.department_scorecard from a status frame and a ledger of the policy."""
-    return department_scorecard(status, ledger, policy_task_units(frames, policy), settings)
+                     ledger: pd.DataFrame, deadlines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """metrics.scorecard.department_scorecard from a status frame and a ledger of the policy (with deadlines:
+    the milestone deductions of [scorecard])."""
+    return department_scorecard(status, ledger, policy_task_units(frames, policy), settings, deadlines=deadlines)
+
+
+def _of_policy(frame: pd.DataFrame, policy: str) -> pd.DataFrame:
+    return frame.loc[frame["policy"] == policy]
+
+
+def policy_deadlines(frames: Frames, settings: dict, policy: str, as_of: date | str | pd.Timestamp) -> pd.DataFrame:
+    """metrics.deadlines.milestone_deadlines for the policy's milestones on a date, with each task's latest
+    progress on or before that date (last_progress, last_progress_on) from the task ledger."""
+    deadlines = milestone_deadlines(_of_policy(frames["milestones"], policy), _of_policy(frames["chases"], policy),
+                                    _of_policy(frames["extensions"], policy), as_of, settings)
+    ledger = policy_ledger(frames, policy, pd.Timestamp(as_of))
+    latest = ledger[["clause", "progress", "reported_on"]].rename(
+        columns={"progress": "last_progress", "reported_on": "last_progress_on"})
+    return deadlines.merge(latest, on="clause", how="left").assign(
+        last_progress=lambda d: d["last_progress"].fillna(""))
+
+
+def deadline_attention(deadlines: pd.DataFrame, units: list[str] | None = None) -> pd.DataFrame:
+    """The 临期与逾期 list (metrics.deadlines.attention), optionally for some units only."""
+    rows = deadlines if not units else deadlines.loc[deadlines["unit"].isin(units)]
+    return attention(rows)
+
+
+def unit_todo(deadlines: pd.DataFrame, units: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """本单位待办: the units' milestones not yet done, by due date."""
+    rows = deadlines.loc[deadlines["unit"].isin(list(units)) & (deadlines["status"] != "done")]
+    return rows.sort_values(["due_date", "clause", "title"], kind="stable").reset_index(drop=True)
 
 
 def unit_options(frames: Frames, policy: str) -> list[str]:
