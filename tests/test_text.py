@@ -137,7 +137,7 @@ def test_cli_csv_output_is_formula_safe(engine, db_path, monkeypatch, capsys):
 def test_overview_shows_a_meeting_name_literally(app_db):
     from streamlit.testing.v1 import AppTest
 
-    from tests.test_pages import APP
+    from tests.helpers import APP
     from tests.test_snapshots import snap
     eng = db.make_engine(f"sqlite:///{app_db}")
     snap(eng, name="[请重新登录](http://x)")
