@@ -25,13 +25,14 @@ STATUSES: tuple[Status, ...] = (
     Status("on_track", "进度正常", "#56B4E9", "▲", 1),
     Status("moderate", "略有滞后", "#E69F00", "◆", 2),
     Status("off_track", "明显滞后", "#D55E00", "▼", 3),
-    Status("reverse", "逆向变化", "#CC79A7", "✖", 4),
-    Status("stale", "数据过期", "#7F7F7F", "◷", 5),
-    Status("no_data", "无数据", "#BBBBBB", "？", 6),
+    Status("unmet", "未完成", "#882255", "✘", 4),   # a due target short of its goal (metrics.verdicts)
+    Status("reverse", "逆向变化", "#CC79A7", "✖", 5),
+    Status("stale", "数据过期", "#7F7F7F", "◷", 6),
+    Status("no_data", "无数据", "#BBBBBB", "？", 7),
 )
 STATUS_BY_KEY: dict[str, Status] = {s.key: s for s in STATUSES}
 STATUS_BY_LABEL: dict[str, Status] = {s.label: s for s in STATUSES}
-ATTENTION_STATUSES: tuple[str, ...] = ("off_track", "reverse", "stale")
+ATTENTION_STATUSES: tuple[str, ...] = ("unmet", "off_track", "reverse", "stale")
 
 KIND_LABELS = {
     "level": "年末存量",
@@ -59,6 +60,17 @@ def status_text(key: str) -> str:
     """Icon plus label, e.g. '✔ 已完成' — what every table and slide shows for a status."""
     s = STATUS_BY_KEY[key]
     return f"{s.icon} {s.label}"
+
+
+def status_phrase(key: str, attainment: float | None = None) -> str:
+    """The status label, for 未完成 with the attainment: '未完成（完成 92%）' (year-end verdicts)."""
+    label = STATUS_BY_KEY[key].label
+    if key == "unmet" and attainment is not None and attainment == attainment:
+        pct = f"{attainment:.0%}"
+        if pct == "100%":  # short of the goal: never round up to a full 100 %
+            pct = f"{int(attainment * 1000) / 10:.1f}%"
+        return f"{label}（完成 {pct}）"
+    return label
 
 
 def number_text(value: float | None, decimals: int = 0) -> str:
