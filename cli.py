@@ -157,7 +157,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                        s["decimals"])],
         "baseline": s["baseline"].round(4), "attainment": s["attainment"].round(4),
         "expected": s["expected"].round(4), "required_pace": s["required_annual_increase"].round(4),
-        "ratio": s["ratio"].round(4), "status": s["status_label"], "forecast": s["forecast"].round(4),
+        "ratio": s["ratio"].round(4),
+        "status": [labels.status_phrase(k, a) for k, a in zip(s["status"], s["attainment"])], "forecast": s["forecast"].round(4),
         "forecast_reaches": s["forecast_reaches"],
         "sample": s["is_sample"].map({True: labels.SAMPLE_MARK, False: ""}),
     })
@@ -174,26 +175,15 @@ def _scorecard_args(p: argparse.ArgumentParser) -> None:
     _format_arg(p)
 
 
-def _period_at(when: pd.Timestamp) -> str:
-    """The latest complete period at a date: 2020-12-31 → '2020', 2020-06-30 → '2020Q2', 2020-05-01 → '2020Q1'."""
-    done = when.month // 3 if when.is_quarter_end else (when.month - 1) // 3
-    if done == 4:
-        return str(when.year)
-    return f"{when.year}Q{done}" if done else str(when.year - 1)
-
-
 @command("scorecard", "单位考核：牵头和参与的目标、任务，得分、排名和通报分组", _scorecard_args)
 def cmd_scorecard(args: argparse.Namespace) -> int:
     from metrics.scorecard import as_of_date
     eng = ready_engine()
     text = str(args.as_of)
     when = as_of_date(int(text)) if text.isdigit() else as_of_date(text)
-    year, quarter = db.parse_period(_period_at(when))
     frames = views.load_frames(eng)
     policy, region = _policy_and_region(frames, args.policy, None)
-    settings = catalogue.load_settings()
-    status = views.policy_status(frames, settings, policy, region, year, quarter)
-    card = views.policy_scorecard(frames, settings, policy, status, views.policy_ledger(frames, policy, when))
+    card = views.scorecard_at(frames, catalogue.load_settings(), policy, region, when)[2]
     cols = ["rank", "unit", "score", "group", "targets_led", "targets_shared", "tasks_led", "tasks_shared"]
     cols += [c for c in card.columns if c.startswith(("targets_", "tasks_")) and c not in cols]
     emit(card[cols].assign(score=card["score"].round(1)), args.format)

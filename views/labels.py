@@ -52,6 +52,33 @@ TASK_STATUS_COLOURS = {"done": "#009E73", "in_progress": "#56B4E9", "not_started
 TASK_STATUS_ICONS = {"done": "✔", "in_progress": "▲", "not_started": "○", "overdue": "✖"}
 ROLE_LABELS = {"lead": "牵头单位", "responsible": "责任单位"}
 
+@dataclass(frozen=True)
+class ColourBand:
+    key: str
+    label: str
+    colour: str   # never shown without icon and word (colour-blind safe)
+    icon: str
+
+
+# Colour bands of the scorecard (metrics.bands): best first.
+COLOUR_BANDS: tuple[ColourBand, ...] = (
+    ColourBand("green", "绿", "#009E73", "●"),
+    ColourBand("yellow", "黄", "#F0E442", "◆"),
+    ColourBand("orange", "橙", "#E69F00", "▲"),
+    ColourBand("red", "红", "#D55E00", "■"),
+)
+COLOUR_BAND_BY_KEY: dict[str, ColourBand] = {b.key: b for b in COLOUR_BANDS}
+COLOUR_BAND_RULES = {"quartile": "按得分四分位", "thresholds": "按固定分数线"}
+
+
+def colour_band_text(key: str) -> str:
+    """Icon plus word, e.g. '● 绿' ('' for no band) — what tables and the bulletin show for a colour band."""
+    if not key:
+        return ""
+    b = COLOUR_BAND_BY_KEY[key]
+    return f"{b.icon} {b.label}"
+
+
 PRAISE = "通报表扬"
 CRITICISE = "通报批评"
 

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 import db
+from metrics.bands import band_history
 from metrics.changes import status_changes
 from metrics.scorecard import department_scorecard, task_ledger
 from metrics.status import target_status
@@ -95,6 +96,47 @@ def policy_scorecard(frames: Frames, settings: dict, policy: str, status: pd.Dat
                      ledger: pd.DataFrame) -> pd.DataFrame:
     """metrics.scorecard.department_scorecard from a status frame and a ledger of the policy."""
     return department_scorecard(status, ledger, policy_task_units(frames, policy), settings)
+
+
+def period_at(when: pd.Timestamp) -> tuple[int, int]:
+    """The latest complete period at a date, as (year, quarter): 2020-12-31 → (2020, 0), 2020-06-30 → (2020, 2),
+    2020-05-01 → (2020, 1), 2020-02-01 → (2019, 0). Targets are judged on complete periods, tasks on the day."""
+    done = when.month // 3 if when.is_quarter_end else (when.month - 1) // 3
+    if done == 4:
+        return when.year, 0
+    return (when.year, done) if done else (when.year - 1, 0)
+
+
+def scorecard_at(frames: Frames, settings: dict, policy: str, region: str,
+                 when: int | str | date | pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(status, ledger, scorecard) as of a day (a year = its 31 December): tasks as of that day, targets at the
+    latest complete quarter — what `cli.py scorecard`, the band history and the bulletin use."""
+    from metrics.scorecard import as_of_date
+    day = as_of_date(int(when) if isinstance(when, str) and when.isdigit() else when)
+    year, quarter = period_at(day)
+    status = policy_status(frames, settings, policy, region, year, quarter)
+    ledger = policy_ledger(frames, policy, day)
+    return status, ledger, policy_scorecard(frames, settings, policy, status, ledger)
+
+
+def quarter_ends(when: int | str | date | pd.Timestamp, n: int) -> list[pd.Timestamp]:
+    """The last n quarter ends at or before a day, oldest first (a year = its 31 December)."""
+    from metrics.scorecard import as_of_date
+    day = as_of_date(int(when) if isinstance(when, str) and when.isdigit() else when)
+    last = day if day.is_quarter_end else (day - pd.offsets.QuarterEnd(1))
+    return [(last - pd.offsets.QuarterEnd(k)).normalize() for k in range(n - 1, -1, -1)]
+
+
+def quarter_label(day: pd.Timestamp) -> str:
+    return f"{day.year}Q{day.quarter}"
+
+
+def policy_band_history(frames: Frames, settings: dict, policy: str, region: str,
+                        when: int | str | date | pd.Timestamp, n: int = 4) -> pd.DataFrame:
+    """metrics.bands.band_history over the last n quarter ends up to a day: one row per unit, one column per
+    quarter ('2020Q3'), band keys."""
+    cards = {quarter_label(d): scorecard_at(frames, settings, policy, region, d)[2] for d in quarter_ends(when, n)}
+    return band_history(cards, settings)
 
 
 def unit_options(frames: Frames, policy: str) -> list[str]:
