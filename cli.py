@@ -240,6 +240,37 @@ def cmd_deck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bulletin_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD（或年份 2020，即当年12月31日）")
+    p.add_argument("-o", "--output", required=True, help="输出文件（.docx）")
+    p.add_argument("--region", default=None, help="地区（默认政策所属地区）")
+    p.add_argument("--policy", default=None, help="政策代码（默认第一个政策）")
+    p.add_argument("--date", type=date.fromisoformat, default=None, help="成文日期 YYYY-MM-DD（默认今天）")
+
+
+@command("bulletin", "生成督查通报（Word 文档，公文格式）", _bulletin_args)
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bulletin import build_bulletin, bulletin_data
+    frames = views.load_frames(ready_engine())
+    policy, region = _policy_and_region(frames, args.policy, args.region)
+    text = str(args.as_of)
+    try:
+        as_of = int(text) if text.isdigit() else date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--as-of “{text}”不是日期：请写成 2020-09-30 或 2020") from None
+    data = bulletin_data(frames, catalogue.load_settings(), policy=policy, region=region, as_of=as_of,
+                         issued=args.date)
+    Path(args.output).write_bytes(build_bulletin(data))
+    groups = data.reasons["group"].value_counts()
+    print(f"已生成 {args.output}：{region}，截至{data.as_of.date()}；{labels.PRAISE}{int(groups.get(labels.PRAISE, 0))}个、"
+          f"{labels.CRITICISE}{int(groups.get(labels.CRITICISE, 0))}个单位，逾期 {len(data.overdue)} 项。")
+    if data.is_sample:
+        print(f"注意：通报含{labels.SAMPLE_MARK}，已在文中标注。")
+    return 0
+
+
 def _snapshot_args(p: argparse.ArgumentParser) -> None:
     _meeting_args(p)
     p.add_argument("--meeting", required=True, help="会议名称，例如“2020年第四季度科技领导小组会议”")

@@ -79,6 +79,10 @@ def colour_band_text(key: str) -> str:
     return f"{b.icon} {b.label}"
 
 
+# Deadline states of task milestones (metrics.deadlines); unknown keys are shown as they are.
+DEADLINE_STATES = {"normal": "正常", "warning": "临期", "early_warning": "预警", "overdue": "已逾期",
+                   "done_on_time": "按期完成", "done_late": "逾期完成", "extended": "已延期"}
+
 PRAISE = "通报表扬"
 CRITICISE = "通报批评"
 
