@@ -133,6 +133,10 @@ def table(doc, header: list[str], rows: list[list[str]], widths_mm: list[float],
             run(cells[i].paragraphs[0], text, size=SIZE_TABLE)
             if fills and fills[r_i][i]:
                 shade(cells[i], fills[r_i][i])
+    # fixed column widths: the grid (read by LibreOffice) and every cell (read by Word)
+    t.autofit = False
+    for i, w in enumerate(widths_mm):
+        t.columns[i].width = Mm(w)
     for row in t.rows:
         for i, w in enumerate(widths_mm):
             row.cells[i].width = Mm(w)
@@ -271,7 +275,7 @@ def _overdue(doc, data: BulletinData) -> None:
     paragraph(doc, f"截至{day_text(data.as_of)}，逾期{what}共{len(items)}项，清单如下。")
     rows = [[str(i), str(r["unit"]) or "—", str(r["task"]), str(r["milestone"]) or "—", str(int(r["days_overdue"])),
              "—" if pd.isna(r["chases"]) else str(int(r["chases"]))] for i, (_, r) in enumerate(items.iterrows(), 1)]
-    table(doc, ["序号", "责任单位", "任务", "节点", "逾期天数", "催办次数"], rows, [12, 34, 58, 26, 14, 12])
+    table(doc, ["序号", "责任单位", "任务", "节点", "逾期天数", "催办次数"], rows, [14, 30, 52, 18, 21, 21])
 
 
 def _requirements(doc, data: BulletinData) -> None:
