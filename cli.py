@@ -173,7 +173,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                        s["decimals"])],
         "baseline": s["baseline"].round(4), "attainment": s["attainment"].round(4),
         "expected": s["expected"].round(4), "required_pace": s["required_annual_increase"].round(4),
-        "ratio": s["ratio"].round(4), "status": s["status_label"], "forecast": s["forecast"].round(4),
+        "ratio": s["ratio"].round(4),
+        "status": [labels.status_phrase(k, a) for k, a in zip(s["status"], s["attainment"])], "forecast": s["forecast"].round(4),
         "forecast_reaches": s["forecast_reaches"],
         "sample": s["is_sample"].map({True: labels.SAMPLE_MARK, False: ""}),
     })
@@ -190,26 +191,15 @@ def _scorecard_args(p: argparse.ArgumentParser) -> None:
     _format_arg(p)
 
 
-def _period_at(when: pd.Timestamp) -> str:
-    """The latest complete period at a date: 2020-12-31 → '2020', 2020-06-30 → '2020Q2', 2020-05-01 → '2020Q1'."""
-    done = when.month // 3 if when.is_quarter_end else (when.month - 1) // 3
-    if done == 4:
-        return str(when.year)
-    return f"{when.year}Q{done}" if done else str(when.year - 1)
-
-
 @command("scorecard", "单位考核：牵头和参与的目标、任务，得分、排名和通报分组", _scorecard_args)
 def cmd_scorecard(args: argparse.Namespace) -> int:
     from metrics.scorecard import as_of_date
     eng = ready_engine()
     text = str(args.as_of)
     when = as_of_date(int(text)) if text.isdigit() else as_of_date(text)
-    year, quarter = as_of_period(_period_at(when))
     frames = views.load_frames(eng)
     policy, region = _policy_and_region(frames, args.policy, None)
-    settings = catalogue.load_settings()
-    status = views.policy_status(frames, settings, policy, region, year, quarter)
-    card = views.policy_scorecard(frames, settings, policy, status, views.policy_ledger(frames, policy, when))
+    card = views.scorecard_at(frames, catalogue.load_settings(), policy, region, when)[2]
     cols = ["rank", "unit", "score", "group", "targets_led", "targets_shared", "tasks_led", "tasks_shared"]
     cols += [c for c in card.columns if c.startswith(("targets_", "tasks_")) and c not in cols]
     emit(card[cols].assign(score=card["score"].round(1)), args.format)
@@ -263,6 +253,37 @@ def cmd_deck(args: argparse.Namespace) -> int:
           + (f"，对比“{snapshot[0]['name']}”" if snapshot else "") + "）")
     if any(s.uses_sample for s in slides):
         print(f"注意：材料含{labels.SAMPLE_MARK}，相关页面已标注。")
+    return 0
+
+
+def _bulletin_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD（或年份 2020，即当年12月31日）")
+    p.add_argument("-o", "--output", required=True, help="输出文件（.docx）")
+    p.add_argument("--region", default=None, help="地区（默认政策所属地区）")
+    p.add_argument("--policy", default=None, help="政策代码（默认第一个政策）")
+    p.add_argument("--date", type=date.fromisoformat, default=None, help="成文日期 YYYY-MM-DD（默认今天）")
+
+
+@command("bulletin", "生成督查通报（Word 文档，公文格式）", _bulletin_args)
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bulletin import build_bulletin, bulletin_data
+    frames = views.load_frames(ready_engine())
+    policy, region = _policy_and_region(frames, args.policy, args.region)
+    text = str(args.as_of)
+    try:
+        as_of = int(text) if text.isdigit() else date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--as-of “{text}”不是日期：请写成 2020-09-30 或 2020") from None
+    data = bulletin_data(frames, catalogue.load_settings(), policy=policy, region=region, as_of=as_of,
+                         issued=args.date)
+    Path(args.output).write_bytes(build_bulletin(data))
+    groups = data.reasons["group"].value_counts()
+    print(f"已生成 {args.output}：{region}，截至{data.as_of.date()}；{labels.PRAISE}{int(groups.get(labels.PRAISE, 0))}个、"
+          f"{labels.CRITICISE}{int(groups.get(labels.CRITICISE, 0))}个单位，逾期 {len(data.overdue)} 项。")
+    if data.is_sample:
+        print(f"注意：通报含{labels.SAMPLE_MARK}，已在文中标注。")
     return 0
 
 

@@ -235,7 +235,8 @@ def _notes_slide(data: DeckData, chosen: pd.DataFrame, any_sample: bool) -> Slid
         f"数据截至{data.as_of_year}年；每个目标取截至该年的最新一期数据（年度或季度）。",
         f"状态判定（可持续发展目标监测方法）：进度比 = 基期以来的进展 ÷ 按计划到当前应有的进展；"
         f"≥{s.get('on_track', 0.95):.0%} 为进度正常，{s.get('moderate', 0.6):.0%}—{s.get('on_track', 0.95):.0%} "
-        f"为略有滞后，0—{s.get('moderate', 0.6):.0%} 为明显滞后，小于 0 为逆向变化；达到目标为已完成。",
+        f"为略有滞后，0—{s.get('moderate', 0.6):.0%} 为明显滞后，小于 0 为逆向变化；达到目标为已完成。"
+        "目标年份已到的目标只判已完成或未完成（附完成率）。",
         "部门排名：按牵头与参与的目标状态、任务进展加权计分（data/settings.toml [scorecard]）。",
         f"政策依据：{data.policy['doc_number']}《{data.policy['title']}》。",
     ]

@@ -21,7 +21,10 @@ def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     a = after[[c for c in cols if c in after.columns]].assign(_pos_a=np.arange(len(after)))
     m = b.merge(a, on=keys, how="outer", suffixes=("_before", "_after"), indicator=True)
     m = m.assign(indicator_name=m["indicator_name_after"].fillna(m["indicator_name_before"]))
-    order_b, order_a = m["status_order_before"], m["status_order_after"]
+    # order from today's palette (a snapshot taken before a status was added stores the old numbers)
+    order = {s.key: s.order for s in labels.STATUSES}
+    order_b = m["status_before"].map(order).astype(float).fillna(m["status_order_before"])
+    order_a = m["status_after"].map(order).astype(float).fillna(m["status_order_after"])
     direction = np.select([m["_merge"] == "right_only", m["_merge"] == "left_only", order_a < order_b,
                            order_a > order_b], ["new", "gone", "up", "down"], "same")
     label = {s.key: s.label for s in labels.STATUSES}

@@ -10,7 +10,7 @@ import pandas as pd
 
 from views import labels
 
-BEHIND = ("reverse", "off_track", "moderate")
+BEHIND = ("unmet", "reverse", "off_track", "moderate")
 NO_DATA = ("stale", "no_data")
 
 
@@ -54,8 +54,10 @@ def overview_message(status: pd.DataFrame, as_of_year: int, region: str) -> str:
     good = int(counts.get("met", 0) + counts.get("on_track", 0))
     behind = int(counts.get("off_track", 0) + counts.get("reverse", 0))
     share = good / n if n else 0.0
+    unmet = int(counts.get("unmet", 0))
+    final = f"已到期未完成{unmet}项；" if unmet else ""
     return (f"截至{as_of_year}年，{region}{n}项目标中已完成{int(counts.get('met', 0))}项、进度正常"
-            f"{int(counts.get('on_track', 0))}项，合计占{share:.0%}；略有滞后{int(counts.get('moderate', 0))}项，"
+            f"{int(counts.get('on_track', 0))}项，合计占{share:.0%}；{final}略有滞后{int(counts.get('moderate', 0))}项，"
             f"明显滞后或逆向变化{behind}项。")
 
 

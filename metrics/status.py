@@ -8,7 +8,8 @@ README "Metrics" gives every formula; the short form:
   f = elapsed share of the path (time of the latest value − path start) ÷ (due year − path start), clipped to 0..1;
 * compound path: ratio = actual CAGR since the baseline ÷ CAGR required from the baseline to the goal by the due year;
 * status: met when the goal is reached; else stale when the latest value is too old; else on_track (ratio ≥
-  settings status.on_track), moderate (≥ status.moderate), off_track (≥ 0), reverse (< 0); no_data without a value.
+  settings status.on_track), moderate (≥ status.moderate), off_track (≥ 0), reverse (< 0); no_data without a value;
+* year-end verdict (metrics.verdicts): once the due year has passed, a pace status becomes unmet (未完成).
 
 `goal` is the value the status tests against: the target for ≥ and ≤, value × (1 − tolerance) for 左右, the lower
 bound for a range, the stage index for a milestone, and for a relative target the level this year that would be
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from metrics.verdicts import year_end_verdict
 from views import labels
 
 EPS = 1e-9  # relative tolerance for "exactly on the boundary" comparisons (floating point)
@@ -445,6 +447,7 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, as_of_year: int, as_of_quarter: in
     by_ratio = np.where(by_ratio == "on_track", "moderate", by_ratio)
     status = pd.Series(np.select([~f["has_actual"], f["met"], stale, f["on_track"]],
                                  ["no_data", "met", "stale", "on_track"], by_ratio), index=f.index)
+    status = year_end_verdict(status, f["due_year"], t_asof, settings)
     tol = settings["tolerance"]["approximate"]
     low = np.where(f["comparator"] == "range", f["value_low"], f["value"] * (1 - tol))
     high = np.where(f["comparator"] == "range", f["value_high"], f["value"] * (1 + tol))

@@ -42,3 +42,21 @@ shown = filter_ledger(ledger, ui.catalogue_frames()["task_units"], units, status
 st.caption(f"共 {len(shown)} 项任务；已逾期的任务标红。")
 st.dataframe(tables.styled_ledger(tables.ledger_table(shown)), hide_index=True, width="stretch",
              column_config=tables.LEDGER_COLUMNS, column_order=tables.LEDGER_ORDER, height=tables.table_height(shown))
+
+st.subheader("颜色分档")
+rule = ui.settings()["scorecard"].get("bands", "quartile")
+history = ui.band_history(filters.policy, filters.region, filters.as_of_year)
+bands = tables.band_table(board, history)
+st.caption(f"{labels.COLOUR_BAND_RULES.get(rule, rule)}分为 "
+           + " / ".join(labels.colour_band_text(b.key) for b in labels.COLOUR_BANDS)
+           + "；每列为该季度末的分档（data/settings.toml [scorecard] bands）。")
+st.dataframe(tables.styled_bands(bands), hide_index=True, width="stretch", height=tables.table_height(bands),
+             column_config={"unit": "单位", "score": st.column_config.NumberColumn("得分", format="%.1f")})
+
+st.subheader("督查通报")
+st.caption(f"按{filters.as_of_year}年12月31日生成 Word 文档（公文格式）：总体情况、表扬和通报批评单位及其得分、颜色分档、"
+           "逾期任务清单、下步工作要求。命令行：python cli.py bulletin --as-of 日期 -o 文件.docx")
+st.download_button("下载督查通报（.docx）", data=ui.bulletin_docx(filters.policy, filters.region, filters.as_of_year),
+                   file_name=f"督查通报-{filters.region}-{filters.as_of_year}.docx",
+                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                   icon=":material/download:")

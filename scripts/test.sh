@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the tests need and run the whole suite (unit, AppTest, chromium end-to-end, deck rendering).
 # System packages come from Debian: chromium (browser tests), fonts-noto-cjk (Chinese text),
-# libreoffice-impress + poppler-utils (rendering the PowerPoint deck), libreoffice-calc (opening the Excel template). Extra arguments go to pytest.
+# libreoffice-impress + poppler-utils (rendering the PowerPoint deck), libreoffice-calc (opening the Excel template), libreoffice-writer (rendering the Word bulletin). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -9,6 +9,7 @@ need=()
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-impress)
 dpkg -s libreoffice-calc >/dev/null 2>&1 || need+=(libreoffice-calc)  # opens the Excel template in tests
+dpkg -s libreoffice-writer >/dev/null 2>&1 || need+=(libreoffice-writer)  # renders the Word bulletin in tests
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then

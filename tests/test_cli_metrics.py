@@ -40,7 +40,18 @@ def label_for_ratio(ratio: float) -> str:
 def test_status_gives_a_row_for_every_target(db_path, year):
     rows = status_rows(db_path, "--as-of", str(year))
     assert len(rows) == len(POLICY.targets) == 53
-    assert set(r["status"] for r in rows.values()) <= {s.label for s in labels.STATUSES}
+    assert set(r["status"].split("（")[0] for r in rows.values()) <= {s.label for s in labels.STATUSES}
+
+
+def test_unmet_targets_read_weicheng_at_the_due_year(db_path):
+    """Year-end verdict: at --as-of 2020 a 2020 target short of its goal reads 未完成 with its attainment, never a
+    pace status; in 2019 the same target still has a pace status."""
+    now, before = status_rows(db_path, "--as-of", "2020"), status_rows(db_path, "--as-of", "2019")
+    assert now["G02"]["status"] == "未完成（完成 95%）"  # 95 of 100 firms
+    assert before["G02"]["status"] in {"进度正常", "略有滞后", "明显滞后", "逆向变化"}
+    pace = {"进度正常", "略有滞后", "明显滞后", "逆向变化"}
+    due = {t["code"] for t in POLICY.targets if t["due_year"] <= 2020}
+    assert not [c for c in due if now[c]["status"] in pace]
 
 
 def test_g02_in_2020_by_hand(db_path):
@@ -48,7 +59,7 @@ def test_g02_in_2020_by_hand(db_path):
     g02 = rows["G02"]
     assert float(g02["baseline"]) == 52 and float(g02["actual"]) == 95
     assert float(g02["ratio"]) == pytest.approx((95 - 52) / (100 - 52), abs=1e-4)
-    assert g02["status"] == "略有滞后"
+    assert g02["status"] == "未完成（完成 95%）"   # due in 2020: the year-end verdict, not 略有滞后
 
 
 @pytest.mark.parametrize("year", [2019, 2020])
@@ -70,7 +81,9 @@ def test_linear_level_targets_match_hand_computation(db_path, year):
             assert float(row["expected"]) == pytest.approx(expected, abs=1e-4), t["code"]
             ratio = (now - base) / (expected - base)
             assert float(row["ratio"]) == pytest.approx(ratio, abs=1e-4), t["code"]
-            assert row["status"] == label_for_ratio(ratio), t["code"]
+            due = year >= t["due_year"]  # year-end verdict: a due target is 未完成 (with its attainment)
+            want = f"未完成（完成 {now / t['value']:.0%}）" if due else label_for_ratio(ratio)
+            assert row["status"] == want, t["code"]
         checked += 1
     assert checked >= 10
 
@@ -107,10 +120,10 @@ def test_scorecard_ranks_units(db_path):
     assert {r["group"] for r in rows} <= {"", labels.PRAISE, labels.CRITICISE}
 
 
-@pytest.mark.parametrize("date, period", [("2020-12-31", "2020"), ("2020-06-30", "2020Q2"), ("2020-05-01", "2020Q1"),
-                                          ("2020-02-01", "2019")])
+@pytest.mark.parametrize("date, period", [("2020-12-31", (2020, 0)), ("2020-06-30", (2020, 2)),
+                                          ("2020-05-01", (2020, 1)), ("2020-02-01", (2019, 0))])
 def test_scorecard_date_judges_the_latest_complete_period(date, period):
     import pandas as pd
 
-    import cli
-    assert cli._period_at(pd.Timestamp(date)) == period
+    from views.policy import period_at
+    assert period_at(pd.Timestamp(date)) == period

@@ -150,3 +150,35 @@ def test_no_nan_or_infinity_without_no_data(case, many_regions):
     assert not bad.any(), with_data.loc[bad, ["code", "kind", "status", *ALWAYS_FINITE]]
     assert set(out["status"]) <= set(labels.STATUS_BY_KEY)
     assert out["forecast_reaches"].dtype == bool and out["is_sample"].dtype == bool
+
+
+PACE = {"on_track", "moderate", "off_track", "reverse"}
+NEVER_DUE = {**SETTINGS, "verdict": {"years_after_due": 1000}}
+
+
+@RELAXED
+@given(cases())
+def test_a_due_target_is_judged_in_final_terms(case):
+    """Year-end verdict: once as-of ≥ the due year a target is met, unmet, stale or no_data — never a pace status;
+    a target still ahead is never unmet."""
+    tgt, obs, as_of = case
+    out = run(tgt, obs, as_of)
+    due = out["due_year"] <= as_of
+    assert not out.loc[due, "status"].isin(PACE).any()
+    assert not (out.loc[~due, "status"] == "unmet").any()
+
+
+@RELAXED
+@given(cases())
+def test_the_verdict_only_replaces_pace_statuses(case):
+    """Against the same data judged by pace alone: the verdict changes only due pace statuses, and only to unmet
+    (met, stale and no_data are the same either way)."""
+    tgt, obs, as_of = case
+    final = run(tgt, obs, as_of)
+    pace = target_status(tgt, obs, as_of, 0, NEVER_DUE).set_index("code").sort_index()
+    changed = final["status"] != pace["status"]
+    assert (final.loc[changed, "status"] == "unmet").all()
+    assert pace.loc[changed, "status"].isin(PACE).all()
+    assert (final.loc[changed, "due_year"] <= as_of).all()
+    assert (pace.loc[(final["due_year"] <= as_of) & pace["status"].isin(PACE)].index.isin(
+        final.index[final["status"] == "unmet"])).all()

@@ -55,11 +55,12 @@ def test_level_decreasing_is_reverse():
 
 
 def test_builtin_g02_example():
-    """G02 at 2020: baseline 52 (2018), actual 95, target 100 → (95 − 52) ÷ (100 − 52) → 略有滞后."""
+    """G02 at 2020: baseline 52 (2018), actual 95, target 100 → ratio (95 − 52) ÷ (100 − 52) ≈ 0.90 (略有滞后 by
+    pace), but 2020 is the due year: the year-end verdict is 未完成 at 95 %."""
     row = one(targets(), observations({2016: 22, 2017: 35, 2018: 52, 2019: 76, 2020: 95}), 2020)
     assert row["baseline"] == 52 and row["actual"] == 95 and row["expected"] == 100
     assert row["ratio"] == pytest.approx(43 / 48)
-    assert row["status_label"] == "略有滞后"
+    assert row["status_label"] == "未完成"
     assert row["attainment"] == pytest.approx(0.95) and row["gap"] == pytest.approx(5)
     assert row["required_annual_increase"] == pytest.approx(5)  # due now: the whole gap this year
     assert row["actual_annual_increase"] == pytest.approx(43 / 2)
@@ -192,7 +193,8 @@ def test_annual_target_uses_the_year_own_flow():
     assert one(tgt, obs, 2019)["status"] == "met"
     row = one(tgt, obs, 2020)
     assert row["actual"] == 18 and row["baseline"] == 0 and row["expected"] == 20
-    assert row["ratio"] == pytest.approx(0.9) and row["status"] == "moderate"
+    assert row["ratio"] == pytest.approx(0.9) and row["status"] == "unmet"  # 2020 is the due year
+    assert one(tgt.assign(due_year=2021), obs, 2020)["status"] == "moderate"  # a year to go: by pace
 
 
 @pytest.mark.parametrize("ytd, status", [(10, "on_track"), (6, "moderate"), (5.9, "off_track"), (20, "met")])
@@ -271,8 +273,9 @@ def test_floor_met_while_stretch_is_not():
     tgt = targets({"code": "E05", "value": 60.0, "tier": "floor"}, {"code": "E06", "value": 80.0, "tier": "stretch"})
     out = target_status(tgt, observations({2018: 30, 2020: 68}), 2020, 0, SETTINGS)
     assert list(out["code"]) == ["E05", "E06"]
-    assert list(out["status"]) == ["met", "moderate"]
+    assert list(out["status"]) == ["met", "unmet"]      # due in 2020: the stretch target is 未完成
     assert out.loc[1, "ratio"] == pytest.approx((68 - 30) / (80 - 30))
+    assert out.loc[1, "attainment"] == pytest.approx(68 / 80)
 
 
 # ------------------------------------------------------------------ milestones
@@ -285,13 +288,13 @@ def test_milestone_stages():
     row = one(tgt, observations({2018: 0, 2020: 2}), 2020)
     assert row["status"] == "met" and row["actual_stage"] == "已获批"
     row = one(tgt, observations({2018: 0, 2020: 1}), 2020)
-    assert row["ratio"] == pytest.approx(0.5) and row["status"] == "off_track"
+    assert row["ratio"] == pytest.approx(0.5) and row["status"] == "unmet"  # due: 未完成, not 明显滞后
 
 
 # ------------------------------------------------------------------ relative targets
 
-def rel(region_values, bench_values):
-    tgt = targets(kind="relative", comparator=">", value=0.0, benchmark=BENCH, measure="flow")
+def rel(region_values, bench_values, due_year=2020):
+    tgt = targets(kind="relative", comparator=">", value=0.0, benchmark=BENCH, measure="flow", due_year=due_year)
     return one(tgt, combine(observations(region_values), observations(bench_values, region=BENCH)), 2020)
 
 
@@ -303,11 +306,14 @@ def rel(region_values, bench_values):
     (95, "reverse"),                   # shrinking while the benchmark grows
 ])
 def test_relative_status_from_the_margin(region_2020, status):
-    row = rel({2018: 90, 2019: 100, 2020: region_2020}, {2018: 95, 2019: 100, 2020: 108})
+    region, bench = {2018: 90, 2019: 100, 2020: region_2020}, {2018: 95, 2019: 100, 2020: 108}
+    assert rel(region, bench, due_year=2021)["status"] == status  # a year ahead: judged by pace
+    row = rel(region, bench)
     assert row["region_growth"] == pytest.approx(region_2020 / 100 - 1)
     assert row["benchmark_growth"] == pytest.approx(0.08)
     assert row["margin_pp"] == pytest.approx(region_2020 - 108)
-    assert row["status"] == status
+    # the relative target is due in 2020: every status short of met is the year-end verdict 未完成
+    assert row["status"] == (status if status == "met" else "unmet")
     if status not in ("met", "on_track"):
         assert row["ratio"] == pytest.approx((region_2020 / 100 - 1) / 0.08)
     assert row["goal"] == pytest.approx(100 * (1 + 0.08 + CLEARLY / 100))
@@ -376,3 +382,41 @@ def test_output_has_every_contract_column():
                 "benchmark_growth margin_pp forecast_linear forecast_compound forecast forecast_reaches status "
                 "status_label status_order").split()
     assert not set(contract) - set(out.columns)
+
+
+# ------------------------------------------------------------------ year-end verdicts (metrics.verdicts)
+
+@pytest.mark.parametrize("as_of, quarter, status", [
+    (2019, 0, "moderate"),    # a year ahead: by pace. path 2019 = 76, actual 70: ratio (70−52)÷(76−52) = 0.75
+    (2020, 2, "moderate"),    # mid-2020: still ahead (time 2019.5 < 2020); the 2019 value is the actual
+    (2020, 0, "unmet"),       # the due year itself: 未完成
+    (2020, 4, "unmet"),       # Q4 = the whole year
+    (2021, 0, "unmet"),       # after the due year (the 2019 value is 2 years old, but a due target is judged)
+])
+def test_verdict_replaces_the_pace_status_from_the_due_year(as_of, quarter, status):
+    settings = {**SETTINGS, "staleness": {**SETTINGS["staleness"], "annual_lag_years": 5}}
+    out = target_status(targets(), observations({2018: 52, 2019: 70}), as_of, quarter, settings)
+    assert out.iloc[0]["status"] == status
+    assert out.iloc[0]["attainment"] == pytest.approx(0.70)
+
+
+def test_verdict_keeps_met_stale_and_no_data():
+    tgt = targets({"code": "A"}, {"code": "B", "indicator": "b"}, {"code": "C", "indicator": "c"})
+    obs = combine(observations({2018: 52, 2020: 100}), observations({2016: 10, 2017: 20}, indicator="b"))
+    out = target_status(tgt, obs, 2020, 0, SETTINGS).set_index("code")["status"]
+    assert out.to_dict() == {"A": "met", "B": "stale", "C": "no_data"}
+
+
+def test_verdict_waits_years_after_due():
+    settings = {**SETTINGS, "verdict": {"years_after_due": 1}}
+    obs = observations({2018: 52, 2020: 95})
+    assert one(targets(), obs, 2020)["status"] == "unmet"
+    assert target_status(targets(), obs, 2020, 0, settings).iloc[0]["status"] == "moderate"
+
+
+@pytest.mark.parametrize("attainment, text", [(0.92, "未完成（完成 92%）"), (0.999, "未完成（完成 99.9%）"),
+                                              (float("nan"), "未完成")])
+def test_unmet_phrase_names_the_attainment(attainment, text):
+    from views import labels
+    assert labels.status_phrase("unmet", attainment) == text
+    assert labels.status_phrase("moderate", attainment) == "略有滞后"

@@ -212,3 +212,20 @@ def test_quality_counts_agree_with_the_engine(view, expected, year, region):
     upto = obs.loc[obs["year"] <= year]
     assert counts[labels.QUALITY_LABELS["no_data"]] == len(used - set(upto["indicator"]))
     assert counts[labels.QUALITY_LABELS["sample"]] == len(set(upto.loc[upto["is_sample"], "indicator"]) & used)
+
+
+def test_departments_shows_colour_bands_and_the_bulletin_button(app_db):
+    """颜色分档: every ranked unit with its band per quarter (icon + word) as the engine computes it; the
+    督查通报 download button."""
+    at = open_page("departments", 2020, "长垣市")
+    eng = db.make_engine(f"sqlite:///{app_db}")
+    frames = views.load_frames(eng)
+    eng.dispose()
+    history = views.policy_band_history(frames, catalogue.load_settings(), POLICY, "长垣市", 2020)
+    shown = frame_by_columns(at, "unit", "score", "2020Q4")
+    assert list(shown.columns[2:]) == ["2020Q1", "2020Q2", "2020Q3", "2020Q4"]
+    expected = history.set_index("unit")["2020Q4"].map(labels.colour_band_text)
+    assert shown.set_index("unit")["2020Q4"].to_dict() == expected.loc[shown["unit"]].to_dict()
+    assert set(shown["2020Q4"]) == {labels.colour_band_text(b.key) for b in labels.COLOUR_BANDS}
+    buttons = at.get("download_button")
+    assert any("督查通报" in b.proto.label for b in buttons)

@@ -301,3 +301,25 @@ def deadlines(policy: str, as_of) -> pd.DataFrame:
 def current_account():
     """The logged-in access.account.Account, or None (the login page sets st.session_state['account'])."""
     return st.session_state.get("account")
+
+
+@st.cache_data(show_spinner=False)
+def _band_history(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    return views.policy_band_history(_frames_for(version, policy, region), settings(), policy, region, as_of_year)
+
+
+def band_history(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    """metrics.bands.band_history over the four quarters up to the end of the as-of year, cached."""
+    return _band_history(data_version(), policy, region, int(as_of_year))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _bulletin(version: int, policy: str, region: str, as_of_year: int) -> bytes:
+    from bulletin import build_bulletin, bulletin_data
+    return build_bulletin(bulletin_data(_frames_for(version, policy, region), settings(), policy=policy,
+                                        region=region, as_of=int(as_of_year)))
+
+
+def bulletin_docx(policy: str, region: str, as_of_year: int) -> bytes:
+    """The 督查通报 (.docx) as of the end of the year, cached until the data change."""
+    return _bulletin(data_version(), policy, region, int(as_of_year))

@@ -416,3 +416,18 @@ def milestone_changes(before: pd.DataFrame, after: pd.DataFrame, versions: dict[
             mid = int(new["milestone_id"])
             changes.append({"milestone_id": mid, "expected_version": versions[mid], **fields})
     return changes
+
+
+def band_table(board: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """One row per banded unit: unit, score, and its band per quarter as icon + word (metrics.bands)."""
+    ranked = board.loc[board["ranked"], ["unit", "score"]]
+    quarters = [c for c in history.columns if c != "unit"]
+    shown = history.assign(**{q: history[q].map(labels.colour_band_text) for q in quarters})
+    return ranked.merge(shown, on="unit", how="left").fillna({q: "" for q in quarters})
+
+
+def styled_bands(table: pd.DataFrame):
+    """Tint each band cell with its colour (the icon and word carry the band)."""
+    colour = {labels.colour_band_text(b.key): b.colour for b in labels.COLOUR_BANDS}
+    quarters = [c for c in table.columns if c not in ("unit", "score")]
+    return table.style.map(lambda v: f"background-color: {colour[v]}55" if v in colour else "", subset=quarters)

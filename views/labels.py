@@ -25,13 +25,14 @@ STATUSES: tuple[Status, ...] = (
     Status("on_track", "进度正常", "#56B4E9", "▲", 1),
     Status("moderate", "略有滞后", "#E69F00", "◆", 2),
     Status("off_track", "明显滞后", "#D55E00", "▼", 3),
-    Status("reverse", "逆向变化", "#CC79A7", "✖", 4),
-    Status("stale", "数据过期", "#7F7F7F", "◷", 5),
-    Status("no_data", "无数据", "#BBBBBB", "？", 6),
+    Status("unmet", "未完成", "#882255", "✘", 4),   # a due target short of its goal (metrics.verdicts)
+    Status("reverse", "逆向变化", "#CC79A7", "✖", 5),
+    Status("stale", "数据过期", "#7F7F7F", "◷", 6),
+    Status("no_data", "无数据", "#BBBBBB", "？", 7),
 )
 STATUS_BY_KEY: dict[str, Status] = {s.key: s for s in STATUSES}
 STATUS_BY_LABEL: dict[str, Status] = {s.label: s for s in STATUSES}
-ATTENTION_STATUSES: tuple[str, ...] = ("off_track", "reverse", "stale")
+ATTENTION_STATUSES: tuple[str, ...] = ("unmet", "off_track", "reverse", "stale")
 
 KIND_LABELS = {
     "level": "年末存量",
@@ -51,6 +52,33 @@ TASK_STATUS_COLOURS = {"done": "#009E73", "in_progress": "#56B4E9", "not_started
 TASK_STATUS_ICONS = {"done": "✔", "in_progress": "▲", "not_started": "○", "overdue": "✖"}
 ROLE_LABELS = {"lead": "牵头单位", "responsible": "责任单位"}
 
+@dataclass(frozen=True)
+class ColourBand:
+    key: str
+    label: str
+    colour: str   # never shown without icon and word (colour-blind safe)
+    icon: str
+
+
+# Colour bands of the scorecard (metrics.bands): best first.
+COLOUR_BANDS: tuple[ColourBand, ...] = (
+    ColourBand("green", "绿", "#009E73", "●"),
+    ColourBand("yellow", "黄", "#F0E442", "◆"),
+    ColourBand("orange", "橙", "#E69F00", "▲"),
+    ColourBand("red", "红", "#D55E00", "■"),
+)
+COLOUR_BAND_BY_KEY: dict[str, ColourBand] = {b.key: b for b in COLOUR_BANDS}
+COLOUR_BAND_RULES = {"quartile": "按得分四分位", "thresholds": "按固定分数线"}
+
+
+def colour_band_text(key: str) -> str:
+    """Icon plus word, e.g. '● 绿' ('' for no band) — what tables and the bulletin show for a colour band."""
+    if not key:
+        return ""
+    b = COLOUR_BAND_BY_KEY[key]
+    return f"{b.icon} {b.label}"
+
+
 PRAISE = "通报表扬"
 CRITICISE = "通报批评"
 
@@ -59,6 +87,17 @@ def status_text(key: str) -> str:
     """Icon plus label, e.g. '✔ 已完成' — what every table and slide shows for a status."""
     s = STATUS_BY_KEY[key]
     return f"{s.icon} {s.label}"
+
+
+def status_phrase(key: str, attainment: float | None = None) -> str:
+    """The status label, for 未完成 with the attainment: '未完成（完成 92%）' (year-end verdicts)."""
+    label = STATUS_BY_KEY[key].label
+    if key == "unmet" and attainment is not None and attainment == attainment:
+        pct = f"{attainment:.0%}"
+        if pct == "100%":  # short of the goal: never round up to a full 100 %
+            pct = f"{int(attainment * 1000) / 10:.1f}%"
+        return f"{label}（完成 {pct}）"
+    return label
 
 
 def number_text(value: float | None, decimals: int = 0) -> str:

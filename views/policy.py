@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 import db
+from metrics.bands import band_history
 from metrics.changes import status_changes
 from metrics.deadlines import attention, milestone_deadlines
 from metrics.scorecard import department_scorecard, task_ledger
@@ -95,9 +96,18 @@ def policy_task_units(frames: Frames, policy: str) -> pd.DataFrame:
 
 def policy_scorecard(frames: Frames, settings: dict, policy: str, status: pd.DataFrame,
                      ledger: pd.DataFrame, deadlines: pd.DataFrame | None = None) -> pd.DataFrame:
-    """metrics.scorecard.department_scorecard from a status frame and a ledger of the policy (with deadlines:
-    the milestone deductions of [scorecard])."""
+    """metrics.scorecard.department_scorecard from a status frame and a ledger of the policy, with the milestone
+    deductions of the policy's deadlines on the ledger's day (given, or computed from frames that hold milestones)."""
+    if deadlines is None:
+        deadlines = ledger_deadlines(frames, settings, policy, ledger)
     return department_scorecard(status, ledger, policy_task_units(frames, policy), settings, deadlines=deadlines)
+
+
+def ledger_deadlines(frames: Frames, settings: dict, policy: str, ledger: pd.DataFrame) -> pd.DataFrame | None:
+    """The policy's milestone deadlines on the day the ledger judges tasks (None when the frames hold no milestones)."""
+    if "milestones" not in frames or ledger.empty:
+        return None
+    return policy_deadlines(frames, settings, policy, pd.Timestamp(ledger["as_of"].iloc[0]))
 
 
 def _of_policy(frame: pd.DataFrame, policy: str) -> pd.DataFrame:
@@ -126,6 +136,47 @@ def unit_todo(deadlines: pd.DataFrame, units: list[str] | tuple[str, ...]) -> pd
     """本单位待办: the units' milestones not yet done, by due date."""
     rows = deadlines.loc[deadlines["unit"].isin(list(units)) & (deadlines["status"] != "done")]
     return rows.sort_values(["due_date", "clause", "title"], kind="stable").reset_index(drop=True)
+
+
+def period_at(when: pd.Timestamp) -> tuple[int, int]:
+    """The latest complete period at a date, as (year, quarter): 2020-12-31 → (2020, 0), 2020-06-30 → (2020, 2),
+    2020-05-01 → (2020, 1), 2020-02-01 → (2019, 0). Targets are judged on complete periods, tasks on the day."""
+    done = when.month // 3 if when.is_quarter_end else (when.month - 1) // 3
+    if done == 4:
+        return when.year, 0
+    return (when.year, done) if done else (when.year - 1, 0)
+
+
+def scorecard_at(frames: Frames, settings: dict, policy: str, region: str,
+                 when: int | str | date | pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(status, ledger, scorecard) as of a day (a year = its 31 December): tasks as of that day, targets at the
+    latest complete quarter — what `cli.py scorecard`, the band history and the bulletin use."""
+    from metrics.scorecard import as_of_date
+    day = as_of_date(int(when) if isinstance(when, str) and when.isdigit() else when)
+    year, quarter = period_at(day)
+    status = policy_status(frames, settings, policy, region, year, quarter)
+    ledger = policy_ledger(frames, policy, day)
+    return status, ledger, policy_scorecard(frames, settings, policy, status, ledger)
+
+
+def quarter_ends(when: int | str | date | pd.Timestamp, n: int) -> list[pd.Timestamp]:
+    """The last n quarter ends at or before a day, oldest first (a year = its 31 December)."""
+    from metrics.scorecard import as_of_date
+    day = as_of_date(int(when) if isinstance(when, str) and when.isdigit() else when)
+    last = day if day.is_quarter_end else (day - pd.offsets.QuarterEnd(1))
+    return [(last - pd.offsets.QuarterEnd(k)).normalize() for k in range(n - 1, -1, -1)]
+
+
+def quarter_label(day: pd.Timestamp) -> str:
+    return f"{day.year}Q{day.quarter}"
+
+
+def policy_band_history(frames: Frames, settings: dict, policy: str, region: str,
+                        when: int | str | date | pd.Timestamp, n: int = 4) -> pd.DataFrame:
+    """metrics.bands.band_history over the last n quarter ends up to a day: one row per unit, one column per
+    quarter ('2020Q3'), band keys."""
+    cards = {quarter_label(d): scorecard_at(frames, settings, policy, region, d)[2] for d in quarter_ends(when, n)}
+    return band_history(cards, settings)
 
 
 def unit_options(frames: Frames, policy: str) -> list[str]:
