@@ -275,6 +275,43 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["upgrade", "current", "history", "revision"],
+                   help="upgrade 升级到最新版本；current 当前版本；history 全部版本；revision 按模型差异生成新版本（开发用）")
+    p.add_argument("-m", "--message", default=None, help="新版本的说明（revision 必填）")
+
+
+@command("db", "数据库结构版本（Alembic 迁移）：升级、查看当前版本和历史", _db_args)
+def cmd_db(args: argparse.Namespace) -> int:
+    eng = db.make_engine()
+    try:
+        if args.action == "upgrade":
+            before = db.current_revisions(eng)
+            db.upgrade_schema(eng)
+            after = db.current_revisions(eng)
+            verb = "已是最新版本" if before == after else f"已从 {_revs(before)} 升级到"
+            print(f"数据库{verb} {_revs(after)}。")
+        elif args.action == "current":
+            current, heads = db.current_revisions(eng), db.head_revisions()
+            note = "（最新）" if current == heads else f"（最新为 {_revs(heads)}，请运行 python cli.py db upgrade）"
+            print(f"当前版本：{_revs(current)}{note}")
+        elif args.action == "history":
+            emit(pd.DataFrame(db.migration_history()), "table")
+        else:
+            if not args.message:
+                raise ValueError("生成新版本需要 --message 说明这次结构变更")
+            if db.current_revisions(eng) != db.head_revisions():
+                raise ValueError("数据库不是最新版本：先运行 python cli.py db upgrade，再生成新版本")
+            db.new_revision(args.message)
+    finally:
+        eng.dispose()
+    return 0
+
+
+def _revs(revisions: set[str]) -> str:
+    return "、".join(sorted(revisions)) or "（无：空数据库或迁移前的数据库）"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description=labels.APP_TITLE)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -289,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, db.ConcurrentEditError, OSError) as exc:
+    except (ValueError, db.ConcurrentEditError, db.SchemaMismatchError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
 

@@ -23,6 +23,14 @@ from store.models import (
                           TaskProgress,
                           TaskUnit,
 )
+from store.migrations import (
+                          SchemaMismatchError,
+                          current_revisions,
+                          head_revisions,
+                          new_revision,
+)
+from store.migrations import history as migration_history
+from store.migrations import upgrade as upgrade_schema
 from store.reads import (
                           data_version,
                           dump,
@@ -71,6 +79,8 @@ from store.writes import (
 __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
            "SYSTEM_USER", "Area", "AuditLog", "Base", "Department", "Indicator", "Observation", "Policy", "Region",
            "Snapshot", "SnapshotRow", "Target", "Task", "TaskProgress", "TaskUnit",
+           "SchemaMismatchError", "current_revisions", "head_revisions", "migration_history", "new_revision",
+           "upgrade_schema",
            "data_version", "dump", "read_audit", "read_growth", "read_indicators", "read_observation_years",
            "read_observations", "read_policies", "read_progress", "read_regions", "read_targets",
            "read_task_units", "read_tasks",
