@@ -312,6 +312,29 @@ def _revs(revisions: set[str]) -> str:
     return "、".join(sorted(revisions)) or "（无：空数据库或迁移前的数据库）"
 
 
+@command("backup", "在应用运行时备份数据库到一个文件，并检查备份可用", lambda p: p.add_argument(
+    "file", help="备份文件（SQLite：.sqlite 副本；PostgreSQL：pg_dump 自定义格式）"))
+def cmd_backup(args: argparse.Namespace) -> int:
+    report = db.backup(db.database_url(), args.file)
+    print(f"已备份到 {report.path}（{report.size / 1024 / 1024:.1f} MB，检查：{report.check}）。")
+    return 0
+
+
+def _restore_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="cli.py backup 生成的备份文件")
+    p.add_argument("--yes", action="store_true", help="确认用备份覆盖当前数据库（不加则拒绝）")
+    p.add_argument("--who", default="命令行恢复", help="操作人（写入修改记录）")
+
+
+@command("restore", "用备份文件恢复数据库（覆盖当前全部数据，须加 --yes）", _restore_args)
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.yes:
+        raise ValueError(f"恢复会用备份 {args.file} 覆盖当前数据库中的全部数据；确认无误后请加 --yes 重新运行")
+    check = db.restore(db.database_url(), args.file, who=args.who)
+    print(f"已从 {args.file} 恢复数据库（检查：{check}）。请重启正在运行的应用进程，以免页面缓存显示恢复前的数据。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description=labels.APP_TITLE)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -326,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, db.ConcurrentEditError, db.SchemaMismatchError, OSError) as exc:
+    except (ValueError, db.ConcurrentEditError, db.SchemaMismatchError, db.BackupError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
 

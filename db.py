@@ -5,6 +5,7 @@ Every job sits in the `store/` package beside this file: `models` (tables), `eng
 compare-and-set), `snapshots` (meeting snapshots), `reads` (DataFrames). Callers use `db.<name>`."""
 from __future__ import annotations
 
+from store.backup import BackupError, BackupReport, backup, restore
 from store.engine import DEFAULT_DB_PATH, database_url, make_engine, now, session_scope
 from store.models import (
                           SYSTEM_USER,
@@ -76,7 +77,8 @@ from store.writes import (
                           save_observations,
 )
 
-__all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
+__all__ = ["BackupError", "BackupReport", "backup", "restore",
+           "DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
            "SYSTEM_USER", "Area", "AuditLog", "Base", "Department", "Indicator", "Observation", "Policy", "Region",
            "Snapshot", "SnapshotRow", "Target", "Task", "TaskProgress", "TaskUnit",
            "SchemaMismatchError", "current_revisions", "head_revisions", "migration_history", "new_revision",
