@@ -339,6 +339,65 @@ def cmd_remind(args: argparse.Namespace) -> int:
     print(f"\n已发送提醒邮件 {len(sent)} 封：{'、'.join(sent) or '无'}。")
     if missing:
         print(f"未配置邮箱（data/departments.toml 的 email），未发送：{'、'.join(missing)}。", file=sys.stderr)
+
+
+def _db_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["upgrade", "current", "history", "revision"],
+                   help="upgrade 升级到最新版本；current 当前版本；history 全部版本；revision 按模型差异生成新版本（开发用）")
+    p.add_argument("-m", "--message", default=None, help="新版本的说明（revision 必填）")
+
+
+@command("db", "数据库结构版本（Alembic 迁移）：升级、查看当前版本和历史", _db_args)
+def cmd_db(args: argparse.Namespace) -> int:
+    eng = db.make_engine()
+    try:
+        if args.action == "upgrade":
+            before = db.current_revisions(eng)
+            db.upgrade_schema(eng)
+            after = db.current_revisions(eng)
+            verb = "已是最新版本" if before == after else f"已从 {_revs(before)} 升级到"
+            print(f"数据库{verb} {_revs(after)}。")
+        elif args.action == "current":
+            current, heads = db.current_revisions(eng), db.head_revisions()
+            note = "（最新）" if current == heads else f"（最新为 {_revs(heads)}，请运行 python cli.py db upgrade）"
+            print(f"当前版本：{_revs(current)}{note}")
+        elif args.action == "history":
+            emit(pd.DataFrame(db.migration_history()), "table")
+        else:
+            if not args.message:
+                raise ValueError("生成新版本需要 --message 说明这次结构变更")
+            if db.current_revisions(eng) != db.head_revisions():
+                raise ValueError("数据库不是最新版本：先运行 python cli.py db upgrade，再生成新版本")
+            db.new_revision(args.message)
+    finally:
+        eng.dispose()
+    return 0
+
+
+def _revs(revisions: set[str]) -> str:
+    return "、".join(sorted(revisions)) or "（无：空数据库或迁移前的数据库）"
+
+
+@command("backup", "在应用运行时备份数据库到一个文件，并检查备份可用", lambda p: p.add_argument(
+    "file", help="备份文件（SQLite：.sqlite 副本；PostgreSQL：pg_dump 自定义格式）"))
+def cmd_backup(args: argparse.Namespace) -> int:
+    report = db.backup(db.database_url(), args.file)
+    print(f"已备份到 {report.path}（{report.size / 1024 / 1024:.1f} MB，检查：{report.check}）。")
+    return 0
+
+
+def _restore_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="cli.py backup 生成的备份文件")
+    p.add_argument("--yes", action="store_true", help="确认用备份覆盖当前数据库（不加则拒绝）")
+    p.add_argument("--who", default="命令行恢复", help="操作人（写入修改记录）")
+
+
+@command("restore", "用备份文件恢复数据库（覆盖当前全部数据，须加 --yes）", _restore_args)
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.yes:
+        raise ValueError(f"恢复会用备份 {args.file} 覆盖当前数据库中的全部数据；确认无误后请加 --yes 重新运行")
+    check = db.restore(db.database_url(), args.file, who=args.who)
+    print(f"已从 {args.file} 恢复数据库（检查：{check}）。请重启正在运行的应用进程，以免页面缓存显示恢复前的数据。")
     return 0
 
 
@@ -356,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, db.ConcurrentEditError, OSError) as exc:
+    except (ValueError, db.ConcurrentEditError, db.SchemaMismatchError, db.BackupError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:  # a database that cannot be opened, is locked, or refuses the write

@@ -5,9 +5,13 @@ Every job sits in the `store/` package beside this file: `models` (tables), `eng
 compare-and-set), `snapshots` (meeting snapshots), `reads` (DataFrames). Callers use `db.<name>`."""
 from __future__ import annotations
 
+from store.backup import BackupError, BackupReport, backup, restore
 from store.engine import DEFAULT_DB_PATH, database_url, make_engine, now, session_scope
 from store.models import (SYSTEM_USER, Area, AuditLog, Base, Department, Indicator, Observation, Policy, Region,
                           Snapshot, SnapshotRow, Target, Task, TaskProgress, TaskUnit)
+from store.migrations import SchemaMismatchError, current_revisions, head_revisions, new_revision
+from store.migrations import history as migration_history
+from store.migrations import upgrade as upgrade_schema
 from store.reads import (data_version, dump, read_audit, read_growth, read_indicators, read_observations,
                          read_policies, read_progress, read_regions, read_targets, read_task_units, read_tasks)
 from store.schema import (BUILTIN_OBSERVATIONS, BUILTIN_PROGRESS, create_schema, init_db,
@@ -20,9 +24,12 @@ from store.sync import department_resolver, ensure_region, load_catalogue, norma
 from store.writes import (ConcurrentEditError, add_progress, delete_observation, observation_key, period_from_label,
                           period_label, revert_change, save_observations)
 
-__all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
+__all__ = ["BackupError", "BackupReport", "backup", "restore",
+           "DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
            "SYSTEM_USER", "Area", "AuditLog", "Base", "Department", "Indicator", "Observation", "Policy", "Region",
            "Snapshot", "SnapshotRow", "Target", "Task", "TaskProgress", "TaskUnit",
+           "SchemaMismatchError", "current_revisions", "head_revisions", "migration_history", "new_revision",
+           "upgrade_schema",
            "data_version", "dump", "read_audit", "read_growth", "read_indicators", "read_observations",
            "read_policies", "read_progress", "read_regions", "read_targets", "read_task_units", "read_tasks",
            "BUILTIN_OBSERVATIONS", "BUILTIN_PROGRESS", "create_schema", "init_db", "load_builtin_observations",

@@ -124,6 +124,9 @@ class Observation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     region: Mapped[Region] = relationship()
     indicator: Mapped[Indicator] = relationship()
+    # compare-and-set in the database too: UPDATE/DELETE … WHERE version = <the version read>, so that two
+    # transactions that both read version n cannot both write n + 1 (the writes set the new version themselves)
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class Department(Base):

@@ -4,18 +4,17 @@ from __future__ import annotations
 import csv
 from datetime import date
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateColumn
 
 from store import catalogue as cat
 from store import supervision as _supervision_tables  # noqa: F401  (registers the 督办 tables before create_all)
+from store import migrations
 from store.engine import session_scope
 from store.milestones import load_milestones
 from store.models import (
     SYSTEM_USER,
-    Base,
     Indicator,
     Observation,
     Policy,
@@ -31,31 +30,14 @@ BUILTIN_PROGRESS = cat.DATA_DIR / "observations" / "task_progress_sample.csv"
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables, then add columns that a newer version of the models has and the database lacks
-    (an additive upgrade, so that an existing var/tracker.sqlite keeps its data when the code grows)."""
-    Base.metadata.create_all(engine)
-    _add_missing_columns(engine)
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    insp = inspect(engine)
-    with engine.begin() as conn:
-        for table in Base.metadata.sorted_tables:
-            present = {c["name"] for c in insp.get_columns(table.name)}
-            for col in table.columns:
-                if col.name in present:
-                    continue
-                ddl = CreateColumn(col).compile(dialect=engine.dialect)
-                default = col.default.arg if col.default is not None and not callable(col.default.arg) else None
-                if default is not None:
-                    literal = {True: "1", False: "0"}.get(default, repr(default)) if engine.dialect.name == "sqlite" \
-                        else {True: "TRUE", False: "FALSE"}.get(default, repr(default))
-                    ddl = f"{ddl} DEFAULT {literal}"
-                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {ddl}')
+    """Bring the database to the latest Alembic revision: a new one is created, one made before migrations is
+    adopted (stamped at the first revision when its tables match), an older one is upgraded."""
+    if not migrations.is_current(engine):
+        migrations.upgrade(engine)
 
 
 def init_db(engine: Engine, *, with_sample: bool = True) -> None:
-    """Create the schema, load every policy catalogue, the built-in observations and the milestone plans
+    """Bring the schema to the latest revision, load every policy catalogue and the built-in observations
     (idempotent)."""
     create_schema(engine)
     policies = cat.load_policies()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from dataio import limits
 from store.audit import write_audit
@@ -93,7 +94,10 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
             write_audit(s, who=who, action="update", entity="observation", key=key, old=old,
                    new={**new, "version": obs.version}, source=new["source"], reason=reason)
             counts["updated"] += 1
-        s.flush()
+        try:
+            s.flush()
+        except StaleDataError as exc:  # another process saved one of these values after we read it
+            raise ConcurrentEditError("保存失败——您打开后数值已被他人同时修改，请刷新后核对再保存。") from exc
 
     if session is not None:
         run(session)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import db  # noqa: E402
+from tests.pg import PgCluster, postgres_cluster  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +67,16 @@ def module_app_db(template_db, tmp_path_factory):
         yield path
         st.cache_resource.clear()
         st.cache_data.clear()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> PgCluster:
+    """One throwaway PostgreSQL cluster for the session (tests/pg.py); each user creates its own database."""
+    with postgres_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_empty_url(pg_cluster) -> str:
+    """A new empty PostgreSQL database for one test."""
+    return pg_cluster.create_database()

@@ -1,54 +1,14 @@
-"""The same store on PostgreSQL (DATABASE_URL): a throwaway cluster from Debian's postgresql on a free port.
-
-Mandatory like the browser tests: scripts/test.sh installs postgresql; a missing server is a failure."""
+"""The same store on PostgreSQL (DATABASE_URL), on the session's throwaway cluster (tests/pg.py)."""
 from __future__ import annotations
-
-import glob
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 
 import pytest
 
 import db
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def pg_url():
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    assert bins, "PostgreSQL server binaries missing: apt-get install postgresql"
-    bindir = os.path.dirname(bins[-1])
-    work = tempfile.mkdtemp(prefix="pgtest-")
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the cluster as the postgres user
-        pw = pwd.getpwnam("postgres")
-        os.chown(work, pw.pw_uid, pw.pw_gid)
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data, port = os.path.join(work, "data"), _free_port()
-    subprocess.run([*as_user, f"{bindir}/initdb", "-D", data, "-U", "tracker", "--auth=trust", "-E", "UTF8",
-                    "--locale=C.UTF-8"], check=True, capture_output=True)
-    subprocess.run([*as_user, f"{bindir}/pg_ctl", "-D", data, "-l", os.path.join(work, "log"), "-w", "-o",
-                    f"-p {port} -k {work} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
-    url = f"postgresql+psycopg://tracker@127.0.0.1:{port}/postgres"
-    for _ in range(50):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.2)
-    yield url
-    subprocess.run([*as_user, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
-    shutil.rmtree(work, ignore_errors=True)
+def pg_url(pg_cluster):
+    return pg_cluster.create_database("store")
 
 
 @pytest.fixture(scope="module")

@@ -127,16 +127,3 @@ def test_data_version_moves_on_every_write(engine):
     db.save_observations(engine, [_row(96)], who="甲")
     assert db.data_version(engine) > v
 
-
-def test_older_database_gains_new_columns_and_keeps_its_data(tmp_path):
-    """A database made before a column existed is upgraded in place by create_schema (additive)."""
-    path = tmp_path / "old.sqlite"
-    eng = db.make_engine(f"sqlite:///{path}")
-    db.init_db(eng)
-    with eng.begin() as conn:
-        conn.exec_driver_sql("ALTER TABLE target DROP COLUMN interpreted")
-    n_obs = len(db.read_observations(eng))
-    db.create_schema(eng)
-    targets = db.read_targets(eng)
-    assert len(db.read_observations(eng)) == n_obs
-    assert targets["interpreted"].notna().all()

@@ -31,9 +31,16 @@ def _free_port() -> int:
 @contextmanager
 def serve(db_file: Path):
     """`streamlit run app.py` on a free port over db_file; yields {"url", "db"} and stops the server after."""
+    with serve_url(f"sqlite:///{db_file}", db_file.with_suffix(".log")) as url:
+        yield {"url": url, "db": db_file}
+
+
+@contextmanager
+def serve_url(database_url: str, log_path: Path):
+    """`streamlit run app.py` on a free port against DATABASE_URL; yields its http URL, stops the server after."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}"}
-    log = open(db_file.with_suffix(".log"), "w")
+    env = {**os.environ, "DATABASE_URL": database_url}
+    log = open(log_path, "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -47,9 +54,9 @@ def serve(db_file: Path):
             time.sleep(0.3)
     else:
         proc.terminate()
-        pytest.fail(f"streamlit did not start: {db_file.with_suffix('.log').read_text()}")
+        pytest.fail(f"streamlit did not start: {log_path.read_text()}")
     try:
-        yield {"url": url, "db": db_file}
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Serve the dashboard on the intranet (README: "在内网部署 / Deploy on the intranet"): listens on every interface,
+# XSRF protection on, headless, against DATABASE_URL (PostgreSQL when several processes or machines serve it).
+# Brings the schema to the latest revision first (one process at a time: PostgreSQL advisory lock).
+#   DATABASE_URL=postgresql+psycopg://tracker@dbhost:5432/tracker PORT=8501 scripts/serve.sh
+# TRACKER_PUBLIC_READ (default false): whether pages may be read without logging in (the accounts'
+# `[access] public_read` setting; this variable overrides it). Extra arguments go to `streamlit run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?set DATABASE_URL, e.g. postgresql+psycopg://tracker@dbhost:5432/tracker}"
+export DATABASE_URL
+export TRACKER_PUBLIC_READ="${TRACKER_PUBLIC_READ:-false}"
+PY=${TRACKER_PYTHON:-.venv/bin/python}
+"$PY" cli.py db upgrade
+exec "$PY" -m streamlit run app.py \
+  --server.address 0.0.0.0 --server.port "${PORT:-8501}" --server.headless true \
+  --server.enableXsrfProtection true --server.enableCORS true --server.fileWatcherType none \
+  --browser.gatherUsageStats false "$@"
