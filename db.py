@@ -5,6 +5,14 @@ Every job sits in the `store/` package beside this file: `models` (tables), `eng
 compare-and-set), `snapshots` (meeting snapshots), `reads` (DataFrames). Callers use `db.<name>`."""
 from __future__ import annotations
 
+from store.accounts import (
+                          User,
+                          canonical_departments,
+                          create_user,
+                          read_users,
+                          set_password_hash,
+                          update_user,
+)
 from store.engine import DEFAULT_DB_PATH, database_url, make_engine, now, session_scope
 from store.models import (
                           SYSTEM_USER,
@@ -68,7 +76,8 @@ from store.writes import (
                           save_observations,
 )
 
-__all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
+__all__ = ["User", "canonical_departments", "create_user", "read_users", "set_password_hash", "update_user",
+           "DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
            "SYSTEM_USER", "Area", "AuditLog", "Base", "Department", "Indicator", "Observation", "Policy", "Region",
            "Snapshot", "SnapshotRow", "Target", "Task", "TaskProgress", "TaskUnit",
            "data_version", "dump", "read_audit", "read_growth", "read_indicators", "read_observation_years",

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateColumn
 
+from store import accounts  # noqa: F401  (registers the user table before create_all)
 from store import catalogue as cat
 from store.engine import session_scope
 from store.models import (

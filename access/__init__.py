@@ -1,0 +1,1 @@
+"""Accounts, roles and the permission checks every write passes through."""
