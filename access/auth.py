@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, MutableMapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -99,8 +99,7 @@ def _verify(stored_hash: str, password: str) -> bool:
 
 def _aware(t: datetime) -> datetime:
     """SQLite returns naive datetimes for timezone-aware columns; the store writes UTC."""
-    from datetime import timezone
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 # ------------------------------------------------------------------ the session (a dict: st.session_state)

@@ -29,9 +29,10 @@ from store import accounts
 
 
 def account_text(account: Account) -> str:
-    """'张三（填报 · 组织部）': how messages name an account."""
+    """'“zzb”（填报 · 组织部）': how messages name an account. The login name, not the display name: logins are
+    restricted to plain characters, so the message is safe wherever it is shown (markdown, Excel, terminal)."""
     depts = f" · {'、'.join(account.departments)}" if account.departments else ""
-    return f"{account.display_name}（{ROLE_LABELS.get(account.role, account.role)}{depts}）"
+    return f"“{account.login}”（{ROLE_LABELS.get(account.role, account.role)}{depts}）"
 
 
 def require(account: Account | None, roles: tuple[str, ...], action: str) -> Account:
