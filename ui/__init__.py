@@ -267,21 +267,26 @@ def public_read() -> bool:
 
 
 def login_form(where) -> None:
-    """The Chinese login form (用户名, 密码, 登录) in a container; the password is cleared on submit, never shown."""
+    """The Chinese login form (用户名, 密码, 登录) in a container. The typed password is dropped from the session
+    right after the attempt (success or not), so it is never sent back to the browser or kept on the server."""
     if st.session_state.pop("_session_expired", False):
         where.info(labels.SESSION_EXPIRED, icon=":material/timer_off:")
+    if message := st.session_state.pop("_login_error", None):
+        where.error(message, icon=":material/lock:")
     with where.form("login_form", clear_on_submit=True):
         name = st.text_input(labels.LOGIN_LABELS["name"], key="login_name")
         password = st.text_input(labels.LOGIN_LABELS["password"], type="password", key="login_password")
         submitted = st.form_submit_button(labels.LOGIN_LABELS["submit"], type="primary")
-    if submitted:
-        try:
-            who = auth.authenticate(engine(), name, password, settings=settings())
-        except auth.LoginFailed as exc:
-            where.error(str(exc), icon=":material/lock:")
-            return
+    if not submitted:
+        return
+    del st.session_state["login_password"]
+    try:
+        who = auth.authenticate(engine(), name, password, settings=settings())
+    except auth.LoginFailed as exc:
+        st.session_state["_login_error"] = str(exc)
+    else:
         auth.start_session(st.session_state, who)
-        st.rerun()
+    st.rerun()
 
 
 def account_box(who: Account | None) -> None:
