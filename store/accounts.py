@@ -30,7 +30,7 @@ class User(Base):
     """One account. `departments`: canonical names from data/departments.toml (what an editor reports for)."""
     __tablename__ = "user"
     # db.dump leaves out the hash and the login bookkeeping: a login is not a change of data, and dumps are compared
-    __table_args__ = {"info": {"dump_omit": ("password_hash", "last_login", "failed_count", "locked_until")}}
+    __table_args__ = ({"info": {"dump_omit": ("password_hash", "last_login", "failed_count", "locked_until")}},)
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(60), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
