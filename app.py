@@ -1,6 +1,7 @@
 """创新驱动目标督导看板 — navigation, page config and sidebar; the pages do the rest."""
 import streamlit as st
 
+import ui
 from views import labels
 
 st.set_page_config(page_title=labels.APP_TITLE, page_icon="📊", layout="wide")
@@ -18,4 +19,6 @@ PAGES = [
 ]
 
 st.session_state["_app_navigation"] = True  # see ui._through_app_navigation
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+ui.reading_gate()  # [access] public_read = false: the login form, nothing else
+page.run()

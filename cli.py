@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -10,6 +12,8 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 import db
+from access import guard
+from access.account import ROLE_LABELS, ROLES, PermissionDenied
 from store import catalogue
 from views import labels
 from views import policy as views
@@ -96,14 +100,19 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="要导入的 .xlsx（填报模板、长表或导出文件）或 .csv 长表（UTF-8 或 GBK 编码）")
     p.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
-    p.add_argument("--who", default="命令行导入", help="填报人（写入修改记录）")
+    p.add_argument("--as", dest="account", default=None,
+                   help="以哪个账号导入（检查其角色和单位，写入修改记录）；--dry-run 时可省略")
     p.add_argument("--reason", default="Excel 导入", help="修改原因（写入修改记录）")
 
 
 @command("import", "检查并导入 Excel 或 CSV 数据（任何一处错误则全部不写入）", _import_args)
 def cmd_import(args: argparse.Namespace) -> int:
     from dataio.importer import import_workbook
-    result = import_workbook(ready_engine(), args.file, who=args.who, dry_run=args.dry_run, reason=args.reason)
+    eng = ready_engine()
+    if not args.dry_run and not args.account:
+        raise ValueError("导入需要指定账号：--as 用户名（该账号的角色和单位决定能写入哪些数据）。")
+    account = guard.cli_account(eng, args.account) if args.account else None
+    result = import_workbook(eng, args.file, account=account, dry_run=args.dry_run, reason=args.reason)
     if not result.ok:
         print(f"错误：发现 {len(result.problems)} 处问题，未写入任何数据。", file=sys.stderr)
         for problem in result.problems:
@@ -291,7 +300,7 @@ def _snapshot_args(p: argparse.ArgumentParser) -> None:
     _meeting_args(p)
     p.add_argument("--meeting", required=True, help="会议名称，例如“2020年第四季度科技领导小组会议”")
     p.add_argument("--date", type=date.fromisoformat, default=None, help="会议日期 YYYY-MM-DD（默认今天）")
-    p.add_argument("--who", default="命令行", help="保存人（写入修改记录）")
+    p.add_argument("--as", dest="account", required=True, help="以哪个管理账号保存（写入修改记录）")
 
 
 @command("snapshot", "把当前各目标状态保存为某次会议的快照（下次汇报对比用）", _snapshot_args)
@@ -300,8 +309,9 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     frames = views.load_frames(eng)
     policy, region = _policy_and_region(frames, args.policy, args.region)
     status = views.policy_status(frames, catalogue.load_settings(), policy, region, args.as_of)
-    snap_id = db.save_snapshot(eng, status, name=args.meeting, meeting_date=args.date or date.today(), policy=policy,
-                               region=region, as_of_year=args.as_of, who=args.who)
+    snap_id = guard.snapshot_as(eng, guard.cli_account(eng, args.account), status, name=args.meeting,
+                                meeting_date=args.date or date.today(), policy=policy, region=region,
+                                as_of_year=args.as_of)
     print(f"已保存会议快照 #{snap_id}“{args.meeting.strip()}”：{region}，截至{args.as_of}年，{len(status)} 个目标。")
     return 0
 
@@ -401,6 +411,55 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="user_command", required=True)
+    add = sub.add_parser("add", help="新建账号")
+    add.add_argument("name", help="用户名（登录名）")
+    add.add_argument("--role", required=True, choices=ROLES,
+                     help="角色：" + "、".join(f"{r} {ROLE_LABELS[r]}" for r in ROLES))
+    add.add_argument("--department", action="append", default=[], help="所属单位（可重复；填报账号必填）")
+    add.add_argument("--display", default="", help="显示名（默认同用户名）")
+    add.add_argument("--password", default=None,
+                     help="密码（省略时读取环境变量 TRACKER_ADMIN_PASSWORD，否则提示输入且不回显）")
+    sub.add_parser("passwd", help="修改账号密码（提示输入，不回显）").add_argument("name")
+    sub.add_parser("disable", help="停用账号").add_argument("name")
+    ls = sub.add_parser("list", help="列出账号（不含密码）")
+    ls.add_argument("--format", choices=["csv", "table"], default="table", help="输出格式")
+
+
+def _new_password(given: str | None) -> str:
+    """--password, else TRACKER_ADMIN_PASSWORD, else typed twice without echo."""
+    if given:
+        return given
+    if os.environ.get("TRACKER_ADMIN_PASSWORD"):
+        return os.environ["TRACKER_ADMIN_PASSWORD"]
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise ValueError("两次输入的密码不一致，未修改。")
+    return first
+
+
+@command("user", "账号管理：user add / passwd / disable / list（在服务器上以操作员身份运行）", _user_args)
+def cmd_user(args: argparse.Namespace) -> int:
+    eng = ready_engine()
+    operator = guard.operator_account()
+    if args.user_command == "add":
+        account = guard.add_user_as(eng, operator, args.name, role=args.role, password=_new_password(args.password),
+                                    departments=args.department, display_name=args.display)
+        print(f"已新建账号“{account.login}”：{guard.account_text(account)}。")
+    elif args.user_command == "passwd":
+        guard.set_password_as(eng, operator, args.name, _new_password(None))
+        print(f"已修改账号“{args.name}”的密码。")
+    elif args.user_command == "disable":
+        guard.disable_user_as(eng, operator, args.name)
+        print(f"已停用账号“{args.name}”。")
+    else:
+        users = db.read_users(eng)
+        emit(users.assign(departments=users["departments"].map(lambda d: "、".join(d or [])),
+                          role=users["role"].map(lambda r: f"{r} {ROLE_LABELS.get(r, '')}")), args.format)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description=labels.APP_TITLE)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -415,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, db.ConcurrentEditError, db.SchemaMismatchError, db.BackupError, OSError) as exc:
+    except (ValueError, db.ConcurrentEditError, db.SchemaMismatchError, db.BackupError, PermissionDenied, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:  # a database that cannot be opened, is locked, or refuses the write

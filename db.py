@@ -6,6 +6,14 @@ compare-and-set), `snapshots` (meeting snapshots), `reads` (DataFrames). Callers
 from __future__ import annotations
 
 from store.backup import BackupError, BackupReport, backup, restore
+from store.accounts import (
+                          User,
+                          canonical_departments,
+                          create_user,
+                          read_users,
+                          set_password_hash,
+                          update_user,
+)
 from store.engine import DEFAULT_DB_PATH, database_url, make_engine, now, session_scope
 from store.models import (SYSTEM_USER, Area, AuditLog, Base, Department, Indicator, Observation, Policy, Region,
                           Snapshot, SnapshotRow, Target, Task, TaskProgress, TaskUnit)
@@ -24,7 +32,8 @@ from store.sync import department_resolver, ensure_region, load_catalogue, norma
 from store.writes import (ConcurrentEditError, add_progress, delete_observation, observation_key, period_from_label,
                           period_label, revert_change, save_observations)
 
-__all__ = ["BackupError", "BackupReport", "backup", "restore",
+__all__ = ["User", "canonical_departments", "create_user", "read_users", "set_password_hash", "update_user",
+           "BackupError", "BackupReport", "backup", "restore",
            "DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
            "SYSTEM_USER", "Area", "AuditLog", "Base", "Department", "Indicator", "Observation", "Policy", "Region",
            "Snapshot", "SnapshotRow", "Target", "Task", "TaskProgress", "TaskUnit",

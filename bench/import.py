@@ -22,13 +22,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pandas as pd  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
+import pandas as pd
+from openpyxl import Workbook
 
-import db  # noqa: E402
-from bench.timing import median_seconds  # noqa: E402
-from dataio.importer import import_workbook  # noqa: E402
-from store import catalogue  # noqa: E402
+import db
+from access.account import Account
+from bench.timing import median_seconds
+from dataio.importer import import_workbook
+from store import catalogue
+
+BENCH = Account(login="bench", display_name="bench", role="admin")  # writes every indicator
 
 QUARTER_TEXT = {0: "{y}", 1: "{y}Q1", 2: "{y}年第二季度", 3: "{y}年第三季度", 4: "{y}Q4"}
 
@@ -71,7 +74,7 @@ def main() -> None:
             db.load_catalogue(eng, policy)
         with eng.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        check = import_workbook(eng, data, who="bench", dry_run=True)
+        check = import_workbook(eng, data, account=BENCH, dry_run=True)
         assert check.ok, check.problems[:3]
         assert len(check.plan) == args.rows
         eng.dispose()
@@ -82,7 +85,7 @@ def main() -> None:
         def dry_run() -> object:
             e = db.make_engine(f"sqlite:///{empty}")
             try:
-                return import_workbook(e, data, who="bench", dry_run=True)
+                return import_workbook(e, data, account=BENCH, dry_run=True)
             finally:
                 e.dispose()
 
@@ -93,7 +96,7 @@ def main() -> None:
             shutil.copy(empty, target)
             e = db.make_engine(f"sqlite:///{target}")
             try:
-                result = import_workbook(e, data, who="bench")
+                result = import_workbook(e, data, account=BENCH)
                 assert result.written["created"] == args.rows
                 return result
             finally:

@@ -2,7 +2,8 @@
 (UTF-8, UTF-8 with BOM, GB18030/GBK), validate every value, show what would change, and write it all in one
 audited transaction — or nothing at all. Sizes are checked before any row is read (dataio.limits).
 
-`import_workbook(engine, file, who, dry_run)` is the one function the page and `cli.py import` call."""
+`import_workbook(engine, file, account, dry_run)` is the one function the page and `cli.py import` call; the account
+is checked by access.guard (values outside the account's departments are problems of their rows)."""
 from __future__ import annotations
 
 import csv
@@ -22,6 +23,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 
 import db
+from access import guard
+from access.account import Account
+from access.permissions import WRITER_ROLES
 from dataio import limits
 from dataio.validate import (
     Entry,
@@ -125,10 +129,15 @@ class ImportResult:
 
 # ------------------------------------------------------------------ the one entry point
 
-def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: str, dry_run: bool = False,
-                    reason: str = "Excel 导入", name: str | None = None) -> ImportResult:
+def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], account: Account | None = None,
+                    dry_run: bool = False, reason: str = "Excel 导入", name: str | None = None) -> ImportResult:
     """Parse, validate and (unless dry_run or any problem) write the file's values in one transaction. The file is
-    an .xlsx workbook or a .csv long table; `name` (default: the path's or upload's name) tells them apart."""
+    an .xlsx workbook or a .csv long table; `name` (default: the path's or upload's name) tells them apart.
+
+    With an account, a value or task outside what it may write is a problem of its row (so the preview says so);
+    writing needs an account that may write (access.account.PermissionDenied otherwise, nothing written)."""
+    if account is not None or not dry_run:
+        guard.require(account, WRITER_ROLES, "导入数据")
     entries, progress_entries, problems = read_workbook(file, name)
     if problems and not entries and not progress_entries:  # the file itself is refused: no need to ask the store
         return ImportResult(problems=problems)
@@ -140,15 +149,28 @@ def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], who: s
     problems = problems + bad + bad_progress
     if not problems and not clean and not progress:
         problems = [Problem("", None, "", "", "工作簿中没有可导入的数值：请在模板的年份列或长表的“数值”列中填写数据")]
+    if not problems and account is not None:
+        problems = permission_problems(guard.write_scope(engine, account), account, clean, progress)
     if problems:
         return ImportResult(problems=problems)
     result = ImportResult(plan=plan_changes(engine, clean), progress=plan_progress(engine, progress))
     if not dry_run:
         try:
-            result.written = apply_plan(engine, result.plan, who=who, reason=reason, progress=result.progress)
+            result.written = apply_plan(engine, result.plan, account=account, reason=reason, progress=result.progress)
         except SaveError as exc:
             result.problems = [Problem("", None, "", "", str(exc))]
     return result
+
+
+def permission_problems(scope: guard.Scope, account: Account, clean: list[dict[str, Any]],
+                        progress: list[dict[str, Any]]) -> list[Problem]:
+    """One problem per row whose indicator or task the account may not write."""
+    depts = "、".join(account.departments) or "本单位"
+    message = f"账号{guard.account_text(account)}无权填报此项：只能填报{depts}牵头或参与的目标指标和任务"
+    return ([Problem(r["sheet"], r["row"], "指标", scope.indicator_names.get(r["indicator"], r["indicator"]), message)
+             for r in clean if r["indicator"] not in scope.indicators]
+            + [Problem(r["sheet"], r["row"], "条款", r["clause"], message)
+               for r in progress if (r["policy"], r["clause"]) not in scope.tasks])
 
 
 def load_rules(engine: Engine) -> Rules:
@@ -198,31 +220,21 @@ def plan_progress(engine: Engine, clean: list[dict[str, Any]]) -> pd.DataFrame:
     return rows.assign(change=change)[PROGRESS_PLAN_COLUMNS]
 
 
-def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str,
+def apply_plan(engine: Engine, plan: pd.DataFrame, *, account: Account | None, reason: str,
                progress: pd.DataFrame | None = None) -> dict[str, int]:
-    """Write the plan's new and changed values (and new progress updates) in one audited transaction. Each value
-    carries the version seen at preview time: if anyone changed it since, the whole save is refused
-    (db.ConcurrentEditError) and nothing is written; a database error becomes a SaveError with a Chinese message."""
-    who, reason = clean_text(str(who or "")).strip(), clean_text(reason).strip()
-    if not who:
-        raise ValueError("请填写填报人姓名后再保存")
-    if long := limits.too_long(who, limits.WHO_LENGTH, "填报人姓名"):
-        raise ValueError(long)
+    """Write the plan's new and changed values (and new progress updates) in one audited transaction, through
+    access.guard (the account's role and departments are checked first). Each value carries the version seen at
+    preview time: if anyone changed it since, the whole save is refused (db.ConcurrentEditError) and nothing is
+    written; a database error becomes a SaveError with a Chinese message."""
+    reason = clean_text(reason).strip()
     todo = plan[plan["change"] != "unchanged"]
     rows = [{"region": r.region, "indicator": r.indicator, "year": int(r.year), "quarter": int(r.quarter),
              "value": float(r.value), "source": r.source, "note": r.note, "is_sample": bool(r.is_sample),
              "expected_version": None if pd.isna(r.expected_version) else int(r.expected_version)}
             for r in todo.itertuples(index=False)]
-    updates = progress[progress["change"] == "new"] if progress is not None else progress
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "progress": 0}
-    with database_errors(), db.session_scope(engine) as s:
-        if rows:
-            counts.update(db.save_observations(engine, rows, who=who.strip(), reason=reason, session=s))
-        for r in (updates.itertuples(index=False) if updates is not None else ()):
-            db.add_progress(engine, r.policy, r.clause, status=r.status, progress=r.progress, evidence=r.evidence,
-                            reported_on=r.reported_on, reported_by=r.reported_by, who=who.strip(),
-                            is_sample=bool(r.is_sample), session=s)
-            counts["progress"] += 1
+    updates = [] if progress is None else progress[progress["change"] == "new"].to_dict("records")
+    with database_errors():
+        counts = guard.save_plan_as(engine, account, rows, updates, reason=reason)
     counts["unchanged"] += int(len(plan) - len(todo))
     return counts
 

@@ -30,15 +30,19 @@ def template_years(policy: pd.Series, years: range | None = None) -> range:
 
 
 def build_template(engine: Engine, policy_code: str | None = None, region: str | None = None,
-                   years: range | None = None) -> bytes:
-    """The template as .xlsx bytes for one region (default: the policy's own region)."""
+                   years: range | None = None, indicators: list[str] | None = None, department: str = "") -> bytes:
+    """The template as .xlsx bytes for one region (default: the policy's own region); `indicators` keeps only
+    those codes (a department's own template, `department` named in the instructions)."""
     policies = db.read_policies(engine)
     policy = policies.set_index("code").loc[policy_code] if policy_code else policies.set_index("code").iloc[0]
     region = region or policy["region"]
     years = template_years(policy, years)
+    subset = indicators
     indicators = db.read_indicators(engine)
+    if subset is not None:
+        indicators = indicators.loc[indicators["code"].isin(set(subset))]
     wb = Workbook()
-    _instructions(wb.active, policy, region, years, indicators)
+    _instructions(wb.active, policy, region, years, indicators, department)
     for area in labels.AREAS:
         rows = indicators[indicators["area"] == area]
         if not rows.empty:
@@ -48,12 +52,15 @@ def build_template(engine: Engine, policy_code: str | None = None, region: str |
     return out.getvalue()
 
 
-def _instructions(ws, policy: pd.Series, region: str, years: range, indicators: pd.DataFrame) -> None:
+def _instructions(ws, policy: pd.Series, region: str, years: range, indicators: pd.DataFrame,
+                  department: str = "") -> None:
     ws.title = "说明"
     lines = [
         (f"{labels.APP_TITLE} · 指标数据填报模板", Font(bold=True, size=14)),
         (f"政策文件：{policy['doc_number']} {policy['title']}", None),
         (f"地区：{region}（如填报其他地区，请修改各工作表第 1 行的地区名称）", None),
+        *([(f"填报单位：{department}（只含本单位牵头或参与的目标指标，共 {len(indicators)} 个）", None)]
+          if department else []),
         (f"年份：{years.start}—{years.stop - 1} 年；可接受 {int(policy['track_from'])}—{int(policy['track_to'])} 年的数据", None),
         ("", None),
         ("填写方法", BOLD),

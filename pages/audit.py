@@ -8,7 +8,9 @@ import streamlit as st
 
 import db
 import ui
-from store import users
+from access import guard
+from access.account import Account, PermissionDenied
+from access.permissions import is_admin
 from views import labels
 
 
@@ -45,9 +47,9 @@ def filters_row() -> tuple[str | None, str | None, str | None, date | None, date
     return entity, who, key, since, until
 
 
-def revert_box(log: pd.DataFrame, who: str) -> None:
+def revert_box(log: pd.DataFrame, who: Account | None) -> None:
     st.subheader("撤销一条修改")
-    if not users.is_admin(who):
+    if not is_admin(who):
         st.info(labels.ADMIN_ONLY, icon=":material/lock:")
         return
     candidates = log[(log["entity"] == "observation") & (log["action"] != "revert")]
@@ -60,8 +62,8 @@ def revert_box(log: pd.DataFrame, who: str) -> None:
     reason = st.text_input("撤销原因", key="revert_reason", placeholder="如：录入错误，恢复原值")
     if st.button("撤销该修改", type="primary", key="revert_button"):
         try:
-            db.revert_change(ui.engine(), int(chosen), who=who, reason=reason.strip() or f"撤销审计记录 #{chosen}")
-        except (db.ConcurrentEditError, ValueError) as exc:
+            guard.revert_as(ui.engine(), who, int(chosen), reason=reason.strip() or f"撤销审计记录 #{chosen}")
+        except (db.ConcurrentEditError, PermissionDenied, ValueError) as exc:
             st.error(str(exc), icon=":material/error:")
             return
         st.session_state["audit_flash"] = f"已撤销记录 #{chosen}，撤销本身已记入修改记录。"
@@ -69,7 +71,7 @@ def revert_box(log: pd.DataFrame, who: str) -> None:
 
 
 ui.sidebar_filters()
-who = ui.current_user()
+who = ui.account()
 st.title(labels.ENTRY_PAGE_TITLES["audit"])
 if message := st.session_state.pop("audit_flash", None):
     st.success(message, icon=":material/check_circle:")

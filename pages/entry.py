@@ -1,5 +1,6 @@
-"""数据填报: values in a grid, task progress, Excel template/upload/export. Every write is validated, previewed,
-confirmed, compare-and-set against what the user saw, and audited."""
+"""数据填报: values in a grid (one indicator, or 本单位填报: every indicator of a department for one period), task
+progress, Excel template/upload/export. Every write goes through access.guard (the logged-in account's role and
+departments), and is validated, previewed, confirmed, compare-and-set against what the user saw, and audited."""
 from datetime import date
 
 import pandas as pd
@@ -7,15 +8,25 @@ import streamlit as st
 
 import db
 import ui
-from dataio import exporter, grid, importer, template
+from access import guard
+from access.account import Account, PermissionDenied
+from access.permissions import (
+    ALL_DEPARTMENT_ROLES,
+    department_indicators,
+    may_write_any,
+)
+from dataio import exporter, grid, importer, template, unit_grid
 from dataio.validate import Rules, problems_frame, validate_entries
 from views import labels
 from views.text import md_escape
 
 
 @st.cache_data(show_spinner=False)
-def template_bytes(version: int, policy: str, region: str, first: int, last: int) -> bytes:
-    return template.build_template(ui.engine(), policy, region, range(first, last + 1))
+def template_bytes(version: int, policy: str, region: str, first: int, last: int,
+                   indicators: tuple[str, ...] | None = None, department: str = "") -> bytes:
+    return template.build_template(ui.engine(), policy, region, range(first, last + 1),
+                                   indicators=list(indicators) if indicators is not None else None,
+                                   department=department)
 
 
 def flash() -> None:
@@ -39,11 +50,13 @@ def show_problems(problems) -> None:
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
 
 
-def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str], progress: pd.DataFrame | None = None) -> None:
-    """Apply a confirmed plan; on success reload with fresh data, on a concurrent edit say so."""
+def save(plan: pd.DataFrame, who: Account | None, reason: str, clear: list[str],
+         progress: pd.DataFrame | None = None) -> None:
+    """Apply a confirmed plan through the guard; on success reload with fresh data, on a concurrent edit or a
+    refused permission say so (nothing written)."""
     try:
-        counts = importer.apply_plan(ui.engine(), plan, who=who, reason=reason, progress=progress)
-    except (db.ConcurrentEditError, ValueError) as exc:  # ValueError includes importer.SaveError (database refused)
+        counts = importer.apply_plan(ui.engine(), plan, account=who, reason=reason, progress=progress)
+    except (db.ConcurrentEditError, PermissionDenied, ValueError) as exc:  # ValueError: importer.SaveError
         st.error(md_escape(exc), icon=":material/error:")
         return
     for key in clear:
@@ -54,10 +67,15 @@ def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str], progress: 
     st.rerun()
 
 
-def grid_tab(policy: str, region: str, who: str) -> None:
+def grid_tab(policy: str, region: str, who: Account | None, scope: guard.Scope) -> None:
     catalogue = ui.catalogue_frames()
     inds = catalogue["indicators"]
-    names = {r.code: f"{r.area} · {r.name}（{r.unit}）" for r in inds.itertuples()}
+    writer = may_write_any(who)
+    listed = inds.loc[inds["code"].isin(scope.indicators)] if writer else inds
+    if listed.empty:
+        st.info("本账号所在单位没有需要填报的目标指标。", icon=":material/info:")
+        return
+    names = {r.code: f"{r.area} · {r.name}（{r.unit}）" for r in listed.itertuples()}
     code = st.selectbox("指标", list(names), format_func=names.get, key="entry_indicator")
     indicator = inds.set_index("code").loc[code].copy()
     indicator["code"] = code
@@ -83,7 +101,7 @@ def grid_tab(policy: str, region: str, who: str) -> None:
         st.session_state.pop("entry_plan", None)
         st.session_state["entry_grid_nonce"] = nonce + 1
         st.rerun()
-    if c1.button("检查并预览", type="primary", key="entry_check", disabled=not who):
+    if c1.button("检查并预览", type="primary", key="entry_check", disabled=not writer):
         entries = grid.grid_entries(base, edited, region, code)
         clean, problems = validate_entries(entries, Rules.from_frames(inds, catalogue["regions"], catalogue["policies"]))
         if problems:
@@ -99,13 +117,19 @@ def grid_tab(policy: str, region: str, who: str) -> None:
         plan = pending[2]
         st.markdown("**将要保存的修改（原值 → 新值）**")
         st.dataframe(importer.preview_frame(plan), hide_index=True, width="stretch")
-        if st.button("确认保存", type="primary", key="entry_confirm", disabled=not who):
+        if st.button("确认保存", type="primary", key="entry_confirm", disabled=not writer):
             save(plan, who, "数据填报", [f"entry_base/{region}/{code}", "entry_plan"])
 
 
-def progress_tab(policy: str, who: str) -> None:
+def progress_tab(policy: str, who: Account | None, scope: guard.Scope) -> None:
     catalogue = ui.catalogue_frames()
     tasks = catalogue["tasks"].query("policy == @policy")
+    writer = may_write_any(who)
+    if writer:
+        tasks = tasks.loc[[(policy, c) in scope.tasks for c in tasks["clause"]]]
+    if tasks.empty:
+        st.info("本账号所在单位没有牵头或参与的重点任务。", icon=":material/info:")
+        return
     titles = dict(zip(tasks["clause"], tasks["clause"] + " " + tasks["title"]))
     clause = st.selectbox("重点任务", list(titles), format_func=titles.get, key="progress_task")
     task = tasks.set_index("clause").loc[clause]
@@ -126,17 +150,21 @@ def progress_tab(policy: str, who: str) -> None:
         evidence = st.text_input("佐证材料 / 链接", key="progress_evidence", placeholder="文件名、文号或链接")
         reported_on = st.date_input("报告日期", value=date.today(), min_value=start, max_value=date.today(),
                                     key="progress_date")
-        reported_by = st.text_input("报告单位 / 人", key="progress_by", placeholder=f"留空则为填报人{who}")
-        submitted = st.form_submit_button("提交进展", type="primary", disabled=not who)
+        reported_by = st.text_input("报告单位 / 人", key="progress_by",
+                                    placeholder="留空则为登录账号的显示名")
+        submitted = st.form_submit_button("提交进展", type="primary", disabled=not writer)
     if submitted:
         if not text.strip():
             st.error("请填写进展情况：做了什么、到了哪一步。", icon=":material/error:")
             return
         try:
             with importer.database_errors():
-                db.add_progress(ui.engine(), policy, clause, status=status, progress=text.strip(),
-                                evidence=evidence.strip(), reported_on=reported_on,
-                                reported_by=reported_by.strip() or who, who=who)
+                guard.add_progress_as(ui.engine(), who, policy, clause, status=status, progress=text.strip(),
+                                      evidence=evidence.strip(), reported_on=reported_on,
+                                      reported_by=reported_by.strip())
+        except PermissionDenied as exc:
+            st.error(md_escape(exc), icon=":material/lock:")
+            return
         except ValueError as exc:  # a refused date or name, or importer.SaveError (database refused)
             st.error(md_escape(exc), icon=":material/error:")
             return
@@ -146,22 +174,28 @@ def progress_tab(policy: str, who: str) -> None:
         st.rerun()
 
 
-def excel_tab(policy: str, region: str, who: str) -> None:
-    st.markdown("**1. 下载填报模板**：每个领域一张表，指标为行、年份为列，“来源”必填。")
+def excel_tab(policy: str, region: str, who: Account | None, scope: guard.Scope) -> None:
+    writer = may_write_any(who)
+    own = who is not None and who.role == "editor"
+    st.markdown("**1. 下载填报模板**：每个领域一张表，指标为行、年份为列，“来源”必填。"
+                + ("只含本单位的指标。" if own else ""))
     p = ui.catalogue_frames()["policies"].set_index("code").loc[policy]
     first, last = st.select_slider("模板年份", options=list(range(int(p["track_from"]), int(p["track_to"]) + 1)),
                                    value=(int(p["base_year"]), int(p["end_year"])), key="template_years")
-    st.download_button(f"下载填报模板（{region}，{first}—{last}年）",
-                       template_bytes(ui.data_version(), policy, region, first, last),
-                       file_name=f"填报模板_{region}.xlsx", key="template_download",
+    subset = tuple(sorted(scope.indicators)) if own else None
+    unit = "、".join(who.departments) if own else ""
+    st.download_button(f"下载填报模板（{region}{'·' + unit if unit else ''}，{first}—{last}年）",
+                       template_bytes(ui.data_version(), policy, region, first, last, subset, unit),
+                       file_name=f"填报模板_{region}{'_' + unit if unit else ''}.xlsx", key="template_download",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.markdown("**2. 上传填好的模板或长表**（地区、指标、期间、数值、来源；.xlsx 或 .csv，CSV 可为 UTF-8 或 GBK 编码）："
                 "先检查，确认后一次写入；有任何错误则全部不写入。")
-    upload = st.file_uploader("上传 Excel 或 CSV 文件", type=["xlsx", "xlsm", "xls", "csv"], key="entry_upload")
-    if upload is not None:
-        token = (upload.file_id, ui.data_version())
+    upload = st.file_uploader("上传 Excel 或 CSV 文件", type=["xlsx", "xlsm", "xls", "csv"], key="entry_upload",
+                              disabled=not writer)
+    if upload is not None and writer:
+        token = (upload.file_id, ui.data_version(), who)
         if st.session_state.get("upload_check", (None,))[0] != token:
-            result = importer.import_workbook(ui.engine(), upload.getvalue(), who=who or "?", dry_run=True,
+            result = importer.import_workbook(ui.engine(), upload.getvalue(), account=who, dry_run=True,
                                               name=upload.name)
             st.session_state["upload_check"] = (token, result)
         result = st.session_state["upload_check"][1]
@@ -174,7 +208,7 @@ def excel_tab(policy: str, region: str, who: str) -> None:
             if len(result.progress):
                 st.dataframe(importer.progress_preview_frame(result.progress), hide_index=True, width="stretch")
             changes = result.counts()["new"] + result.counts()["update"] + result.new_progress()
-            if st.button("确认导入", type="primary", key="upload_confirm", disabled=not who or not changes):
+            if st.button("确认导入", type="primary", key="upload_confirm", disabled=not changes):
                 save(result.plan, who, f"Excel 导入：{upload.name}", ["upload_check"], result.progress)
     st.markdown("**3. 导出全部数据**：观测值（含来源、示例数据标记）、任务及进展、修改记录。")
     if st.button("生成导出文件", key="export_build"):
@@ -185,16 +219,99 @@ def excel_tab(policy: str, region: str, who: str) -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def unit_tab(policy: str, region: str, who: Account | None, scope: guard.Scope, as_of_year: int) -> None:
+    """本单位填报: every indicator of one department for one chosen year or quarter, one screen and one save."""
+    if not may_write_any(who):
+        st.info("登录填报账号后，可在此按期间一次填报本单位的全部指标。", icon=":material/info:")
+        return
+    catalogue = ui.catalogue_frames()
+    c1, c2, c3 = st.columns([2, 1, 1])
+    units = list(who.departments) if who.role not in ALL_DEPARTMENT_ROLES else ui.unit_options(policy)
+    department = c1.selectbox("单位", units, key="unit_department")
+    p = catalogue["policies"].set_index("code").loc[policy]
+    years = list(range(int(p["track_to"]), int(p["track_from"]) - 1, -1))
+    year = c2.selectbox("年份", years, index=years.index(as_of_year) if as_of_year in years else 0,
+                        key="unit_year", format_func=lambda y: f"{y}年")
+    quarter = c3.selectbox("期间", [0, 1, 2, 3, 4], key="unit_quarter",
+                           format_func=lambda q: "全年" if not q else f"第{'一二三四'[q - 1]}季度（累计）")
+    targets = catalogue["targets"].query("policy == @policy")
+    codes = [c for c in catalogue["indicators"]["code"]
+             if c in department_indicators(targets, [department]) and c in scope.indicators]
+    if not codes:
+        st.info(f"{department}没有牵头或参与的目标指标。", icon=":material/info:")
+        return
+    period = unit_grid.period_text(year, quarter)
+    key = f"unit_base/{region}/{department}/{period}"
+    if key not in st.session_state:
+        st.session_state[key] = unit_grid.unit_grid_frame(catalogue["indicators"], ui.frames(policy, region)[
+            "observations"], region, codes, year, quarter)
+    base = st.session_state[key]
+    ui.sample_banner(bool(base["is_sample"].any()))
+    st.caption(f"{region} · {department} · {period} · 共 {len(base)} 个指标 · 只填写本期数值、来源和备注；"
+               "留空的指标不保存 · 来源必填")
+    nonce = st.session_state.get("entry_grid_nonce", 0)
+    shown_cols = list(unit_grid.UNIT_GRID_COLUMNS)
+    edited = st.data_editor(
+        base[shown_cols], num_rows="fixed", hide_index=True, width="stretch", key=f"unit_grid/{key}/{nonce}",
+        disabled=[c for c in shown_cols if c not in unit_grid.EDITABLE],
+        column_config={c: st.column_config.TextColumn(label, width="large" if c in ("name", "source") else None)
+                       for c, label in unit_grid.UNIT_GRID_COLUMNS.items()})
+    b1, b2 = st.columns([1, 5])
+    if b2.button("放弃修改并刷新", key="unit_refresh"):
+        st.session_state.pop(key, None)
+        st.session_state.pop("unit_plan", None)
+        st.session_state["entry_grid_nonce"] = nonce + 1
+        st.rerun()
+    if b1.button("检查并预览", type="primary", key="unit_check"):
+        entries = unit_grid.unit_grid_entries(base, edited, region, year, quarter)
+        rules = Rules.from_frames(catalogue["indicators"], catalogue["regions"], catalogue["policies"])
+        clean, problems = validate_entries(entries, rules)
+        if problems:
+            st.session_state.pop("unit_plan", None)
+            show_problems(problems)
+        elif not clean:
+            st.info("没有修改。")
+        else:
+            seen = unit_grid.seen_versions(base, region, year, quarter)
+            st.session_state["unit_plan"] = (key, importer.plan_changes(ui.engine(), clean, seen))
+    pending = st.session_state.get("unit_plan")
+    if pending and pending[0] == key:
+        st.markdown("**将要保存的修改（原值 → 新值）**")
+        st.dataframe(importer.preview_frame(pending[1]), hide_index=True, width="stretch")
+        if st.button("确认保存", type="primary", key="unit_confirm"):
+            save(pending[1], who, f"本单位填报：{department} {period}", [key, "unit_plan"])
+    st.download_button(f"下载{department}的填报模板（Excel）",
+                       template_bytes(ui.data_version(), policy, region, int(p["base_year"]), int(p["end_year"]),
+                                      tuple(codes), department),
+                       file_name=f"填报模板_{region}_{department}.xlsx", key="unit_template_download",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def account_notice(who: Account | None, scope: guard.Scope) -> None:
+    """What the logged-in account may do on this page."""
+    if who is None:
+        st.warning(labels.LOGIN_NEEDED, icon=":material/login:")
+    elif not may_write_any(who):
+        st.info(labels.VIEWER_ONLY, icon=":material/visibility:")
+    elif who.role in ALL_DEPARTMENT_ROLES:
+        st.caption(f"账号{guard.account_text(who)}：可填报全部单位的指标和任务。")
+    else:
+        st.caption(f"账号{guard.account_text(who)}：可填报 {len(scope.indicators)} 个指标、{len(scope.tasks)} 项任务"
+                   f"（{'、'.join(who.departments)}牵头或参与的目标和任务）。")
+
+
 filters = ui.sidebar_filters()
-who = ui.current_user()
+who = ui.account()
+scope = ui.write_scope(who)
 st.title(labels.ENTRY_PAGE_TITLES["entry"])
 flash()
-if not who:
-    st.warning(labels.NO_USER, icon=":material/edit:")
-grid_box, progress_box, excel_box = st.tabs(["逐项填报", "任务进展", "Excel 导入导出"])
+account_notice(who, scope)
+grid_box, unit_box, progress_box, excel_box = st.tabs(["逐项填报", "本单位填报", "任务进展", "Excel 导入导出"])
 with grid_box:
-    grid_tab(filters.policy, filters.region, who)
+    grid_tab(filters.policy, filters.region, who, scope)
+with unit_box:
+    unit_tab(filters.policy, filters.region, who, scope, filters.as_of_year)
 with progress_box:
-    progress_tab(filters.policy, who)
+    progress_tab(filters.policy, who, scope)
 with excel_box:
-    excel_tab(filters.policy, filters.region, who)
+    excel_tab(filters.policy, filters.region, who, scope)

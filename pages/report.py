@@ -6,6 +6,9 @@ import streamlit as st
 
 import db
 import ui
+from access import guard
+from access.account import PermissionDenied
+from access.permissions import is_admin
 from deck import DeckData, DeckOptions, build_deck, plan_deck
 from deck.data import deck_data
 from views import labels
@@ -81,17 +84,19 @@ elif built:
 st.divider()
 st.subheader("会议快照")
 st.caption("把当前各目标的状态保存为某次科技领导小组会议的快照；下次生成材料和总览页会显示自该次会议以来的变化。")
+account = ui.account()
+if not is_admin(account):
+    st.info(labels.ADMIN_ONLY_SNAPSHOT, icon=":material/lock:")
 with st.form("snapshot_form", clear_on_submit=True):
-    name_col, date_col, who_col = st.columns([3, 1, 1])
+    name_col, date_col = st.columns([3, 1])
     meeting = name_col.text_input("会议名称", placeholder="例如：2020年第四季度科技领导小组会议", key="snapshot_name")
     when = date_col.date_input("会议日期", value=date.today(), key="snapshot_date")
-    who = who_col.text_input("保存人", value="科工信局", key="snapshot_who")
-    saved = st.form_submit_button("保存为会议快照")
+    saved = st.form_submit_button("保存为会议快照", disabled=not is_admin(account))
 if saved:
     try:
-        snap_id = db.save_snapshot(ui.engine(), data.status, name=meeting, meeting_date=when, policy=filters.policy,
-                                   region=filters.region, as_of_year=filters.as_of_year, who=who.strip() or "未署名")
-    except ValueError as exc:
+        snap_id = guard.snapshot_as(ui.engine(), account, data.status, name=meeting, meeting_date=when,
+                                    policy=filters.policy, region=filters.region, as_of_year=filters.as_of_year)
+    except (ValueError, PermissionDenied) as exc:
         st.error(str(exc))
     else:
         st.success(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(data.status)} 个目标，截至{filters.as_of_year}年）。")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from store import accounts  # noqa: F401  (registers the user table before create_all)
 from store import catalogue as cat
 from store import supervision as _supervision_tables  # noqa: F401  (registers the 督办 tables before create_all)
 from store import migrations

@@ -16,6 +16,7 @@ from dataio.template import build_template
 from dataio.validate import Problem
 from metrics.status import target_status
 from store import catalogue
+from tests.accounts import admin, store_account
 from tests.helpers import run_cli
 from tests.xlsx import LONG_HEADER, fill_template, long_table, to_bytes
 
@@ -25,7 +26,7 @@ GOOD = ("长垣市", "高新技术企业总数", 2020, 120, "科工信局认定�
 def refused(engine, data: bytes) -> list[Problem]:
     """Import for real (not a dry run) and check that nothing at all was written."""
     before = db.dump(engine)
-    result = import_workbook(engine, data, who="张三")
+    result = import_workbook(engine, data, account=admin("张三"))
     assert not result.ok and result.written is None
     assert db.dump(engine) == before
     return result.problems
@@ -170,7 +171,7 @@ def test_clerk_spellings_are_accepted(engine):
             ("长垣市", "R&D经费投入强度", "2019年", " 3.1 ", "统计公报"),
             ("长垣市", "新增高新技术企业", "2020年第三季度", "12家", "季报"),
             ("长垣市", "全国创新型县（市）创建", 2020, "申报中", "科技局文件")]
-    result = import_workbook(engine, long_table(rows), who="张三")
+    result = import_workbook(engine, long_table(rows), account=admin("张三"))
     assert result.ok, result.problems
     assert result.written == {"created": 1, "updated": 4, "unchanged": 0, "progress": 0}
     assert value_of(engine, "长垣市", "hte_count", 2020) == 1234
@@ -189,7 +190,7 @@ def test_percent_formatted_cell_means_what_excel_shows(engine):
     ws.append(list(LONG_HEADER))
     ws.append(["长垣市", "研发投入强度", 2020, 0.038, "统计公报"])
     ws["D2"].number_format = "0.0%"
-    assert import_workbook(engine, to_bytes(wb), who="张三").ok
+    assert import_workbook(engine, to_bytes(wb), account=admin("张三")).ok
     assert value_of(engine, "长垣市", "rd_intensity", 2020) == 3.8
 
 
@@ -207,7 +208,7 @@ def test_merged_header_cells_and_a_title_row(engine):
     ws.append(["长垣市", "高新技术企业总数", 2020, 130, "科工信局", "已核"])
     ws.append([])
     ws.append(["长垣市", "高新技术企业总数", 2019, 80, "科工信局", None])
-    result = import_workbook(engine, to_bytes(wb), who="张三")
+    result = import_workbook(engine, to_bytes(wb), account=admin("张三"))
     assert result.ok, result.problems
     assert list(result.plan["row"]) == [4, 6]
     assert value_of(engine, "长垣市", "hte_count", 2020) == 130
@@ -215,7 +216,7 @@ def test_merged_header_cells_and_a_title_row(engine):
 
 def test_dry_run_previews_old_and_new_and_writes_nothing(engine):
     before = db.dump(engine)
-    result = import_workbook(engine, long_table([GOOD, ("长垣市", "高企数量", 2010, 7, "年鉴")]), who="张三",
+    result = import_workbook(engine, long_table([GOOD, ("长垣市", "高企数量", 2010, 7, "年鉴")]), account=admin("张三"),
                              dry_run=True)
     assert result.ok and result.written is None
     assert db.dump(engine) == before
@@ -227,15 +228,15 @@ def test_dry_run_previews_old_and_new_and_writes_nothing(engine):
 
 def test_reimporting_the_same_file_changes_nothing(engine):
     data = long_table([GOOD])
-    import_workbook(engine, data, who="张三")
+    import_workbook(engine, data, account=admin("张三"))
     before = db.dump(engine)
-    result = import_workbook(engine, data, who="张三")
+    result = import_workbook(engine, data, account=admin("张三"))
     assert result.counts() == {"new": 0, "update": 0, "unchanged": 1}
     assert db.dump(engine) == before
 
 
 def test_import_is_audited_with_who_and_reason(engine):
-    import_workbook(engine, long_table([GOOD]), who="王五", reason="2020年报")
+    import_workbook(engine, long_table([GOOD]), account=admin("王五"), reason="2020年报")
     entry = db.read_audit(engine, entity="observation").iloc[0]
     assert (entry["who"], entry["reason"], entry["entity_key"]) == ("王五", "2020年报", "长垣市/hte_count/2020")
     assert (entry["old"]["value"], entry["new"]["value"], entry["source"]) == (95, 120, "科工信局认定文件")
@@ -278,7 +279,7 @@ def test_filled_template_changes_the_store_and_the_status(engine):
     data = fill_template(build_template(engine), {("企业", "hte_count", 2020): 120, ("总体", "rd_intensity", 2020): "3.9%",
                                                   ("总体", "rd_intensity", 2019): 3.2},
                          {("企业", "hte_count"): "市科工信局认定文件", ("总体", "rd_intensity"): "统计公报"})
-    result = import_workbook(engine, data, who="李四")
+    result = import_workbook(engine, data, account=admin("李四"))
     assert result.ok, result.problems
     assert result.written == {"created": 0, "updated": 3, "unchanged": 0, "progress": 0}
     assert value_of(engine, "长垣市", "rd_intensity", 2020) == 3.9
@@ -317,7 +318,7 @@ def test_libreoffice_opens_and_resaves_the_filled_template(engine, tmp_path):
                                fmt, "--outdir", str(outdir), str(path)], capture_output=True, text=True, timeout=180)
         assert done.returncode == 0 and (outdir / f"template.{fmt[:4].rstrip(':')}").exists(), done.stderr
     assert "创新驱动目标督导看板" in (tmp_path / "csv" / "template.csv").read_text(encoding="utf-8")
-    result = import_workbook(engine, tmp_path / "calc" / "template.xlsx", who="张三")
+    result = import_workbook(engine, tmp_path / "calc" / "template.xlsx", account=admin("张三"))
     assert result.ok, result.problems
     assert value_of(engine, "长垣市", "hte_count", 2020) == 123
 
@@ -328,8 +329,9 @@ def test_cli_import_refuses_a_bad_file_with_every_problem_on_stderr(db_path, tmp
     path = tmp_path / "bad.xlsx"
     path.write_bytes(long_table([GOOD, ("长垣市", "高企数量", 2019, "abc", "x"), ("长垣市", "研发投入强度", 2020, 380, "x")]))
     eng = db.make_engine(f"sqlite:///{db_path}")
+    store_account(eng, admin("张三"))
     before = db.dump(eng)
-    out = run_cli("import", str(path), "--who", "张三", db_path=db_path)
+    out = run_cli("import", str(path), "--as", "张三", db_path=db_path)
     assert out.returncode == 2 and out.stdout == ""
     lines = out.stderr.strip().splitlines()
     assert lines[0] == "错误：发现 2 处问题，未写入任何数据。"
@@ -342,11 +344,12 @@ def test_cli_dry_run_then_import_then_export(db_path, tmp_path):
     path = tmp_path / "good.xlsx"
     path.write_bytes(long_table([GOOD]))
     eng = db.make_engine(f"sqlite:///{db_path}")
+    store_account(eng, admin("张三"))
     before = db.dump(eng)
     out = run_cli("import", str(path), "--dry-run", db_path=db_path)
     assert out.returncode == 0 and out.stdout.strip() == "检查通过（--dry-run，未写入）：新增 0 条，修改 1 条，不变 0 条。"
     assert db.dump(eng) == before
-    out = run_cli("import", str(path), "--who", "张三", db_path=db_path)
+    out = run_cli("import", str(path), "--as", "张三", db_path=db_path)
     assert out.returncode == 0 and out.stdout.strip() == "已导入：新增 0 条，修改 1 条，不变 0 条。"
     assert db.read_audit(eng, entity="observation").iloc[0]["who"] == "张三"
     export = tmp_path / "all.xlsx"
@@ -355,7 +358,7 @@ def test_cli_dry_run_then_import_then_export(db_path, tmp_path):
 
 
 def test_cli_import_of_a_missing_file(db_path, tmp_path):
-    out = run_cli("import", str(tmp_path / "nope.xlsx"), db_path=db_path)
+    out = run_cli("import", str(tmp_path / "nope.xlsx"), "--dry-run", db_path=db_path)
     assert out.returncode == 1 and "nope.xlsx" in out.stderr
 
 
@@ -364,5 +367,5 @@ def test_template_years_are_configurable_and_history_is_welcome(engine):
     data = build_template(engine, years=range(2010, 2021))
     assert [c.value for c in load_workbook(io.BytesIO(data))["企业"][3]][3:14] == list(range(2010, 2021))
     filled = fill_template(data, {("企业", "hte_count", 2012): 21}, {("企业", "hte_count"): "2012年统计年鉴"})
-    assert import_workbook(engine, filled, who="张三").written["created"] == 1
+    assert import_workbook(engine, filled, account=admin("张三")).written["created"] == 1
     assert value_of(engine, "长垣市", "hte_count", 2012) == 21

@@ -16,6 +16,7 @@ from dataio.exporter import OBSERVATION_SHEET, export_workbook
 from dataio.importer import import_workbook
 from dataio.validate import excel_precision
 from store import catalogue
+from tests.accounts import admin
 from tests.xlsx import LONG_HEADER, long_table
 from views import labels
 
@@ -50,7 +51,7 @@ def test_export_reimports_into_an_empty_database_unchanged(engine, empty_db, tmp
     db.save_observations(engine, [{"region": "长垣市", "indicator": "hte_new", "year": 2020, "quarter": 3,
                                    "value": 17, "source": "季报", "note": "前三季度", "is_sample": False}], who="张三")
     target = fresh(empty_db, tmp_path, "target")
-    result = import_workbook(target, export_workbook(engine), who="还原")
+    result = import_workbook(target, export_workbook(engine), account=admin("还原"))
     assert result.ok, result.problems[:5]
     before, after = observations(engine), observations(target)
     assert len(before) >= 200 and before["is_sample"].any() and (~before["is_sample"]).any()
@@ -78,7 +79,7 @@ def test_export_keeps_text_that_looks_like_a_formula(engine, empty_db, tmp_path)
     db.save_observations(engine, [{"region": "长垣市", "indicator": "hte_new", "year": 2011, "quarter": 0,
                                    "value": 1, "source": "=SUM(A1)", "note": "#N/A", "is_sample": False}], who="张三")
     target = fresh(empty_db, tmp_path, "target")
-    assert import_workbook(target, export_workbook(engine), who="还原").ok
+    assert import_workbook(target, export_workbook(engine), account=admin("还原")).ok
     row = observations(target).query("indicator == 'hte_new' and year == 2011").iloc[0]
     assert (row["source"], row["note"]) == ("=SUM(A1)", "#N/A")
 
@@ -125,7 +126,7 @@ def test_random_valid_tables_round_trip(empty_db, tmp_path, rows):
     target = fresh(empty_db, tmp_path, "target")
     try:
         db.save_observations(source, rows, who="张三")
-        result = import_workbook(target, export_workbook(source), who="还原")
+        result = import_workbook(target, export_workbook(source), account=admin("还原"))
         assert result.ok, result.problems[:3]
         assert observations(target).equals(observations(source))
         assert result.written["created"] == len(rows)
@@ -156,7 +157,7 @@ def clean_text(v):
                                                                                  "来源"), ("x", "y")]))
 def test_junk_cells_give_problems_not_crashes(engine, header, rows):
     before = db.dump(engine)
-    result = import_workbook(engine, long_table(rows, header=header, above=[("地区", "长垣市")]), who="张三",
+    result = import_workbook(engine, long_table(rows, header=header, above=[("地区", "长垣市")]), account=admin("张三"),
                              dry_run=False)
     if not result.ok:
         assert db.dump(engine) == before
@@ -166,7 +167,7 @@ def test_junk_cells_give_problems_not_crashes(engine, header, rows):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=2000) | st.binary(max_size=200).map(lambda b: b"PK\x03\x04" + b))
 def test_random_bytes_are_refused(engine, data):
-    result = import_workbook(engine, data, who="张三", dry_run=True)
+    result = import_workbook(engine, data, account=admin("张三"), dry_run=True)
     # refused as a file, or (text without NUL bytes is read as a CSV, sheet "CSV") as a table without a header
     assert not result.ok and result.problems[0].sheet in ("", "CSV") and result.problems[0].message
 
@@ -185,11 +186,11 @@ def test_task_progress_round_trips_and_is_not_added_twice(engine, empty_db, tmp_
                     reported_on=date(2021, 1, 5), reported_by="科工信局", who="张三")
     target = fresh(empty_db, tmp_path, "target")
     data = export_workbook(engine)
-    result = import_workbook(target, data, who="还原")
+    result = import_workbook(target, data, account=admin("还原"))
     assert result.ok and result.written["progress"] == len(db.read_progress(engine)) > 40
     assert progress(target).equals(progress(engine))
     before = db.dump(target)
-    again = import_workbook(target, data, who="还原")
+    again = import_workbook(target, data, account=admin("还原"))
     assert again.new_progress() == 0 and again.counts()["unchanged"] == len(observations(engine))
     assert db.dump(target) == before
 
@@ -206,7 +207,7 @@ def test_bad_progress_rows_are_refused_with_exact_messages(engine):
     ws.append(["CY2019-20", "二(一)2", "已逾期", "x", "", "2020-13-01", "", "否"])
     ws.append(["CY2019-20", "二（一）2", "已完成", "", "", datetime(2020, 12, 31), "科工信局", "否"])
     before = db.dump(engine)
-    result = import_workbook(engine, to_bytes(wb), who="张三")
+    result = import_workbook(engine, to_bytes(wb), account=admin("张三"))
     assert [(p.row, p.column, p.value, p.message) for p in result.problems] == [
         (2, "条款", "二（一）9", "任务条款“二（一）9”不在 CY2019-20 的重点任务中（如 二（一）1）"),
         (3, "状态", "已逾期", "状态请填写：未启动、进行中、已完成（“已逾期”由系统按完成时限判断）"),
@@ -225,7 +226,7 @@ def test_a_workbook_with_only_task_progress(engine):
     ws.title = "任务进展"
     ws.append(["条款", "状态", "进展", "报告日期", "填报人"])
     ws.append(["二（一）2", "已完成", "认定高企 12 家", "2021年1月5日", "科工信局"])
-    result = import_workbook(engine, to_bytes(wb), who="张三")
+    result = import_workbook(engine, to_bytes(wb), account=admin("张三"))
     assert result.ok, result.problems
     assert result.plan.empty and result.written["progress"] == 1
     latest = db.read_progress(engine).iloc[-1]

@@ -1,5 +1,6 @@
-"""The pages 数据填报 and 修改记录 under AppTest: a save writes and is logged, forged values are refused with the
-Chinese message and nothing written, a concurrent edit is refused, uploads are checked, an admin reverts."""
+"""The pages 数据填报 and 修改记录 under AppTest, logged in: a save writes and is logged under the account, forged
+values are refused with the Chinese message and nothing written, a concurrent edit is refused, uploads are
+checked, an admin reverts."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import db
+from tests.accounts import PASSWORD, admin, editor, store_account
 from tests.xlsx import long_table
 from views import labels
 from views.text import md_escape
@@ -17,16 +19,28 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 @pytest.fixture
 def store(app_db):
+    """The app's database with 张三 (a 科工信局 clerk), 李四 (a 组织部 clerk) and 管理员 (admin)."""
     eng = db.make_engine(f"sqlite:///{app_db}")
+    store_account(eng, editor("科工信局", "张三"))
+    store_account(eng, editor("组织部", "李四"))
+    store_account(eng, admin("管理员"))
     yield eng
     eng.dispose()
 
 
+def login(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    """Fill the sidebar's login form (用户名, 密码) and press 登录."""
+    at.sidebar.text_input(key="login_name").set_value(name)
+    at.sidebar.text_input(key="login_password").set_value(password)
+    next(b for b in at.sidebar.button if b.label == "登录").click().run()
+    return at
+
+
 def open_page(page: str, who: str | None = "张三") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(page).run()
     if who:
-        at.sidebar.text_input(key="user_input").set_value(who).run()
+        login(at, who)
+    at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 
@@ -51,7 +65,7 @@ def grid_row(at: AppTest, period: str) -> int:
 
 
 def shown(at: AppTest, tab: int = 0) -> list:
-    """The read-only tables in one tab of the page (0 grid, 1 progress, 2 Excel): problems or preview."""
+    """The read-only tables in one tab of the page (0 grid, 1 本单位填报, 2 progress, 3 Excel): problems or preview."""
     return [d.value for d in at.tabs[tab].dataframe if d.editing_mode == "read_only"]
 
 
@@ -131,9 +145,9 @@ def test_concurrent_edit_is_refused(store):
     assert value(store, "hte_count", 2020) == 99 and db.dump(store) == before
 
 
-def test_no_save_without_a_name(store):
+def test_no_save_without_a_login(store):
     at = pick_indicator(open_page("pages/entry.py", who=None), "hte_count")
-    assert at.warning[0].value == labels.NO_USER
+    assert at.warning[0].value == labels.LOGIN_NEEDED
     assert at.button(key="entry_check").disabled
 
 
@@ -158,7 +172,7 @@ def test_upload_with_errors_lists_them_and_writes_nothing(store):
     at.file_uploader(key="entry_upload").set_value(("bad.xlsx", bad, "application/octet-stream")).run()
     assert not at.exception
     assert at.error[0].value == "发现 2 处问题，未写入任何数据。请改正后重试："
-    assert list(shown(at, 2)[0]["列"]) == ["数值", "地区"]
+    assert list(shown(at, 3)[0]["列"]) == ["数值", "地区"]
     assert db.dump(store) == before
 
 
@@ -184,9 +198,10 @@ def test_upload_of_a_gbk_csv_previews_then_imports(store):
 
 def test_template_download_is_offered(store):
     at = open_page("pages/entry.py")
-    assert [b.label for b in at.get("download_button")][0] == "下载填报模板（长垣市，2018—2020年）"
+    labels_ = [b.label for b in at.get("download_button")]
+    assert "下载填报模板（长垣市·科工信局，2018—2020年）" in labels_
     at.select_slider(key="template_years").set_value((2012, 2020)).run()
-    assert [b.label for b in at.get("download_button")][0] == "下载填报模板（长垣市，2012—2020年）"
+    assert "下载填报模板（长垣市·科工信局，2012—2020年）" in [b.label for b in at.get("download_button")]
 
 
 # ------------------------------------------------------------------ 修改记录

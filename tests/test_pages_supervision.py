@@ -14,6 +14,8 @@ from metrics.deadlines import attention
 from store import catalogue
 from ui import tables
 from ui.supervision import REFUSED_ICON
+from access import auth
+from tests.accounts import store_account
 from views import labels
 from views import policy as views
 
@@ -26,10 +28,15 @@ ADMIN = Account("lingdao01", "分管领导", "admin", ())
 
 
 def open_departments(account: Account | None, as_of: date = AS_OF) -> AppTest:
+    """The page with the account logged in (stored first when new, then a session started as the login form does)."""
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page("pages/departments.py")
     if account is not None:
-        at.session_state["account"] = account
+        eng = db.make_engine()
+        if account.login not in set(db.read_users(eng)["login"]):
+            store_account(eng, account)
+        eng.dispose()
+        auth.start_session(at.session_state, account)
     at.run()
     at.date_input(key="deadline_as_of").set_value(as_of).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -14,6 +14,7 @@ import db
 from deck import build_deck, plan_deck
 from deck.data import deck_data
 from store import catalogue
+from tests.accounts import PASSWORD, admin, store_account
 from views.policy import changes_since, last_snapshot, load_frames, policy_status
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -118,9 +119,11 @@ def test_the_next_deck_shows_what_changed_since_the_meeting(engine):
 
 def test_cli_snapshot_list_and_deck(db_path, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
-    assert cli.main(["snapshot", "--meeting", "四季度会议", "--as-of", "2020", "--date", "2020-12-20"]) == 0
+    store_account(db.make_engine(f"sqlite:///{db_path}"), admin("管理员"))
+    assert cli.main(["snapshot", "--meeting", "四季度会议", "--as-of", "2020", "--date", "2020-12-20",
+                     "--as", "管理员"]) == 0
     assert "已保存会议快照" in capsys.readouterr().out
-    assert cli.main(["snapshot", "--meeting", "四季度会议", "--as-of", "2020"]) == 1
+    assert cli.main(["snapshot", "--meeting", "四季度会议", "--as-of", "2020", "--as", "管理员"]) == 1
     assert "已存在" in capsys.readouterr().err
     assert cli.main(["snapshots", "--format", "csv"]) == 0
     assert "四季度会议,2020-12-20" in capsys.readouterr().out
@@ -133,8 +136,12 @@ def test_cli_snapshot_list_and_deck(db_path, monkeypatch, tmp_path, capsys):
     assert not any(s.shapes.title.text.startswith("自上次会议") for s in Presentation(str(out)).slides)
 
 
-def report_page() -> AppTest:
+def report_page(login: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()
+    if login:
+        at.sidebar.text_input(key="login_name").set_value(login)
+        at.sidebar.text_input(key="login_password").set_value(PASSWORD)
+        next(b for b in at.sidebar.button if b.label == "登录").click().run()
     at.switch_page("pages/report.py").run()
     assert not at.exception
     return at
@@ -161,10 +168,15 @@ def test_report_page_areas_shape_the_preview(app_db):
     assert "企业：目标完成情况" in titles and "平台：目标完成情况" not in titles
 
 
+def save_button(at: AppTest):
+    return next(b for b in at.button if b.label == "保存为会议快照")
+
+
 def test_report_page_saves_a_snapshot_and_overview_shows_changes(app_db):
-    at = report_page()
+    store_account(db.make_engine(f"sqlite:///{app_db}"), admin("管理员"))
+    at = report_page(login="管理员")
     at.text_input(key="snapshot_name").input("四季度会议")
-    at.button[-1].click().run()
+    save_button(at).click().run()
     assert not at.exception
     assert any("已保存会议快照" in s.value for s in at.success)
     eng = db.make_engine(f"sqlite:///{app_db}")
@@ -172,7 +184,7 @@ def test_report_page_saves_a_snapshot_and_overview_shows_changes(app_db):
     raise_hte_count(eng, 120)
     eng.dispose()
     at.text_input(key="snapshot_name").input("四季度会议")
-    at.button[-1].click().run()
+    save_button(at).click().run()
     assert any("已存在" in e.value for e in at.error)
     at.switch_page("pages/overview.py").run()
     assert not at.exception

@@ -8,12 +8,13 @@ import pandas as pd
 import streamlit as st
 
 import db
+from access import auth, guard
+from access.account import ROLE_LABELS, Account
 from metrics.trajectory import trajectories
 from store import catalogue
 from ui import charts, tables
 from views import labels
 from views import policy as views
-from views.text import clean_text
 
 
 @st.cache_resource
@@ -109,6 +110,7 @@ def sidebar_filters() -> Filters:
         as_of = st.selectbox("截至年份", years, index=_kept_index("as_of_year", years, default_year), key="as_of_year",
                              format_func=lambda y: f"{y}年")
         st.caption(f"基期 {int(p['base_year'])} 年 · 实施期 {int(p['start_year'])}—{int(p['end_year'])} 年")
+    account_box(account())
     st.session_state.update({"_kept_policy": policy, "_kept_region": region, "_kept_as_of_year": as_of})
     return Filters(policy=policy, region=region, as_of_year=int(as_of), base_year=int(p["base_year"]),
                    start_year=int(p["start_year"]), end_year=int(p["end_year"]))
@@ -242,15 +244,77 @@ def unit_options(policy: str) -> list[str]:
     return views.unit_options(catalogue_frames(), policy)
 
 
-# ---------------------------------------------------------------- who is editing (data entry and audit pages)
+# ---------------------------------------------------------------- who is logged in (every page)
 
-def current_user() -> str:
-    """The name typed in the sidebar field 填报人 (kept across pages); '' when none. Goes into the audit log."""
-    name = st.sidebar.text_input(labels.USER_LABEL, value=st.session_state.get("user_name", ""), key="user_input",
-                                 placeholder="姓名（写入修改记录）")
-    name = clean_text(name).strip()
-    st.session_state["user_name"] = name
-    return name
+def account() -> Account | None:
+    """The logged-in account (re-read from the store, idle timeout applied); None when nobody is logged in."""
+    return auth.session_account(st.session_state, engine(), settings=settings())
+
+
+def public_read() -> bool:
+    """[access] public_read: whether pages may be read without a login."""
+    return bool(auth.access_settings(settings())["public_read"])
+
+
+def login_form(where) -> None:
+    """The Chinese login form (用户名, 密码, 登录) in a container. The typed password is dropped from the session
+    right after the attempt (success or not), so it is never sent back to the browser or kept on the server."""
+    if st.session_state.pop("_session_expired", False):
+        where.info(labels.SESSION_EXPIRED, icon=":material/timer_off:")
+    if message := st.session_state.pop("_login_error", None):
+        where.error(message, icon=":material/lock:")
+    with where.form("login_form", clear_on_submit=True):
+        name = st.text_input(labels.LOGIN_LABELS["name"], key="login_name")
+        password = st.text_input(labels.LOGIN_LABELS["password"], type="password", key="login_password")
+        submitted = st.form_submit_button(labels.LOGIN_LABELS["submit"], type="primary")
+    if not submitted:
+        return
+    del st.session_state["login_password"]
+    try:
+        who = auth.authenticate(engine(), name, password, settings=settings())
+    except auth.LoginFailed as exc:
+        st.session_state["_login_error"] = str(exc)
+    else:
+        auth.start_session(st.session_state, who)
+    st.rerun()
+
+
+def account_box(who: Account | None) -> None:
+    """The sidebar's account section: name and role with a logout button, or the login form."""
+    with st.sidebar:
+        st.divider()
+        if who is None:
+            login_form(st.sidebar)
+            return
+        # plain text: a display name is user input and is shown literally, never as markdown or HTML
+        st.text(f"{who.display_name}（{who.login}）· {ROLE_LABELS.get(who.role, who.role)}")
+        if who.departments:
+            st.text("单位：" + "、".join(who.departments))
+        if st.button(labels.LOGIN_LABELS["logout"], key="logout"):
+            auth.end_session(st.session_state)
+            st.rerun()
+
+
+def reading_gate() -> None:
+    """With public_read = false, a visitor who is not logged in sees only the login form (called by app.py)."""
+    if public_read() or account() is not None:
+        return
+    st.title(labels.APP_TITLE)
+    st.info(labels.LOGIN_TO_READ, icon=":material/lock:")
+    login_form(st)
+    st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _write_scope(version: int, login: str, role: str, departments: tuple[str, ...]) -> guard.Scope:
+    return guard.write_scope(engine(), Account(login=login, display_name=login, role=role, departments=departments))
+
+
+def write_scope(who: Account | None) -> guard.Scope:
+    """What the account may write (access.guard.write_scope), cached per data version and account."""
+    if who is None:
+        return guard.write_scope(engine(), None)
+    return _write_scope(data_version(), who.login, who.role, tuple(who.departments))
 
 
 # ---------------------------------------------------------------- comparison among regions
@@ -299,8 +363,8 @@ def deadlines(policy: str, as_of) -> pd.DataFrame:
 
 
 def current_account():
-    """The logged-in access.account.Account, or None (the login page sets st.session_state['account'])."""
-    return st.session_state.get("account")
+    """The logged-in access.account.Account, or None (ui.account: re-read from the store, idle timeout applied)."""
+    return account()
 
 
 @st.cache_data(show_spinner=False)

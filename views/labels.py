@@ -182,9 +182,13 @@ CHANGE_LABELS = {"new": "新增", "update": "修改", "unchanged": "不变"}
 AUDIT_ENTITIES = {"observation": "观测值", "task_progress": "任务进展", "target": "目标", "indicator": "指标",
                   "task": "任务", "policy": "政策", "region": "地区", "department": "单位",
                   "snapshot": "会议快照", "milestone": "推进节点", "chase": "催办", "extension_request": "延期申请"}
-USER_LABEL = "填报人"
-NO_USER = "请先在左侧边栏填写“填报人”姓名：每一次修改都会记录填报人。"
-ADMIN_ONLY = "只有管理员可以撤销修改：请在左侧“填报人”中填写管理员姓名（名单见 data/settings.toml 的 [users] admins）。"
+LOGIN_NEEDED = "请先在左侧边栏登录：每一次修改都以登录账号记入修改记录。"
+LOGIN_TO_READ = "本系统需要登录后才能查看，请输入用户名和密码。"
+SESSION_EXPIRED = "长时间未操作，已自动退出登录，请重新登录。"
+VIEWER_ONLY = "查看账号可以浏览和下载全部数据与汇报材料，不能填报或修改。"
+ADMIN_ONLY = "只有管理账号可以撤销修改。"
+ADMIN_ONLY_SNAPSHOT = "只有管理账号可以保存会议快照。"
+LOGIN_LABELS = {"name": "用户名", "password": "密码", "submit": "登录", "logout": "退出登录"}
 
 # ---------------------------------------------------------------- metrics: 左右 bands and ranges
 BAND_LABELS = {("approx", "below"): "低于“左右”范围", ("approx", "inside"): "在“左右”范围内",

@@ -1,9 +1,11 @@
-"""数据填报 and 修改记录 in chromium: no exception box, the grid, the tabs, the upload box and the log render;
-screenshots in shots/entry*.png and shots/audit.png."""
+"""数据填报 and 修改记录 in chromium, logged in through the sidebar form: no exception box, the grid, the tabs,
+the upload box and the log render; screenshots in shots/entry*.png and shots/audit.png."""
 from __future__ import annotations
 
 import pytest
 
+import db
+from tests.accounts import PASSWORD, admin, editor, store_account
 from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
 from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
 from tests.xlsx import long_table
@@ -22,40 +24,58 @@ def go_to(page, server, title: str, wait_text: str) -> None:
     assert page.url.rstrip("/").endswith(f"/{'entry' if title == labels.ENTRY_PAGE_TITLES['entry'] else 'audit'}")
 
 
-def type_name(page, name: str, gone: str = labels.NO_USER) -> None:
-    """Type the 填报人 name and wait until the page has rerun with it (the text `gone` has disappeared)."""
-    box = page.get_by_label(labels.USER_LABEL)
-    box.fill(name)
-    box.press("Enter")
+@pytest.fixture(scope="module")
+def accounts(server):
+    """张三 (a 科工信局 clerk) and 管理员 (admin) in the served database."""
+    eng = db.make_engine(f"sqlite:///{server['db']}")
+    have = set(db.read_users(eng)["login"])
+    for account in (editor("科工信局", "张三"), admin("管理员")):
+        if account.login not in have:
+            store_account(eng, account)
+    eng.dispose()
+
+
+def log_in(page, name: str, gone: str = labels.LOGIN_NEEDED) -> None:
+    """Fill 用户名 and 密码 in the sidebar, press 登录, and wait until the page has rerun logged in (the text
+    `gone` has disappeared and 退出登录 is shown)."""
+    page.get_by_label(labels.LOGIN_LABELS["name"]).fill(name)
+    page.get_by_label(labels.LOGIN_LABELS["password"]).fill(PASSWORD)
+    page.get_by_role("button", name=labels.LOGIN_LABELS["submit"]).click()
+    page.get_by_role("button", name=labels.LOGIN_LABELS["logout"]).wait_for(timeout=30000)
     page.wait_for_function("t => !document.body.innerText.includes(t)", arg=gone, timeout=30000)
     wait_idle(page)
 
 
-def test_entry_page_in_chromium(server, page):
+def test_entry_page_in_chromium(server, accounts, page):
     go_to(page, server, labels.ENTRY_PAGE_TITLES["entry"], "检查并预览")
     assert_no_exception(page)
-    assert page.get_by_text(labels.NO_USER).first.is_visible()
-    type_name(page, "张三")
-    assert page.get_by_text(labels.NO_USER).count() == 0
+    assert page.get_by_text(labels.LOGIN_NEEDED).first.is_visible()
+    log_in(page, "张三")
+    assert page.get_by_text(labels.LOGIN_NEEDED).count() == 0
+    assert page.get_by_text("张三（张三）· 填报").first.is_visible()
     assert page.locator('[data-testid="stDataFrame"], [data-testid="stDataEditor"]').count() >= 1
     assert page.get_by_text(labels.SAMPLE_MARK).first.is_visible()
     assert horizontal_overflow(page) == 0
     full_page_shot(page, "entry")
+    page.get_by_role("tab", name="本单位填报").click()
+    wait_idle(page)
+    assert page.get_by_text("下载科工信局的填报模板（Excel）").first.is_visible()
+    full_page_shot(page, "entry_unit")
     page.get_by_role("tab", name="任务进展").click()
     wait_idle(page)
     assert page.get_by_text("提交进展").first.is_visible()
     full_page_shot(page, "entry_progress")
     page.get_by_role("tab", name="Excel 导入导出").click()
     wait_idle(page)
-    assert page.get_by_text("下载填报模板（长垣市，2018—2020年）").first.is_visible()
+    assert page.get_by_text("下载填报模板（长垣市·科工信局，2018—2020年）").first.is_visible()
     assert page.locator('[data-testid="stFileUploader"]').count() == 1
     full_page_shot(page, "entry_excel")
     assert_no_exception(page)
 
 
-def test_upload_of_a_bad_file_lists_the_problems_in_chromium(server, page):
+def test_upload_of_a_bad_file_lists_the_problems_in_chromium(server, accounts, page):
     go_to(page, server, labels.ENTRY_PAGE_TITLES["entry"], "检查并预览")
-    type_name(page, "张三")
+    log_in(page, "张三")
     page.get_by_role("tab", name="Excel 导入导出").click()
     wait_idle(page)
     bad = long_table([("长垣市", "高企数量", 2020, "九十五", "统计"), ("长垣市", "研发投入强度", 2020, 380, "统计")])
@@ -67,11 +87,11 @@ def test_upload_of_a_bad_file_lists_the_problems_in_chromium(server, page):
     full_page_shot(page, "entry_upload_errors")
 
 
-def test_audit_page_in_chromium(server, page):
+def test_audit_page_in_chromium(server, accounts, page):
     go_to(page, server, labels.ENTRY_PAGE_TITLES["audit"], "撤销一条修改")
     assert_no_exception(page)
     assert page.get_by_text(labels.ADMIN_ONLY).first.is_visible()
-    type_name(page, "管理员", gone=labels.ADMIN_ONLY)
+    log_in(page, "管理员", gone=labels.ADMIN_ONLY)
     page.get_by_text("撤销该修改").first.wait_for(timeout=30000)
     assert horizontal_overflow(page) == 0
     full_page_shot(page, "audit")

@@ -1,0 +1,198 @@
+"""The one layer right above the store's write functions: page, CLI and importer all write through here.
+
+Each function checks the account's role (and, for an editor, that every indicator or task belongs to its
+departments per the catalogue) before anything is written, raises PermissionDenied with a Chinese sentence when
+not, and records the account's login as `who` in the audit log."""
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+import db
+from access import auth
+from access.account import ROLE_LABELS, Account, PermissionDenied
+from access.permissions import (
+    ADMIN_ROLES,
+    ALL_DEPARTMENT_ROLES,
+    WRITER_ROLES,
+    writable_indicators,
+    writable_tasks,
+)
+from store import accounts
+
+
+def account_text(account: Account) -> str:
+    """'“zzb”（填报 · 组织部）': how messages name an account. The login name, not the display name: logins are
+    restricted to plain characters, so the message is safe wherever it is shown (markdown, Excel, terminal)."""
+    depts = f" · {'、'.join(account.departments)}" if account.departments else ""
+    return f"“{account.login}”（{ROLE_LABELS.get(account.role, account.role)}{depts}）"
+
+
+def require(account: Account | None, roles: tuple[str, ...], action: str) -> Account:
+    """The account when its role is one of roles; else PermissionDenied naming the action."""
+    if account is None:
+        raise PermissionDenied(f"请先登录：{action}需要登录账号。")
+    if account.role not in roles:
+        allowed = "、".join(ROLE_LABELS[r] for r in roles)
+        raise PermissionDenied(f"账号{account_text(account)}无权{action}：只有{allowed}账号可以{action}。")
+    return account
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one account may write: indicator codes and (policy, clause) of tasks, plus names for messages."""
+    indicators: frozenset[str]
+    tasks: frozenset[tuple[str, str]]
+    indicator_names: dict[str, str]
+
+
+def write_scope(engine: Engine, account: Account | None) -> Scope:
+    """The account's writable indicators and tasks, from the catalogue in the store."""
+    inds = db.read_indicators(engine)
+    names = dict(zip(inds["code"], inds["name"]))
+    if account is None or account.role not in WRITER_ROLES:
+        return Scope(frozenset(), frozenset(), names)
+    units = db.read_task_units(engine)
+    tasks = db.read_tasks(engine)
+    targets = db.read_targets(engine) if account.role not in ALL_DEPARTMENT_ROLES else pd.DataFrame()
+    return Scope(frozenset(writable_indicators(account, targets, names)),
+                 frozenset(writable_tasks(account, units, zip(tasks["policy"], tasks["clause"]))), names)
+
+
+def refused_indicators(scope: Scope, codes: Iterable[str]) -> list[str]:
+    """The codes outside the scope, in first-seen order."""
+    return list(dict.fromkeys(c for c in codes if c not in scope.indicators))
+
+
+def refused_tasks(scope: Scope, tasks: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(t for t in tasks if tuple(t) not in scope.tasks))
+
+
+def check_writes(engine: Engine, account: Account | None, indicators: Iterable[str] = (),
+                 tasks: Iterable[tuple[str, str]] = ()) -> None:
+    """PermissionDenied unless the account may write every one of these indicators and tasks."""
+    require(account, WRITER_ROLES, "填报或修改数据")
+    scope = write_scope(engine, account)
+    bad_inds = refused_indicators(scope, indicators)
+    bad_tasks = refused_tasks(scope, tasks)
+    if not bad_inds and not bad_tasks:
+        return
+    what = [f"指标“{scope.indicator_names.get(c, c)}”（{c}）" for c in bad_inds[:5]]
+    what += [f"任务 {clause}" for _, clause in bad_tasks[:5]]
+    more = len(bad_inds) + len(bad_tasks) - len(what)
+    depts = "、".join(account.departments) or "本单位"
+    raise PermissionDenied(f"账号{account_text(account)}无权填报{'、'.join(what)}" + (f"等 {len(what) + more} 项" if more else "")
+                           + f"：只能填报{depts}牵头或参与的目标指标和任务。未写入任何数据。")
+
+
+# ------------------------------------------------------------------ data writes
+
+def save_observations_as(engine: Engine, account: Account | None, rows: list[dict[str, Any]], *, reason: str = "",
+                         session: Session | None = None) -> dict[str, int]:
+    """db.save_observations after the check, audited under the account's login."""
+    check_writes(engine, account, indicators=[r["indicator"] for r in rows])
+    return db.save_observations(engine, rows, who=account.login, reason=reason, session=session)
+
+
+def add_progress_as(engine: Engine, account: Account | None, policy_code: str, clause: str, *, status: str,
+                    progress: str, evidence: str, reported_on: date, reported_by: str = "",
+                    is_sample: bool = False, session: Session | None = None) -> None:
+    """db.add_progress after the check; the reporter defaults to the account's display name."""
+    check_writes(engine, account, tasks=[(policy_code, clause)])
+    db.add_progress(engine, policy_code, clause, status=status, progress=progress, evidence=evidence,
+                    reported_on=reported_on, reported_by=reported_by or account.display_name, who=account.login,
+                    is_sample=is_sample, session=session)
+
+
+def save_plan_as(engine: Engine, account: Account | None, rows: list[dict[str, Any]],
+                 progress: list[dict[str, Any]], *, reason: str) -> dict[str, int]:
+    """Observations and progress updates (an import, a grid save) checked together, then written in one
+    transaction: all or nothing."""
+    check_writes(engine, account, indicators=[r["indicator"] for r in rows],
+                 tasks=[(p["policy"], p["clause"]) for p in progress])
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "progress": 0}
+    with db.session_scope(engine) as s:
+        if rows:
+            counts.update(db.save_observations(engine, rows, who=account.login, reason=reason, session=s))
+        for p in progress:
+            db.add_progress(engine, p["policy"], p["clause"], status=p["status"], progress=p["progress"],
+                            evidence=p["evidence"], reported_on=p["reported_on"], reported_by=p["reported_by"],
+                            who=account.login, is_sample=bool(p["is_sample"]), session=s)
+            counts["progress"] += 1
+    return counts
+
+
+def delete_observation_as(engine: Engine, account: Account | None, region: str, indicator: str, year: int,
+                          quarter: int, *, reason: str, expected_version: int | None = None) -> None:
+    """db.delete_observation after the check."""
+    check_writes(engine, account, indicators=[indicator])
+    db.delete_observation(engine, region, indicator, year, quarter, who=account.login, reason=reason,
+                          expected_version=expected_version)
+
+
+def revert_as(engine: Engine, account: Account | None, audit_id: int, *, reason: str = "") -> None:
+    """db.revert_change, for admins only."""
+    require(account, ADMIN_ROLES, "撤销修改")
+    db.revert_change(engine, audit_id, who=account.login, reason=reason)
+
+
+def snapshot_as(engine: Engine, account: Account | None, status: pd.DataFrame, **kwargs: Any) -> int:
+    """db.save_snapshot (name, meeting_date, policy, region, as_of_year), for admins only."""
+    require(account, ADMIN_ROLES, "保存会议快照")
+    return db.save_snapshot(engine, status, who=account.login, **kwargs)
+
+
+# ------------------------------------------------------------------ user management (admins)
+
+def add_user_as(engine: Engine, account: Account | None, login: str, *, role: str, password: str,
+                departments: Iterable[str] = (), display_name: str = "") -> Account:
+    """Create an account with an argon2id hash of the password; audited without it."""
+    require(account, ADMIN_ROLES, "管理账号")
+    return accounts.create_user(engine, login, role=role, password_hash=auth.hash_password(password),
+                                departments=departments, display_name=display_name, who=account.login)
+
+
+def set_password_as(engine: Engine, account: Account | None, login: str, password: str) -> None:
+    """A new password for an account: admins for anyone, every account for itself."""
+    if account is None or account.login != login.strip():
+        require(account, ADMIN_ROLES, "修改他人的密码")
+    accounts.set_password_hash(engine, login, auth.hash_password(password), who=account.login)
+
+
+def update_user_as(engine: Engine, account: Account | None, login: str, **changes: Any) -> Account:
+    """Change role, departments, display name or active flag; an admin cannot disable or demote itself."""
+    require(account, ADMIN_ROLES, "管理账号")
+    if login.strip() == account.login and (changes.get("active") is False
+                                           or changes.get("role") not in (None, *ADMIN_ROLES)):
+        raise PermissionDenied("不能停用自己的账号或取消自己的管理权限：请由另一位管理员操作。")
+    return accounts.update_user(engine, login, who=account.login, **changes)
+
+
+def disable_user_as(engine: Engine, account: Account | None, login: str) -> Account:
+    """Disable an account (it can no longer log in; its open sessions end at their next click)."""
+    return update_user_as(engine, account, login, active=False)
+
+
+def operator_account() -> Account:
+    """The server's operator at the command line (`cli.py user ...`): whoever runs the CLI on the server already
+    holds the database, so no password is asked; the audit log records the operating-system user."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return Account(login=f"cli:{name}"[:60], display_name="服务器操作员", role="admin")
+
+
+def cli_account(engine: Engine, login: str) -> Account:
+    """The active account named by `--as NAME` on the command line; ValueError when unknown or disabled."""
+    account = accounts.active_account(engine, login.strip())
+    if account is None:
+        raise ValueError(f"账号“{login}”不存在或已停用（用 python cli.py user list 查看）。")
+    return account
