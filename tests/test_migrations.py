@@ -97,14 +97,24 @@ def test_models_agree_with_the_latest_revision(empty_url):
     assert diff == []
 
 
-def test_a_pre_migration_database_is_stamped_and_keeps_its_data(engine):
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE alembic_version")
-    before = db.dump(engine)
-    assert db.current_revisions(engine) == set()
-    db.init_db(engine)
-    assert db.current_revisions(engine) == db.head_revisions()
-    assert db.dump(engine) == before
+def test_a_pre_migration_database_is_stamped_and_keeps_its_data(filled, tmp_path):
+    """A database made by create_all before migrations existed (the first revision's tables, no alembic_version)
+    is stamped at the first revision and upgraded to head with its rows."""
+    tables = _baseline_tables()
+    source = _rows(filled, tables)
+    old = db.make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    try:
+        db.upgrade_schema(old, migrations.BASELINE)
+        with old.begin() as conn:
+            for t in tables:
+                conn.execute(t.insert(), [dict(zip(t.columns.keys(), row)) for row in source[t.name]])
+            conn.exec_driver_sql("DROP TABLE alembic_version")
+        assert db.current_revisions(old) == set()
+        db.init_db(old, with_sample=False)
+        assert db.current_revisions(old) == db.head_revisions()
+        assert _rows(old, tables) == source
+    finally:
+        old.dispose()
 
 
 def test_a_pre_migration_database_that_differs_is_refused_unchanged(engine):

@@ -71,7 +71,7 @@ def test_attention_list_equals_the_engine(app_db):
     assert list(zip(shown["milestone_id"], shown["unit"])) == list(zip(expected["milestone_id"], expected["unit"]))
     assert set(shown["state_text"]) == {labels.deadline_text("due_soon")} and set(shown["days_text"]) == {"剩余 3 天"}
     assert (shown["data_text"] == labels.SAMPLE_MARK).all()
-    assert not at.button  # nobody logged in: no forms
+    assert not at.main.button  # nobody logged in: no forms (only the sidebar's login form)
     assert not [s for s in at.subheader if s.value.startswith(labels.SUPERVISION_TITLES["todo"])]
 
 
@@ -149,7 +149,7 @@ def test_milestone_grid_changes_become_store_changes():
 
 
 @pytest.mark.parametrize("account, grid", [(INSPECTOR, True), (ADMIN, True), (EDITOR, False),
-                                           (Account("v", "查看", "viewer", ()), False)])
+                                           (Account("leader01", "查看", "viewer", ()), False)])
 def test_milestone_grid_only_for_inspectors_and_admins(app_db, account, grid):
     at = open_departments(account)
     assert any(s.value == labels.SUPERVISION_TITLES["edit"] for s in at.subheader) == grid
