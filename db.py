@@ -5,15 +5,17 @@ Every job sits in the `store/` package beside this file: `models` (tables), `eng
 compare-and-set), `snapshots` (meeting snapshots), `reads` (DataFrames). Callers use `db.<name>`."""
 from __future__ import annotations
 
-from store.engine import DEFAULT_DB_PATH, database_url, make_engine, now, session_scope
+from store.engine import DEFAULT_DB_PATH, ConcurrentEditError, database_url, make_engine, now, session_scope
 from store.models import (
                           SYSTEM_USER,
                           Area,
                           AuditLog,
                           Base,
+                          DataVersion,
                           Department,
                           Indicator,
                           Observation,
+                          ObservationTombstone,
                           Policy,
                           Region,
                           Snapshot,
@@ -25,6 +27,7 @@ from store.models import (
 )
 from store.reads import (
                           data_version,
+                          read_batches,
                           dump,
                           read_audit,
                           read_growth,
@@ -58,24 +61,24 @@ from store.sync import (
                           normalise_name,
 )
 from store.writes import (
-                          ConcurrentEditError,
                           add_progress,
                           delete_observation,
                           observation_key,
                           parse_period,
                           period_label,
+                          revert_batch,
                           revert_change,
                           save_observations,
 )
 
 __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
-           "SYSTEM_USER", "Area", "AuditLog", "Base", "Department", "Indicator", "Observation", "Policy", "Region",
+           "SYSTEM_USER", "Area", "AuditLog", "Base", "DataVersion", "Department", "Indicator", "Observation", "ObservationTombstone", "Policy", "Region",
            "Snapshot", "SnapshotRow", "Target", "Task", "TaskProgress", "TaskUnit",
-           "data_version", "dump", "read_audit", "read_growth", "read_indicators", "read_observation_years",
+           "data_version", "read_batches", "dump", "read_audit", "read_growth", "read_indicators", "read_observation_years",
            "read_observations", "read_policies", "read_progress", "read_regions", "read_targets",
            "read_task_units", "read_tasks",
            "BUILTIN_OBSERVATIONS", "BUILTIN_PROGRESS", "create_schema", "init_db", "load_builtin_observations",
            "SNAPSHOT_COLUMNS", "read_snapshot", "read_snapshots", "save_snapshot",
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",
            "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "parse_period",
-           "period_label", "revert_change", "save_observations"]
+           "period_label", "revert_batch", "revert_change", "save_observations"]

@@ -10,18 +10,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateColumn
 
 from store import catalogue as cat
-from store.engine import session_scope
+from store.engine import now, session_scope
 from store.models import (
     SYSTEM_USER,
+    AuditLog,
     Base,
+    DataVersion,
     Indicator,
     Observation,
+    ObservationTombstone,
     Policy,
     Region,
     TaskProgress,
 )
 from store.sync import load_catalogue
-from store.writes import add_progress, parse_period, save_observations
+from store.writes import add_progress, observation_key, parse_period, save_observations
 from views.labels import TASK_STATUS_BY_LABEL
 
 BUILTIN_OBSERVATIONS = cat.DATA_DIR / "observations" / "builtin.csv"
@@ -31,8 +34,27 @@ BUILTIN_PROGRESS = cat.DATA_DIR / "observations" / "task_progress_sample.csv"
 def create_schema(engine: Engine) -> None:
     """Create missing tables, then add columns that a newer version of the models has and the database lacks
     (an additive upgrade, so that an existing var/tracker.sqlite keeps its data when the code grows)."""
+    had_tombstones = inspect(engine).has_table(ObservationTombstone.__tablename__)
     Base.metadata.create_all(engine)
     _add_missing_columns(engine)
+    with session_scope(engine) as s:
+        if s.get(DataVersion, 1) is None:  # continue from the old cache key (the newest audit id)
+            s.add(DataVersion(id=1, version=int(s.scalar(select(func.coalesce(func.max(AuditLog.id), 0))))))
+        if not had_tombstones:
+            _backfill_tombstones(s)
+
+
+def _backfill_tombstones(s: Session) -> None:
+    """For a database older than the tombstones: the highest version each deleted key ever had, from the log."""
+    live = {observation_key(*k) for k in s.execute(
+        select(Region.name, Indicator.code, Observation.year, Observation.quarter).join(Region).join(Indicator))}
+    highest: dict[str, int] = {}
+    for key, old, new in s.execute(select(AuditLog.entity_key, AuditLog.old, AuditLog.new)
+                                   .where(AuditLog.entity == "observation")):
+        for d in (old, new):
+            if isinstance(d, dict) and d.get("version") is not None and key not in live:
+                highest[key] = max(highest.get(key, 0), int(d["version"]))
+    s.add_all(ObservationTombstone(key=k, version=v, deleted_at=now()) for k, v in highest.items())
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -50,6 +72,8 @@ def _add_missing_columns(engine: Engine) -> None:
                         else {True: "TRUE", False: "FALSE"}.get(default, repr(default))
                     ddl = f"{ddl} DEFAULT {literal}"
                 conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {ddl}')
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
 
 
 def init_db(engine: Engine, *, with_sample: bool = True) -> None:
