@@ -47,6 +47,8 @@ from store.schema import (
                           create_schema,
                           init_db,
                           load_builtin_observations,
+                          never_had_data,
+                          open_db,
 )
 from store.snapshots import (
                           SNAPSHOT_COLUMNS,
@@ -77,7 +79,7 @@ __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_sco
            "data_version", "read_batches", "dump", "read_audit", "read_growth", "read_indicators", "read_observation_years",
            "read_observations", "read_policies", "read_progress", "read_regions", "read_targets",
            "read_task_units", "read_tasks",
-           "BUILTIN_OBSERVATIONS", "BUILTIN_PROGRESS", "create_schema", "init_db", "load_builtin_observations",
+           "BUILTIN_OBSERVATIONS", "BUILTIN_PROGRESS", "create_schema", "init_db", "load_builtin_observations", "never_had_data", "open_db",
            "SNAPSHOT_COLUMNS", "read_snapshot", "read_snapshots", "save_snapshot",
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",
            "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "parse_period",

@@ -84,6 +84,25 @@ def init_db(engine: Engine, *, with_sample: bool = True) -> None:
     load_builtin_observations(engine, with_sample=with_sample)
 
 
+def open_db(engine: Engine) -> None:
+    """What the app does at start: create or upgrade the schema and load the catalogues; the built-in data (with
+    its sample values) only into a database that never held a value or a progress report, so that a database made
+    with `cli.py init --no-sample`, or a value a user deleted, stays as it is."""
+    create_schema(engine)
+    for policy in cat.load_policies():
+        load_catalogue(engine, policy)
+    if never_had_data(engine):
+        load_builtin_observations(engine, with_sample=True)
+
+
+def never_had_data(engine: Engine) -> bool:
+    """No observation or progress report now, and none in the audit log ever."""
+    with engine.connect() as conn:
+        return not any(conn.execute(select(table.id).limit(1)).first() for table in (
+            Observation, TaskProgress)) and conn.execute(
+            select(AuditLog.id).where(AuditLog.entity.in_(("observation", "task_progress"))).limit(1)).first() is None
+
+
 def load_builtin_observations(engine: Engine, *, with_sample: bool = True) -> int:
     """Load data/observations/*.csv where no value exists yet; never overwrites what users entered."""
     with open(BUILTIN_OBSERVATIONS, encoding="utf-8") as fh:

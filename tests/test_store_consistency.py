@@ -268,3 +268,40 @@ def test_the_data_version_is_a_counter_not_the_newest_audit_id(engine):
         conn.exec_driver_sql("UPDATE data_version SET version = 5")
     db.save_observations(engine, [_row(96)], who="甲")
     assert db.data_version(engine) == 6
+
+
+# ------------------------------------------------------------------ app start
+
+def test_an_app_start_leaves_a_no_sample_database_without_sample_rows(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import cli
+
+    path = tmp_path / "nosample.sqlite"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    assert cli.main(["init", "--no-sample"]) == 0
+    eng = db.make_engine(f"sqlite:///{path}")
+    before = db.dump(eng)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    assert not at.exception
+    assert not db.read_observations(eng)["is_sample"].any()
+    assert db.read_progress(eng).empty
+    assert db.dump(eng) == before
+
+
+def test_sample_data_comes_only_into_an_empty_database_and_never_over_a_deletion(tmp_path):
+    eng = db.make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    db.open_db(eng)
+    obs = db.read_observations(eng)
+    assert obs["is_sample"].any() and not db.read_progress(eng).empty
+    sample = obs[obs["is_sample"]].iloc[0]
+    db.delete_observation(eng, sample["region"], sample["indicator"], int(sample["year"]), int(sample["quarter"]),
+                          who="管理员", reason="不要示例数据")
+    before = db.dump(eng)
+    db.open_db(eng)
+    assert db.dump(eng) == before

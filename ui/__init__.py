@@ -17,9 +17,10 @@ from views import policy as views
 
 @st.cache_resource
 def engine():
-    """One engine per process; the first run creates and fills the database."""
+    """One engine per process; the first run creates or upgrades the schema and loads the catalogue (the built-in
+    sample data only into a database that never held data)."""
     eng = db.make_engine()
-    db.init_db(eng)
+    db.open_db(eng)
     return eng
 
 
