@@ -68,6 +68,7 @@ from store.writes import (
                           observation_key,
                           parse_period,
                           period_label,
+                          REVERTIBLE,
                           revert_batch,
                           revert_change,
                           save_observations,
@@ -83,4 +84,4 @@ __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_sco
            "SNAPSHOT_COLUMNS", "read_snapshot", "read_snapshots", "save_snapshot",
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",
            "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "parse_period",
-           "period_label", "revert_batch", "revert_change", "save_observations"]
+           "period_label", "REVERTIBLE", "revert_batch", "revert_change", "save_observations"]

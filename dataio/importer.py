@@ -156,15 +156,15 @@ def plan_progress(engine: Engine, clean: list[dict[str, Any]]) -> pd.DataFrame:
 def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str,
                progress: pd.DataFrame | None = None) -> dict[str, int]:
     """Write the plan's new and changed values (and new progress updates) in one audited transaction. Each value
-    carries the version seen at preview time: if anyone changed it since, the whole save is refused
-    (db.ConcurrentEditError) and nothing is written."""
+    carries the version seen at preview time (unchanged ones too): if anyone changed any of them since, the whole
+    save is refused (db.ConcurrentEditError) and nothing is written."""
     if not str(who or "").strip():
         raise ValueError("请填写填报人姓名后再保存")
-    todo = plan[plan["change"] != "unchanged"]
+    # every row, "unchanged" too: its version is checked as well, so what the preview showed is what is stored
     rows = [{"region": r.region, "indicator": r.indicator, "year": int(r.year), "quarter": int(r.quarter),
              "value": float(r.value), "source": r.source, "note": r.note, "is_sample": bool(r.is_sample),
              "expected_version": None if pd.isna(r.expected_version) else int(r.expected_version)}
-            for r in todo.itertuples(index=False)]
+            for r in plan.itertuples(index=False)]
     updates = progress[progress["change"] == "new"] if progress is not None else progress
     counts = {"created": 0, "updated": 0, "unchanged": 0, "progress": 0}
     with db.session_scope(engine) as s:
@@ -175,7 +175,6 @@ def apply_plan(engine: Engine, plan: pd.DataFrame, *, who: str, reason: str,
                             reported_on=r.reported_on, reported_by=r.reported_by, who=who.strip(),
                             is_sample=bool(r.is_sample), session=s)
             counts["progress"] += 1
-    counts["unchanged"] += int(len(plan) - len(todo))
     return counts
 
 

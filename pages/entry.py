@@ -17,6 +17,12 @@ def template_bytes(version: int, policy: str, region: str, first: int, last: int
     return template.build_template(ui.engine(), policy, region, range(first, last + 1))
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def export_bytes(version: int) -> bytes:
+    """The export of everything, rebuilt for every data version (a download never serves an older state)."""
+    return exporter.export_workbook(ui.engine())
+
+
 def flash() -> None:
     """The outcome of the last save, shown once after the page reloads with fresh data."""
     message = st.session_state.pop("entry_flash", None)
@@ -38,11 +44,14 @@ def show_problems(problems) -> None:
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
 
 
-def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str], progress: pd.DataFrame | None = None) -> None:
-    """Apply a confirmed plan; on success reload with fresh data, on a concurrent edit say so."""
+def save(plan: pd.DataFrame, who: str, reason: str, clear: list[str], progress: pd.DataFrame | None = None,
+         raise_conflict: bool = False) -> None:
+    """Apply a confirmed plan; on success reload with fresh data, on a concurrent edit say so (or raise it)."""
     try:
         counts = importer.apply_plan(ui.engine(), plan, who=who, reason=reason, progress=progress)
     except db.ConcurrentEditError as exc:
+        if raise_conflict:
+            raise
         st.error(str(exc), icon=":material/error:")
         return
     for key in clear:
@@ -135,6 +144,24 @@ def progress_tab(policy: str, who: str) -> None:
         st.rerun()
 
 
+def check_upload(upload, who: str) -> None:
+    """Check the uploaded file against the store now and keep the plan that the page will show."""
+    result = importer.import_workbook(ui.engine(), upload.getvalue(), who=who or "?", dry_run=True)
+    st.session_state["upload_check"] = (upload.file_id, result)
+
+
+def confirm_upload(upload, result, who: str) -> None:
+    """Write the plan that was shown; when anything changed since the preview, refuse, check again and show the
+    new preview with a message (never write a plan the user has not seen)."""
+    try:
+        save(result.plan, who, f"Excel 导入：{upload.name}", ["upload_check"], result.progress, raise_conflict=True)
+    except db.ConcurrentEditError as exc:
+        check_upload(upload, who)
+        st.session_state["upload_conflict"] = (f"未导入：预览之后数据已被他人修改（{exc}）。下方是按最新数据重新生成的"
+                                               "预览，请核对后再确认导入。")
+        st.rerun()
+
+
 def excel_tab(policy: str, region: str, who: str) -> None:
     st.markdown("**1. 下载填报模板**：每个领域一张表，指标为行、年份为列，“来源”必填。")
     p = ui.catalogue_frames()["policies"].set_index("code").loc[policy]
@@ -147,11 +174,12 @@ def excel_tab(policy: str, region: str, who: str) -> None:
     st.markdown("**2. 上传填好的模板或长表**（地区、指标、期间、数值、来源）：先检查，确认后一次写入；有任何错误则全部不写入。")
     upload = st.file_uploader("上传 Excel 文件", type=["xlsx", "xlsm", "xls"], key="entry_upload")
     if upload is not None:
-        token = (upload.file_id, ui.data_version())
-        if st.session_state.get("upload_check", (None,))[0] != token:
-            result = importer.import_workbook(ui.engine(), upload.getvalue(), who=who or "?", dry_run=True)
-            st.session_state["upload_check"] = (token, result)
+        # the plan checked once per file and kept: the confirm writes exactly this plan (with the versions it saw)
+        if st.session_state.get("upload_check", (None,))[0] != upload.file_id:
+            check_upload(upload, who)
         result = st.session_state["upload_check"][1]
+        if message := st.session_state.pop("upload_conflict", None):
+            st.warning(message, icon=":material/sync_problem:")
         if not result.ok:
             show_problems(result.problems)
         else:
@@ -162,12 +190,12 @@ def excel_tab(policy: str, region: str, who: str) -> None:
                 st.dataframe(importer.progress_preview_frame(result.progress), hide_index=True, width="stretch")
             changes = result.counts()["new"] + result.counts()["update"] + result.new_progress()
             if st.button("确认导入", type="primary", key="upload_confirm", disabled=not who or not changes):
-                save(result.plan, who, f"Excel 导入：{upload.name}", ["upload_check"], result.progress)
+                confirm_upload(upload, result, who)
     st.markdown("**3. 导出全部数据**：观测值（含来源、示例数据标记）、任务及进展、修改记录。")
     if st.button("生成导出文件", key="export_build"):
-        st.session_state["export_bytes"] = exporter.export_workbook(ui.engine())
-    if "export_bytes" in st.session_state:
-        st.download_button("下载导出文件", st.session_state["export_bytes"], file_name="督导看板数据导出.xlsx",
+        st.session_state["export_wanted"] = True
+    if st.session_state.get("export_wanted"):
+        st.download_button("下载导出文件", export_bytes(ui.data_version()), file_name="督导看板数据导出.xlsx",
                            key="export_download",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
