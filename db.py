@@ -52,8 +52,10 @@ from store.schema import (
 )
 from store.snapshots import (
                           SNAPSHOT_COLUMNS,
+                          delete_snapshot,
                           read_snapshot,
                           read_snapshots,
+                          rename_snapshot,
                           save_snapshot,
 )
 from store.sync import (
@@ -81,7 +83,8 @@ __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_sco
            "read_observations", "read_policies", "read_progress", "read_regions", "read_targets",
            "read_task_units", "read_tasks",
            "BUILTIN_OBSERVATIONS", "BUILTIN_PROGRESS", "create_schema", "init_db", "load_builtin_observations", "never_had_data", "open_db",
-           "SNAPSHOT_COLUMNS", "read_snapshot", "read_snapshots", "save_snapshot",
+           "SNAPSHOT_COLUMNS", "delete_snapshot", "read_snapshot", "read_snapshots", "rename_snapshot",
+           "save_snapshot",
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",
            "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "parse_period",
            "period_label", "REVERTIBLE", "revert_batch", "revert_change", "save_observations"]

@@ -8,6 +8,7 @@ import db
 import ui
 from deck import DeckData, DeckOptions, build_deck, plan_deck
 from deck.data import deck_data
+from store import users
 from views import labels
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -26,6 +27,28 @@ def meeting_data(version: int, policy: str, region: str, as_of_year: int, snapsh
                      snapshot=snapshot)
 
 
+def manage_snapshots(snapshots: pd.DataFrame, who: str) -> None:
+    """Admins rename or delete a snapshot (both audited)."""
+    if not users.is_admin(who):
+        return
+    with st.expander("管理会议快照（管理员）"):
+        names = {int(r.id): f"{r.name}（{r.meeting_date:%Y-%m-%d}）" for r in snapshots.itertuples()}
+        chosen = st.selectbox("快照", list(names), format_func=names.get, key="snapshot_manage_id")
+        new_name = st.text_input("新名称", key="snapshot_new_name")
+        rename_col, delete_col = st.columns(2)
+        try:
+            if rename_col.button("重命名", key="snapshot_rename", disabled=not new_name.strip()):
+                db.rename_snapshot(ui.engine(), chosen, new_name, who=who)
+                st.session_state["snapshot_flash"] = f"已将会议快照重命名为“{new_name.strip()}”。"
+                st.rerun()
+            if delete_col.button("删除该快照", key="snapshot_delete"):
+                db.delete_snapshot(ui.engine(), chosen, who=who)
+                st.session_state["snapshot_flash"] = f"已删除会议快照“{names[chosen]}”（已记入修改记录）。"
+                st.rerun()
+        except (ValueError, PermissionError) as exc:
+            st.error(str(exc), icon=":material/error:")
+
+
 filters = ui.sidebar_filters()
 snapshots = db.read_snapshots(ui.engine(), filters.policy, filters.region)
 
@@ -41,8 +64,10 @@ with settings_col:
     departments = st.checkbox("部门督办（排名、通报、逾期任务）", value=True, key="deck_departments")
     data_notes = st.checkbox("数据说明", value=True, key="deck_notes")
     names = {int(r.id): f"{r.name}（{r.meeting_date:%Y-%m-%d}）" for r in snapshots.itertuples()}
+    baseline = ui.last_meeting(filters.policy, filters.region)  # the latest meeting on or before today
+    default = [NO_COMPARE, *names].index(int(baseline[0]["id"])) if baseline else 0
     compare = st.selectbox("对比会议快照", [NO_COMPARE, *names], format_func=lambda k: names.get(k, k),
-                           index=1 if names else 0, key="deck_since",
+                           index=default, key="deck_since",
                            help="显示自该次会议以来状态上升、下降和新增数据的目标")
     meeting_date = st.date_input("会议日期（印在封面，可不填）", value=None, key="deck_meeting_date")
 
@@ -81,21 +106,25 @@ elif built:
 st.divider()
 st.subheader("会议快照")
 st.caption("把当前各目标的状态保存为某次科技领导小组会议的快照；下次生成材料和总览页会显示自该次会议以来的变化。")
+who = ui.current_user()
 with st.form("snapshot_form", clear_on_submit=True):
-    name_col, date_col, who_col = st.columns([3, 1, 1])
+    name_col, date_col = st.columns([3, 1])
     meeting = name_col.text_input("会议名称", placeholder="例如：2020年第四季度科技领导小组会议", key="snapshot_name")
-    when = date_col.date_input("会议日期", value=date.today(), key="snapshot_date")
-    who = who_col.text_input("保存人", value="科工信局", key="snapshot_who")
-    saved = st.form_submit_button("保存为会议快照")
+    when = date_col.date_input("会议日期", value=date.today(), max_value=date.today(), key="snapshot_date")
+    saved = st.form_submit_button("保存为会议快照", disabled=not who)
+if not who:
+    st.caption(labels.NO_USER)
 if saved:
     try:
         snap_id = db.save_snapshot(ui.engine(), data.status, name=meeting, meeting_date=when, policy=filters.policy,
-                                   region=filters.region, as_of_year=filters.as_of_year, who=who.strip() or "未署名")
+                                   region=filters.region, as_of_year=filters.as_of_year, who=who)
     except ValueError as exc:
         st.error(str(exc))
     else:
         st.success(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(data.status)} 个目标，截至{filters.as_of_year}年）。")
         snapshots = db.read_snapshots(ui.engine(), filters.policy, filters.region)
+if message := st.session_state.pop("snapshot_flash", None):
+    st.success(message, icon=":material/check_circle:")
 
 if snapshots.empty:
     st.info("尚无会议快照。")
@@ -106,3 +135,4 @@ else:
                                 "as_of_year": st.column_config.NumberColumn("截至年份", format="%d"),
                                 "targets": "目标数", "created_by": "保存人",
                                 "created_at": st.column_config.DatetimeColumn("保存时间", format="YYYY-MM-DD HH:mm")})
+    manage_snapshots(snapshots, who)

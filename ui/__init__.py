@@ -3,6 +3,7 @@ version, so any write invalidates them), the sidebar filters and the sample-data
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -286,10 +287,10 @@ def peer_growth_rows(indicators: list[str], years: list[int], level: str) -> pd.
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _last_meeting(version: int, policy: str, region: str):
-    return views.last_snapshot(engine(), policy, region)
+def _last_meeting(version: int, policy: str, region: str, today: date):
+    return views.last_snapshot(engine(), policy, region, today=today)
 
 
 def last_meeting(policy: str, region: str):
     """views.last_snapshot (the latest meeting snapshot's row and frozen rows, or None), cached."""
-    return _last_meeting(data_version(), policy, region)
+    return _last_meeting(data_version(), policy, region, date.today())
