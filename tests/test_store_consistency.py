@@ -305,3 +305,44 @@ def test_sample_data_comes_only_into_an_empty_database_and_never_over_a_deletion
     before = db.dump(eng)
     db.open_db(eng)
     assert db.dump(eng) == before
+
+
+# ------------------------------------------------------------------ clean output
+
+@pytest.mark.parametrize("as_of", ["2016", "2020", "2020Q2", "2024"])
+def test_cli_status_prints_no_numpy_warning_when_targets_have_no_data(tmp_path, monkeypatch, capsys, as_of):
+    """A policy whose annual targets have no data yet (a --no-sample database; as-of years before, in and after
+    the policy period): `cli.py status` runs with RuntimeWarning as an error."""
+    import warnings
+
+    import cli
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    assert cli.main(["init", "--no-sample"]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert cli.main(["status", "--as-of", as_of]) == 0
+    assert "Warning" not in capsys.readouterr().err
+
+
+def test_status_of_annual_targets_without_any_data_is_clean():
+    import warnings
+
+    import pandas as pd
+
+    from metrics.status import target_status
+    from store import catalogue
+
+    targets = pd.DataFrame([{"policy": "P", "code": "A01", "kind": "annual", "comparator": ">=", "value": 5.0,
+                             "value_low": None, "value_high": None, "start_year": 2024, "due_year": 2026,
+                             "tier": None, "benchmark": None, "indicator": "x", "indicator_name": "x", "unit": "家",
+                             "area": "企业", "measure": "flow", "path": "linear", "frequency": "annual",
+                             "decimals": 0, "stages": [], "base_year": 2023, "policy_start_year": 2024,
+                             "policy_region": REGION, "headline": False, "lead_units": "", "clause": "一",
+                             "task_clause": None, "interpreted": False, "note": None, "quote": "",
+                             "responsible_units": ""}])
+    obs = pd.DataFrame(columns=["region", "indicator", "year", "quarter", "value", "source", "is_sample"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        out = target_status(targets, obs, 2025, 0, settings=catalogue.load_settings())
+    assert list(out["status"]) == ["no_data"]
