@@ -149,6 +149,24 @@ def snapshot_as(engine: Engine, account: Account | None, status: pd.DataFrame, *
     return db.save_snapshot(engine, status, who=account.login, **kwargs)
 
 
+def rename_snapshot_as(engine: Engine, account: Account | None, snapshot_id: int, name: str) -> None:
+    """db.rename_snapshot, for admins only."""
+    require(account, ADMIN_ROLES, "重命名会议快照")
+    db.rename_snapshot(engine, snapshot_id, name, who=account.login)
+
+
+def delete_snapshot_as(engine: Engine, account: Account | None, snapshot_id: int, *, reason: str = "") -> None:
+    """db.delete_snapshot, for admins only."""
+    require(account, ADMIN_ROLES, "删除会议快照")
+    db.delete_snapshot(engine, snapshot_id, who=account.login, reason=reason)
+
+
+def revert_batch_as(engine: Engine, account: Account | None, batch_id: str, *, reason: str = "") -> int:
+    """db.revert_batch (one write transaction undone as one action), for admins only."""
+    require(account, ADMIN_ROLES, "撤销整批修改")
+    return db.revert_batch(engine, batch_id, who=account.login, reason=reason)
+
+
 # ------------------------------------------------------------------ user management (admins)
 
 def add_user_as(engine: Engine, account: Account | None, login: str, *, role: str, password: str,

@@ -224,18 +224,17 @@ def apply_plan(engine: Engine, plan: pd.DataFrame, *, account: Account | None, r
                progress: pd.DataFrame | None = None) -> dict[str, int]:
     """Write the plan's new and changed values (and new progress updates) in one audited transaction, through
     access.guard (the account's role and departments are checked first). Each value carries the version seen at
-    preview time: if anyone changed it since, the whole save is refused (db.ConcurrentEditError) and nothing is
-    written; a database error becomes a SaveError with a Chinese message."""
+    preview time (unchanged ones too): if anyone changed any of them since, the whole save is refused
+    (db.ConcurrentEditError) and nothing is written; a database error becomes a SaveError with a Chinese message."""
     reason = clean_text(reason).strip()
-    todo = plan[plan["change"] != "unchanged"]
+    # every row, "unchanged" too: its version is checked as well, so what the preview showed is what is stored
     rows = [{"region": r.region, "indicator": r.indicator, "year": int(r.year), "quarter": int(r.quarter),
              "value": float(r.value), "source": r.source, "note": r.note, "is_sample": bool(r.is_sample),
              "expected_version": None if pd.isna(r.expected_version) else int(r.expected_version)}
-            for r in todo.itertuples(index=False)]
+            for r in plan.itertuples(index=False)]
     updates = [] if progress is None else progress[progress["change"] == "new"].to_dict("records")
     with database_errors():
         counts = guard.save_plan_as(engine, account, rows, updates, reason=reason)
-    counts["unchanged"] += int(len(plan) - len(todo))
     return counts
 
 

@@ -19,6 +19,7 @@ from pptx.enum.chart import (
     XL_TICK_LABEL_POSITION,
 )
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from deck import style
@@ -387,13 +388,22 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
             point = actual.points[i]
             point.format.fill.solid()
             point.format.fill.fore_color.rgb = style.rgb(style.status_colour(key))
-        _value_labels(actual, "0%", XL_LABEL_POSITION.INSIDE_BASE, 11, bold=True)
+        # each label clear of the target frame's lines: past the end of a bar at or beyond the target (or of a
+        # short bar, far from the frame's end), inside the end of a bar that stops short of the target or reaches
+        # the chart's right edge
+        top = max(1.2, min(2.0, float(scored["attainment"].max()) + 0.3))
+        _value_labels(actual, "0%", XL_LABEL_POSITION.OUTSIDE_END, 11, bold=True)
+        for i, value in enumerate(scored["attainment"]):
+            if 0.3 <= float(value) < 1 - 1e-9 or float(value) > top - 0.25:
+                label = actual.points[i].data_label
+                label.position = XL_LABEL_POSITION.INSIDE_END
+                label.font.size, label.font.bold = Pt(11), True
         cat_axis, val_axis = chart.category_axis, chart.value_axis
         cat_axis.reverse_order = True
         cat_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
         cat_axis.tick_labels.font.size = Pt(11)
         val_axis.minimum_scale = 0
-        val_axis.maximum_scale = max(1.2, min(2.0, float(scored["attainment"].max()) + 0.1))
+        val_axis.maximum_scale = top
         val_axis.major_unit = 0.2 if val_axis.maximum_scale <= 1.4 else 0.5
         val_axis.has_major_gridlines = True
         val_axis.major_gridlines.format.line.color.rgb = style.rgb("D9D9D9")
@@ -415,6 +425,7 @@ def _value_labels(series, number_format: str, position, size: int, bold: bool = 
     labels_.position = position
     labels_.font.size = Pt(size)
     labels_.font.bold = bold
+    labels_._element.get_or_add_txPr().find(qn("a:bodyPr")).set("wrap", "none")  # "136 %" on one line
 
 
 def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:

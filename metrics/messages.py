@@ -84,11 +84,11 @@ def gap_message(row: pd.Series) -> str:
     if not _has(row.get("gap")) or row["gap"] <= 0:
         return head + "。"
     decimals = int(row["decimals"])
-    gap = f"还差{_num(row['gap'], decimals)} {row['unit']}"
+    gap = f"还差{_num(row['gap'], decimals)} {labels.difference_unit(row['unit'])}"
     remaining = row.get("years_remaining")
     if _has(remaining) and remaining > 0 and _has(row.get("required_annual_increase")):
         verb = "减少" if row["comparator"] == "<=" else "增加"
-        pace = f"每年需{verb}{_num(abs(row['required_annual_increase']), decimals)} {row['unit']}"
+        pace = f"每年需{verb}{_num(abs(row['required_annual_increase']), decimals)} {labels.difference_unit(row['unit'])}"
         if _has(row.get("required_growth_rate")) and row["kind"] != "annual":
             pace += f"（年均增长{row['required_growth_rate']:.1%}）"
         return f"{head}，{gap}；要在{int(row['due_year'])}年底前完成，{pace}。"

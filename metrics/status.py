@@ -452,8 +452,10 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, as_of_year: int, as_of_quarter: in
     low = np.where(f["comparator"] == "range", f["value_low"], f["value"] * (1 - tol))
     high = np.where(f["comparator"] == "range", f["value_high"], f["value"] * (1 + tol))
     banded = f["comparator"].isin(["approx", "range"]) & f["has_actual"]
-    band = np.select([f["actual"] < low - EPS * np.abs(low), f["actual"] > high + EPS * np.abs(high)],
-                     ["below", "above"], "inside")
+    actual = f["actual"].to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):  # NaN actuals (no data yet) compare False without a RuntimeWarning
+        band = np.select([actual < low - EPS * np.abs(low), actual > high + EPS * np.abs(high)],
+                         ["below", "above"], "inside")
     is_stage = f["kind"] == "milestone"
     names = _stage_names(t)
     label = {s.key: s.label for s in labels.STATUSES}

@@ -1,5 +1,6 @@
-"""修改记录: the audit log, filterable by object, person, key and date; an admin can revert one change
-(the revert is itself logged, and refused when the value has changed again since)."""
+"""修改记录: the audit log, filterable by object, person, key and date; an admin can revert one change of a value
+or a task progress report, or a whole import at once (each revert is itself logged and can be undone; refused
+when the value has changed again since, or when the change was reverted already)."""
 import json
 from datetime import date, timedelta
 
@@ -12,12 +13,18 @@ from access import guard
 from access.account import Account, PermissionDenied
 from access.permissions import is_admin
 from views import labels
+from views.text import md_escape
 
 
 @st.cache_data(show_spinner=False)
 def audit_log(version: int, entity: str | None, who: str | None, key: str | None, since: date | None,
               until: date | None) -> pd.DataFrame:
     return db.read_audit(ui.engine(), entity=entity, who=who, key_contains=key, since=since, until=until)
+
+
+@st.cache_data(show_spinner=False)
+def batches(version: int) -> pd.DataFrame:
+    return db.read_batches(ui.engine())
 
 
 def change_text(d) -> str:
@@ -52,21 +59,47 @@ def revert_box(log: pd.DataFrame, who: Account | None) -> None:
     if not is_admin(who):
         st.info(labels.ADMIN_ONLY, icon=":material/lock:")
         return
-    candidates = log[(log["entity"] == "observation") & (log["action"] != "revert")]
+    reverted = set(log["reverts_id"].dropna().astype(int))
+    candidates = log[log["entity"].isin(db.REVERTIBLE) & ~log["id"].isin(reverted)]
     if candidates.empty:
-        st.caption("当前筛选结果中没有可撤销的数据修改。")
+        st.caption("当前筛选结果中没有可撤销的数据修改或任务进展（撤销记录本身也可以再撤销）。")
         return
-    texts = {int(r.id): f"#{r.id} {labels.AUDIT_ENTITIES[r.entity]} {r.entity_key}：{change_text(r.old)} → "
-                        f"{change_text(r.new)}（{r.who}）" for r in candidates.itertuples()}
+    texts = {int(r.id): f"#{r.id} {labels.AUDIT_ACTIONS.get(r.action, r.action)}{labels.AUDIT_ENTITIES[r.entity]} "
+                        f"{r.entity_key}：{change_text(r.old)} → {change_text(r.new)}（{r.who}）"
+             for r in candidates.itertuples()}
     chosen = st.selectbox("要撤销的记录", list(texts), format_func=texts.get, key="revert_id")
     reason = st.text_input("撤销原因", key="revert_reason", placeholder="如：录入错误，恢复原值")
     if st.button("撤销该修改", type="primary", key="revert_button"):
         try:
             guard.revert_as(ui.engine(), who, int(chosen), reason=reason.strip() or f"撤销审计记录 #{chosen}")
         except (db.ConcurrentEditError, PermissionDenied, ValueError) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(md_escape(exc), icon=":material/error:")
             return
         st.session_state["audit_flash"] = f"已撤销记录 #{chosen}，撤销本身已记入修改记录。"
+        st.rerun()
+
+
+def batch_box(who: Account | None) -> None:
+    """Undo one import (or any save of several values) as one action: all or nothing (admins; the guard checks
+    the role again)."""
+    st.subheader("撤销整批导入")
+    if not is_admin(who):
+        return
+    open_batches = batches(ui.data_version()).query("not reverted")
+    if open_batches.empty:
+        st.caption("没有可整批撤销的导入或批量保存。")
+        return
+    texts = {r.batch_id: f"#{r.first_id} 起 {r.changes} 项 · {r.who} · {r.reason}"
+             for r in open_batches.itertuples()}
+    chosen = st.selectbox("要撤销的批次", list(texts), format_func=texts.get, key="batch_id")
+    reason = st.text_input("撤销原因", key="batch_reason", placeholder="如：导入了错误的文件")
+    if st.button("撤销整批", type="primary", key="batch_button"):
+        try:
+            n = guard.revert_batch_as(ui.engine(), who, chosen, reason=reason.strip())
+        except (db.ConcurrentEditError, ValueError, PermissionError) as exc:
+            st.error(md_escape(f"未撤销任何数据：{exc}"), icon=":material/error:")
+            return
+        st.session_state["audit_flash"] = f"已整批撤销 {n} 项修改，撤销本身已记入修改记录。"
         st.rerun()
 
 
@@ -89,3 +122,4 @@ st.dataframe(pd.DataFrame({
                    "编号": st.column_config.NumberColumn("编号", format="%d")},
     hide_index=True, width="stretch", height=min(38 * (len(log) + 1), 560))
 revert_box(log, who)
+batch_box(who)

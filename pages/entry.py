@@ -29,6 +29,12 @@ def template_bytes(version: int, policy: str, region: str, first: int, last: int
                                    department=department)
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def export_bytes(version: int) -> bytes:
+    """The export of everything, rebuilt for every data version (a download never serves an older state)."""
+    return exporter.export_workbook(ui.engine())
+
+
 def flash() -> None:
     """The outcome of the last save, shown once after the page reloads with fresh data."""
     message = st.session_state.pop("entry_flash", None)
@@ -51,12 +57,17 @@ def show_problems(problems) -> None:
 
 
 def save(plan: pd.DataFrame, who: Account | None, reason: str, clear: list[str],
-         progress: pd.DataFrame | None = None) -> None:
+         progress: pd.DataFrame | None = None, raise_conflict: bool = False) -> None:
     """Apply a confirmed plan through the guard; on success reload with fresh data, on a concurrent edit or a
-    refused permission say so (nothing written)."""
+    refused permission say so (nothing written), or raise the conflict for the caller to show a new preview."""
     try:
         counts = importer.apply_plan(ui.engine(), plan, account=who, reason=reason, progress=progress)
-    except (db.ConcurrentEditError, PermissionDenied, ValueError) as exc:  # ValueError: importer.SaveError
+    except db.ConcurrentEditError as exc:
+        if raise_conflict:
+            raise
+        st.error(md_escape(exc), icon=":material/error:")
+        return
+    except (PermissionDenied, ValueError) as exc:  # ValueError: importer.SaveError (the database refused)
         st.error(md_escape(exc), icon=":material/error:")
         return
     for key in clear:
@@ -174,6 +185,24 @@ def progress_tab(policy: str, who: Account | None, scope: guard.Scope) -> None:
         st.rerun()
 
 
+def check_upload(upload, who: Account | None) -> None:
+    """Check the uploaded file against the store now and keep the plan that the page will show."""
+    result = importer.import_workbook(ui.engine(), upload.getvalue(), account=who, dry_run=True, name=upload.name)
+    st.session_state["upload_check"] = ((upload.file_id, who), result)
+
+
+def confirm_upload(upload, result, who: Account | None) -> None:
+    """Write the plan that was shown; when anything changed since the preview, refuse, check again and show the
+    new preview with a message (never write a plan the user has not seen)."""
+    try:
+        save(result.plan, who, f"Excel 导入：{upload.name}", ["upload_check"], result.progress, raise_conflict=True)
+    except db.ConcurrentEditError as exc:
+        check_upload(upload, who)
+        st.session_state["upload_conflict"] = (f"未导入：预览之后数据已被他人修改（{exc}）。下方是按最新数据重新生成的"
+                                               "预览，请核对后再确认导入。")
+        st.rerun()
+
+
 def excel_tab(policy: str, region: str, who: Account | None, scope: guard.Scope) -> None:
     writer = may_write_any(who)
     own = who is not None and who.role == "editor"
@@ -193,12 +222,13 @@ def excel_tab(policy: str, region: str, who: Account | None, scope: guard.Scope)
     upload = st.file_uploader("上传 Excel 或 CSV 文件", type=["xlsx", "xlsm", "xls", "csv"], key="entry_upload",
                               disabled=not writer)
     if upload is not None and writer:
-        token = (upload.file_id, ui.data_version(), who)
-        if st.session_state.get("upload_check", (None,))[0] != token:
-            result = importer.import_workbook(ui.engine(), upload.getvalue(), account=who, dry_run=True,
-                                              name=upload.name)
-            st.session_state["upload_check"] = (token, result)
+        # the plan checked once per file and account and kept: the confirm writes exactly this plan (with the
+        # versions it saw)
+        if st.session_state.get("upload_check", (None,))[0] != (upload.file_id, who):
+            check_upload(upload, who)
         result = st.session_state["upload_check"][1]
+        if message := st.session_state.pop("upload_conflict", None):
+            st.warning(message, icon=":material/sync_problem:")
         if not result.ok:
             show_problems(result.problems)
         else:
@@ -209,12 +239,12 @@ def excel_tab(policy: str, region: str, who: Account | None, scope: guard.Scope)
                 st.dataframe(importer.progress_preview_frame(result.progress), hide_index=True, width="stretch")
             changes = result.counts()["new"] + result.counts()["update"] + result.new_progress()
             if st.button("确认导入", type="primary", key="upload_confirm", disabled=not changes):
-                save(result.plan, who, f"Excel 导入：{upload.name}", ["upload_check"], result.progress)
+                confirm_upload(upload, result, who)
     st.markdown("**3. 导出全部数据**：观测值（含来源、示例数据标记）、任务及进展、修改记录。")
     if st.button("生成导出文件", key="export_build"):
-        st.session_state["export_bytes"] = exporter.export_workbook(ui.engine())
-    if "export_bytes" in st.session_state:
-        st.download_button("下载导出文件", st.session_state["export_bytes"], file_name="督导看板数据导出.xlsx",
+        st.session_state["export_wanted"] = True
+    if st.session_state.get("export_wanted"):
+        st.download_button("下载导出文件", export_bytes(ui.data_version()), file_name="督导看板数据导出.xlsx",
                            key="export_download",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -11,6 +11,7 @@ from access.account import PermissionDenied
 from access.permissions import is_admin
 from deck import DeckData, DeckOptions, build_deck, plan_deck
 from deck.data import deck_data
+from views.text import md_escape
 from views import labels
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -29,6 +30,28 @@ def meeting_data(version: int, policy: str, region: str, as_of_year: int, snapsh
                      snapshot=snapshot)
 
 
+def manage_snapshots(snapshots: pd.DataFrame, account) -> None:
+    """Admins rename or delete a snapshot (both audited; access.guard checks the role again)."""
+    if not is_admin(account):
+        return
+    with st.expander("管理会议快照（管理员）"):
+        names = {int(r.id): f"{r.name}（{r.meeting_date:%Y-%m-%d}）" for r in snapshots.itertuples()}
+        chosen = st.selectbox("快照", list(names), format_func=names.get, key="snapshot_manage_id")
+        new_name = st.text_input("新名称", key="snapshot_new_name")
+        rename_col, delete_col = st.columns(2)
+        try:
+            if rename_col.button("重命名", key="snapshot_rename", disabled=not new_name.strip()):
+                guard.rename_snapshot_as(ui.engine(), account, chosen, new_name)
+                st.session_state["snapshot_flash"] = f"已将会议快照重命名为“{new_name.strip()}”。"
+                st.rerun()
+            if delete_col.button("删除该快照", key="snapshot_delete"):
+                guard.delete_snapshot_as(ui.engine(), account, chosen)
+                st.session_state["snapshot_flash"] = f"已删除会议快照“{names[chosen]}”（已记入修改记录）。"
+                st.rerun()
+        except (ValueError, PermissionError) as exc:  # PermissionDenied is a PermissionError
+            st.error(md_escape(exc), icon=":material/error:")
+
+
 filters = ui.sidebar_filters()
 snapshots = db.read_snapshots(ui.engine(), filters.policy, filters.region)
 
@@ -44,8 +67,10 @@ with settings_col:
     departments = st.checkbox("部门督办（排名、通报、逾期任务）", value=True, key="deck_departments")
     data_notes = st.checkbox("数据说明", value=True, key="deck_notes")
     names = {int(r.id): f"{r.name}（{r.meeting_date:%Y-%m-%d}）" for r in snapshots.itertuples()}
+    baseline = ui.last_meeting(filters.policy, filters.region)  # the latest meeting on or before today
+    default = [NO_COMPARE, *names].index(int(baseline[0]["id"])) if baseline else 0
     compare = st.selectbox("对比会议快照", [NO_COMPARE, *names], format_func=lambda k: names.get(k, k),
-                           index=1 if names else 0, key="deck_since",
+                           index=default, key="deck_since",
                            help="显示自该次会议以来状态上升、下降和新增数据的目标")
     meeting_date = st.date_input("会议日期（印在封面，可不填）", value=None, key="deck_meeting_date")
 
@@ -90,17 +115,19 @@ if not is_admin(account):
 with st.form("snapshot_form", clear_on_submit=True):
     name_col, date_col = st.columns([3, 1])
     meeting = name_col.text_input("会议名称", placeholder="例如：2020年第四季度科技领导小组会议", key="snapshot_name")
-    when = date_col.date_input("会议日期", value=date.today(), key="snapshot_date")
+    when = date_col.date_input("会议日期", value=date.today(), max_value=date.today(), key="snapshot_date")
     saved = st.form_submit_button("保存为会议快照", disabled=not is_admin(account))
 if saved:
     try:
         snap_id = guard.snapshot_as(ui.engine(), account, data.status, name=meeting, meeting_date=when,
                                     policy=filters.policy, region=filters.region, as_of_year=filters.as_of_year)
     except (ValueError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
     else:
         st.success(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(data.status)} 个目标，截至{filters.as_of_year}年）。")
         snapshots = db.read_snapshots(ui.engine(), filters.policy, filters.region)
+if message := st.session_state.pop("snapshot_flash", None):
+    st.success(message, icon=":material/check_circle:")
 
 if snapshots.empty:
     st.info("尚无会议快照。")
@@ -111,3 +138,4 @@ else:
                                 "as_of_year": st.column_config.NumberColumn("截至年份", format="%d"),
                                 "targets": "目标数", "created_by": "保存人",
                                 "created_at": st.column_config.DatetimeColumn("保存时间", format="YYYY-MM-DD HH:mm")})
+    manage_snapshots(snapshots, account)

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = ROOT / "var" / "tracker.sqlite"
@@ -25,7 +26,13 @@ def database_url() -> str:
     return f"sqlite:///{DEFAULT_DB_PATH}"
 
 
+class ConcurrentEditError(RuntimeError):
+    """Someone else saved the same value first; the message is for the user."""
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # let SQLAlchemy's "begin" event start transactions (pysqlite's own BEGIN would come too late, see _sqlite_begin)
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
@@ -39,16 +46,27 @@ def make_engine(url: str | None = None) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(conn) -> None:
+    """Write sessions start with BEGIN IMMEDIATE: they take SQLite's write lock before reading the versions they
+    compare, so a second writer waits (busy timeout) and then reads the first one's result; reads stay deferred."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+    """One write transaction: commit on success, roll back on any error. A row changed by someone else between
+    read and write (the version in the UPDATE/DELETE no longer matches) is a ConcurrentEditError."""
+    with Session(engine.execution_options(write=True), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
+        except StaleDataError as exc:
+            session.rollback()
+            raise ConcurrentEditError("保存失败：该数据在您操作期间已被他人修改，请刷新后核对再保存。") from exc
         except BaseException:
             session.rollback()
             raise

@@ -124,9 +124,18 @@ class Observation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     region: Mapped[Region] = relationship()
     indicator: Mapped[Indicator] = relationship()
-    # compare-and-set in the database too: UPDATE/DELETE … WHERE version = <the version read>, so that two
-    # transactions that both read version n cannot both write n + 1 (the writes set the new version themselves)
+    # compare-and-set in the write itself: every ORM UPDATE/DELETE says "WHERE id=? AND version=?" and a
+    # changed row (rowcount 0) raises StaleDataError; the store sets the new version itself
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class ObservationTombstone(Base):
+    """The last version of a deleted observation, by key, so that a re-created value continues above it: a key's
+    version never repeats, and a grid opened at an old version can never match a re-entered value."""
+    __tablename__ = "observation_tombstone"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # region/indicator/period
+    version: Mapped[int] = mapped_column(Integer)
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Department(Base):
@@ -186,6 +195,14 @@ class AuditLog(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     reverts_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)  # one write transaction
+
+
+class DataVersion(Base):
+    """One row: a counter that every write transaction bumps (inside the transaction), the cache key of pages."""
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Snapshot(Base):

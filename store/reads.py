@@ -12,6 +12,7 @@ from store.models import (
     Area,
     AuditLog,
     Base,
+    DataVersion,
     Department,
     Indicator,
     Observation,
@@ -153,9 +154,30 @@ def read_audit(engine: Engine, entity: str | None = None, who: str | None = None
 
 
 def data_version(engine: Engine) -> int:
-    """A number that changes whenever anything is written (the newest audit id): the cache key for pages."""
+    """A number that grows with every write transaction (a counter bumped inside it, so its order is the commit
+    order, unlike the newest audit id on PostgreSQL): the cache key for pages."""
     with engine.connect() as conn:
-        return int(conn.execute(select(func.coalesce(func.max(AuditLog.id), 0))).scalar_one())
+        return int(conn.execute(select(func.coalesce(func.max(DataVersion.version), 0))).scalar_one())
+
+
+def read_batches(engine: Engine, min_changes: int = 2, limit: int | None = 50) -> pd.DataFrame:
+    """Write transactions with at least min_changes value or progress changes (an import, a grid save), newest
+    first: batch_id, first_id, at, who, reason, changes, reverted (any of its changes already undone)."""
+    entries = (select(AuditLog.batch_id, func.min(AuditLog.id).label("first_id"), func.min(AuditLog.at).label("at"),
+                      func.min(AuditLog.who).label("who"), func.min(AuditLog.reason).label("reason"),
+                      func.count().label("changes"))
+               .where(AuditLog.batch_id.is_not(None), AuditLog.entity.in_(("observation", "task_progress")))
+               .group_by(AuditLog.batch_id).having(func.count() >= min_changes)
+               .order_by(func.min(AuditLog.id).desc()))
+    if limit:
+        entries = entries.limit(limit)
+    df = frame_of(engine, entries)
+    reverter = AuditLog.__table__.alias("reverter")
+    undone = (select(AuditLog.batch_id).join(reverter, reverter.c.reverts_id == AuditLog.id)
+              .where(AuditLog.batch_id.in_(df["batch_id"].tolist())).distinct())
+    with engine.connect() as conn:
+        reverted = set(conn.execute(undone).scalars())
+    return df.assign(reverted=df["batch_id"].isin(reverted).astype(bool))
 
 
 def dump(engine: Engine) -> str:

@@ -1,29 +1,32 @@
-"""Creating and upgrading the schema, and filling a database with the catalogues and the built-in data."""
+"""Creating and upgrading the schema (Alembic, store/migrations.py), and filling a database with the catalogues and
+the built-in data."""
 from __future__ import annotations
 
 import csv
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from store import accounts  # noqa: F401  (registers the user table before create_all)
 from store import catalogue as cat
-from store import supervision as _supervision_tables  # noqa: F401  (registers the 督办 tables before create_all)
 from store import migrations
-from store.engine import session_scope
+from store import supervision as _supervision_tables  # noqa: F401  (registers the 督办 tables)
+from store.engine import now, session_scope
 from store.milestones import load_milestones
 from store.models import (
     SYSTEM_USER,
+    AuditLog,
+    DataVersion,
     Indicator,
     Observation,
+    ObservationTombstone,
     Policy,
     Region,
     TaskProgress,
 )
 from store.sync import load_catalogue
-from store.writes import add_progress, period_from_label, save_observations
+from store.writes import add_progress, observation_key, period_from_label, save_observations
 from views.labels import TASK_STATUS_BY_LABEL
 
 BUILTIN_OBSERVATIONS = cat.DATA_DIR / "observations" / "builtin.csv"
@@ -32,14 +35,36 @@ BUILTIN_PROGRESS = cat.DATA_DIR / "observations" / "task_progress_sample.csv"
 
 def create_schema(engine: Engine) -> None:
     """Bring the database to the latest Alembic revision: a new one is created, one made before migrations is
-    adopted (stamped at the first revision when its tables match), an older one is upgraded."""
-    if not migrations.is_current(engine):
-        migrations.upgrade(engine)
+    adopted (stamped at the first revision when its tables match), an older one is upgraded. Then the rows the
+    newer tables start with: the data-version counter (continuing from the newest audit id) and, for a database
+    older than the tombstones, each deleted key's highest version from the audit log."""
+    if migrations.is_current(engine):
+        return
+    had_tombstones = inspect(engine).has_table(ObservationTombstone.__tablename__)
+    migrations.upgrade(engine)
+    with session_scope(engine) as s:
+        if s.get(DataVersion, 1) is None:
+            s.add(DataVersion(id=1, version=int(s.scalar(select(func.coalesce(func.max(AuditLog.id), 0))))))
+        if not had_tombstones:
+            _backfill_tombstones(s)
+
+
+def _backfill_tombstones(s: Session) -> None:
+    """For a database older than the tombstones: the highest version each deleted key ever had, from the log."""
+    live = {observation_key(*k) for k in s.execute(
+        select(Region.name, Indicator.code, Observation.year, Observation.quarter).join(Region).join(Indicator))}
+    highest: dict[str, int] = {}
+    for key, old, new in s.execute(select(AuditLog.entity_key, AuditLog.old, AuditLog.new)
+                                   .where(AuditLog.entity == "observation")):
+        for d in (old, new):
+            if isinstance(d, dict) and d.get("version") is not None and key not in live:
+                highest[key] = max(highest.get(key, 0), int(d["version"]))
+    s.add_all(ObservationTombstone(key=k, version=v, deleted_at=now()) for k, v in highest.items())
 
 
 def init_db(engine: Engine, *, with_sample: bool = True) -> None:
-    """Bring the schema to the latest revision, load every policy catalogue and the built-in observations
-    (idempotent)."""
+    """Bring the schema to the latest revision, load every policy catalogue, the built-in observations and the
+    milestone plans (idempotent)."""
     create_schema(engine)
     policies = cat.load_policies()
     for policy in policies:
@@ -47,6 +72,28 @@ def init_db(engine: Engine, *, with_sample: bool = True) -> None:
     load_builtin_observations(engine, with_sample=with_sample)
     for policy in policies:
         load_milestones(engine, policy, with_sample=with_sample)
+
+
+def open_db(engine: Engine) -> None:
+    """What the app does at start: create or upgrade the schema and load the catalogues; the built-in data (with
+    its sample values and sample milestone plans) only into a database that never held a value or a progress
+    report, so that a database made with `cli.py init --no-sample`, or a value a user deleted, stays as it is."""
+    create_schema(engine)
+    policies = cat.load_policies()
+    for policy in policies:
+        load_catalogue(engine, policy)
+    if never_had_data(engine):
+        load_builtin_observations(engine, with_sample=True)
+        for policy in policies:
+            load_milestones(engine, policy, with_sample=True)
+
+
+def never_had_data(engine: Engine) -> bool:
+    """No observation or progress report now, and none in the audit log ever."""
+    with engine.connect() as conn:
+        return not any(conn.execute(select(table.id).limit(1)).first() for table in (
+            Observation, TaskProgress)) and conn.execute(
+            select(AuditLog.id).where(AuditLog.entity.in_(("observation", "task_progress"))).limit(1)).first() is None
 
 
 def load_builtin_observations(engine: Engine, *, with_sample: bool = True) -> int:

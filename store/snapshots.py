@@ -7,10 +7,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
 
 from store.audit import write_audit
 from store.engine import now, session_scope
-from store.models import Snapshot, SnapshotRow
+from store.models import Policy, Snapshot, SnapshotRow
 from store.reads import frame_of
 from views.text import clean_text
 
@@ -29,10 +31,13 @@ def save_snapshot(engine: Engine, status: pd.DataFrame, *, name: str, meeting_da
                   as_of_year: int, who: str) -> int:
     """Freeze one region's status frame (metrics.status.target_status) as the snapshot of a meeting; audited.
 
-    The name must be new for this policy and region. Returns the snapshot id."""
+    The name must be new for this policy and region; the meeting date lies between the 1 January of the policy's
+    base year and today (a mistyped future date would otherwise stay the baseline). Returns the snapshot id."""
     name, who = clean_text(name).strip(), clean_text(who).strip()
     if not name:
         raise ValueError("请填写会议名称（例如“2020年第四季度科技领导小组会议”）。")
+    if not str(who or "").strip():
+        raise ValueError("请先填写保存人（填报人）姓名：保存会议快照会记入修改记录。")
     missing = [c for c in SNAPSHOT_COLUMNS if c not in status.columns]
     if missing:
         raise ValueError(f"状态表缺少列：{'、'.join(missing)}")
@@ -40,6 +45,7 @@ def save_snapshot(engine: Engine, status: pd.DataFrame, *, name: str, meeting_da
     if rows.empty:
         raise ValueError(f"{region}没有可保存的目标状态。")
     with session_scope(engine) as s:
+        _check_meeting_date(s, policy, meeting_date)
         if s.scalar(select(Snapshot).where(Snapshot.policy == policy, Snapshot.region == region,
                                            Snapshot.name == name)) is not None:
             raise ValueError(f"会议快照“{name}”已存在（{region}），请换一个名称。")
@@ -57,6 +63,52 @@ def save_snapshot(engine: Engine, status: pd.DataFrame, *, name: str, meeting_da
                     "statuses": {k: int(v) for k, v in counts.items()}},
                reason="保存会议快照")
         return snap.id
+
+
+def _check_meeting_date(s: Session, policy: str, meeting_date: date) -> None:
+    base_year = s.scalar(select(Policy.base_year).where(Policy.code == policy))
+    first = date(int(base_year), 1, 1) if base_year is not None else date.min
+    if meeting_date > date.today():
+        raise ValueError(f"会议日期 {meeting_date:%Y-%m-%d} 晚于今天：请在会议召开后保存快照（日期不能是将来）。")
+    if meeting_date < first:
+        raise ValueError(f"会议日期 {meeting_date:%Y-%m-%d} 早于政策基期（{first.year}年）：请检查年份。")
+
+
+def _existing_snapshot(s: Session, snapshot_id: int) -> Snapshot:
+    snap = s.get(Snapshot, int(snapshot_id))
+    if snap is None:
+        raise ValueError(f"会议快照 #{snapshot_id} 不存在或已被删除，请刷新。")
+    return snap
+
+
+def rename_snapshot(engine: Engine, snapshot_id: int, name: str, *, who: str) -> None:
+    """Give a snapshot another name (audited; access.guard.rename_snapshot_as lets admins only); the name stays
+    unique for its policy and region."""
+    name = clean_text(name).strip()
+    if not name:
+        raise ValueError("请填写新的会议名称。")
+    with session_scope(engine) as s:
+        snap = _existing_snapshot(s, snapshot_id)
+        if name == snap.name:
+            return
+        if s.scalar(select(Snapshot.id).where(Snapshot.policy == snap.policy, Snapshot.region == snap.region,
+                                              Snapshot.name == name)) is not None:
+            raise ValueError(f"会议快照“{name}”已存在（{snap.region}），请换一个名称。")
+        write_audit(s, who=who, action="update", entity="snapshot", key=f"{snap.policy}/{snap.region}/{snap.name}",
+                    old={"name": snap.name}, new={"name": name}, reason="重命名会议快照")
+        snap.name = name
+
+
+def delete_snapshot(engine: Engine, snapshot_id: int, *, who: str, reason: str = "") -> None:
+    """Delete a snapshot and its rows (audited with what it held; access.guard.delete_snapshot_as lets admins
+    only)."""
+    with session_scope(engine) as s:
+        snap = _existing_snapshot(s, snapshot_id)
+        write_audit(s, who=who, action="delete", entity="snapshot", key=f"{snap.policy}/{snap.region}/{snap.name}",
+                    old={"meeting_date": snap.meeting_date.isoformat(), "as_of_year": snap.as_of_year,
+                         "targets": len(snap.rows), "created_by": snap.created_by},
+                    new=None, reason=reason or "删除会议快照")
+        s.delete(snap)
 
 
 def read_snapshots(engine: Engine, policy: str | None = None, region: str | None = None) -> pd.DataFrame:

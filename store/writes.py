@@ -1,4 +1,7 @@
-"""Audited writes of observations and task progress, with compare-and-set on observation versions."""
+"""Audited writes of observations and task progress, with compare-and-set on observation versions.
+
+Versions: a key's version never repeats. A live value carries its version; deleting it keeps the last version in
+`observation_tombstone`, and a re-created value (a new entry, or an undone delete) continues above it."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,16 +9,18 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from dataio import limits
 from store.audit import write_audit
-from store.engine import now, session_scope
+from store.engine import ConcurrentEditError, now, session_scope
 from store.models import (
     AuditLog,
     Indicator,
     Observation,
+    ObservationTombstone,
     Policy,
     Region,
     Task,
@@ -24,10 +29,6 @@ from store.models import (
 from store.sync import ensure_region
 from views.labels import TASK_STATUSES
 from views.text import clean_text
-
-
-class ConcurrentEditError(RuntimeError):
-    """Someone else saved the same value first; the message is for the user."""
 
 
 def observation_key(region: str, indicator: str, year: int, quarter: int) -> str:
@@ -43,12 +44,36 @@ def _obs_dict(o: Observation) -> dict[str, Any]:
             "version": o.version}
 
 
+def _tombstones(s: Session) -> dict[str, int]:
+    """key → the last version of a deleted value (few rows: only deleted keys)."""
+    return dict(s.execute(select(ObservationTombstone.key, ObservationTombstone.version)).tuples().all())
+
+
+def _next_version(s: Session, key: str, tombstones: dict[str, int] | None = None) -> int:
+    """The version of a (re-)created value: above every version the key ever had."""
+    if tombstones is None:
+        return (s.scalar(select(ObservationTombstone.version).where(ObservationTombstone.key == key)) or 0) + 1
+    return tombstones.get(key, 0) + 1
+
+
+def _delete_observation(s: Session, obs: Observation, key: str) -> None:
+    """Delete (the ORM's DELETE carries the version: a row changed meanwhile is not deleted) and keep a tombstone."""
+    stone = s.get(ObservationTombstone, key)
+    if stone is None:
+        s.add(ObservationTombstone(key=key, version=obs.version, deleted_at=now()))
+    else:
+        stone.version, stone.deleted_at = max(stone.version, obs.version), now()
+    s.delete(obs)
+
+
 def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, reason: str = "",
                       session: Session | None = None) -> dict[str, int]:
     """Insert or update observations in one transaction, audited, with compare-and-set.
 
     Each row: region, indicator, year, quarter (0 = year), value, source, is_sample, note, and optionally
-    expected_version: the version the user saw (None = 'I saw no value'). A mismatch refuses the whole save."""
+    expected_version: the version the user saw (None = 'I saw no value'). A mismatch refuses the whole save. The
+    check is part of the write (UPDATE … WHERE id=? AND version=?), so a save that commits between this read and
+    this write is caught too; two concurrent creates of one key give the same ConcurrentEditError."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
 
     def run(s: Session) -> None:
@@ -58,6 +83,7 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
         ind_ids = sorted({inds[row["indicator"]].id for row in rows})
         stored = {(o.region_id, o.indicator_id, o.year, o.quarter): o
                   for o in s.scalars(select(Observation).where(Observation.indicator_id.in_(ind_ids)))}
+        tombstones = _tombstones(s)
         for row in rows:
             region = regions.get(row["region"]) or ensure_region(s, row["region"], who)
             regions[region.name] = region
@@ -71,12 +97,13 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
             if obs is None:
                 if check_version and row["expected_version"] is not None:
                     raise ConcurrentEditError(f"{key}：该数值已被他人删除，请刷新后重新填报。")
+                version = _next_version(s, key, tombstones)
                 obs = Observation(region=region, indicator=ind, year=int(row["year"]), quarter=q, entered_by=who,
-                                  entered_at=now(), version=1, **new)
+                                  entered_at=now(), version=version, **new)
                 s.add(obs)
                 stored[(region.id, ind.id, int(row["year"]), q)] = obs
                 write_audit(s, who=who, action="create", entity="observation", key=key, old=None,
-                       new={**new, "version": 1}, source=new["source"], reason=reason)
+                            new={**new, "version": version}, source=new["source"], reason=reason)
                 counts["created"] += 1
                 continue
             if check_version and row["expected_version"] != obs.version:
@@ -92,18 +119,24 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
             obs.version += 1
             obs.entered_by, obs.entered_at = who, now()
             write_audit(s, who=who, action="update", entity="observation", key=key, old=old,
-                   new={**new, "version": obs.version}, source=new["source"], reason=reason)
+                        new={**new, "version": obs.version}, source=new["source"], reason=reason)
             counts["updated"] += 1
         try:
             s.flush()
         except StaleDataError as exc:  # another process saved one of these values after we read it
             raise ConcurrentEditError("保存失败——您打开后数值已被他人同时修改，请刷新后核对再保存。") from exc
 
+    def guarded(s: Session) -> None:
+        try:
+            run(s)
+        except IntegrityError as exc:  # a concurrent create of the same key committed first (PostgreSQL)
+            raise ConcurrentEditError("保存失败：您填报的数值刚刚已被他人录入，请刷新后核对再保存。") from exc
+
     if session is not None:
-        run(session)
+        guarded(session)
     else:
         with session_scope(engine) as s:
-            run(s)
+            guarded(s)
     return counts
 
 
@@ -118,8 +151,8 @@ def delete_observation(engine: Engine, region: str, indicator: str, year: int, q
         if expected_version is not None and obs.version != expected_version:
             raise ConcurrentEditError(f"{key}：该数值已被他人修改，请刷新后再操作。")
         write_audit(s, who=who, action="delete", entity="observation", key=key, old=_obs_dict(obs), new=None,
-               source=obs.source, reason=reason)
-        s.delete(obs)
+                    source=obs.source, reason=reason)
+        _delete_observation(s, obs, key)
 
 
 def _find_observation(s: Session, region: str, indicator: str, year: int, quarter: int) -> Observation | None:
@@ -127,42 +160,111 @@ def _find_observation(s: Session, region: str, indicator: str, year: int, quarte
         Region.name == region, Indicator.code == indicator, Observation.year == year, Observation.quarter == quarter))
 
 
+REVERTIBLE = ("observation", "task_progress")
+
+
 def revert_change(engine: Engine, audit_id: int, *, who: str, reason: str = "") -> None:
-    """Undo one observation change from the audit log; the revert is itself logged (and refused if the value
-    has changed again since, so that no later edit is silently overwritten)."""
+    """Undo one change of a value or a task progress report; the revert is itself logged (and can be undone in
+    turn). Refused when the change was already reverted, or when the value has changed again since (so that no
+    later edit is silently overwritten)."""
     with session_scope(engine) as s:
-        entry = s.get(AuditLog, audit_id)
-        if entry is None or entry.entity != "observation":
-            raise ValueError(f"审计记录 {audit_id} 不存在或不是数据值的修改，无法撤销。")
-        region, indicator, period = entry.entity_key.split("/")
-        year, quarter = period_from_label(period)
-        obs = _find_observation(s, region, indicator, year, quarter)
-        current = _obs_dict(obs) if obs else None
-        expected_now = entry.new
-        if (current is None) != (expected_now is None) or (
-                current and expected_now and current["version"] != expected_now.get("version")):
-            raise ConcurrentEditError(f"{entry.entity_key}：该数值在此次修改之后又被修改过，请先撤销较新的修改。")
-        why = reason or f"撤销审计记录 #{audit_id}"
-        if entry.old is None:  # undo a create
-            s.delete(obs)
-            write_audit(s, who=who, action="revert", entity="observation", key=entry.entity_key, old=current, new=None,
-                   reason=why, reverts_id=audit_id)
-            return
-        restored = {k: entry.old[k] for k in ("value", "source", "is_sample", "note")}
-        if obs is None:  # undo a delete
-            reg = ensure_region(s, region, who)
-            ind = s.scalar(select(Indicator).where(Indicator.code == indicator))
-            obs = Observation(region=reg, indicator=ind, year=year, quarter=quarter, entered_by=who,
-                              entered_at=now(), version=1, **restored)
-            s.add(obs)
-        else:
-            for k, v in restored.items():
-                setattr(obs, k, v)
-            obs.version += 1
-            obs.entered_by, obs.entered_at = who, now()
+        entry = s.scalar(select(AuditLog).where(AuditLog.id == audit_id).with_for_update())
+        if entry is None or entry.entity not in REVERTIBLE:
+            raise ValueError(f"审计记录 {audit_id} 不存在或不是数据值、任务进展的修改，无法撤销。")
+        _revert_entry(s, entry, who=who, reason=reason or f"撤销审计记录 #{audit_id}")
+
+
+def revert_batch(engine: Engine, batch_id: str, *, who: str, reason: str = "") -> int:
+    """Undo every value and progress change of one write transaction (e.g. one import) as one action, all or
+    nothing: refused when any of them was reverted already or has changed since. Returns the number undone."""
+    with session_scope(engine) as s:
+        entries = s.scalars(select(AuditLog).where(AuditLog.batch_id == batch_id, AuditLog.entity.in_(REVERTIBLE))
+                            .order_by(AuditLog.id.desc()).with_for_update()).all()
+        if not entries:
+            raise ValueError(f"批次 {batch_id} 中没有可撤销的数据修改。")
+        for entry in entries:
+            _revert_entry(s, entry, who=who, reason=reason or f"撤销整批修改 {batch_id[:8]}（#{entries[-1].id} 起）")
+        return len(entries)
+
+
+def _revert_entry(s: Session, entry: AuditLog, *, who: str, reason: str) -> None:
+    done = s.scalar(select(AuditLog.id).where(AuditLog.reverts_id == entry.id).limit(1))
+    if done is not None:
+        raise ConcurrentEditError(f"{entry.entity_key}：审计记录 #{entry.id} 已被撤销过（记录 #{done}），"
+                                  "不能重复撤销；如需恢复，请撤销那条撤销记录。")
+    if entry.entity == "observation":
+        _revert_observation(s, entry, who=who, reason=reason)
+    else:
+        _revert_progress(s, entry, who=who, reason=reason)
+
+
+def _revert_observation(s: Session, entry: AuditLog, *, who: str, reason: str) -> None:
+    region, indicator, period = entry.entity_key.rsplit("/", 2)
+    year, quarter = period_from_label(period)
+    obs = _find_observation(s, region, indicator, year, quarter)
+    current = _obs_dict(obs) if obs else None
+    expected_now = entry.new
+    if (current is None) != (expected_now is None) or (
+            current and expected_now and current["version"] != expected_now.get("version")):
+        raise ConcurrentEditError(f"{entry.entity_key}：该数值在此次修改之后又被修改过，请先撤销较新的修改。")
+    if entry.old is None:  # undo a create
+        write_audit(s, who=who, action="revert", entity="observation", key=entry.entity_key, old=current, new=None,
+                    reason=reason, reverts_id=entry.id)
+        _delete_observation(s, obs, entry.entity_key)
         s.flush()
-        write_audit(s, who=who, action="revert", entity="observation", key=entry.entity_key, old=current,
-               new={**restored, "version": obs.version}, source=restored["source"], reason=why, reverts_id=audit_id)
+        return
+    restored = {k: entry.old[k] for k in ("value", "source", "is_sample", "note")}
+    if obs is None:  # undo a delete
+        ind = s.scalar(select(Indicator).where(Indicator.code == indicator))
+        if ind is None:
+            raise ValueError(f"{entry.entity_key}：指标“{indicator}”已不在指标目录中，无法恢复该数值。")
+        reg = ensure_region(s, region, who)
+        obs = Observation(region=reg, indicator=ind, year=year, quarter=quarter, entered_by=who,
+                          entered_at=now(), version=_next_version(s, entry.entity_key), **restored)
+        s.add(obs)
+    else:
+        for k, v in restored.items():
+            setattr(obs, k, v)
+        obs.version += 1
+        obs.entered_by, obs.entered_at = who, now()
+    s.flush()
+    write_audit(s, who=who, action="revert", entity="observation", key=entry.entity_key, old=current,
+                new={**restored, "version": obs.version}, source=restored["source"], reason=reason,
+                reverts_id=entry.id)
+
+
+def _progress_dict(row: TaskProgress) -> dict[str, Any]:
+    return {"status": row.status, "progress": row.progress, "evidence": row.evidence,
+            "reported_on": row.reported_on.isoformat(), "reported_by": row.reported_by,
+            "is_sample": bool(row.is_sample)}
+
+
+def _revert_progress(s: Session, entry: AuditLog, *, who: str, reason: str) -> None:
+    """A progress report is added once and never edited: undoing its creation deletes it (the log keeps it), and
+    undoing that deletion restores it as a new row (its key names the new row)."""
+    policy_code, clause, row_id = entry.entity_key.rsplit("/", 2)
+    if entry.new is not None:  # undo an add (or a restore): delete that row
+        row = s.get(TaskProgress, int(row_id))
+        if row is None:
+            raise ConcurrentEditError(f"{entry.entity_key}：该任务进展已被删除，请刷新后再操作。")
+        write_audit(s, who=who, action="revert", entity="task_progress", key=entry.entity_key,
+                    old=_progress_dict(row), new=None, reason=reason, reverts_id=entry.id)
+        s.delete(row)
+        s.flush()
+        return
+    if not isinstance(entry.old, dict):
+        raise ValueError(f"审计记录 {entry.id} 没有可恢复的任务进展。")
+    task = s.scalar(select(Task).join(Policy).where(Policy.code == policy_code, Task.clause == clause))
+    if task is None:
+        raise ValueError(f"{entry.entity_key}：任务 {clause} 已不在政策目录中，无法恢复该进展。")
+    old = entry.old
+    row = TaskProgress(task_id=task.id, status=old["status"], progress=old["progress"], evidence=old["evidence"],
+                       reported_on=date.fromisoformat(old["reported_on"]), reported_by=old["reported_by"],
+                       is_sample=bool(old.get("is_sample")), entered_at=now())
+    s.add(row)
+    s.flush()
+    write_audit(s, who=who, action="revert", entity="task_progress", key=f"{policy_code}/{clause}/{row.id}",
+                old=None, new=_progress_dict(row), reason=reason, reverts_id=entry.id)
 
 
 def period_from_label(text: str) -> tuple[int, int]:
@@ -201,14 +303,10 @@ def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, 
         s.add(row)
         s.flush()
         write_audit(s, who=who, action="create", entity="task_progress", key=f"{policy_code}/{clause}/{row.id}",
-               old=None, new={"status": status, "progress": progress, "evidence": evidence,
-                              "reported_on": reported_on.isoformat(), "reported_by": reported_by},
-               reason="任务进展填报")
+                    old=None, new=_progress_dict(row), reason="任务进展填报")
 
     if session is not None:
         run(session)
     else:
         with session_scope(engine) as s:
             run(s)
-
-

@@ -332,3 +332,37 @@ def test_text_fits_its_box(built, real_only):
                                  for p in frame.paragraphs if p.runs)
                     assert needed <= (shape.height - frame.margin_top - frame.margin_bottom) / 12700 + size * 0.5, \
                         frame.text
+
+
+def _label_position(series, i: int) -> str:
+    """The data label position of point i (its own dLbl, else the series' dLbls)."""
+    ser = series._element
+    for dlbl in ser.findall(qn("c:dLbls") + "/" + qn("c:dLbl")):
+        if dlbl.find(qn("c:idx")).get("val") == str(i):
+            return dlbl.find(qn("c:dLblPos")).get("val")
+    return ser.find(qn("c:dLbls")).find(qn("c:dLblPos")).get("val")
+
+
+def test_attainment_labels_stay_clear_of_the_bar_ends_and_the_target_frame(built):
+    """A label sits past the end of a bar at or beyond the target (the one-target 知识产权 slide: "136%" right of
+    its bar, on one line), inside the end of a bar short of the target; the axis leaves room for outside labels."""
+    data, plan, prs, _ = built
+    seen = 0
+    for slide, spec in zip(prs.slides, plan):
+        if spec.kind != "area_attainment":
+            continue
+        (chart,) = charts(slide)
+        actual = chart.plots[0].series[0]
+        top = chart.value_axis.maximum_scale
+        dlbls = actual._element.find(qn("c:dLbls"))
+        assert dlbls.find(qn("c:txPr")).find(qn("a:bodyPr")).get("wrap") == "none"
+        for i, value in enumerate(actual.values):
+            expected = "inEnd" if 0.3 <= value < 1 or value > top - 0.25 else "outEnd"
+            assert _label_position(actual, i) == expected, (spec.title, value)
+            if expected == "outEnd":
+                assert value <= top - 0.25
+            seen += 1
+    assert seen > 0
+    one = next(s for s, p in zip(prs.slides, plan) if p.title.startswith("知识产权"))
+    (chart,) = charts(one)
+    assert _label_position(chart.plots[0].series[0], 0) == "outEnd"

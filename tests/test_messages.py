@@ -104,3 +104,23 @@ def test_shorten_never_exceeds_the_width(text, width):
                                                  ("高新技术产业增加值占规上工业增加值比重", 10, "高新技术产业增加值…")])
 def test_shorten_cases(text, width, expected):
     assert shorten(text, width) == expected
+
+
+def test_the_gap_of_a_share_is_in_percentage_points():
+    row = pd.Series(status_row("R01", "研发投入强度", "moderate", 1.6, 2.0, unit="%", decimals=2, actual_year=2019,
+                               years_remaining=1, gap=0.4, required_annual_increase=0.4))
+    assert messages.gap_message(row) == (
+        "研发投入强度略有滞后：实际1.60 %（2019年），目标≥ 2.00 %，还差0.40 个百分点；要在2020年底前完成，"
+        "每年需增加0.40 个百分点。")
+
+
+def test_the_change_of_a_share_on_an_overview_card_is_in_percentage_points():
+    from ui import tables
+    assert tables.change_text(pd.Series({"change": 0.4, "unit": "%", "decimals": 2})) == "+0.40 个百分点"
+    assert tables.change_text(pd.Series({"change": 19.0, "unit": "家", "decimals": 0})) == "+19 家"
+
+
+@given(st.floats(-1e6, 1e6, allow_nan=False), st.sampled_from(["家", "%", "亿元", "个"]), st.integers(0, 3))
+def test_a_difference_never_reads_as_percent(value, unit, decimals):
+    text = labels.difference_text(value, unit, decimals, signed=True)
+    assert not text.endswith("%") and text.endswith("个百分点" if unit == "%" else unit)

@@ -254,3 +254,84 @@ def test_revert_refused_when_changed_again(store):
     at.button(key="revert_button").click().run()
     assert at.error[0].value == "长垣市/hte_count/2020：该数值在此次修改之后又被修改过，请先撤销较新的修改。"
     assert db.dump(store) == before
+
+
+def test_import_confirm_writes_only_the_plan_that_was_shown(store):
+    """A colleague's value saved between the preview and the click is never overwritten unseen: the click is
+    refused, and the page shows the new preview (原值 140) with a message."""
+    at = open_page("pages/entry.py")
+    good = long_table([("长垣市", "高企数量", 2020, 130, "科工信局")])
+    at.file_uploader(key="entry_upload").set_value(("good.xlsx", good, "application/octet-stream")).run()
+    assert list(shown(at, 2)[0]["原值"]) == [95]
+    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
+                                  "value": 140, "source": "同事核对", "is_sample": False}], who="李四")
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    assert value(store, "hte_count", 2020) == 140
+    assert any("预览之后数据已被他人修改" in w.value for w in at.warning)
+    assert list(shown(at, 2)[0]["原值"]) == [140]
+    at.button(key="upload_confirm").click().run()
+    assert value(store, "hte_count", 2020) == 130
+
+
+def test_import_confirm_refuses_when_an_unchanged_value_changed_since(store):
+    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
+                                  "value": 95, "source": "科工信局统计", "is_sample": False}], who="李四")
+    at = open_page("pages/entry.py")
+    same = long_table([("长垣市", "高企数量", 2020, 95, "科工信局统计"), ("长垣市", "高企数量", 2021, 1, "科工信局")])
+    at.file_uploader(key="entry_upload").set_value(("same.xlsx", same, "application/octet-stream")).run()
+    assert any(i.value == "检查通过：新增 1 条，修改 0 条，不变 1 条。" for i in at.info), [i.value for i in at.info]
+    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
+                                  "value": 140, "source": "同事核对", "is_sample": False}], who="李四")
+    before = db.dump(store)
+    at.button(key="upload_confirm").click().run()
+    assert db.dump(store) == before
+
+
+def test_export_download_is_rebuilt_after_a_write(store, monkeypatch):
+    """The download offers the data as it is now, not the bytes of the first click."""
+    from dataio import exporter
+
+    built: list[float] = []
+    real = exporter.export_workbook
+
+    def recording(engine):
+        built.append(value(store, "hte_count", 2020))
+        return real(engine)
+
+    monkeypatch.setattr(exporter, "export_workbook", recording)
+    at = open_page("pages/entry.py")
+    at.button(key="export_build").click().run()
+    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
+                                  "value": 140, "source": "同事核对", "is_sample": False}], who="李四")
+    at.run()
+    assert not at.exception, at.exception
+    assert built == [95, 140]
+
+
+def test_admin_reverts_a_progress_report(store):
+    from datetime import date
+    db.add_progress(store, "CY2019-20", "二（五）3", status="done", progress="误报完成", evidence="",
+                    reported_on=date(2020, 6, 30), reported_by="发改委", who="张三")
+    entry = int(db.read_audit(store, entity="task_progress").iloc[0]["id"])
+    at = open_page("pages/audit.py", who="管理员")
+    at.selectbox(key="audit_entity").set_value("task_progress").run()
+    at.selectbox(key="revert_id").set_value(entry)
+    at.button(key="revert_button").click().run()
+    assert not at.exception, at.exception
+    assert "误报完成" not in db.read_progress(store)["progress"].tolist()
+
+
+def test_admin_reverts_a_whole_import(store):
+    at = open_page("pages/entry.py")
+    good = long_table([("长垣市", "高企数量", 2020, 130, "科工信局"), ("长垣市", "高企数量", 2021, 140, "科工信局")])
+    at.file_uploader(key="entry_upload").set_value(("good.xlsx", good, "application/octet-stream")).run()
+    at.button(key="upload_confirm").click().run()
+    assert value(store, "hte_count", 2021) == 140
+    at = open_page("pages/audit.py", who="管理员")
+    assert "Excel 导入：good.xlsx" in at.selectbox(key="batch_id").format_func(at.selectbox(key="batch_id").value)
+    at.button(key="batch_button").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "已整批撤销 2 项修改，撤销本身已记入修改记录。"
+    assert value(store, "hte_count", 2020) == 95
+    assert 2021 not in set(db.read_observations(store, ["长垣市"], ["hte_count"])["year"])

@@ -14,7 +14,8 @@ import db
 from deck import build_deck, plan_deck
 from deck.data import deck_data
 from store import catalogue
-from tests.accounts import PASSWORD, admin, store_account
+from access import guard
+from tests.accounts import PASSWORD, admin, editor, store_account, viewer
 from views.policy import changes_since, last_snapshot, load_frames, policy_status
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -179,6 +180,7 @@ def test_report_page_saves_a_snapshot_and_overview_shows_changes(app_db):
     save_button(at).click().run()
     assert not at.exception
     assert any("已保存会议快照" in s.value for s in at.success)
+    assert db.read_audit(db.make_engine(f"sqlite:///{app_db}"), entity="snapshot").iloc[0]["who"] == "管理员"
     eng = db.make_engine(f"sqlite:///{app_db}")
     assert list(db.read_snapshots(eng)["name"]) == ["四季度会议"]
     raise_hte_count(eng, 120)
@@ -191,3 +193,54 @@ def test_report_page_saves_a_snapshot_and_overview_shows_changes(app_db):
     assert any(c.value.startswith("与“四季度会议”相比：状态上升") for c in at.caption)
     moved = at.dataframe[-1].value
     assert "G02" in set(moved["code"])
+
+
+def test_meeting_dates_are_bounded_and_nothing_is_written(engine):
+    before = db.dump(engine)
+    with pytest.raises(ValueError, match="晚于今天"):
+        snap(engine, "将来的会议", when=date(date.today().year + 1, 1, 1))
+    with pytest.raises(ValueError, match="早于政策基期"):
+        snap(engine, "很久以前的会议", when=date(2002, 1, 1))
+    assert db.dump(engine) == before
+
+
+def test_the_baseline_is_the_latest_meeting_on_or_before_today(engine):
+    snap(engine, "四季度会议", when=date(2020, 12, 20))
+    with engine.begin() as conn:  # a future-dated snapshot saved before dates were bounded
+        conn.exec_driver_sql("UPDATE snapshot SET meeting_date = '2099-01-01' WHERE name = '四季度会议'")
+    snap(engine, "二季度会议", when=date(2020, 6, 30))
+    assert last_snapshot(engine, policy(engine), REGION)[0]["name"] == "二季度会议"
+
+
+def test_admins_rename_and_delete_snapshots_audited(engine):
+    snap_id = snap(engine, "四季度会议")
+    before = db.dump(engine)
+    for account in (editor("科工信局"), viewer(), None):
+        with pytest.raises(PermissionError):
+            guard.delete_snapshot_as(engine, account, snap_id)
+        with pytest.raises(PermissionError):
+            guard.rename_snapshot_as(engine, account, snap_id, "改名")
+    assert db.dump(engine) == before
+    guard.rename_snapshot_as(engine, admin("管理员"), snap_id, "2020年第四季度科技领导小组会议")
+    assert list(db.read_snapshots(engine)["name"]) == ["2020年第四季度科技领导小组会议"]
+    guard.delete_snapshot_as(engine, admin("管理员"), snap_id, reason="重复保存")
+    assert db.read_snapshots(engine).empty and db.read_snapshot(engine, snap_id).empty
+    log = db.read_audit(engine, entity="snapshot")
+    assert list(log["action"][:2]) == ["delete", "update"] and log.iloc[0]["reason"] == "重复保存"
+
+
+def test_report_page_admin_deletes_a_snapshot(app_db):
+    eng = db.make_engine(f"sqlite:///{app_db}")
+    snap(eng, "四季度会议")
+    store_account(eng, admin("管理员"))
+    at = report_page(login="管理员")
+    at.button(key="snapshot_delete").click().run()
+    assert not at.exception, at.exception
+    assert db.read_snapshots(eng).empty
+    assert any("已删除会议快照" in s.value for s in at.success)
+    eng.dispose()
+
+
+def test_report_page_needs_an_admin_login_to_save_a_snapshot(app_db):
+    at = report_page()
+    assert at.button[-1].disabled

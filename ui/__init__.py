@@ -3,6 +3,7 @@ version, so any write invalidates them), the sidebar filters and the sample-data
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -19,9 +20,10 @@ from views import policy as views
 
 @st.cache_resource
 def engine():
-    """One engine per process; the first run creates and fills the database."""
+    """One engine per process; the first run creates or upgrades the schema and loads the catalogue (the built-in
+    sample data only into a database that never held data)."""
     eng = db.make_engine()
-    db.init_db(eng)
+    db.open_db(eng)
     return eng
 
 
@@ -341,13 +343,13 @@ def peer_growth_rows(indicators: list[str], years: list[int], level: str) -> pd.
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _last_meeting(version: int, policy: str, region: str):
-    return views.last_snapshot(engine(), policy, region)
+def _last_meeting(version: int, policy: str, region: str, today: date):
+    return views.last_snapshot(engine(), policy, region, today=today)
 
 
 def last_meeting(policy: str, region: str):
     """views.last_snapshot (the latest meeting snapshot's row and frozen rows, or None), cached."""
-    return _last_meeting(data_version(), policy, region)
+    return _last_meeting(data_version(), policy, region, date.today())
 
 
 # ---------------------------------------------------------------- 督办: milestone deadlines and the account

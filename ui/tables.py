@@ -45,11 +45,12 @@ def _stage_or(milestone: pd.Series, stages: pd.Series | None, texts: list[str]) 
 
 
 def change_text(card: pd.Series) -> str | None:
-    """The change since last year with its sign and unit ('+19 家'); None when there is nothing to compare."""
+    """The change since last year with its sign and unit ('+19 家', '+0.40 个百分点' for a share in %); None when
+    there is nothing to compare."""
     change = card["change"]
     if change is None or change != change:
         return None
-    return f"{change:+,.{int(card['decimals'])}f} {card['unit']}"
+    return labels.difference_text(change, card["unit"], int(card["decimals"]), signed=True)
 
 
 def styled(table: pd.DataFrame, status_col: str = "status", text_col: str = "status_text"):

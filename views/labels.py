@@ -107,6 +107,22 @@ def number_text(value: float | None, decimals: int = 0) -> str:
     return f"{value:,.{int(decimals)}f}"
 
 
+PERCENT_POINTS = "个百分点"
+
+
+def difference_unit(unit: str) -> str:
+    """The unit of a difference of two values: a change of a share in % is in 个百分点 (percentage points)."""
+    return PERCENT_POINTS if unit == "%" else unit
+
+
+def difference_text(value: float | None, unit: str, decimals: int = 0, signed: bool = False) -> str:
+    """A difference with its unit: '+19 家', '0.40 个百分点' (never '+0.40 %' for a share); '—' for missing."""
+    if value is None or value != value:
+        return "—"
+    number = f"{value:+,.{int(decimals)}f}" if signed else number_text(value, decimals)
+    return f"{number} {difference_unit(unit)}"
+
+
 def target_text(comparator: str, value: float | None, low: float | None, high: float | None, unit: str,
                 decimals: int = 0) -> str:
     """The target as a phrase: '≥ 100 家', '15 家左右', '1—2 项', '高于河南省'."""

@@ -189,10 +189,12 @@ def changes_since(snapshot: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     return status_changes(snapshot, status)
 
 
-def last_snapshot(engine: Engine, policy: str, region: str,
-                  before: date | None = None) -> tuple[pd.Series, pd.DataFrame] | None:
-    """The latest meeting snapshot for the policy and region (optionally with a meeting date before a day)."""
+def last_snapshot(engine: Engine, policy: str, region: str, before: date | None = None,
+                  today: date | None = None) -> tuple[pd.Series, pd.DataFrame] | None:
+    """The comparison baseline: the latest meeting on or before today (a future-dated snapshot never is), for the
+    policy and region (optionally with a meeting date before a day)."""
     snaps = db.read_snapshots(engine, policy, region)
+    snaps = snaps.loc[pd.to_datetime(snaps["meeting_date"]) <= pd.Timestamp(today or date.today())]
     if before is not None:
         snaps = snaps.loc[pd.to_datetime(snaps["meeting_date"]) < pd.Timestamp(before)]
     if snaps.empty:
