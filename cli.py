@@ -349,6 +349,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     print(f"\n已发送提醒邮件 {len(sent)} 封：{'、'.join(sent) or '无'}。")
     if missing:
         print(f"未配置邮箱（data/departments.toml 的 email），未发送：{'、'.join(missing)}。", file=sys.stderr)
+    return 0
 
 
 def _db_args(p: argparse.ArgumentParser) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from access.account import ROLE_LABELS, ROLES, Account
 from store import catalogue as cat
 from store.audit import write_audit
-from store.engine import now, session_scope
+from store.engine import now, read_session, session_scope
 from store.models import Base
 from store.reads import frame_of
 from store.sync import normalise_name
@@ -145,7 +145,7 @@ def set_password_hash(engine: Engine, login: str, password_hash: str, *, who: st
 
 def login_record(engine: Engine, login: str) -> tuple[Account, str, bool, int, datetime | None] | None:
     """(account, password hash, active, failed_count, locked_until) for access.auth; None for an unknown name."""
-    with session_scope(engine) as s:
+    with read_session(engine) as s:
         u = s.scalar(select(User).where(User.login == login.strip()))
         if u is None:
             return None
@@ -165,7 +165,7 @@ def record_login(engine: Engine, login: str, *, at: datetime, failed_count: int,
 
 def active_account(engine: Engine, login: str) -> Account | None:
     """The account as stored now (role and departments may have changed since login); None when disabled/unknown."""
-    with session_scope(engine) as s:
+    with read_session(engine) as s:
         u = s.scalar(select(User).where(User.login == login, User.active.is_(True)))
         return u.account() if u else None
 

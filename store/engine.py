@@ -72,5 +72,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A read-only ORM session (a deferred transaction on SQLite: it takes no write lock, so a page can read while
+    another process writes)."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)

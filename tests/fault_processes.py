@@ -59,7 +59,7 @@ def import_and_wait_to_be_killed(url: str, path: str) -> None:
                 sys.stdin.read()  # the test never writes: blocks here until SIGKILL
         return eng
     db.make_engine = faulty_engine
-    cli.main(["import", path, "--who", "导入进程"])
+    cli.main(["import", path, "--as", "importer"])
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import pytest
 
 import db
 from dataio.importer import import_workbook
+from tests.accounts import admin, store_account
 from tests.test_dataio_import import GOOD, refused, run_cli, value_of
 from tests.xlsx import LONG_HEADER, long_table
 
@@ -26,7 +27,7 @@ def excel_csv(rows, encoding: str = "gbk", header=LONG_HEADER) -> bytes:
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
 def test_csv_in_every_encoding_excel_saves_imports(engine, encoding):
-    result = import_workbook(engine, excel_csv([GOOD, PERCENT], encoding), who="张三", name="数据.csv")
+    result = import_workbook(engine, excel_csv([GOOD, PERCENT], encoding), account=admin("张三"), name="数据.csv")
     assert result.ok, result.problems
     assert result.written == {"created": 0, "updated": 2, "unchanged": 0, "progress": 0}
     assert value_of(engine, "长垣市", "hte_count", 2020) == 120
@@ -57,7 +58,7 @@ def test_csv_sheet_is_named_like_the_tab_excel_shows(engine, tmp_path):
 def test_csv_with_optional_columns_and_a_multiline_note(engine):
     header = (*LONG_HEADER, "备注", "单位", "指标代码", "示例数据")
     row = ("长垣市", "", 2020, 121, "认定文件", "第一批\n第二批", "家", "hte_count", "否")
-    result = import_workbook(engine, excel_csv([row], "utf-8-sig", header), who="张三", name="a.csv")
+    result = import_workbook(engine, excel_csv([row], "utf-8-sig", header), account=admin("张三"), name="a.csv")
     assert result.ok, result.problems
     obs = db.read_observations(engine, regions=["长垣市"], indicators=["hte_count"]).set_index("year")
     assert (obs.loc[2020, "value"], obs.loc[2020, "note"]) == (121, "第一批\n第二批")
@@ -72,13 +73,14 @@ def test_undecodable_csv_names_the_accepted_encodings(engine):
 
 def test_tab_separated_text_is_read_too(engine):
     text = "\r\n".join("\t".join(str(v) for v in r) for r in [LONG_HEADER, GOOD]).encode("gbk")
-    assert import_workbook(engine, text, who="张三", name="data.txt").ok
+    assert import_workbook(engine, text, account=admin("张三"), name="data.txt").ok
 
 
 def test_cli_imports_a_gbk_csv(db_path, tmp_path):
     path = tmp_path / "data.csv"
     path.write_bytes(excel_csv([GOOD]))
-    out = run_cli("import", str(path), "--who", "张三", db_path=db_path)
+    store_account(db.make_engine(f"sqlite:///{db_path}"), admin("张三"))
+    out = run_cli("import", str(path), "--as", "张三", db_path=db_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "已导入：新增 0 条，修改 1 条，不变 0 条。"
     assert value_of(db.make_engine(f"sqlite:///{db_path}"), "长垣市", "hte_count", 2020) == 120

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 import db
 from dataio import limits
 from dataio.importer import import_workbook
+from tests.accounts import admin
 from tests.test_dataio_import import GOOD, refused, run_cli
 from tests.xlsx import LONG_HEADER, to_bytes
 
@@ -64,7 +65,7 @@ def timed_refusal(engine, data: bytes) -> tuple[list, float]:
     """Problems and the seconds import_workbook took to refuse; the store must be unchanged."""
     before = db.dump(engine)
     start = time.perf_counter()
-    result = import_workbook(engine, data, who="张三")
+    result = import_workbook(engine, data, account=admin("张三"))
     seconds = time.perf_counter() - start
     assert not result.ok and result.written is None
     assert db.dump(engine) == before
@@ -143,7 +144,7 @@ def test_cli_refuses_a_file_over_the_upload_limit(db_path, tmp_path):
         fh.truncate(limits.MAX_UPLOAD_BYTES + 1)  # sparse on disk: nothing is really written
     eng = db.make_engine(f"sqlite:///{db_path}")
     before = db.dump(eng)
-    out = run_cli("import", str(path), "--who", "张三", db_path=db_path)
+    out = run_cli("import", str(path), "--dry-run", db_path=db_path)
     assert out.returncode == 2
     assert f"文件有 20.0 MB，超过上限 {limits.MAX_UPLOAD_MB} MB" in out.stderr
     assert db.dump(eng) == before
@@ -153,5 +154,5 @@ def test_the_upload_limit_applies_to_paths_without_reading_them(engine, tmp_path
     path = tmp_path / "big.xlsx"
     with open(path, "wb") as fh:
         fh.truncate(limits.MAX_UPLOAD_BYTES + 1)
-    result = import_workbook(engine, path, who="张三", dry_run=True)
+    result = import_workbook(engine, path, account=admin("张三"), dry_run=True)
     assert not result.ok and "超过上限" in result.problems[0].message

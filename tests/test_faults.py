@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import db
+from tests.accounts import admin, store_account
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS, SAVES = 4, 200
@@ -101,6 +102,7 @@ def long_workbook(tmp_path_factory) -> Path:
 def test_an_import_killed_mid_transaction_leaves_the_database_as_before(db_path, long_workbook):
     url = f"sqlite:///{db_path}"
     eng = db.make_engine(url)
+    store_account(eng, admin("importer"))
     before = db.dump(eng)
     eng.dispose()
     wal = db_path.with_name(db_path.name + "-wal")

@@ -252,7 +252,7 @@ def test_revert_refused_when_changed_again(store):
     at = open_page("pages/audit.py", who="管理员")
     at.selectbox(key="revert_id").set_value(first)
     at.button(key="revert_button").click().run()
-    assert at.error[0].value == "长垣市/hte_count/2020：该数值在此次修改之后又被修改过，请先撤销较新的修改。"
+    assert at.error[0].value == md_escape("长垣市/hte_count/2020：该数值在此次修改之后又被修改过，请先撤销较新的修改。")
     assert db.dump(store) == before
 
 
@@ -262,14 +262,14 @@ def test_import_confirm_writes_only_the_plan_that_was_shown(store):
     at = open_page("pages/entry.py")
     good = long_table([("长垣市", "高企数量", 2020, 130, "科工信局")])
     at.file_uploader(key="entry_upload").set_value(("good.xlsx", good, "application/octet-stream")).run()
-    assert list(shown(at, 2)[0]["原值"]) == [95]
+    assert list(shown(at, 3)[0]["原值"]) == [95]
     db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
                                   "value": 140, "source": "同事核对", "is_sample": False}], who="李四")
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception
     assert value(store, "hte_count", 2020) == 140
     assert any("预览之后数据已被他人修改" in w.value for w in at.warning)
-    assert list(shown(at, 2)[0]["原值"]) == [140]
+    assert list(shown(at, 3)[0]["原值"]) == [140]
     at.button(key="upload_confirm").click().run()
     assert value(store, "hte_count", 2020) == 130
 

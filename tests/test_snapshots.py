@@ -243,4 +243,4 @@ def test_report_page_admin_deletes_a_snapshot(app_db):
 
 def test_report_page_needs_an_admin_login_to_save_a_snapshot(app_db):
     at = report_page()
-    assert at.button[-1].disabled
+    assert save_button(at).disabled

@@ -2,10 +2,12 @@
 repeat, reverts that are safe to use, batch reverts, the data version counter, app start without sample data."""
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
 import db
@@ -149,14 +151,28 @@ def test_a_stale_grid_never_overwrites_a_reentered_value(engine):
     assert db.dump(engine) == before
 
 
-def test_tombstones_are_backfilled_from_the_log_of_an_older_database(engine):
-    db.save_observations(engine, [_row(96)], who="甲")
-    db.delete_observation(engine, REGION, IND, 2020, 0, who="甲", reason="误填")
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE observation_tombstone")
-    db.create_schema(engine)
-    db.save_observations(engine, [_row(99, expected_version=None)], who="乙")
-    assert _value(engine)[1] > 2
+def test_tombstones_are_backfilled_from_the_log_of_an_older_database(tmp_path):
+    """A database at revision 0002 (before tombstones) whose log shows a value created, changed and deleted: the
+    upgrade keeps the key's highest version, so the value entered again continues above it."""
+    eng = db.make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    try:
+        db.upgrade_schema(eng, "0002")
+        key = f"{REGION}/{IND}/2020"
+        history = [("create", None, {"value": 96, "version": 1}), ("update", {"value": 96, "version": 1},
+                                                                    {"value": 97, "version": 2}),
+                   ("delete", {"value": 97, "version": 2}, None)]
+        with eng.begin() as conn:
+            for action, old, new in history:
+                conn.execute(sa.text("INSERT INTO audit_log (at, who, action, entity, entity_key, old, new, source, "
+                                     "reason) VALUES (:at, '甲', :action, 'observation', :key, :old, :new, '', '')"),
+                             {"at": "2020-07-01 00:00:00", "action": action, "key": key,
+                              "old": None if old is None else json.dumps(old), "new": None if new is None else
+                              json.dumps(new)})
+        db.init_db(eng, with_sample=False)
+        db.save_observations(eng, [_row(99, expected_version=None)], who="乙")
+        assert _value(eng)[1] == 3
+    finally:
+        eng.dispose()
 
 
 # ------------------------------------------------------------------ revert

@@ -10,6 +10,7 @@ from sqlalchemy import text
 import db
 from dataio.importer import import_workbook
 from store import schema
+from tests.accounts import admin
 from tests.xlsx import to_bytes
 
 POLICY = "CY2019-20"
@@ -53,7 +54,7 @@ def test_progress_dates_outside_the_policy_period_are_refused(engine, when, mess
     ws.title = "任务进展"
     ws.append(["政策", "条款", "状态", "进展", "报告日期", "填报人"])
     ws.append([POLICY, "二（一）2", "已完成", "完成", when.isoformat(), "科工信局"])
-    result = import_workbook(engine, to_bytes(wb), who="张三")
+    result = import_workbook(engine, to_bytes(wb), account=admin("张三"))
     assert [(p.row, p.column, p.message) for p in result.problems] == [(2, "报告日期", expected)]
     assert db.dump(engine) == before
 

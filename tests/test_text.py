@@ -17,6 +17,7 @@ import cli
 import db
 from dataio.exporter import export_workbook
 from dataio.importer import import_workbook
+from tests.accounts import admin
 from tests.test_dataio_csv import excel_csv
 from tests.xlsx import LONG_HEADER
 from views.text import clean_text, formula_safe, md_escape
@@ -79,7 +80,7 @@ def test_imported_texts_are_cleaned_not_refused(engine):
     # a workbook cannot hold control characters (openpyxl refuses them); a CSV pasted from Word can
     data = excel_csv([("长垣市", "高新技术企业总数", 2020, 120, "统计\x0b公报", "第一批\x0b第二批\x07")], "utf-8",
                      header=(*LONG_HEADER, "备注"))
-    result = import_workbook(engine, data, who="张\x00三", reason="导入\x0b", name="a.csv")
+    result = import_workbook(engine, data, account=admin("张三"), reason="导入\x0b", name="a.csv")
     assert result.ok, result.problems
     obs = db.read_observations(engine, regions=["长垣市"], indicators=["hte_count"]).set_index("year")
     assert (obs.loc[2020, "source"], obs.loc[2020, "note"], obs.loc[2020, "entered_by"]) == (
