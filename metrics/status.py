@@ -25,6 +25,7 @@ forecast_linear / forecast_compound / forecast with fewer than two points to fit
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -78,9 +79,8 @@ def target_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of_year:
     targets: db.read_targets frame (needs policy_region unless regions is given). observations:
     db.read_observations frame (region, indicator, year, quarter, value, source, is_sample).
     regions: None = each target's policy region; a list = every target for every region in it."""
-    if settings is None:
-        from store import catalogue
-        settings = catalogue.load_settings()
+    if settings is None:  # metrics read no files: the caller passes store.catalogue.load_settings()
+        raise TypeError("target_status needs the settings (store.catalogue.load_settings())")
     t = _target_rows(targets, regions)
     if t.empty:
         return pd.DataFrame(columns=OUTPUT)
@@ -280,87 +280,108 @@ def _cagr(end: Any, start: Any, years: Any) -> np.ndarray:
 
 # ------------------------------------------------------------------ common formulas
 
-def _progress(f: pd.DataFrame, t_asof: float, settings: dict[str, Any]) -> pd.DataFrame:
-    """Expected value, ratio, attainment, gap and pace from actual, baseline, goal and path (vectorised)."""
-    f = f.copy()
-    has = f["actual"].notna()
-    sign = f["sign"].to_numpy()
-    actual, baseline, goal = (f[c].to_numpy(dtype=float) for c in ("actual", "baseline", "goal"))
-    due = f["due_year"].to_numpy(dtype=float)
-    start = f["path_start"].to_numpy(dtype=float)
-    t_now = np.where(has, f["actual_t"].to_numpy(dtype=float), t_asof)
-    kind = f["kind"].to_numpy(dtype=object)
-    is_annual, is_rel = kind == "annual", kind == "relative"
-    span = due - start
-    with np.errstate(all="ignore"):
-        share = np.where(span > 0, np.clip((t_now - start) / np.where(span > 0, span, 1), 0, 1), 1.0)
-        share = np.where(is_annual, f["frac"].fillna(1.0).to_numpy(dtype=float), share)
-        compound = ((f["path"].to_numpy(dtype=object) == "compound") & (kind == "level")
-                    & (baseline > 0) & (goal > 0))
-        expected = np.where(compound, baseline * (goal / np.where(compound, baseline, 1)) ** share,
-                            baseline + (goal - baseline) * share)
-        expected = np.where(is_rel, f.get("rel_expected", pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
-                            expected)
-        scale = np.fmax(np.abs(goal), np.abs(baseline))
-        tiny = EPS * np.where(scale > 0, scale, 1.0)  # independent of actual: raising actual never flips a branch
-        met = sign * (actual - goal) >= -tiny
-        made = sign * (actual - baseline)
-        required_now = sign * (expected - baseline)
-        needed = sign * (goal - baseline)
-        linear = np.select(
-            [required_now > tiny, needed > tiny],
-            [made / np.where(required_now > tiny, required_now, 1),
-             # path not started yet (as-of at or before the path start): nothing required, so on the path
-             # unless the value went the wrong way
-             np.where(made >= 0, 1.0, made / np.where(needed > tiny, needed, 1))],
-            # no progress required (baseline already at or beyond the goal) but not met now: it went back
-            np.where(met, 1.0, made / np.where(scale > 0, scale, 1.0) - EPS))
-        elapsed = t_now - start
-        cagr_actual = _cagr(actual, baseline, elapsed)
-        cagr_required = _cagr(goal, baseline, span)
-        use_cagr = compound & (elapsed > 0) & np.isfinite(cagr_actual) & (np.abs(cagr_required) > EPS) \
-            & (needed > tiny)
-        ratio = np.where(use_cagr, cagr_actual / np.where(use_cagr, cagr_required, 1), linear)
-        # relative: 1 + margin ÷ |benchmark growth| (= region growth ÷ benchmark growth when that is > 0)
-        bg = f["benchmark_growth"].to_numpy(dtype=float) if "benchmark_growth" in f else np.full(len(f), np.nan)
-        rg = f["region_growth"].to_numpy(dtype=float) if "region_growth" in f else np.full(len(f), np.nan)
-        rel_ratio = np.where(np.abs(bg) > EPS, 1 + (rg - bg) / np.where(np.abs(bg) > EPS, np.abs(bg), 1),
-                             np.where(rg >= -EPS, 1.0, -1.0))
-        ratio = np.where(is_rel, rel_ratio, ratio)
-        rel = settings["relative"]
-        margin = f["margin_pp"].to_numpy(dtype=float) if "margin_pp" in f else np.full(len(f), np.nan)
-        met = np.where(is_rel, margin >= rel["clearly_above_pp"] - EPS, met)
-        on_track = np.where(is_rel, margin >= rel["on_track_margin_pp"] - EPS,
-                            ratio >= settings["status"]["on_track"] - EPS)
+def _column(f: pd.DataFrame, name: str) -> np.ndarray:
+    """A float column, or NaN everywhere when the frame has none (relative-only columns)."""
+    return f[name].to_numpy(dtype=float) if name in f else np.full(len(f), np.nan)
 
-        nominal = np.select([f["comparator"].to_numpy(dtype=object) == "range", is_rel],
-                            [f["value_low"].to_numpy(dtype=float), goal], f["value"].to_numpy(dtype=float))
-        attainment = np.where(
-            sign > 0,
-            np.where(nominal > 0, actual / np.where(nominal > 0, nominal, 1), np.where(actual >= nominal, 1.0, 0.0)),
-            np.where(actual > 0, nominal / np.where(actual > 0, actual, 1), 1.0))
-        gap = sign * (goal - actual)
-        remaining = np.clip(due - t_asof, 0, None)
-        divisor = np.where(is_annual | is_rel | (remaining < 1), 1.0, remaining)
-        still = np.where(met, 0.0, goal - actual)
-        required_inc = still / divisor
-        base_for_rel = f["prev"].to_numpy(dtype=float) if "prev" in f else np.full(len(f), np.nan)
-        required_inc = np.where(is_rel, np.where(met, 0.0, goal - base_for_rel), required_inc)
-        required_growth = np.where(met, 0.0, _cagr(goal, actual, divisor))
-        required_growth = np.where(is_rel, bg + rel["clearly_above_pp"] / 100, required_growth)
-        actual_inc = np.where(elapsed > 0, (actual - baseline) / np.where(elapsed > 0, elapsed, 1), 0.0)
-        actual_inc = np.where(is_annual, actual / np.where(share > 0, share, 1), actual_inc)
-        actual_inc = np.where(is_rel, actual - base_for_rel, actual_inc)
-        actual_growth = np.where(is_rel, rg, cagr_actual)
-    f = f.assign(expected=expected, ratio=ratio, met=met & has.to_numpy(), on_track=on_track,
-                 attainment=attainment, gap=gap, required_annual_increase=required_inc,
-                 required_growth_rate=required_growth, actual_annual_increase=actual_inc,
-                 actual_growth_rate=actual_growth, has_actual=has.to_numpy(),
-                 years_elapsed=np.clip(t_asof - np.where(is_annual | (kind == "cumulative"),
-                                                         f["start_year"].to_numpy(dtype=float) - 1,
-                                                         f["base_year"].to_numpy(dtype=float)), 0, None),
-                 years_remaining=remaining)
-    return f
+
+def _progress(f: pd.DataFrame, t_asof: float, settings: dict[str, Any]) -> pd.DataFrame:
+    """Expected value, ratio, attainment, gap and pace from actual, baseline, goal and path (vectorised), in the
+    steps of the module docstring: the path, the progress ratio, met / on track, then the pace."""
+    a = SimpleNamespace(
+        has=f["actual"].notna().to_numpy(), sign=f["sign"].to_numpy(), kind=f["kind"].to_numpy(dtype=object),
+        actual=f["actual"].to_numpy(dtype=float), baseline=f["baseline"].to_numpy(dtype=float),
+        goal=f["goal"].to_numpy(dtype=float), due=f["due_year"].to_numpy(dtype=float),
+        start=f["path_start"].to_numpy(dtype=float), t_asof=t_asof)
+    a.t_now = np.where(a.has, f["actual_t"].to_numpy(dtype=float), t_asof)
+    a.is_annual, a.is_rel = a.kind == "annual", a.kind == "relative"
+    a.rg, a.bg = _column(f, "region_growth"), _column(f, "benchmark_growth")
+    with np.errstate(all="ignore"):
+        _path(a, f)
+        _ratio(a)
+        _verdict(a, f, settings)
+        _pace(a, f, settings)
+    return f.assign(expected=a.expected, ratio=a.ratio, met=a.met & a.has, on_track=a.on_track,
+                    attainment=a.attainment, gap=a.gap, required_annual_increase=a.required_inc,
+                    required_growth_rate=a.required_growth, actual_annual_increase=a.actual_inc,
+                    actual_growth_rate=a.actual_growth, has_actual=a.has,
+                    years_elapsed=np.clip(t_asof - np.where(a.is_annual | (a.kind == "cumulative"),
+                                                            f["start_year"].to_numpy(dtype=float) - 1,
+                                                            f["base_year"].to_numpy(dtype=float)), 0, None),
+                    years_remaining=a.remaining)
+
+
+def _path(a: SimpleNamespace, f: pd.DataFrame) -> None:
+    """Where the path stands now: the share of the way from the path start to the due year, and the expected value
+    (linear, or compound for `path = "compound"` levels; the engine's own expectation for relative targets)."""
+    a.span = a.due - a.start
+    share = np.where(a.span > 0, np.clip((a.t_now - a.start) / np.where(a.span > 0, a.span, 1), 0, 1), 1.0)
+    a.share = np.where(a.is_annual, f["frac"].fillna(1.0).to_numpy(dtype=float), share)
+    a.compound = ((f["path"].to_numpy(dtype=object) == "compound") & (a.kind == "level")
+                  & (a.baseline > 0) & (a.goal > 0))
+    expected = np.where(a.compound, a.baseline * (a.goal / np.where(a.compound, a.baseline, 1)) ** a.share,
+                        a.baseline + (a.goal - a.baseline) * a.share)
+    a.expected = np.where(a.is_rel, _column(f, "rel_expected"), expected)
+    a.scale = np.fmax(np.abs(a.goal), np.abs(a.baseline))
+    a.tiny = EPS * np.where(a.scale > 0, a.scale, 1.0)  # independent of actual: raising actual never flips a branch
+
+
+def _ratio(a: SimpleNamespace) -> None:
+    """The progress ratio: linear (made ÷ required so far), CAGR-based on compound paths, and for relative targets
+    1 + margin ÷ |benchmark growth| (= region growth ÷ benchmark growth when that is > 0)."""
+    a.met_value = a.sign * (a.actual - a.goal) >= -a.tiny
+    made = a.sign * (a.actual - a.baseline)
+    required_now = a.sign * (a.expected - a.baseline)
+    a.needed = a.sign * (a.goal - a.baseline)
+    linear = np.select(
+        [required_now > a.tiny, a.needed > a.tiny],
+        [made / np.where(required_now > a.tiny, required_now, 1),
+         # path not started yet (as-of at or before the path start): nothing required, so on the path
+         # unless the value went the wrong way
+         np.where(made >= 0, 1.0, made / np.where(a.needed > a.tiny, a.needed, 1))],
+        # no progress required (baseline already at or beyond the goal) but not met now: it went back
+        np.where(a.met_value, 1.0, made / np.where(a.scale > 0, a.scale, 1.0) - EPS))
+    a.elapsed = a.t_now - a.start
+    a.cagr_actual = _cagr(a.actual, a.baseline, a.elapsed)
+    cagr_required = _cagr(a.goal, a.baseline, a.span)
+    use_cagr = (a.compound & (a.elapsed > 0) & np.isfinite(a.cagr_actual) & (np.abs(cagr_required) > EPS)
+                & (a.needed > a.tiny))
+    ratio = np.where(use_cagr, a.cagr_actual / np.where(use_cagr, cagr_required, 1), linear)
+    rel_ratio = np.where(np.abs(a.bg) > EPS, 1 + (a.rg - a.bg) / np.where(np.abs(a.bg) > EPS, np.abs(a.bg), 1),
+                         np.where(a.rg >= -EPS, 1.0, -1.0))
+    a.ratio = np.where(a.is_rel, rel_ratio, ratio)
+
+
+def _verdict(a: SimpleNamespace, f: pd.DataFrame, settings: dict[str, Any]) -> None:
+    """Met (the goal reached; relative: margin ≥ clearly_above_pp) and on track (ratio ≥ status.on_track;
+    relative: margin ≥ on_track_margin_pp)."""
+    rel = settings["relative"]
+    margin = _column(f, "margin_pp")
+    a.met = np.where(a.is_rel, margin >= rel["clearly_above_pp"] - EPS, a.met_value)
+    a.on_track = np.where(a.is_rel, margin >= rel["on_track_margin_pp"] - EPS,
+                          a.ratio >= settings["status"]["on_track"] - EPS)
+
+
+def _pace(a: SimpleNamespace, f: pd.DataFrame, settings: dict[str, Any]) -> None:
+    """Attainment, gap, the pace still required (per year left, or this year's remainder) and the pace so far."""
+    nominal = np.select([f["comparator"].to_numpy(dtype=object) == "range", a.is_rel],
+                        [f["value_low"].to_numpy(dtype=float), a.goal], f["value"].to_numpy(dtype=float))
+    a.attainment = np.where(
+        a.sign > 0,
+        np.where(nominal > 0, a.actual / np.where(nominal > 0, nominal, 1), np.where(a.actual >= nominal, 1.0, 0.0)),
+        np.where(a.actual > 0, nominal / np.where(a.actual > 0, a.actual, 1), 1.0))
+    a.gap = a.sign * (a.goal - a.actual)
+    a.remaining = np.clip(a.due - a.t_asof, 0, None)
+    divisor = np.where(a.is_annual | a.is_rel | (a.remaining < 1), 1.0, a.remaining)
+    still = np.where(a.met, 0.0, a.goal - a.actual)
+    base_for_rel = _column(f, "prev")
+    a.required_inc = np.where(a.is_rel, np.where(a.met, 0.0, a.goal - base_for_rel), still / divisor)
+    required_growth = np.where(a.met, 0.0, _cagr(a.goal, a.actual, divisor))
+    a.required_growth = np.where(a.is_rel, a.bg + settings["relative"]["clearly_above_pp"] / 100, required_growth)
+    actual_inc = np.where(a.elapsed > 0, (a.actual - a.baseline) / np.where(a.elapsed > 0, a.elapsed, 1), 0.0)
+    actual_inc = np.where(a.is_annual, a.actual / np.where(a.share > 0, a.share, 1), actual_inc)
+    a.actual_inc = np.where(a.is_rel, a.actual - base_for_rel, actual_inc)
+    a.actual_growth = np.where(a.is_rel, a.rg, a.cagr_actual)
 
 
 def _fit(points: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
