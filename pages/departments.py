@@ -56,7 +56,7 @@ st.dataframe(tables.styled_bands(bands), hide_index=True, width="stretch", heigh
 st.subheader("督查通报")
 st.caption(f"按{filters.as_of_year}年12月31日生成 Word 文档（公文格式）：总体情况、表扬和通报批评单位及其得分、颜色分档、"
            "逾期任务清单、下步工作要求。命令行：python cli.py bulletin --as-of 日期 -o 文件.docx")
-st.download_button("下载督查通报（.docx）", data=ui.bulletin_docx(filters.policy, filters.region, filters.as_of_year),
+st.download_button("下载督查通报（.docx）", data=lambda: ui.bulletin_docx(filters.policy, filters.region, filters.as_of_year),
                    file_name=f"督查通报-{filters.region}-{filters.as_of_year}.docx",
                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                    icon=":material/download:")
