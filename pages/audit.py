@@ -107,7 +107,7 @@ ui.sidebar_filters()
 who = ui.account()
 st.title(labels.ENTRY_PAGE_TITLES["audit"])
 if message := st.session_state.pop("audit_flash", None):
-    st.success(md_escape(message), icon=":material/check_circle:")
+    st.success(message, icon=":material/check_circle:")
 entity, by, key, since, until = filters_row()
 log = audit_log(ui.data_version(), entity, by, key, since, until)
 ui.sample_banner(bool(log["old"].map(is_sample).any() or log["new"].map(is_sample).any()))
