@@ -39,7 +39,7 @@ def flash() -> None:
     """The outcome of the last save, shown once after the page reloads with fresh data."""
     message = st.session_state.pop("entry_flash", None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(md_escape(message), icon=":material/check_circle:")
 
 
 def grid_base(policy: str, region: str, indicator: pd.Series) -> pd.DataFrame:
@@ -228,7 +228,7 @@ def excel_tab(policy: str, region: str, who: Account | None, scope: guard.Scope)
             check_upload(upload, who)
         result = st.session_state["upload_check"][1]
         if message := st.session_state.pop("upload_conflict", None):
-            st.warning(message, icon=":material/sync_problem:")
+            st.warning(md_escape(message), icon=":material/sync_problem:")
         if not result.ok:
             show_problems(result.problems)
         else:

@@ -124,10 +124,11 @@ if saved:
     except (ValueError, PermissionDenied) as exc:
         st.error(md_escape(exc))
     else:
-        st.success(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(data.status)} 个目标，截至{filters.as_of_year}年）。")
+        st.success(md_escape(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(data.status)} 个目标，"
+                             f"截至{filters.as_of_year}年）。"))
         snapshots = db.read_snapshots(ui.engine(), filters.policy, filters.region)
 if message := st.session_state.pop("snapshot_flash", None):
-    st.success(message, icon=":material/check_circle:")
+    st.success(md_escape(message), icon=":material/check_circle:")
 
 if snapshots.empty:
     st.info("尚无会议快照。")

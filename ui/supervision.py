@@ -13,6 +13,7 @@ import ui
 from access.account import Account, PermissionDenied
 from supervision import rules
 from ui import tables
+from views.text import md_escape
 from views import labels
 from views import policy as views
 
@@ -28,14 +29,14 @@ def _done(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop(FLASH, None)
     if message:
-        st.success(message, icon="✔")
+        st.success(md_escape(message), icon="✔")
 
 
 REFUSED_ICON = ":material/block:"
 
 
 def _refused(exc: Exception) -> None:
-    st.error(str(exc), icon=REFUSED_ICON)
+    st.error(md_escape(exc), icon=REFUSED_ICON)
 
 
 def as_of_date(as_of_year: int) -> date:
