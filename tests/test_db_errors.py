@@ -88,7 +88,7 @@ def test_a_name_longer_than_its_column_is_refused_before_the_database(engine):
     assert db.dump(engine) == before
 
 
-def test_page_keeps_the_progress_text_when_the_database_is_locked(store, app_db):
+def test_page_keeps_the_progress_text_when_the_database_is_locked(store, app_db):  # noqa: F811 (the fixture)
     eng = store
     at = open_page("pages/entry.py", who="管理员")
     at.selectbox(key="progress_task").set_value("二（一）2").run()
