@@ -1,19 +1,22 @@
 """Two `streamlit run` processes on one PostgreSQL database (as scripts/serve.sh runs them on several machines):
 a value saved through one is seen by the other after a reload; a concurrent edit of the same value through the
-other is refused with the compare-and-set message; the audit log names both people.
-
-(People identify with the sidebar 填报人 field for now; the accounts work switches this test to logging in.)"""
+other is refused with the compare-and-set message; the audit log names both logins. Each person logs in through the
+sidebar form (用户名/密码/登录) as a 科工信局 editor stored before the servers start; an admin reads 修改记录."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import db
 from tests.e2e.conftest import assert_no_exception, serve_url, wait_idle
-from tests.e2e.test_entry_browser import go_to, type_name
+from tests.accounts import admin, editor, store_account
+from tests.e2e.test_entry_browser import go_to, log_in
 from views import labels
 
 pytestmark = pytest.mark.slow
 ENTRY, AUDIT = labels.ENTRY_PAGE_TITLES["entry"], labels.ENTRY_PAGE_TITLES["audit"]
+ZHANG, LI = editor("科工信局", "zhangsan"), editor("科工信局", "lisi")
+ADMIN = admin("guanliyuan")
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +24,8 @@ def two_servers(pg_cluster, tmp_path_factory):
     url = pg_cluster.create_database("two")
     eng = db.make_engine(url)
     db.init_db(eng)
+    for account in (ZHANG, LI, ADMIN):
+        store_account(eng, account)
     eng.dispose()
     logs = tmp_path_factory.mktemp("two")
     with serve_url(url, logs / "a.log") as a, serve_url(url, logs / "b.log") as b:
@@ -34,14 +39,24 @@ def grid_cells(page) -> list[str]:
 
 def edit_value(page, row: int, text: str) -> None:
     """Select the grid's first cell, move to (row, 数值) with the keyboard, open the cell's editor (Enter), replace
-    its text, commit with Enter."""
+    its text, commit with Enter. A click on a grid that does not have the focus yet may only focus it: click again
+    until the accessible table marks the cell selected."""
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.wait_for(state="visible", timeout=30000)
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # the first body row, column 期间
+    first = grid.locator('td#glide-cell-0-0[aria-selected="true"]')
+    for _ in range(3):
+        page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # the first body row, column 期间
+        try:
+            first.wait_for(state="attached", timeout=5000)
+            break
+        except PlaywrightTimeout:
+            continue
+    first.wait_for(state="attached", timeout=1000)
     for _ in range(row):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowRight")
+    grid.locator(f'td#glide-cell-1-{row}[aria-selected="true"]').wait_for(state="attached", timeout=10000)
     page.keyboard.press("Enter")
     editor = page.locator("textarea.gdg-input, input.gdg-input").first
     editor.wait_for(timeout=10000)
@@ -58,18 +73,19 @@ def check_and_save(page) -> None:
     page.get_by_role("button", name="确认保存").click()
 
 
-def open_entry(browser, server, name: str):
+def open_entry(browser, server, login: str):
+    """A fresh browser context on 数据填报, logged in through the sidebar form."""
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = ctx.new_page()
     go_to(page, server, ENTRY, "检查并预览")
-    type_name(page, name)
+    log_in(page, login)
     page.locator('[data-testid="stDataFrame"] table[role=grid] td').first.wait_for(state="attached", timeout=30000)
     return ctx, page
 
 
 def test_two_processes_share_one_postgres(two_servers, browser):
-    a_ctx, a = open_entry(browser, two_servers["a"], "张三")
-    b_ctx, b_stale = open_entry(browser, two_servers["b"], "李四")  # opened before 张三 saves
+    a_ctx, a = open_entry(browser, two_servers["a"], ZHANG.login)
+    b_ctx, b_stale = open_entry(browser, two_servers["b"], LI.login)  # opened before zhangsan saves
     try:
         cells = grid_cells(a)
         periods = cells[0::4]
@@ -81,7 +97,7 @@ def test_two_processes_share_one_postgres(two_servers, browser):
         a.get_by_text("已保存：新增 0 条，修改 1 条").first.wait_for(timeout=30000)
         assert_no_exception(a)
 
-        b_fresh_ctx, b_fresh = open_entry(browser, two_servers["b"], "王五")  # a reload on the other process
+        b_fresh_ctx, b_fresh = open_entry(browser, two_servers["b"], LI.login)  # a reload on the other process
         try:
             assert grid_cells(b_fresh)[row * 4 + 1] == "3.9"
         finally:
@@ -89,7 +105,7 @@ def test_two_processes_share_one_postgres(two_servers, browser):
 
         edit_value(b_stale, row, "4.2")
         check_and_save(b_stale)
-        b_stale.get_by_text("保存失败——您打开后该数值已被“张三”修改为 3.9").first.wait_for(timeout=30000)
+        b_stale.get_by_text(f"保存失败——您打开后该数值已被“{ZHANG.login}”修改为 3.9").first.wait_for(timeout=30000)
         assert_no_exception(b_stale)
 
         b_stale.get_by_role("button", name="放弃修改并刷新").click()
@@ -100,17 +116,24 @@ def test_two_processes_share_one_postgres(two_servers, browser):
         check_and_save(b_stale)
         b_stale.get_by_text("已保存：新增 0 条，修改 1 条").first.wait_for(timeout=30000)
 
-        go_to(a, two_servers["a"], AUDIT, "撤销一条修改")
-        a.locator('[data-testid="stDataFrame"] table[role=grid] td').first.wait_for(state="attached", timeout=30000)
-        texts = " ".join(a.locator('[data-testid="stDataFrame"] table[role=grid] td').all_inner_texts())
-        assert "张三" in texts and "李四" in texts
-        assert_no_exception(a)
     finally:
         a_ctx.close()
         b_ctx.close()
+    log_ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    try:
+        audit_page = log_ctx.new_page()
+        go_to(audit_page, two_servers["a"], AUDIT, "撤销一条修改")
+        log_in(audit_page, ADMIN.login, gone=labels.ADMIN_ONLY)
+        cells = audit_page.locator('[data-testid="stDataFrame"] table[role=grid] td')
+        cells.first.wait_for(state="attached", timeout=30000)
+        texts = " ".join(cells.all_inner_texts())
+        assert ZHANG.login in texts and LI.login in texts
+        assert_no_exception(audit_page)
+    finally:
+        log_ctx.close()
     eng = db.make_engine(two_servers["db"])
     try:
         audit = db.read_audit(eng, entity="observation").head(2)
-        assert list(audit["who"]) == ["李四", "张三"]
+        assert list(audit["who"]) == [LI.login, ZHANG.login]
     finally:
         eng.dispose()

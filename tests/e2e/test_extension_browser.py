@@ -1,0 +1,140 @@
+"""部门督办 in chromium: an extension of a milestone walks request → review → approval with three accounts, each
+logged in through the sidebar form in its own browser context against one `streamlit run` server; the store then
+holds the new due date with the original kept, and the audit log names the three logins."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+import db
+from access.account import Account
+from tests.accounts import PASSWORD, store_account
+from tests.e2e.conftest import assert_no_exception, open_page, serve, wait_idle
+from tests.e2e.test_pages_browser import full_page_shot
+from views import labels
+from views import policy as views
+
+pytestmark = pytest.mark.slow
+POLICY = "CY2019-20"
+TITLE = labels.PAGE_TITLES["departments"]
+EDITOR = Account("keji01", "科工信填报员", "editor", ("科工信局",))
+INSPECTOR = Account("ducha01", "督查员", "inspector", ())
+ADMIN = Account("lingdao01", "分管领导", "admin", ())
+NEW_DATE = date(2021, 3, 31)
+
+
+@pytest.fixture(scope="module")
+def departments_server(template_db, tmp_path_factory):
+    """Its own copy of the built-in database with the three accounts stored before the server starts."""
+    path = tmp_path_factory.mktemp("extension") / "tracker.sqlite"
+    shutil.copy(template_db, path)
+    eng = db.make_engine(f"sqlite:///{path}")
+    for account in (EDITOR, INSPECTOR, ADMIN):
+        store_account(eng, account)
+    eng.dispose()
+    with serve(path) as srv:
+        yield srv
+
+
+def open_as(browser, server, account: Account):
+    """A fresh browser context on 部门督办 (through the navigation, as a user does), logged in as the account."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    open_page(page, server["url"], TITLE)
+    page.get_by_role("link", name=TITLE).first.click()
+    page.get_by_text("任务台账").first.wait_for(timeout=60000)
+    wait_idle(page)
+    assert page.url.rstrip("/").endswith("/departments")
+    page.get_by_label(labels.LOGIN_LABELS["name"]).fill(account.login)
+    page.get_by_label(labels.LOGIN_LABELS["password"]).fill(PASSWORD)
+    page.get_by_role("button", name=labels.LOGIN_LABELS["submit"]).click()
+    page.get_by_role("button", name=labels.LOGIN_LABELS["logout"]).wait_for(timeout=30000)
+    page.get_by_text(f"{account.display_name}（{account.login}）").first.wait_for(timeout=30000)
+    wait_idle(page)
+    assert_no_exception(page)
+    return ctx, page
+
+
+def set_date(scope, label: str, when: date) -> None:
+    """Streamlit's date field is three spin buttons (year, month, day): type each one and wait until it holds
+    the value."""
+    for part, value in (("year", when.year), ("month", when.month), ("day", when.day)):
+        segment = scope.get_by_role("spinbutton", name=f"{part}, {label}")
+        segment.click()
+        segment.page.keyboard.type(str(value).zfill(4 if part == "year" else 2))
+        expect(segment).to_have_attribute("aria-valuenow", str(value), timeout=10000)
+
+
+def frames(server) -> dict:
+    eng = db.make_engine(f"sqlite:///{server['db']}")
+    try:
+        return views.load_catalogue_frames(eng)
+    finally:
+        eng.dispose()
+
+
+def test_extension_request_review_approval_in_chromium(departments_server, browser):
+    srv = departments_server
+    before = frames(srv)["milestones"].set_index("milestone_id")
+
+    ctx, page = open_as(browser, srv, EDITOR)
+    try:
+        page.get_by_text(labels.SUPERVISION_TITLES["todo"]).first.wait_for(timeout=30000)
+        form = page.locator('[data-testid="stForm"]').filter(has_text="提交延期申请")
+        chosen = form.get_by_role("combobox", name="节点").input_value()  # "clause title（截止 YYYY-MM-DD）"
+        set_date(form, "申请延期至", NEW_DATE)
+        form.get_by_label("延期理由（必填）").fill("受疫情影响，专家评审推迟")
+        form.get_by_role("button", name="提交延期申请").click()
+        page.get_by_text("延期申请已提交，等待督查室审核。").first.wait_for(timeout=30000)
+        assert_no_exception(page)
+    finally:
+        ctx.close()
+    req = frames(srv)["extensions"].iloc[-1]
+    mid = int(req["milestone_id"])
+    old_due = before.loc[mid, "due_date"]
+    assert (req["state"], req["requester"], req["new_date"], req["old_date"]) == ("requested", EDITOR.login,
+                                                                                   NEW_DATE, old_due)
+    assert f"{before.loc[mid, 'title']}（截止 {old_due.isoformat()}）" in chosen
+    rid = int(req["request_id"])
+
+    ctx, page = open_as(browser, srv, INSPECTOR)
+    try:
+        form = page.locator('[data-testid="stForm"]').filter(has_text="同意上报")
+        form.get_by_label("审核意见或退回理由（必填）").fill("情况属实，同意上报")
+        form.get_by_role("button", name="同意上报").click()
+        page.get_by_text(f"延期申请 {rid}：同意上报。").first.wait_for(timeout=30000)
+        assert_no_exception(page)
+    finally:
+        ctx.close()
+    assert frames(srv)["extensions"].set_index("request_id").loc[rid, "state"] == "forwarded"
+
+    ctx, page = open_as(browser, srv, ADMIN)
+    try:
+        form = page.locator('[data-testid="stForm"]').filter(has_text="批准")
+        form.get_by_label("批示（不批准时必填）").fill("同意延期")
+        form.get_by_role("button", name="批准", exact=True).click()
+        page.get_by_text(f"延期申请 {rid}：批准。").first.wait_for(timeout=30000)
+        wait_idle(page)
+        assert_no_exception(page)
+        full_page_shot(page, "departments_extension_approved")
+    finally:
+        ctx.close()
+
+    after = frames(srv)
+    req = after["extensions"].set_index("request_id").loc[rid]
+    assert (req["state"], req["reviewer"], req["review_opinion"], req["decider"], req["decision_note"]) == (
+        "approved", INSPECTOR.login, "情况属实，同意上报", ADMIN.login, "同意延期")
+    milestone = after["milestones"].set_index("milestone_id").loc[mid]
+    assert (milestone["due_date"], milestone["original_due_date"]) == (NEW_DATE, old_due)
+    eng = db.make_engine(f"sqlite:///{srv['db']}")
+    try:
+        steps = db.read_audit(eng, entity="extension_request").iloc[::-1]
+        approval = db.read_audit(eng, entity="milestone", limit=1).iloc[0]
+    finally:
+        eng.dispose()
+    assert list(zip(steps["who"], steps["reason"])) == [(EDITOR.login, "提出延期申请"), (INSPECTOR.login, "同意上报"),
+                                                        (ADMIN.login, "批准")]
+    assert (approval["who"], approval["reason"]) == (ADMIN.login, f"批准延期申请 {rid}")
