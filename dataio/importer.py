@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
@@ -228,10 +229,13 @@ def apply_plan(engine: Engine, plan: pd.DataFrame, *, account: Account | None, r
     (db.ConcurrentEditError) and nothing is written; a database error becomes a SaveError with a Chinese message."""
     reason = clean_text(reason).strip()
     # every row, "unchanged" too: its version is checked as well, so what the preview showed is what is stored
-    rows = [{"region": r.region, "indicator": r.indicator, "year": int(r.year), "quarter": int(r.quarter),
-             "value": float(r.value), "source": r.source, "note": r.note, "is_sample": bool(r.is_sample),
-             "expected_version": None if pd.isna(r.expected_version) else int(r.expected_version)}
-            for r in plan.itertuples(index=False)]
+    # column lists, not itertuples: an import brings thousands of rows
+    fields = ["region", "indicator", "year", "quarter", "value", "source", "note", "is_sample", "expected_version"]
+    rows = [{"region": region, "indicator": indicator, "year": int(year), "quarter": int(quarter),
+             "value": float(value), "source": source, "note": note, "is_sample": bool(is_sample),
+             "expected_version": None if pd.isna(seen) else int(seen)}
+            for region, indicator, year, quarter, value, source, note, is_sample, seen
+            in zip(*(plan[f].tolist() for f in fields))]
     updates = [] if progress is None else progress[progress["change"] == "new"].to_dict("records")
     with database_errors():
         counts = guard.save_plan_as(engine, account, rows, updates, reason=reason)
@@ -463,8 +467,12 @@ def _rows(ws) -> Iterator[tuple[int, list[Any]]]:
     last column used anywhere (16,384 cells per row for one cell in column XFD)."""
     number = 0
     for cells in ws.iter_rows(max_col=limits.MAX_COLUMNS + 1, max_row=limits.MAX_ROWS + 1):
-        rownums = [c.row for c in cells if getattr(c, "row", None)]
-        number = rownums[0] if rownums else number + 1
+        # openpyxl pads each row to max_col with one shared EMPTY_CELL: drop that padding before looking at cells
+        end = len(cells)
+        while end and cells[end - 1] is EMPTY_CELL:
+            end -= 1
+        cells = cells[:end]
+        number = next((c.row for c in cells if getattr(c, "row", None)), number + 1)
         values = []
         for c in cells:
             v = c.value

@@ -3,8 +3,9 @@ of a transaction also bumps the data version (the cache key of pages) and gives 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from store.engine import now
@@ -43,3 +44,16 @@ def write_audit(session: Session, *, who: str, action: str, entity: str, key: st
                    source=source, reason=reason, reverts_id=reverts_id, batch_id=batch_id(session))
     session.add(row)
     return row
+
+
+def write_audits(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Many audit rows in one INSERT … executemany (bulk writes such as an import), in the given order, under the
+    transaction's batch id; the data version is bumped once per transaction, as write_audit does. Each row: who,
+    action, entity, key, old, new and optionally source, reason, reverts_id."""
+    if not rows:
+        return
+    batch, at = batch_id(session), now()
+    session.execute(insert(AuditLog.__table__), [
+        {"at": at, "who": r["who"], "action": r["action"], "entity": r["entity"], "entity_key": r["key"],
+         "old": r["old"], "new": r["new"], "source": r.get("source", ""), "reason": r.get("reason", ""),
+         "reverts_id": r.get("reverts_id"), "batch_id": batch} for r in rows])

@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from dataio import limits
-from store.audit import write_audit
+from store.audit import write_audit, write_audits
 from store.engine import ConcurrentEditError, now, session_scope
 from store.models import (
     AuditLog,
@@ -73,24 +72,29 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
     Each row: region, indicator, year, quarter (0 = year), value, source, is_sample, note, and optionally
     expected_version: the version the user saw (None = 'I saw no value'). A mismatch refuses the whole save. The
     check is part of the write (UPDATE … WHERE id=? AND version=?), so a save that commits between this read and
-    this write is caught too; two concurrent creates of one key give the same ConcurrentEditError."""
+    this write is caught too; two concurrent creates of one key give the same ConcurrentEditError.
+
+    Written in bulk (imports bring thousands of rows): one INSERT executemany for the new values, one UPDATE
+    executemany for the changed ones (its summed rowcount is the compare-and-set check), one for the audit rows."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
 
     def run(s: Session) -> None:
-        inds = {i.code: i for i in s.scalars(select(Indicator))}
-        regions = {r.name: r for r in s.scalars(select(Region))}
+        inds = dict(s.execute(select(Indicator.code, Indicator.id)).tuples().all())
+        regions = dict(s.execute(select(Region.name, Region.id)).tuples().all())
         # one query for the stored values of these indicators (not one per row: imports bring thousands)
-        ind_ids = sorted({inds[row["indicator"]].id for row in rows})
-        stored = {(o.region_id, o.indicator_id, o.year, o.quarter): o
-                  for o in s.scalars(select(Observation).where(Observation.indicator_id.in_(ind_ids)))}
+        ind_ids = sorted({inds[row["indicator"]] for row in rows})
+        stored: dict[tuple[int, int, int, int], dict[str, Any]] = {
+            (o.region_id, o.indicator_id, o.year, o.quarter): {**o._asdict(), "seen": o.version, "write": None}
+            for o in s.execute(select(*_STORED_COLUMNS).where(Observation.indicator_id.in_(ind_ids)))}
         tombstones = _tombstones(s)
+        audits: list[dict[str, Any]] = []
         for row in rows:
-            region = regions.get(row["region"]) or ensure_region(s, row["region"], who)
-            regions[region.name] = region
-            ind = inds[row["indicator"]]
-            q = int(row.get("quarter") or 0)
-            obs = stored.get((region.id, ind.id, int(row["year"]), q))
-            key = observation_key(region.name, ind.code, int(row["year"]), q)
+            if row["region"] not in regions:
+                regions[row["region"]] = ensure_region(s, row["region"], who).id
+            region_id, ind_id = regions[row["region"]], inds[row["indicator"]]
+            year, q = int(row["year"]), int(row.get("quarter") or 0)
+            obs = stored.get((region_id, ind_id, year, q))
+            key = observation_key(row["region"], row["indicator"], year, q)
             new = {"value": float(row["value"]), "source": str(row["source"]), "is_sample": bool(row.get("is_sample")),
                    "note": str(row.get("note") or "")}
             check_version = "expected_version" in row
@@ -98,33 +102,29 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
                 if check_version and row["expected_version"] is not None:
                     raise ConcurrentEditError(f"{key}：该数值已被他人删除，请刷新后重新填报。")
                 version = _next_version(s, key, tombstones)
-                obs = Observation(region=region, indicator=ind, year=int(row["year"]), quarter=q, entered_by=who,
-                                  entered_at=now(), version=version, **new)
-                s.add(obs)
-                stored[(region.id, ind.id, int(row["year"]), q)] = obs
-                write_audit(s, who=who, action="create", entity="observation", key=key, old=None,
-                            new={**new, "version": version}, source=new["source"], reason=reason)
+                stored[(region_id, ind_id, year, q)] = {
+                    "id": None, "region_id": region_id, "indicator_id": ind_id, "year": year, "quarter": q,
+                    "entered_by": who, "entered_at": now(), "version": version, "seen": None, "write": "insert", **new}
+                audits.append({"who": who, "action": "create", "entity": "observation", "key": key, "old": None,
+                               "new": {**new, "version": version}, "source": new["source"], "reason": reason})
                 counts["created"] += 1
                 continue
-            if check_version and row["expected_version"] != obs.version:
+            if check_version and row["expected_version"] != obs["version"]:
                 raise ConcurrentEditError(
-                    f"{key}：保存失败——您打开后该数值已被“{obs.entered_by}”修改为 {obs.value:g}"
-                    f"（版本 {obs.version}），请刷新后核对再保存。")
-            old = _obs_dict(obs)
+                    f"{key}：保存失败——您打开后该数值已被“{obs['entered_by']}”修改为 {obs['value']:g}"
+                    f"（版本 {obs['version']}），请刷新后核对再保存。")
+            old = {"value": obs["value"], "source": obs["source"], "is_sample": bool(obs["is_sample"]),
+                   "note": obs["note"], "version": obs["version"]}
             if all(old[k] == v for k, v in new.items()):
                 counts["unchanged"] += 1
                 continue
-            for k, v in new.items():
-                setattr(obs, k, v)
-            obs.version += 1
-            obs.entered_by, obs.entered_at = who, now()
-            write_audit(s, who=who, action="update", entity="observation", key=key, old=old,
-                        new={**new, "version": obs.version}, source=new["source"], reason=reason)
+            obs.update(new, version=obs["version"] + 1, entered_by=who, entered_at=now(),
+                       write=obs["write"] or "update")
+            audits.append({"who": who, "action": "update", "entity": "observation", "key": key, "old": old,
+                           "new": {**new, "version": obs["version"]}, "source": new["source"], "reason": reason})
             counts["updated"] += 1
-        try:
-            s.flush()
-        except StaleDataError as exc:  # another process saved one of these values after we read it
-            raise ConcurrentEditError("保存失败——您打开后数值已被他人同时修改，请刷新后核对再保存。") from exc
+        _write_observations(s, stored.values())
+        write_audits(s, audits)
 
     def guarded(s: Session) -> None:
         try:
@@ -138,6 +138,41 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
         with session_scope(engine) as s:
             guarded(s)
     return counts
+
+
+_STORED_COLUMNS = (Observation.id, Observation.region_id, Observation.indicator_id, Observation.year,
+                   Observation.quarter, Observation.value, Observation.source, Observation.is_sample,
+                   Observation.note, Observation.version, Observation.entered_by)
+_WRITTEN = ("value", "source", "is_sample", "note", "version", "entered_by", "entered_at")
+
+
+def _write_observations(s: Session, values: Any) -> None:
+    """The planned inserts and updates of save_observations, one executemany each, on the session's connection.
+
+    An update says WHERE id=? AND version=<the version read>: fewer rows changed than planned means another
+    process saved one of them meanwhile, and the whole transaction is refused."""
+    table = Observation.__table__
+    values = list(values)
+    inserts = [{k: v[k] for k in ("region_id", "indicator_id", "year", "quarter", *_WRITTEN)}
+               for v in values if v["write"] == "insert"]
+    updates = [{"b_id": v["id"], "b_seen": v["seen"], **{k: v[k] for k in _WRITTEN}}
+               for v in values if v["write"] == "update"]
+    if inserts:
+        s.execute(insert(table), inserts)
+    if updates:
+        stmt = (update(table).where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_seen"))
+                .values({k: bindparam(k) for k in _WRITTEN}))
+        conn = s.connection()
+        if conn.dialect.supports_sane_multi_rowcount:
+            changed = conn.execute(stmt, updates).rowcount
+        else:
+            changed = sum(conn.execute(stmt, u).rowcount for u in updates)
+        if changed != len(updates):  # another process saved one of these values after we read it
+            raise ConcurrentEditError("保存失败——您打开后数值已被他人同时修改，请刷新后核对再保存。")
+    if inserts or updates:  # ORM objects of these rows loaded earlier in this session are out of date now
+        for obj in list(s.identity_map.values()):
+            if isinstance(obj, Observation):
+                s.expire(obj)
 
 
 def delete_observation(engine: Engine, region: str, indicator: str, year: int, quarter: int, *, who: str,
