@@ -37,6 +37,13 @@ def grid_cells(page) -> list[str]:
     return page.locator('[data-testid="stDataFrame"] table[role=grid] td').all_inner_texts()
 
 
+def wait_for_cell(page, index: int, text: str) -> None:
+    """Wait until the grid's accessible table has drawn cell `index` with `text` (the grid renders after the run)."""
+    page.wait_for_function(
+        "([i, t]) => { const tds = [...document.querySelectorAll('[data-testid=\"stDataFrame\"] table[role=grid] td')];"
+        " return tds.length > i && tds[i].innerText === t; }", arg=[index, text], timeout=30000)
+
+
 def edit_value(page, row: int, text: str) -> None:
     """Select the grid's first cell, move to (row, 数值) with the keyboard, open the cell's editor (Enter), replace
     its text, commit with Enter. A click on a grid that does not have the focus yet may only focus it: click again
@@ -99,6 +106,7 @@ def test_two_processes_share_one_postgres(two_servers, browser):
 
         b_fresh_ctx, b_fresh = open_entry(browser, two_servers["b"], LI.login)  # a reload on the other process
         try:
+            wait_for_cell(b_fresh, row * 4 + 1, "3.9")
             assert grid_cells(b_fresh)[row * 4 + 1] == "3.9"
         finally:
             b_fresh_ctx.close()
@@ -111,6 +119,7 @@ def test_two_processes_share_one_postgres(two_servers, browser):
         b_stale.get_by_role("button", name="放弃修改并刷新").click()
         b_stale.get_by_text("保存失败").first.wait_for(state="detached", timeout=30000)  # the rerun has finished
         wait_idle(b_stale)
+        wait_for_cell(b_stale, row * 4 + 1, "3.9")   # the reloaded grid shows zhangsan's value
         assert grid_cells(b_stale)[row * 4 + 1] == "3.9"
         edit_value(b_stale, row, "4.2")
         check_and_save(b_stale)
