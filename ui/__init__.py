@@ -364,11 +364,6 @@ def deadlines(policy: str, as_of) -> pd.DataFrame:
     return _deadlines(data_version(), policy, pd.Timestamp(as_of).date().isoformat())
 
 
-def current_account():
-    """The logged-in access.account.Account, or None (ui.account: re-read from the store, idle timeout applied)."""
-    return account()
-
-
 @st.cache_data(show_spinner=False)
 def _band_history(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
     return views.policy_band_history(_frames_for(version, policy, region), settings(), policy, region, as_of_year)

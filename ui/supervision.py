@@ -187,7 +187,7 @@ def history(chases: pd.DataFrame, units: list[str]) -> None:
 def supervision_section(policy: str, as_of_year: int) -> pd.DataFrame:
     """Everything 督办 on the page, top to bottom; returns the deadline rows (for the sample banner)."""
     show_flash()
-    account = ui.current_account()
+    account = ui.account()
     when = as_of_date(as_of_year)
     deadlines = ui.deadlines(policy, when)
     units = st.multiselect("督办单位", ui.unit_options(policy), key="deadline_units", placeholder="全部单位")
