@@ -84,14 +84,18 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
     tk = tk.rename(columns={"department": "unit"})
     tk = tk.assign(points=tk["status"].map(sc["task_points"]).astype(float), weight=tk["role"].map(weight))
 
+    def tally(frame: pd.DataFrame, column: str, keys: list[str], names: list[str]) -> pd.DataFrame:
+        """Rows per unit and value of column, one column per key (0 where none): a groupby-size, far cheaper
+        than pivot_table for the same counts."""
+        n = frame.groupby(["unit", column]).size()
+        wide = n.unstack(fill_value=0) if len(n) else pd.DataFrame(index=pd.Index([], name="unit"))
+        wide = wide.reindex(columns=keys, fill_value=0)
+        wide.columns = names
+        return wide
+
     def counts(frame: pd.DataFrame, prefix: str, keys: list[str]) -> pd.DataFrame:
-        by_role = frame.pivot_table(index="unit", columns="role", values="status", aggfunc="size", fill_value=0)
-        by_role = by_role.reindex(columns=["lead", "responsible"], fill_value=0)
-        by_role.columns = [f"{prefix}_led", f"{prefix}_shared"]
-        by_status = frame.pivot_table(index="unit", columns="status", values="role", aggfunc="size", fill_value=0)
-        by_status = by_status.reindex(columns=keys, fill_value=0)
-        by_status.columns = [f"{prefix}_{k}" for k in keys]
-        return by_role.join(by_status)
+        by_role = tally(frame, "role", ["lead", "responsible"], [f"{prefix}_led", f"{prefix}_shared"])
+        return by_role.join(tally(frame, "status", keys, [f"{prefix}_{k}" for k in keys]))
 
     tg = tg.assign(assessed=tg["status"] != "no_data")
     tk = tk.assign(assessed=tk["clause"].map(ledger.set_index("clause")["updates"]).fillna(0).astype(int) > 0

@@ -14,6 +14,8 @@ st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 图中深蓝
 ui.sample_banner(bool(status["is_sample"].any()))
 
 table = tables.status_table(status)
+SHOWN = ["code", "indicator_name", "status_text", "actual_text", "target_text", "expected_text", "ratio_text",
+         "forecast_text", "unit", "data_text"]
 for area in labels.AREAS:
     rows = table.loc[table["area"] == area]
     if rows.empty:
@@ -21,8 +23,5 @@ for area in labels.AREAS:
     st.header(f"{area}（{len(rows)} 项）", anchor=f"area-{labels.AREAS.index(area)}")
     st.plotly_chart(ui.area_figure(filters.policy, filters.region, filters.as_of_year, area), width="stretch",
                     key=f"area_chart_{area}")
-    st.dataframe(tables.styled(rows),
-                 column_order=["code", "indicator_name", "status_text", "actual_text", "target_text", "expected_text",
-                               "ratio_text", "forecast_text", "unit", "data_text"],
-                 column_config=tables.STATUS_COLUMNS, hide_index=True, width="stretch", key=f"area_table_{area}",
+    st.dataframe(tables.styled(rows, SHOWN), column_order=SHOWN, column_config=tables.STATUS_COLUMNS, hide_index=True, width="stretch", key=f"area_table_{area}",
                  height=tables.table_height(rows))

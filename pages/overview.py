@@ -58,10 +58,10 @@ attention = needs_attention(status)
 if attention.empty:
     st.success("没有明显滞后、逆向变化或数据过期的目标。")
 else:
+    shown = ["code", "indicator_name", "status_text", "actual_text", "target_text", "ratio_text", "gap_text", "unit",
+             "lead_units"]
     st.dataframe(
-        tables.styled(tables.status_table(attention)),
-        column_order=["code", "indicator_name", "status_text", "actual_text", "target_text", "ratio_text", "gap_text",
-                      "unit", "lead_units"],
+        tables.styled(tables.status_table(attention), shown), column_order=shown,
         column_config=tables.STATUS_COLUMNS, hide_index=True, width="stretch", height=tables.table_height(attention))
 
 st.subheader(f"与{filters.as_of_year - 1}年相比")

@@ -3,6 +3,7 @@ status colours from labels — for every target and every area."""
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 import db
@@ -78,6 +79,7 @@ def test_small_multiples_one_panel_per_target_of_an_area(built):
         assert titles == [f"{c} {charts._short(n, 12)}（{t}）" for c, n, t in
                           zip(rows["code"], rows["indicator_name"], rows["target_text"])]
         assert not any(t.showlegend for t in fig.data)
+        go.Figure(fig.to_dict())  # assembled without validation: plotly must accept every property
 
 
 def test_scorecard_names_the_groups_in_text_not_only_colour(built):

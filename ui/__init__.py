@@ -27,6 +27,12 @@ def engine():
     return eng
 
 
+def clear_data_caches() -> None:
+    """Forget every cached frame, status and figure (not the engine): what a benchmark's cold run starts from."""
+    st.cache_data.clear()
+    _area_figure.clear()
+
+
 def data_version() -> int:
     return db.data_version(engine())
 
@@ -152,18 +158,18 @@ def chart_series(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
     return _trajectories(data_version(), policy, region, int(as_of_year))
 
 
-@st.cache_data(show_spinner=False)
-def _area_figure(version: int, policy: str, region: str, as_of_year: int, area: str) -> dict:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _area_figure(version: int, policy: str, region: str, as_of_year: int, area: str):
     status = _status(version, policy, region, as_of_year)
     rows = tables.status_table(status.loc[status["area"] == area])
     series = _trajectories(version, policy, region, as_of_year)
-    figure = charts.small_multiples_figure(series.loc[series["code"].isin(rows["code"])], rows, f"{area}领域目标进展")
-    return figure.to_dict()  # a plain dict: the cache copies it far faster than a go.Figure
+    return charts.small_multiples_figure(series.loc[series["code"].isin(rows["code"])], rows, f"{area}领域目标进展")
 
 
-def area_figure(policy: str, region: str, as_of_year: int, area: str) -> dict:
-    """The small charts of one area (charts.small_multiples_figure as a figure dict), cached: a dozen charts take
-    a while to build."""
+def area_figure(policy: str, region: str, as_of_year: int, area: str):
+    """The small charts of one area (charts.small_multiples_figure), kept as the figure object itself: Streamlit
+    re-validates a figure given as a dict on every run, and copying a cached go.Figure costs more than building
+    it. A figure is never changed after it is built, so sessions may share it."""
     return _area_figure(data_version(), policy, region, int(as_of_year), area)
 
 
@@ -192,6 +198,26 @@ def ledger(policy: str, as_of_year: int) -> pd.DataFrame:
 def _scorecard(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
     return views.policy_scorecard(_catalogue(version), settings(), policy, _status(version, policy, region, as_of_year),
                                   _ledger(version, policy, as_of_year))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _quarter_status(version: int, policy: str, region: str, year: int, quarter: int) -> pd.DataFrame:
+    if quarter == 0:
+        return _status(version, policy, region, year)
+    return views.policy_status(_frames_for(version, policy, region), settings(), policy, region, year, quarter)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _scorecard_on(version: int, policy: str, region: str, day: str) -> pd.DataFrame:
+    """The scorecard on a day (views.scorecard_at); on 31 December it is the year's scorecard, from the same cache."""
+    when = pd.Timestamp(day)
+    if when.month == 12 and when.day == 31:
+        return _scorecard(version, policy, region, when.year)
+    year, quarter = views.period_at(when)
+    catalogue_frames = _catalogue(version)
+    ledger = views.policy_ledger(catalogue_frames, policy, when)
+    return views.policy_scorecard(catalogue_frames, settings(), policy,
+                                  _quarter_status(version, policy, region, year, quarter), ledger)
 
 
 def scorecard(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
@@ -366,7 +392,9 @@ def deadlines(policy: str, as_of) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _band_history(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
-    return views.policy_band_history(_frames_for(version, policy, region), settings(), policy, region, as_of_year)
+    return views.policy_band_history(
+        _frames_for(version, policy, region), settings(), policy, region, as_of_year,
+        scorecard_on=lambda day: _scorecard_on(version, policy, region, day.date().isoformat()))
 
 
 def band_history(policy: str, region: str, as_of_year: int) -> pd.DataFrame:

@@ -53,11 +53,13 @@ def change_text(card: pd.Series) -> str | None:
     return labels.difference_text(change, card["unit"], int(card["decimals"]), signed=True)
 
 
-def styled(table: pd.DataFrame, status_col: str = "status", text_col: str = "status_text"):
-    """Tint the status cell with the status colour (the icon and label carry the meaning; colour helps)."""
+def styled(table: pd.DataFrame, columns: list[str], status_col: str = "status", text_col: str = "status_text"):
+    """The shown columns, with the status cell tinted in the status colour (the icon and label carry the meaning;
+    colour helps). Only the shown columns go into the Styler: Streamlit sends a styled table cell by cell, so a
+    status table's sixty hidden columns would cost more than the rows shown."""
     colours = [labels.STATUS_BY_KEY[k].colour for k in table[status_col]]
     css = pd.Series([f"background-color: {c}33" for c in colours], index=table.index)
-    return table.style.apply(lambda _: css, subset=[text_col])
+    return table[columns].style.apply(lambda _: css, subset=[text_col])
 
 
 STATUS_COLUMNS = {

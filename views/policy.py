@@ -5,6 +5,7 @@ these, so a number on a page, a slide and in `cli.py status` is computed the sam
 Frames are the store's DataFrames (`load_frames`); everything here except `load_frames` and `last_snapshot` is pure."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -172,11 +173,15 @@ def quarter_label(day: pd.Timestamp) -> str:
 
 
 def policy_band_history(frames: Frames, settings: dict, policy: str, region: str,
-                        when: int | str | date | pd.Timestamp, n: int = 4) -> pd.DataFrame:
+                        when: int | str | date | pd.Timestamp, n: int = 4,
+                        scorecard_on: Callable[[pd.Timestamp], pd.DataFrame] | None = None) -> pd.DataFrame:
     """metrics.bands.band_history over the last n quarter ends up to a day: one row per unit, one column per
-    quarter ('2020Q3'), band keys."""
-    cards = {quarter_label(d): scorecard_at(frames, settings, policy, region, d)[2] for d in quarter_ends(when, n)}
-    return band_history(cards, settings)
+    quarter ('2020Q3'), band keys. scorecard_on(day) gives a quarter end's scorecard (default: scorecard_at;
+    the dashboard passes its cached one, so that the year-end card is the one the page already shows)."""
+    if scorecard_on is None:
+        def scorecard_on(day: pd.Timestamp) -> pd.DataFrame:
+            return scorecard_at(frames, settings, policy, region, day)[2]
+    return band_history({quarter_label(d): scorecard_on(d) for d in quarter_ends(when, n)}, settings)
 
 
 def unit_options(frames: Frames, policy: str) -> list[str]:
