@@ -6,7 +6,10 @@ frames already read from the store, for the policy's own region:
   baseline  metrics.status.target_status
   deck      deck.data.deck_data (statuses, task ledger, scorecard, key messages) + deck.build_deck (.pptx bytes)
 
-    .venv/bin/python bench/deck.py [--repeat 7] [--regions 160]
+    .venv/bin/python bench/deck.py [--repeat 7] [--regions 160] [--database-url URL]
+
+--database-url (default: DATABASE_URL, else two temporary SQLite files) reads both databases from there, e.g.
+PostgreSQL (bench/pg.py starts a throwaway one): it is emptied and built with one, then the other (bench/database.py).
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import db  # noqa: E402
+from bench.database import add_database_argument, bench_url, build  # noqa: E402
 from bench.synthetic import build_province_db  # noqa: E402
 from bench.timing import median_seconds  # noqa: E402
 from deck import build_deck, plan_deck  # noqa: E402
@@ -52,20 +56,28 @@ def measure(label: str, engine, repeat: int) -> None:
     print(f"  full deck        median {full * 1000:8.1f} ms   ratio {full / base:6.1f}× the statuses")
 
 
+def builtin_data(url: str) -> None:
+    """The app's own database: db.init_db (catalogue, built-in data, milestone plans)."""
+    engine = db.make_engine(url)
+    db.init_db(engine)
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--regions", type=int, default=160)
+    add_database_argument(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        builtin = db.make_engine(f"sqlite:///{tmp}/builtin.sqlite")
-        db.init_db(builtin)
-        measure("built-in data", builtin, args.repeat)
-        start = time.perf_counter()
-        province = build_province_db(Path(tmp) / "province.sqlite", n_regions=args.regions)
-        print(f"(province database built in {time.perf_counter() - start:.1f} s)")
-        measure(f"province scale ({args.regions} regions)", province, args.repeat)
+        builtin = build(bench_url(args.database_url, tmp, "builtin"), builtin_data)
+        measure(f"built-in data ({builtin.dialect.name})", builtin, args.repeat)
         builtin.dispose()
+        start = time.perf_counter()
+        province = build(bench_url(args.database_url, tmp, "province"),
+                         lambda url: build_province_db(url, n_regions=args.regions).dispose())
+        print(f"(province database built in {time.perf_counter() - start:.1f} s)")
+        measure(f"province scale ({args.regions} regions, {province.dialect.name})", province, args.repeat)
         province.dispose()
 
 

@@ -4,7 +4,8 @@
 
 Builds bench.synthetic's frame (regions × every catalogue indicator × 2010–2025, annual and quarterly rows),
 times metrics.status.target_status for every region as of 2020 and, in the same run, the baseline
-`observations.sort_values(...).groupby([region, indicator]).last()`; prints both medians and the ratio."""
+`observations.sort_values(...).groupby([region, indicator]).last()`; prints both medians and the ratio.
+Pure pandas: it never opens a database, so it has no --database-url (the store benches do: bench/database.py)."""
 from __future__ import annotations
 
 import argparse

@@ -16,8 +16,9 @@ Medians over --repeat runs; the plain read is sampled before and after the pages
 
     .venv/bin/python bench/pages.py [--repeat 5] [--regions 160] [--db FILE] [--database-url URL]
 
---db reuses (or creates) a SQLite file, so that repeated runs skip building 600,000 rows; --database-url runs
-against another database (e.g. PostgreSQL), which it fills when it has no observations yet.
+--db reuses (or creates) a SQLite file, so that repeated runs skip building 600,000 rows; --database-url (default:
+DATABASE_URL) runs against another database (e.g. PostgreSQL: bench/pg.py), which it fills when it has no
+observations yet (bench/database.py).
 """
 from __future__ import annotations
 
@@ -34,12 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import db  # noqa: E402
 import ui  # noqa: E402
-from bench.synthetic import build_province_db  # noqa: E402
+from bench.database import add_database_argument, bench_url, ensure_province  # noqa: E402
 from bench.timing import median_seconds  # noqa: E402
 
 PAGES = ("overview", "detail", "areas", "departments", "compare", "quality")
@@ -112,17 +112,10 @@ def timed(fn: Callable[[], object], repeat: int, before: Callable[[], object] = 
 
 
 def ensure_database(args: argparse.Namespace, tmp: str) -> str:
-    """The database URL, filled with the province when it has no observations yet."""
-    url = args.database_url or f"sqlite:///{args.db or Path(tmp) / 'province.sqlite'}"
-    engine = db.make_engine(url)
-    db.create_schema(engine)
-    with engine.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(db.Observation)).scalar_one()
-    engine.dispose()
-    if n == 0:
-        start = time.perf_counter()
-        build_province_db(url, n_regions=args.regions).dispose()
-        print(f"built the province database: {args.regions} regions in {time.perf_counter() - start:.1f} s")
+    """The database URL (--db, else --database-url, else a temporary file), filled with the province when it has no
+    observations yet."""
+    url = f"sqlite:///{args.db}" if args.db else bench_url(args.database_url, tmp, "province")
+    ensure_province(url, args.regions)
     return url
 
 
@@ -131,7 +124,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--regions", type=int, default=160)
     parser.add_argument("--db", default=None, help="SQLite file to reuse or create")
-    parser.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://user@host/db")
+    add_database_argument(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = ensure_database(args, tmp)
