@@ -384,64 +384,97 @@ def _pace(a: SimpleNamespace, f: pd.DataFrame, settings: dict[str, Any]) -> None
     a.actual_growth = np.where(a.is_rel, a.rg, a.cagr_actual)
 
 
-def _fit(points: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """Per row: linear least-squares and compound (first→last CAGR) forecasts of the value at the due year.
+def _expand(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each wanted key, the positions of its rows in `keys` (sorted): (which wanted item, row position),
+    wanted items in order and each one's rows in their stored order — a one-to-many join on sorted integers."""
+    lo = np.searchsorted(keys, wanted, "left")
+    counts = np.searchsorted(keys, wanted, "right") - lo
+    owner = np.repeat(np.arange(len(wanted)), counts)
+    starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    return owner, starts + np.arange(counts.sum())
 
-    points: row, t, value (sorted by t within row). targets: row, due_year."""
-    p = points.assign(tv=points["t"] * points["value"], tt=points["t"] ** 2)
-    s = p.groupby("row").agg(n=("t", "size"), st=("t", "sum"), sv=("value", "sum"), stv=("tv", "sum"),
-                             stt=("tt", "sum"))
-    first = points.drop_duplicates("row", keep="first").set_index("row")
-    last = points.drop_duplicates("row", keep="last").set_index("row")
-    s = s.join(targets.set_index("row")["due_year"])
+
+def _fit(owner: np.ndarray, t: np.ndarray, value: np.ndarray, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per target (owner = its position; points sorted by t within it): the linear least-squares and the compound
+    (first→last CAGR) forecasts of the value at the due year; NaN with fewer than two points."""
+    size = len(due)
+    if not len(owner):
+        return np.full(size, np.nan), np.full(size, np.nan)
+    n = np.bincount(owner, minlength=size).astype(float)
+    st_, sv = np.bincount(owner, t, size), np.bincount(owner, value, size)
+    stv, stt = np.bincount(owner, t * value, size), np.bincount(owner, t * t, size)
+    first, last = np.full(size, -1), np.full(size, -1)
+    last[owner] = np.arange(len(owner))  # the last write per owner wins: its last point
+    first[owner[::-1]] = np.arange(len(owner))[::-1]
     with np.errstate(all="ignore"):
-        den = s["n"] * s["stt"] - s["st"] ** 2
-        ok = (s["n"] >= 2) & (den.abs() > EPS)
-        slope = (s["n"] * s["stv"] - s["st"] * s["sv"]) / den
-        intercept = (s["sv"] - slope * s["st"]) / s["n"]
-        linear = (intercept + slope * s["due_year"]).where(ok)
-        years = last["t"] - first["t"]
-        rate = pd.Series(_cagr(last["value"], first["value"], years), index=last.index)
-        compound = (last["value"] * (1 + rate) ** (s["due_year"] - last["t"])).where(ok)
-    return pd.DataFrame({"forecast_linear": linear, "forecast_compound": compound})
+        den = n * stt - st_ ** 2
+        ok = (n >= 2) & (np.abs(den) > EPS)
+        slope = (n * stv - st_ * sv) / den
+        linear = np.where(ok, (sv - slope * st_) / n + slope * due, np.nan)
+        has = last >= 0
+        t_first, t_last = np.where(has, t[first], np.nan), np.where(has, t[last], np.nan)
+        v_first, v_last = np.where(has, value[first], np.nan), np.where(has, value[last], np.nan)
+        rate = _cagr(v_last, v_first, t_last - t_first)
+        compound = np.where(ok, v_last * (1 + rate) ** (due - t_last), np.nan)
+    return linear, compound
+
+
+def _points(f: pd.DataFrame, d: _Data) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The points each target's trend is fitted to, as (owner = position in f, t, value), sorted by owner then t:
+    level, milestone, relative: the region's yearly values; annual: whole-year flows only; cumulative: the running
+    sum of the yearly flows from start_year, with the known zero at the start. Only points since the base year,
+    unless that leaves fewer than two (then all of them)."""
+    y = d.yearly
+    ysk, yt, yv = y["sk"].to_numpy(), y["t"].to_numpy(dtype=float), y["value"].to_numpy(dtype=float)
+    yyear, whole = y["year"].to_numpy(), y["frac"].to_numpy(dtype=float) == 1
+    kind = f["kind"].to_numpy(dtype=object)
+    owner, at = _expand(ysk, f["sk"].to_numpy())
+    k = kind[owner]
+    start, due = f["start_year"].to_numpy(dtype=float), f["due_year"].to_numpy(dtype=float)
+    cumulative = k == "cumulative"
+    keep = np.where(k == "annual", whole[at],
+                    np.where(cumulative, (yyear[at] >= start[owner]) & (yyear[at] <= due[owner]), True))
+    owner, at, cumulative = owner[keep], at[keep], cumulative[keep]
+    value = yv[at].copy()
+    # running sums within each cumulative target (its flows are in year order)
+    csum = np.cumsum(np.where(cumulative, value, 0.0))
+    group_start = np.concatenate(([True], owner[1:] != owner[:-1]))
+    offset = np.maximum.accumulate(np.where(group_start, np.arange(len(owner)), 0))
+    before = np.where(offset > 0, csum[np.maximum(offset - 1, 0)], 0.0)
+    value = np.where(cumulative, csum - before, value)
+    zero = np.unique(owner[cumulative])
+    owner = np.concatenate((owner, zero))
+    t = np.concatenate((yt[at], start[zero] - 1))
+    value = np.concatenate((value, np.zeros(len(zero))))
+    order = np.lexsort((t, owner))
+    owner, t, value = owner[order], t[order], value[order]
+    since = t >= f["base_year"].to_numpy(dtype=float)[owner] - EPS
+    enough = np.bincount(owner[since], minlength=len(f)) >= 2
+    keep = since | ~enough[owner]
+    return owner[keep], t[keep], value[keep]
 
 
 def _forecast(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> pd.DataFrame:
     """Trend forecasts for the due year, from the values since the base year (all values when fewer than two)."""
-    y = d.yearly
-    kind = f["kind"]
-    # level, milestone, relative: the region's yearly values; annual: whole-year flows only
-    lv = f.loc[kind.isin(["level", "milestone", "relative"]), ["row", "sk", "base_year"]]
-    pts_l = lv.merge(y[["sk", "t", "value"]], on="sk")
-    an = f.loc[kind == "annual", ["row", "sk", "base_year"]]
-    pts_a = an.merge(y.loc[y["frac"] == 1, ["sk", "t", "value"]], on="sk")
-    # cumulative: the running sum from start_year, with the known zero at the start
-    cu = f.loc[kind == "cumulative", ["row", "sk", "start_year", "due_year", "base_year"]]
-    flows = _flows(cu, d).merge(cu[["row", "base_year"]], on="row")
-    flows = flows.assign(value=flows.groupby("row")["value"].cumsum())
-    zero = cu[cu["row"].isin(flows["row"])].assign(t=lambda x: x["start_year"] - 1, value=0.0)
-    cols = ["row", "t", "value", "base_year"]
-    pts = pd.concat([pts_l[cols], pts_a[cols], zero[cols], flows[cols]]).sort_values(["row", "t"], kind="stable")
-    since = pts[pts["t"] >= pts["base_year"] - EPS]
-    enough = since.groupby("row")["t"].transform("size") >= 2
-    rows_enough = since.loc[enough, "row"].unique()
-    pts = pd.concat([since[since["row"].isin(rows_enough)], pts[~pts["row"].isin(rows_enough)]])
-    fc = _fit(pts.sort_values(["row", "t"], kind="stable"), f[["row", "due_year"]])
-    f = f.merge(fc, left_on="row", right_index=True, how="left")
-    f.loc[f["kind"] == "cumulative", "forecast_compound"] = np.nan  # a sum from zero has no growth rate
-    compound = (f["path"] == "compound") & f["forecast_compound"].notna()
-    forecast = f["forecast_compound"].where(compound, f["forecast_linear"])
+    owner, t, value = _points(f, d)
+    linear, compound = _fit(owner, t, value, f["due_year"].to_numpy(dtype=float))
+    kind = f["kind"].to_numpy(dtype=object)
+    compound = np.where(kind == "cumulative", np.nan, compound)  # a sum from zero has no growth rate
+    forecast = np.where((f["path"].to_numpy(dtype=object) == "compound") & ~np.isnan(compound), compound, linear)
     # the due year's whole value is in: it is the forecast
-    done = f["has_actual"] & (f["actual_t"] >= f["due_year"] - EPS) & (f["kind"] != "relative") \
-        & f["frac"].fillna(1.0).eq(1.0)
-    forecast = forecast.where(~done, f["actual"])
+    actual_t = f["actual_t"].to_numpy(dtype=float)
+    done = (f["has_actual"].to_numpy(dtype=bool) & (actual_t >= f["due_year"].to_numpy(dtype=float) - EPS)
+            & (kind != "relative") & (f["frac"].fillna(1.0).to_numpy(dtype=float) == 1.0))
+    forecast = np.where(done, f["actual"].to_numpy(dtype=float), forecast)
     goal = f["goal"].to_numpy(dtype=float)
     with np.errstate(all="ignore"):
-        reaches = f["sign"] * (forecast - goal) >= -EPS * np.fmax(np.abs(goal), 1.0)
-        margin_avg = (f["region_growth_avg"] - f["benchmark_growth_avg"]) * 100 if "region_growth_avg" in f \
-            else pd.Series(np.nan, index=f.index)
-        reaches = reaches.where(f["kind"] != "relative", margin_avg >= settings["relative"]["clearly_above_pp"] - EPS)
-    return f.assign(forecast=forecast, forecast_reaches=reaches.fillna(False).astype(bool))
+        reaches = f["sign"].to_numpy(dtype=float) * (forecast - goal) >= -EPS * np.fmax(np.abs(goal), 1.0)
+        reaches &= ~np.isnan(forecast)
+        margin_avg = (_column(f, "region_growth_avg") - _column(f, "benchmark_growth_avg")) * 100
+        rel_reaches = margin_avg >= settings["relative"]["clearly_above_pp"] - EPS
+    reaches = np.where(kind == "relative", rel_reaches, reaches)
+    return f.assign(forecast_linear=linear, forecast_compound=compound, forecast=forecast,
+                    forecast_reaches=reaches.astype(bool))
 
 
 def _provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index) -> pd.DataFrame:
