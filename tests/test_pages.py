@@ -103,8 +103,8 @@ def test_detail_shows_each_kind_of_target(view, expected, year):
         row = status.loc[code]
         metrics = {m.label: m.value for m in at.metric}
         assert metrics["实际值"] == value_text(row)
-        assert metrics["完成率"] == tables._percent(row["attainment"])
-        assert metrics["进度比"] == tables._percent(row["ratio"])
+        assert metrics["完成率"] == labels.percent_text(row["attainment"])
+        assert metrics["进度比"] == labels.percent_text(row["ratio"])
         behind = frame_by_columns(at, "item", "value").set_index("item")["value"]
         if row["actual"] == row["actual"]:
             assert behind[f"实际值（{int(row['actual_year'])}年）"].startswith(
@@ -189,13 +189,13 @@ def test_compare_shows_the_engine_growth_rates(view, expected, year):
     shown = frame_by_columns(at, "code", "margin").set_index("code")
     assert list(shown.index) == list(rel.index)
     for code, row in rel.iterrows():
-        assert shown.loc[code, f"growth::{region}"] == tables._pct(row["region_growth"])
+        assert shown.loc[code, f"growth::{region}"] == labels.percent_text(row["region_growth"], 1)
         assert shown.loc[code, "margin"] == ("—" if row["margin_pp"] != row["margin_pp"]
                                              else f"{row['margin_pp']:+,.1f}")
         assert shown.loc[code, "status_text"] == labels.status_text(row["status"])
     assert "growth::河南省" in shown.columns   # the built-in data have the province's growth
     own = bench.loc[bench["kind"] == "relative"].set_index("code")["region_growth"]
-    assert list(shown["growth::河南省"]) == [tables._pct(v) for v in own.reindex(shown.index)]
+    assert list(shown["growth::河南省"]) == [labels.percent_text(v, 1) for v in own.reindex(shown.index)]
 
 
 @pytest.mark.parametrize("region", REGIONS)
