@@ -108,7 +108,7 @@ def is_missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
-        return bool(value != value)  # NaN and NaT are the values unequal to themselves
+        return bool(value != value)  # noqa: PLR0124 -- NaN and NaT are the values unequal to themselves
     except (TypeError, ValueError):  # arrays and other values without a single truth value
         return False
 
