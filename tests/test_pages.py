@@ -128,7 +128,8 @@ def test_detail_history_lists_the_edits(app_db):
     at = open_page("detail", 2020, "长垣市")
     at.selectbox(key="detail_code").set_value("G02").run()
     history = frame_by_columns(at, "who", "old", "new")
-    assert history.iloc[0]["who"] == "测试员" and history.iloc[0]["new"] == "97.00"
+    # the same record text as on 修改记录 (ui.tables.audit_value_text): value, then its source
+    assert history.iloc[0]["who"] == "测试员" and history.iloc[0]["new"] == "97（测试出处）"
     assert {m.label: m.value for m in at.metric}["实际值"] == "97 家"
 
 
