@@ -22,6 +22,7 @@ from lxml import etree
 from bulletin.data import BulletinData
 from metrics.bulletin import count_by
 from views import labels
+from views.labels import is_missing
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -197,7 +198,7 @@ def counts_text(counts: pd.Series, names: dict[str, str]) -> str:
 
 def reason_text(r: pd.Series) -> str:
     """The numbers that earned a unit its group (no adjectives)."""
-    rank = "" if pd.isna(r["rank"]) else f"，排第{int(r['rank'])}名"
+    rank = "" if is_missing(r["rank"]) else f"，排第{int(r['rank'])}名"
     return (f"得分{r['score']:.1f}分{rank}；有数据的目标{int(r['targets'])}项中已完成{int(r['targets_met'])}项；"
             f"承担任务{int(r['tasks'])}项，已完成{int(r['tasks_done'])}项、逾期{int(r['tasks_overdue'])}项。")
 
@@ -276,7 +277,7 @@ def _overdue(doc, data: BulletinData) -> None:
     paragraph(doc, f"截至{day_text(data.as_of)}，逾期事项共{len(items)}项（重点任务{len(items) - nodes}项、"
                    f"任务节点{nodes}项），清单如下。")
     rows = [[str(i), str(r["unit"]) or "—", str(r["task"]), str(r["milestone"]) or "—", str(int(r["days_overdue"])),
-             "—" if pd.isna(r["chases"]) else str(int(r["chases"]))] for i, (_, r) in enumerate(items.iterrows(), 1)]
+             "—" if is_missing(r["chases"]) else str(int(r["chases"]))] for i, (_, r) in enumerate(items.iterrows(), 1)]
     table(doc, ["序号", "责任单位", "任务", "节点", "逾期天数", "催办次数"], rows, [14, 30, 52, 18, 21, 21])
 
 

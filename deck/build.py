@@ -23,9 +23,9 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from deck import style
-from metrics import messages
 from metrics.summary import status_counts
-from views import labels
+from views import labels, sentences
+from views.labels import is_missing
 
 TITLE_ONLY_LAYOUT = 5
 DECK_TITLE = "{region}创新驱动提速增效工程推进情况"
@@ -96,12 +96,12 @@ def _paged(title: str, i: int, n: int) -> str:
 
 def _target_line(r: pd.Series) -> str:
     """One target with its exact figures and sources, for the speaker notes."""
-    att = f"，完成率 {r['attainment']:.1%}" if pd.notna(r.get("attainment")) else ""
-    ratio = f"，进度比 {r['ratio']:.2f}" if pd.notna(r.get("ratio")) else ""
+    att = f"，完成率 {r['attainment']:.1%}" if not is_missing(r.get("attainment")) else ""
+    ratio = f"，进度比 {r['ratio']:.2f}" if not is_missing(r.get("ratio")) else ""
     sample = f"（{labels.SAMPLE_MARK}）" if bool(r.get("is_sample")) else ""
     src = _str(r.get("sources"), "—").strip() or "—"
-    return (f"{r['code']} {messages.target_name(r)}：实际 {messages.actual_text(r)}{sample}，目标 "
-            f"{messages.target_phrase(r)}（{int(r['due_year'])}年）{att}{ratio}，{r['status_label']}。来源：{src}")
+    return (f"{r['code']} {sentences.target_name(r)}：实际 {sentences.actual_text(r)}{sample}，目标 "
+            f"{sentences.target_phrase(r)}（{int(r['due_year'])}年）{att}{ratio}，{r['status_label']}。来源：{src}")
 
 
 def _area_order(status: pd.DataFrame) -> pd.DataFrame:
@@ -124,9 +124,9 @@ def plan_deck(data: DeckData, options: DeckOptions = DeckOptions()) -> list[Slid
                           f"汇报单位：{labels.BUREAU}。" + (f"本材料含{labels.SAMPLE_MARK}，仅供演示。" if any_sample else ""))]
 
     counts = status_counts(chosen)
-    key = messages.key_messages(chosen, data.as_of_year, data.region)
+    key = sentences.key_messages(chosen, data.as_of_year, data.region)
     if data.meeting is not None:
-        key = [key[0], messages.change_message(data.meeting.changes, data.meeting.name), *key[1:4]]
+        key = [key[0], sentences.change_message(data.meeting.changes, data.meeting.name), *key[1:4]]
     slides.append(Slide("summary", "总体情况", _sample(chosen), rows=counts, extra={"messages": key},
                         subtitle=f"{len(chosen)}项目标 · {as_of}",
                         notes="各状态目标数：" + "，".join(f"{r.label} {r.n} 项" for r in counts.itertuples())
@@ -138,7 +138,7 @@ def plan_deck(data: DeckData, options: DeckOptions = DeckOptions()) -> list[Slid
         moved = moved.assign(_d=moved["direction"].map({"down": 0, "up": 1, "new": 2, "gone": 3, "same": 4}))
         moved = (moved.sort_values(["_d", "code"]).drop(columns="_d")
                       .merge(data.status[["code", "unit", "decimals"]], on="code", how="left"))
-        msg = messages.change_message(ch, data.meeting.name)
+        msg = sentences.change_message(ch, data.meeting.name)
         pages = _chunks(moved, options.table_rows)
         uses = _sample(chosen)
         for i, page in enumerate(pages):
@@ -183,7 +183,7 @@ AREA_SUBTITLE = "完成率 = 实际值 ÷ 目标值（“不高于”类目标�
 
 
 def _change_values(r: pd.Series) -> str:
-    decimals = 2 if pd.isna(r.get("decimals")) else int(r["decimals"])
+    decimals = 2 if is_missing(r.get("decimals")) else int(r["decimals"])
     unit = _str(r.get("unit"))
     return (f"{labels.number_text(r['actual_before'], decimals)} → "
             f"{labels.number_text(r['actual_after'], decimals)} {unit}").strip()
@@ -357,7 +357,7 @@ def _style_chart(chart, legend: bool = True) -> None:
 
 
 def _category(r: pd.Series) -> str:
-    return f"{r['code']} {style.shorten(messages.target_name(r), 17)}"
+    return f"{r['code']} {style.shorten(sentences.target_name(r), 17)}"
 
 
 def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
@@ -478,13 +478,13 @@ def _chart_height(bars: int, legend: bool = False) -> int:
 
 def _str(value, default: str = "") -> str:
     """A cell as text; missing (None, NaN, NA) or empty → default."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if is_missing(value):
         return default
     return str(value) or default
 
 
 def _float(v) -> float | None:
-    return None if pd.isna(v) else float(v)
+    return None if is_missing(v) else float(v)
 
 
 def _side_table(slide, rows: pd.DataFrame, left: int) -> None:
@@ -494,10 +494,10 @@ def _side_table(slide, rows: pd.DataFrame, left: int) -> None:
     for _, r in rows.iterrows():
         text, fill = _status_cell(r["status"])
         if r["kind"] == "relative":
-            value = (f"{labels.number_text(r['margin_pp'], 1)} 个百分点" if pd.notna(r.get("margin_pp"))
+            value = (f"{labels.number_text(r['margin_pp'], 1)} 个百分点" if not is_missing(r.get("margin_pp"))
                      else "无数据")
         else:
-            value = f"{_table_value(r)} / {style.shorten(messages.target_phrase(r), 10)}"
+            value = f"{_table_value(r)} / {style.shorten(sentences.target_phrase(r), 10)}"
         body.append([r["code"], value, text])
         fills.append([None, None, fill])
     widths = [Inches(0.6), width - Inches(0.6) - Inches(1.25), Inches(1.25)]
@@ -507,7 +507,7 @@ def _side_table(slide, rows: pd.DataFrame, left: int) -> None:
 
 
 def _table_value(r: pd.Series) -> str:
-    if pd.isna(r["actual"]):
+    if is_missing(r["actual"]):
         return "无数据"
     if r["kind"] == "milestone" and r.get("actual_stage"):
         return style.shorten(str(r["actual_stage"]), 9)
@@ -515,9 +515,9 @@ def _table_value(r: pd.Series) -> str:
 
 
 def _table_progress(r: pd.Series) -> str:
-    if r["kind"] == "relative" and pd.notna(r.get("margin_pp")):
+    if r["kind"] == "relative" and not is_missing(r.get("margin_pp")):
         return f"{r['margin_pp']:+.1f}个百分点"
-    return f"{r['attainment']:.0%}" if pd.notna(r.get("attainment")) else "—"
+    return f"{r['attainment']:.0%}" if not is_missing(r.get("attainment")) else "—"
 
 
 def _draw_table(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
@@ -525,9 +525,9 @@ def _draw_table(slide, spec: Slide, data: DeckData, options: DeckOptions) -> Non
     body, fills = [], []
     for _, r in spec.rows.iterrows():
         text, fill = _status_cell(r["status"])
-        year = "" if pd.isna(r.get("actual_year")) else str(int(r["actual_year"]))
-        body.append([r["code"], r["area"], style.shorten(messages.target_name(r), 17),
-                     style.shorten(messages.target_phrase(r), 12), str(int(r["due_year"])),
+        year = "" if is_missing(r.get("actual_year")) else str(int(r["actual_year"]))
+        body.append([r["code"], r["area"], style.shorten(sentences.target_name(r), 17),
+                     style.shorten(sentences.target_phrase(r), 12), str(int(r["due_year"])),
                      _table_value(r) + ("*" if bool(r.get("is_sample")) else ""), year, _table_progress(r), text,
                      style.shorten(_str(r["lead_units"], "—"), 6)])
         fills.append([None] * 8 + [fill, None])
@@ -571,7 +571,7 @@ def _draw_scorecard(slide, spec: Slide, data: DeckData, options: DeckOptions) ->
 
 def _rank(rank, short: bool = False) -> str:
     """'第3名' / '3'; collective units (e.g. 市直有关部门) are not ranked."""
-    if pd.isna(rank):
+    if is_missing(rank):
         return "不排名"
     return str(int(rank)) if short else f"第{int(rank)}名"
 

@@ -39,3 +39,11 @@ def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return out[keys + ["indicator_name", "status_before", "status_after", "direction", "actual_before",
                        "actual_after", "value_added", "status_label_before", "status_label_after"]
                ].reset_index(drop=True)
+
+
+def change_counts(changes: pd.DataFrame) -> dict[str, int]:
+    """Counts of status moves since a snapshot: up, down, same, new, gone, and values added."""
+    counts = changes["direction"].value_counts()
+    out = {k: int(counts.get(k, 0)) for k in ("up", "down", "same", "new", "gone")}
+    out["value_added"] = int(changes["value_added"].fillna(False).astype(bool).sum())
+    return out

@@ -9,6 +9,8 @@ from views import labels
 
 STATUS_KEYS = [s.key for s in labels.STATUSES]
 ORDER = {s.key: s.order for s in labels.STATUSES}
+BEHIND = ("unmet", "reverse", "off_track", "moderate")
+NO_DATA = ("stale", "no_data")
 
 
 def headline_cards(status: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
@@ -81,3 +83,10 @@ def moved_since(changes: pd.DataFrame) -> pd.DataFrame:
     rank = {"up": 0, "down": 1, "new": 2, "gone": 3, "same": 4}
     return (rows.assign(_r=rows["direction"].map(rank)).sort_values(["_r", "code"]).drop(columns="_r")
                 .reset_index(drop=True))
+
+
+def furthest_behind(status: pd.DataFrame, limit: int = 2) -> pd.DataFrame:
+    """The targets furthest behind: worst status first, then lowest progress ratio, then lowest attainment."""
+    behind = status.loc[status["status"].isin(BEHIND)]
+    return behind.sort_values(["status_order", "ratio", "attainment"], ascending=[False, True, True],
+                              na_position="last").head(limit)

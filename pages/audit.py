@@ -1,7 +1,6 @@
 """修改记录: the audit log, filterable by object, person, key and date; an admin can revert one change of a value
 or a task progress report, or a whole import at once (each revert is itself logged and can be undone; refused
 when the value has changed again since, or when the change was reverted already)."""
-import json
 from datetime import date, timedelta
 
 import pandas as pd
@@ -12,6 +11,7 @@ import ui
 from access import guard
 from access.account import Account, PermissionDenied
 from access.permissions import is_admin
+from ui import tables
 from views import labels
 from views.text import md_escape
 
@@ -25,17 +25,6 @@ def audit_log(version: int, entity: str | None, who: str | None, key: str | None
 @st.cache_data(show_spinner=False)
 def batches(version: int) -> pd.DataFrame:
     return db.read_batches(ui.engine())
-
-
-def change_text(d) -> str:
-    """An old/new record in one line: the value and its source for observations, compact JSON otherwise."""
-    if not isinstance(d, dict):
-        return "—"
-    if "value" in d:
-        mark = f" [{labels.SAMPLE_MARK}]" if d.get("is_sample") else ""
-        return f"{labels.number_text(d['value'], 2).rstrip('0').rstrip('.')}{mark}" + (
-            f"（{d['source']}）" if d.get("source") else "")
-    return json.dumps(d, ensure_ascii=False, default=str)[:120]
 
 
 def is_sample(d) -> bool:
@@ -65,7 +54,7 @@ def revert_box(log: pd.DataFrame, who: Account | None) -> None:
         st.caption("当前筛选结果中没有可撤销的数据修改或任务进展（撤销记录本身也可以再撤销）。")
         return
     texts = {int(r.id): f"#{r.id} {labels.AUDIT_ACTIONS.get(r.action, r.action)}{labels.AUDIT_ENTITIES[r.entity]} "
-                        f"{r.entity_key}：{change_text(r.old)} → {change_text(r.new)}（{r.who}）"
+                        f"{r.entity_key}：{tables.audit_value_text(r.old)} → {tables.audit_value_text(r.new)}（{r.who}）"
              for r in candidates.itertuples()}
     chosen = st.selectbox("要撤销的记录", list(texts), format_func=texts.get, key="revert_id")
     reason = st.text_input("撤销原因", key="revert_reason", placeholder="如：录入错误，恢复原值")
@@ -116,10 +105,11 @@ st.dataframe(pd.DataFrame({
     "编号": log["id"], "时间": log["at"], "操作人": log["who"],
     "操作": log["action"].map(labels.AUDIT_ACTIONS).fillna(log["action"]),
     "对象": log["entity"].map(labels.AUDIT_ENTITIES).fillna(log["entity"]), "数据项": log["entity_key"],
-    "原值": log["old"].map(change_text), "新值": log["new"].map(change_text), "来源": log["source"],
+    "原值": log["old"].map(tables.audit_value_text), "新值": log["new"].map(tables.audit_value_text),
+    "来源": log["source"],
     "原因": log["reason"], "撤销的记录": log["reverts_id"].astype("Int64")}),
     column_config={"时间": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss"),
                    "编号": st.column_config.NumberColumn("编号", format="%d")},
-    hide_index=True, width="stretch", height=min(38 * (len(log) + 1), 560))
+    hide_index=True, width="stretch", height=tables.table_height(log, 15))
 revert_box(log, who)
 batch_box(who)

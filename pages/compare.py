@@ -3,32 +3,21 @@
 import streamlit as st
 
 import ui
-from metrics.compare import (
-    growth_side_by_side,
-    long_growth,
-    peer_growth,
-    peer_regions,
-    regional_rank,
-    regions_to_compare,
-    top_and_bottom,
-)
+from metrics.compare import regions_to_compare
 from ui import charts, tables
 from views import labels
+from views import policy as views
 
 filters = ui.sidebar_filters()
 regions = ui.catalogue_frames()["regions"]
 benchmark = ui.benchmark_region(filters.policy)
 shown = regions_to_compare(regions, filters.region, benchmark)
-peers = peer_regions(regions, filters.region)
 status_shown = ui.status_of_regions(filters.policy, shown, filters.as_of_year)
-status = status_shown.loc[status_shown["region"] == filters.region]
-relative = status.loc[status["kind"] == "relative"]
-level = regions.loc[regions["name"] == filters.region, "level"]
-growth = ui.peer_growth_rows(list(relative["indicator"]), list(relative["actual_year"].dropna()),
-                             str(level.iloc[0]) if len(level) else "county")
-standing = peer_growth(relative, growth, peers)
-side = growth_side_by_side(status_shown, shown)
-ranks = regional_rank(relative, standing, filters.region)
+relative = views.relative_targets(status_shown, filters.region)
+request = views.growth_request(relative, regions, filters.region)
+growth = ui.peer_growth_rows(request.indicators, request.years, request.level)
+cmp = views.growth_comparison(status_shown, relative, growth, regions, filters.region, shown)
+standing, present = cmp.standing, cmp.present
 
 st.title(labels.PAGE_TITLES["compare"])
 st.caption(f"{filters.region} 对比 {'、'.join(shown[1:]) or '—'}（有数据者） · 截至 {filters.as_of_year} 年 · "
@@ -40,13 +29,11 @@ if relative.empty:
 else:
     quote = relative["quote"].iloc[0]
     st.markdown(f"> {quote}（{relative['clause'].iloc[0]}）")
-    long = long_growth(side, shown)
-    present = list(dict.fromkeys(long["region"])) or shown[:1]
-    st.plotly_chart(charts.growth_figure(long, title=f"最新年度增速：{'、'.join(present)}"), width="stretch")
+    st.plotly_chart(charts.growth_figure(cmp.long, title=f"最新年度增速：{'、'.join(present)}"), width="stretch")
     st.subheader("逐项对比")
-    st.dataframe(tables.compare_table(side, ranks, present, relative), hide_index=True, width="stretch",
+    st.dataframe(tables.compare_table(cmp.side, cmp.ranks, present, relative), hide_index=True, width="stretch",
                  column_config=tables.compare_columns(present, benchmark))
-    st.caption(f"位次：{filters.region}在同级地区（共 {len(peers)} 个，其中有数据的参与排名）中的增速位次，1 为最快。")
+    st.caption(f"位次：{filters.region}在同级地区（共 {len(cmp.peers)} 个，其中有数据的参与排名）中的增速位次，1 为最快。")
     st.subheader("在同级地区中的位置")
     if standing["region"].nunique() < 2:
         st.caption("同级地区中只有本地区有可比数据，暂无分布。")
@@ -54,5 +41,5 @@ else:
         st.plotly_chart(charts.peer_figure(standing, filters.region,
                                            title=f"同级地区（{standing['region'].nunique()} 个有数据）同年增速分布"),
                         width="stretch")
-        st.dataframe(tables.peer_table(top_and_bottom(standing), standing), hide_index=True, width="stretch",
+        st.dataframe(tables.peer_table(cmp.ends, standing), hide_index=True, width="stretch",
                      column_config=tables.PEER_COLUMNS)

@@ -29,8 +29,9 @@ with groups:
         members = tables.group_members(board, group)
         st.subheader(group)
         tone("、".join(members) if members else "本期无", icon="✔" if group == labels.PRAISE else "✖")
-    st.dataframe(tables.scorecard_table(board), hide_index=True, width="stretch",
-                 column_config=tables.SCORECARD_COLUMNS, column_order=["rank", "unit", "score", "overdue"], height=420)
+    ranked = tables.scorecard_table(board)
+    st.dataframe(ranked, hide_index=True, width="stretch", column_config=tables.SCORECARD_COLUMNS,
+                 column_order=["rank", "unit", "score", "overdue"], height=tables.table_height(ranked, 11))
 
 st.subheader("任务台账")
 units_col, status_col = st.columns(2)

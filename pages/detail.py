@@ -4,7 +4,8 @@ import streamlit as st
 
 import ui
 from ui import charts, tables
-from views import labels
+from views import labels, sentences
+from views.labels import is_missing
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
@@ -32,12 +33,12 @@ with facts:
     ui.status_badge(row["status"], size="1.1rem")
     a, b = st.columns(2)
     a.metric("实际值", row["value_text"],
-             help=f"数据年份：{int(row['actual_year'])}年" if row["actual_year"] == row["actual_year"] else None)
+             help=f"数据年份：{int(row['actual_year'])}年" if not is_missing(row["actual_year"]) else None)
     b.metric("目标", row["target_text"], help=f"目标年份：{int(row['due_year'])}年")
     a.metric("完成率", row["attainment_text"])
     b.metric("进度比", row["ratio_text"], help="进度比 = 基期以来的实际进展 ÷ 按目标路径到目前应有的进展")
-    st.markdown(f"#### {tables.pace_sentence(row)}")
-    st.caption(tables.forecast_sentence(row))
+    st.markdown(f"#### {sentences.pace_sentence(row)}")
+    st.caption(sentences.forecast_sentence(row))
     st.markdown(f"**牵头单位**：{row['lead_units'] or '—'}　**责任单位**：{row['responsible_units'] or '—'}")
 
 st.subheader("政策依据")

@@ -3,11 +3,11 @@ changed since last year."""
 import streamlit as st
 
 import ui
-from metrics.messages import change_message
 from metrics.summary import area_lights, headline_cards, needs_attention, status_counts
 from ui import charts, tables
 from views import labels
 from views import policy as views
+from views.sentences import change_message
 from views.text import md_escape
 
 filters = ui.sidebar_filters()
@@ -23,7 +23,7 @@ def kpi_card(card) -> None:
     """One headline target: status pill, actual with the change since last year, target and attainment."""
     with st.container(border=True):
         ui.status_badge(card["status"], size="0.9rem")
-        delta = tables.change_text(card)
+        delta = tables.year_change_text(card)
         st.metric(f"{card['code']} {card['indicator_name']}", card["value_text"], delta=delta,
                   delta_color="inverse" if card["comparator"] == "<=" else "normal",
                   delta_description=f"较{filters.as_of_year - 1}年" if delta else None)

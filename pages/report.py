@@ -11,8 +11,9 @@ from access.account import PermissionDenied
 from access.permissions import is_admin
 from deck import DeckData, DeckOptions, build_deck, plan_deck
 from deck.data import deck_data
-from views.text import md_escape
+from ui import tables
 from views import labels
+from views.text import md_escape
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 NO_COMPARE = "不对比"
@@ -83,9 +84,9 @@ slides = plan_deck(data, options)
 with preview_col:
     st.subheader(f"幻灯片（共 {len(slides)} 页）")
     ui.sample_banner(any(s.uses_sample for s in slides))
-    st.dataframe(pd.DataFrame({"页": range(1, len(slides) + 1), "标题": [s.title for s in slides],
-                               "数据": [labels.SAMPLE_MARK if s.uses_sample else "" for s in slides]}),
-                 hide_index=True, width="stretch", height=min(36 * (len(slides) + 1), 560))
+    pages = pd.DataFrame({"页": range(1, len(slides) + 1), "标题": [s.title for s in slides],
+                          "数据": [labels.SAMPLE_MARK if s.uses_sample else "" for s in slides]})
+    st.dataframe(pages, hide_index=True, width="stretch", height=tables.table_height(pages, 15))
 
 key = (filters.policy, filters.region, filters.as_of_year, snapshot_id, options, ui.data_version())
 if st.button("生成汇报材料", type="primary", key="deck_build"):

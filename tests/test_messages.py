@@ -1,16 +1,20 @@
-"""Key messages for the meeting: hand-made status rows in, the exact sentences out."""
+"""The sentences of views.sentences (key messages for the meeting, the pace of one target): hand-made status rows
+in, the exact sentences out; and the frame functions behind them (metrics.summary, metrics.changes)."""
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from deck.style import shorten, text_width
-from metrics import messages
+from metrics.changes import change_counts
+from metrics.summary import furthest_behind
 from views import labels
+from views import sentences as messages
 
 BASE = dict(policy="P", region="长垣市", area="企业", unit="家", decimals=0, kind="level", comparator=">=", tier=None,
             benchmark=None, headline=False, target_low=math.nan, target_high=math.nan, actual_year=2020,
@@ -61,7 +65,7 @@ def test_relative_gap_compares_growth_rates():
 def test_furthest_behind_is_worst_status_then_lowest_ratio():
     f = frame(status_row("A", "甲", "moderate", 8, 10, ratio=0.7), status_row("B", "乙", "off_track", 5, 10, ratio=0.5),
               status_row("C", "丙", "off_track", 2, 10, ratio=0.1), status_row("D", "丁", "met", 10, 10))
-    assert list(messages.furthest_behind(f, 3)["code"]) == ["C", "B", "A"]
+    assert list(furthest_behind(f, 3)["code"]) == ["C", "B", "A"]
 
 
 def test_data_message_names_the_lead_units():
@@ -88,7 +92,7 @@ def test_milestones_speak_in_stages():
 def test_change_counts_and_message():
     changes = pd.DataFrame({"direction": ["up", "down", "down", "same", "new"],
                             "value_added": [False, True, False, False, True]})
-    assert messages.change_counts(changes) == {"up": 1, "down": 2, "same": 1, "new": 1, "gone": 0, "value_added": 2}
+    assert change_counts(changes) == {"up": 1, "down": 2, "same": 1, "new": 1, "gone": 0, "value_added": 2}
     assert messages.change_message(changes, "一季度会议") == "与“一季度会议”相比：状态上升1项、下降2项、不变1项，新增数据2项。"
 
 
@@ -116,11 +120,68 @@ def test_the_gap_of_a_share_is_in_percentage_points():
 
 def test_the_change_of_a_share_on_an_overview_card_is_in_percentage_points():
     from ui import tables
-    assert tables.change_text(pd.Series({"change": 0.4, "unit": "%", "decimals": 2})) == "+0.40 个百分点"
-    assert tables.change_text(pd.Series({"change": 19.0, "unit": "家", "decimals": 0})) == "+19 家"
+    assert tables.year_change_text(pd.Series({"change": 0.4, "unit": "%", "decimals": 2})) == "+0.40 个百分点"
+    assert tables.year_change_text(pd.Series({"change": 19.0, "unit": "家", "decimals": 0})) == "+19 家"
 
 
 @given(st.floats(-1e6, 1e6, allow_nan=False), st.sampled_from(["家", "%", "亿元", "个"]), st.integers(0, 3))
 def test_a_difference_never_reads_as_percent(value, unit, decimals):
     text = labels.difference_text(value, unit, decimals, signed=True)
     assert not text.endswith("%") and text.endswith("个百分点" if unit == "%" else unit)
+
+
+# ---------------------------------------------------------------- one test for a missing value, one percent formatter
+
+MISSING = [None, math.nan, float("nan"), pd.NA, pd.NaT, np.float32("nan"), np.float64("nan"), np.datetime64("NaT")]
+
+
+@pytest.mark.parametrize("value", MISSING, ids=repr)
+def test_is_missing_knows_every_missing_value(value):
+    assert labels.is_missing(value)
+    assert labels.number_text(value) == "—" and labels.percent_text(value) == "—"
+
+
+@given(st.one_of(st.floats(allow_nan=False), st.integers(), st.text(), st.booleans(), st.dates(),
+                 st.datetimes().map(pd.Timestamp), st.decimals(allow_nan=False),
+                 st.lists(st.floats(), max_size=3), st.just(np.array([1.0, math.nan]))))
+def test_is_missing_is_false_for_every_present_value(value):
+    assert labels.is_missing(value) is False
+
+
+@given(st.one_of(st.floats(), st.sampled_from(MISSING), st.integers(-10**6, 10**6)))
+def test_is_missing_agrees_with_pandas_on_scalars(value):
+    assert labels.is_missing(value) == bool(pd.isna(value))
+
+
+@given(st.floats(-100, 100, allow_nan=False), st.integers(0, 3))
+def test_percent_text_is_the_share_times_100_with_fixed_decimals(value, decimals):
+    text = labels.percent_text(value, decimals)
+    assert text.endswith("%") and text == f"{value * 100:,.{decimals}f}%"
+    assert labels.percent_text(0.953) == "95%" and labels.percent_text(0.953, 1) == "95.3%"
+
+
+def test_one_audit_record_reads_the_same_on_every_page():
+    from ui import tables
+    record = {"value": 95.0, "is_sample": True, "source": "统计公报"}
+    assert tables.audit_value_text(record) == "95 [示例数据]（统计公报）"
+    assert tables.audit_value_text({"value": 1.25}) == "1.25"
+    assert tables.audit_value_text(None) == "—" and tables.audit_value_text(math.nan) == "—"
+    assert tables.audit_value_text({"status": "done"}) == '{"status": "done"}'
+    audit = pd.DataFrame({"at": [pd.Timestamp("2021-01-01")], "who": ["张三"], "action": ["update"],
+                          "entity_key": ["长垣市/hte_count/2020"], "old": [record], "new": [{"value": 102.0}],
+                          "reason": [None]})
+    shown = tables.audit_table(audit).iloc[0]
+    assert (shown["old"], shown["new"], shown["action"]) == ("95 [示例数据]（统计公报）", "102", "修改")
+
+
+def test_pace_and_forecast_sentences():
+    row = pd.Series(status_row("G02", "高新技术企业总数", "moderate", 76, 100, gap=24.0, due_year=2022,
+                               years_remaining=2, required_annual_increase=12.0, measure="stock",
+                               forecast=90.0, forecast_reaches=False))
+    assert messages.pace_sentence(row) == "2022年底前还需新增 24 家（每年约 12 家）"
+    assert messages.forecast_sentence(row) == "按目前趋势，2022年预计达到 90 家，难以完成目标。"
+    assert messages.forecast_sentence(row.copy().replace({90.0: math.nan})) == "数据不足，暂不作趋势预测。"
+    relative = pd.Series(status_row("R04", "新增高新技术企业", "reverse", 19, 32, kind="relative", comparator=">",
+                                    benchmark="河南省", margin_pp=-54.6))
+    assert messages.pace_sentence(relative) == "年均增速需明显高于河南省：目前相差 -54.6 个百分点"
+    assert "暂无数据" in messages.pace_sentence(relative.copy().replace({-54.6: pd.NA}))

@@ -11,7 +11,6 @@ import pytest
 import db
 from metrics.summary import moved_since, needs_attention, status_counts
 from store import catalogue
-from ui import tables
 from tests.helpers import PageSessions, engine_at, frame_by_columns, frame_or_empty, open_page, plotly_array
 from views import labels
 from views import policy as views
@@ -103,8 +102,8 @@ def test_detail_shows_each_kind_of_target(view, expected, year):
         row = status.loc[code]
         metrics = {m.label: m.value for m in at.metric}
         assert metrics["实际值"] == value_text(row)
-        assert metrics["完成率"] == tables._percent(row["attainment"])
-        assert metrics["进度比"] == tables._percent(row["ratio"])
+        assert metrics["完成率"] == labels.percent_text(row["attainment"])
+        assert metrics["进度比"] == labels.percent_text(row["ratio"])
         behind = frame_by_columns(at, "item", "value").set_index("item")["value"]
         if row["actual"] == row["actual"]:
             assert behind[f"实际值（{int(row['actual_year'])}年）"].startswith(
@@ -129,7 +128,8 @@ def test_detail_history_lists_the_edits(app_db):
     at = open_page("detail", 2020, "长垣市")
     at.selectbox(key="detail_code").set_value("G02").run()
     history = frame_by_columns(at, "who", "old", "new")
-    assert history.iloc[0]["who"] == "测试员" and history.iloc[0]["new"] == "97.00"
+    # the same record text as on 修改记录 (ui.tables.audit_value_text): value, then its source
+    assert history.iloc[0]["who"] == "测试员" and history.iloc[0]["new"] == "97（测试出处）"
     assert {m.label: m.value for m in at.metric}["实际值"] == "97 家"
 
 
@@ -193,13 +193,13 @@ def test_compare_shows_the_engine_growth_rates(view, expected, year):
     shown = frame_by_columns(at, "code", "margin").set_index("code")
     assert list(shown.index) == list(rel.index)
     for code, row in rel.iterrows():
-        assert shown.loc[code, f"growth::{region}"] == tables._pct(row["region_growth"])
+        assert shown.loc[code, f"growth::{region}"] == labels.percent_text(row["region_growth"], 1)
         assert shown.loc[code, "margin"] == ("—" if row["margin_pp"] != row["margin_pp"]
                                              else f"{row['margin_pp']:+,.1f}")
         assert shown.loc[code, "status_text"] == labels.status_text(row["status"])
     assert "growth::河南省" in shown.columns   # the built-in data have the province's growth
     own = bench.loc[bench["kind"] == "relative"].set_index("code")["region_growth"]
-    assert list(shown["growth::河南省"]) == [tables._pct(v) for v in own.reindex(shown.index)]
+    assert list(shown["growth::河南省"]) == [labels.percent_text(v, 1) for v in own.reindex(shown.index)]
 
 
 @pytest.mark.parametrize("region", REGIONS)

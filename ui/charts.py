@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from views import labels
+from views.labels import is_missing
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 SERIES_DASH = {"actual": "solid", "path": "dash", "forecast": "dot", "benchmark": "solid", "target": "dash"}
@@ -92,7 +93,7 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
                    axes: dict | None = None) -> list[dict]:
     """The scatter traces of one target (plain dicts, so that many charts build in one batch)."""
     axes = axes or {}
-    decimals = int(info["decimals"]) if pd.notna(info["decimals"]) else 0
+    decimals = 0 if is_missing(info["decimals"]) else int(info["decimals"])
     unit = "" if info["kind"] == "relative" else str(info["unit"])
     hover = f"%{{x}}年：%{{y:,.{decimals}f}} {unit}<extra>%{{fullData.name}}</extra>"
     traces = []

@@ -1,16 +1,16 @@
 """What pages show in their tables and sentences: the engine's frames turned into display texts and column
-configs. Formatting only (labels, icons, units, percentages); every number comes from metrics/."""
+configs. Formatting only (labels, icons, units, percentages: views.labels); every number comes from metrics/,
+every sentence from views.sentences."""
 from __future__ import annotations
+
+import json
 
 import pandas as pd
 import streamlit as st
 
 from metrics.summary import moved_since
 from views import labels
-
-
-def _percent(value: float) -> str:
-    return "—" if value != value or value is None else f"{value * 100:,.0f}%"
+from views.labels import is_missing, percent_text
 
 
 def status_table(status: pd.DataFrame) -> pd.DataFrame:
@@ -31,9 +31,9 @@ def status_table(status: pd.DataFrame) -> pd.DataFrame:
         actual_text=actual_text,
         expected_text=num("expected"), gap_text=num("gap"), forecast_text=num("forecast"),
         target_text=_stage_or(milestone, status.get("target_stage"), target),
-        attainment_text=[_percent(v) for v in status["attainment"]],
-        ratio_text=[_percent(v) for v in status["ratio"]],
-        data_text=[labels.SAMPLE_MARK if s else ("公开数据" if a == a else "无数据")
+        attainment_text=[percent_text(v) for v in status["attainment"]],
+        ratio_text=[percent_text(v) for v in status["ratio"]],
+        data_text=[labels.SAMPLE_MARK if s else ("无数据" if is_missing(a) else "公开数据")
                    for s, a in zip(status["is_sample"], status["actual"])],
     )
 
@@ -44,11 +44,11 @@ def _stage_or(milestone: pd.Series, stages: pd.Series | None, texts: list[str]) 
     return [st_ if m and isinstance(st_, str) and st_ else t for m, st_, t in zip(milestone, stages, texts)]
 
 
-def change_text(card: pd.Series) -> str | None:
-    """The change since last year with its sign and unit ('+19 家', '+0.40 个百分点' for a share in %); None when
-    there is nothing to compare."""
+def year_change_text(card: pd.Series) -> str | None:
+    """The change since last year on a headline card, with its sign and unit ('+19 家', '+0.40 个百分点' for a share
+    in %); None when there is nothing to compare."""
     change = card["change"]
-    if change is None or change != change:
+    if is_missing(change):
         return None
     return labels.difference_text(change, card["unit"], int(card["decimals"]), signed=True)
 
@@ -114,15 +114,26 @@ SOURCE_COLUMNS = {"region": "地区", "period": "期间", "value": st.column_con
                   "note": "说明", "entered_by": "录入人", "version": st.column_config.NumberColumn("版本", format="%d")}
 
 
+def audit_value_text(record: dict | None) -> str:
+    """An audit entry's old or new record in one line, the same on every page: the value (trailing zeros dropped),
+    [示例数据] and its source for observations ('95 [示例数据]（统计公报）'), compact JSON for other records, '—' for
+    none."""
+    if not isinstance(record, dict):
+        return "—"
+    if "value" in record:
+        mark = f" [{labels.SAMPLE_MARK}]" if record.get("is_sample") else ""
+        source = f"（{record['source']}）" if record.get("source") else ""
+        return f"{labels.number_text(record['value'], 2).rstrip('0').rstrip('.')}{mark}{source}"
+    return json.dumps(record, ensure_ascii=False, default=str)[:120]
+
+
 def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
-    """Audit entries for display: when, who, what, old and new value, reason."""
-    def value(d) -> str:
-        return "—" if not isinstance(d, dict) else labels.number_text(d.get("value"), 2)
+    """Audit entries for display: when, who, what, old and new value (audit_value_text), reason."""
     return pd.DataFrame({
         "at": audit["at"], "who": audit["who"], "action": audit["action"].map(labels.AUDIT_ACTIONS).fillna(
             audit["action"]),
-        "key": audit["entity_key"], "old": [value(d) for d in audit["old"]], "new": [value(d) for d in audit["new"]],
-        "reason": audit["reason"].fillna(""),
+        "key": audit["entity_key"], "old": [audit_value_text(d) for d in audit["old"]],
+        "new": [audit_value_text(d) for d in audit["new"]], "reason": audit["reason"].fillna(""),
     })
 
 
@@ -142,61 +153,28 @@ GROWTH_FIELDS = ("region_growth", "benchmark_growth", "region_growth_avg", "benc
 def numbers_behind(row: pd.Series) -> pd.DataFrame:
     """The engine's figures for one target as label/value texts (missing figures left out)."""
     items, values = [], []
-    dec = int(row["decimals"]) if row["decimals"] == row["decimals"] else 0
+    dec = 0 if is_missing(row["decimals"]) else int(row["decimals"])
     for field, label in labels.FIELD_LABELS.items():
         v = row.get(field)
-        if v is None or (isinstance(v, float) and v != v):
+        if is_missing(v):
             continue
         if field == "forecast_reaches":
             text = "能" if bool(v) else "不能"
         elif field in ("attainment", "ratio"):
-            text = _percent(float(v))
+            text = percent_text(float(v))
         elif field in PERCENT_FIELDS or field in GROWTH_FIELDS:
-            text = _pct(float(v))
+            text = percent_text(float(v), 1)
         elif field in PP_FIELDS:
-            text = f"{float(v):+,.1f}"
+            text = labels.points_text(float(v))
         else:
             text = f"{labels.number_text(float(v), dec)} {row['unit']}"
         if field == "baseline":
             label = f"{label}（{int(row['base_year'])}年）"
-        elif field == "actual" and row["actual_year"] == row["actual_year"]:
+        elif field == "actual" and not is_missing(row["actual_year"]):
             label = f"{label}（{int(row['actual_year'])}年）"
         items.append(label)
         values.append(text)
     return pd.DataFrame({"item": items, "value": values})
-
-
-def pace_sentence(row: pd.Series) -> str:
-    """The required pace in plain words for any kind of target."""
-    if row["kind"] == "relative":
-        bench = row.get("benchmark") or "基准地区"
-        if row["margin_pp"] != row["margin_pp"]:
-            return f"年均增速需明显高于{bench}（暂无数据，无法比较）"
-        return f"年均增速需明显高于{bench}：目前相差 {row['margin_pp']:+,.1f} 个百分点"
-    if row["kind"] == "milestone":
-        stages = list(row.get("stages") or [])
-        final = stages[int(row["target_value"])] if stages and row["target_value"] == row["target_value"] else "目标阶段"
-        return "已达到目标" if row["status"] == "met" else f"{int(row['due_year'])}年底前需达到“{final}”"
-    text = labels.pace_text(row["kind"], row["comparator"], row["gap"], int(row["due_year"]), row["unit"],
-                            int(row["decimals"]), row.get("measure", "stock"))
-    yearly = row.get("required_annual_increase")
-    if (row["gap"] == row["gap"] and row["gap"] > 0 and yearly == yearly and yearly is not None
-            and row["years_remaining"] == row["years_remaining"] and row["years_remaining"] > 1):
-        text += f"（每年约 {labels.number_text(yearly, int(row['decimals']))} {row['unit']}）"
-    return text
-
-
-def forecast_sentence(row: pd.Series) -> str:
-    """What the trend says about the due year."""
-    if row["forecast"] != row["forecast"]:
-        return "数据不足，暂不作趋势预测。"
-    verdict = "可以完成" if bool(row["forecast_reaches"]) else "难以完成"
-    return (f"按目前趋势，{int(row['due_year'])}年预计达到 {labels.number_text(row['forecast'], int(row['decimals']))}"
-            f" {row['unit']}，{verdict}目标。")
-
-
-def _pct(value: float, decimals: int = 1) -> str:
-    return "—" if value is None or value != value else f"{value * 100:,.{decimals}f}%"
 
 
 def compare_table(side: pd.DataFrame, ranks: pd.DataFrame, regions: list[str], relative: pd.DataFrame) -> pd.DataFrame:
@@ -205,12 +183,12 @@ def compare_table(side: pd.DataFrame, ranks: pd.DataFrame, regions: list[str], r
     out = pd.DataFrame({"code": table["code"], "indicator_name": table["indicator_name"],
                         "year": table["actual_year"]})
     for region in regions:
-        out[f"growth::{region}"] = [_pct(v) for v in table[f"growth::{region}"]]
-    out["margin"] = ["—" if v != v else f"{v:+,.1f}" for v in table["margin_pp"]]
-    out["avg"] = [_pct(v) for v in table["region_growth_avg"]]
-    out["bench_avg"] = [_pct(v) for v in table["benchmark_growth_avg"]]
+        out[f"growth::{region}"] = [percent_text(v, 1) for v in table[f"growth::{region}"]]
+    out["margin"] = [labels.points_text(v) for v in table["margin_pp"]]
+    out["avg"] = [percent_text(v, 1) for v in table["region_growth_avg"]]
+    out["bench_avg"] = [percent_text(v, 1) for v in table["benchmark_growth_avg"]]
     out["status_text"] = [labels.status_text(k) for k in table["status"]]
-    out["rank"] = ["—" if r != r else f"第 {int(r)} 位 / {int(n)}" for r, n in zip(table["rank"], table["n_ranked"])]
+    out["rank"] = ["—" if is_missing(r) else f"第 {int(r)} 位 / {int(n)}" for r, n in zip(table["rank"], table["n_ranked"])]
     return out
 
 
@@ -230,7 +208,7 @@ def peer_table(ends: pd.DataFrame, standing: pd.DataFrame) -> pd.DataFrame:
     names = standing.drop_duplicates("code").set_index("code")["indicator_name"]
     return pd.DataFrame({"indicator_name": ends["code"].map(names), "end": ends["end"].map({"top": "最快", "bottom": "最慢"}),
                          "rank": [f"第 {int(r)} 位" for r in ends["rank"]], "region": ends["region"],
-                         "growth": [_pct(v) for v in ends["growth"]]})
+                         "growth": [percent_text(v, 1) for v in ends["growth"]]})
 
 
 PEER_COLUMNS = {"indicator_name": "指标", "end": st.column_config.TextColumn("", width="small"),
@@ -332,7 +310,7 @@ def deadline_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Deadline rows with display texts: state_text (icon + word), days_text, data_text (示例数据)."""
     return rows.assign(
         state_text=[labels.deadline_text(k) for k in rows["state"]],
-        days_text=[labels.days_text(s, d if d is not pd.NA else None, o)
+        days_text=[labels.days_text(s, None if is_missing(d) else d, o)
                    for s, d, o in zip(rows["state"], rows["days_left"], rows["days_overdue"])],
         data_text=[labels.SAMPLE_MARK if s else "" for s in rows["is_sample"]],
         extended_text=["已延期（原定 " + o.date().isoformat() + "）" if e else ""
@@ -409,8 +387,8 @@ def milestone_changes(before: pd.DataFrame, after: pd.DataFrame, versions: dict[
         fields = {}
         for col in ("title", "due_date", "evidence", "completed_on"):
             o, n = old[col], new[col]
-            if not (pd.isna(o) and pd.isna(n)) and o != n:
-                fields[col] = None if pd.isna(n) else n
+            if not (is_missing(o) and is_missing(n)) and o != n:
+                fields[col] = None if is_missing(n) else n
         if old["units"] != new["units"]:
             fields["units"] = [u.strip() for u in str(new["units"] or "").replace(",", "、").split("、") if u.strip()]
         if old["status"] != new["status"]:

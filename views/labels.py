@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 APP_TITLE = "创新驱动目标督导看板"
 BUREAU = "长垣市科技和工业信息化局"
 SAMPLE_MARK = "示例数据"
@@ -92,7 +94,7 @@ def status_text(key: str) -> str:
 def status_phrase(key: str, attainment: float | None = None) -> str:
     """The status label, for 未完成 with the attainment: '未完成（完成 92%）' (year-end verdicts)."""
     label = STATUS_BY_KEY[key].label
-    if key == "unmet" and attainment is not None and attainment == attainment:
+    if key == "unmet" and not is_missing(attainment):
         pct = f"{attainment:.0%}"
         if pct == "100%":  # short of the goal: never round up to a full 100 %
             pct = f"{int(attainment * 1000) / 10:.1f}%"
@@ -100,11 +102,36 @@ def status_phrase(key: str, attainment: float | None = None) -> str:
     return label
 
 
+def is_missing(value: object) -> bool:
+    """True for None, NaN (any float type), pd.NA and NaT: the one test for "no value to show" on a single value
+    (frames use Series.isna())."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(value != value)  # noqa: PLR0124 -- NaN and NaT are the values unequal to themselves
+    except (TypeError, ValueError):  # arrays and other values without a single truth value
+        return False
+
+
 def number_text(value: float | None, decimals: int = 0) -> str:
     """A value as the bureau writes it: thousands separators, fixed decimals, '—' for missing."""
-    if value is None or value != value:
+    if is_missing(value):
         return "—"
     return f"{value:,.{int(decimals)}f}"
+
+
+def percent_text(value: float | None, decimals: int = 0) -> str:
+    """A share (0.953) as a percentage with fixed decimals ('95%', '95.3%'); '—' for missing."""
+    if is_missing(value):
+        return "—"
+    return f"{value * 100:,.{int(decimals)}f}%"
+
+
+def points_text(value: float | None) -> str:
+    """A difference of two growth rates in percentage points, signed ('+3.2', '-54.6'); '—' for missing."""
+    if is_missing(value):
+        return "—"
+    return f"{value:+,.1f}"
 
 
 PERCENT_POINTS = "个百分点"
@@ -117,7 +144,7 @@ def difference_unit(unit: str) -> str:
 
 def difference_text(value: float | None, unit: str, decimals: int = 0, signed: bool = False) -> str:
     """A difference with its unit: '+19 家', '0.40 个百分点' (never '+0.40 %' for a share); '—' for missing."""
-    if value is None or value != value:
+    if is_missing(value):
         return "—"
     number = f"{value:+,.{int(decimals)}f}" if signed else number_text(value, decimals)
     return f"{number} {difference_unit(unit)}"
@@ -151,7 +178,7 @@ QUALITY_LABELS = {"no_data": "无数据", "stale": "数据过期", "sample": "�
 def pace_text(kind: str, comparator: str, gap: float | None, due_year: int, unit: str, decimals: int = 0,
               measure: str = "stock") -> str:
     """The required pace in plain words: '2020年底前还需新增 5 家' / '已达到目标'."""
-    if gap is None or gap != gap:
+    if is_missing(gap):
         return "暂无数据，无法测算"
     if gap <= 0:
         return "已达到目标"
@@ -255,6 +282,6 @@ def days_text(state: str, days_left: int | None, days_overdue: int) -> str:
     """'逾期 12 天' / '剩余 3 天' / '今天到期' / '—' (done)."""
     if state == "overdue":
         return f"逾期 {int(days_overdue)} 天"
-    if days_left is None or days_left != days_left or state in ("done_on_time", "done_late"):
+    if is_missing(days_left) or state in ("done_on_time", "done_late"):
         return "—"
     return "今天到期" if int(days_left) == 0 else f"剩余 {int(days_left)} 天"

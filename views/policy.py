@@ -6,6 +6,7 @@ Frames are the store's DataFrames (`load_frames`); everything here except `load_
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -14,6 +15,14 @@ from sqlalchemy.engine import Engine
 import db
 from metrics.bands import band_history
 from metrics.changes import status_changes
+from metrics.compare import (
+    growth_side_by_side,
+    long_growth,
+    peer_growth,
+    peer_regions,
+    regional_rank,
+    top_and_bottom,
+)
 from metrics.deadlines import attention, milestone_deadlines
 from metrics.scorecard import department_scorecard, task_ledger
 from metrics.status import target_status
@@ -206,3 +215,55 @@ def last_snapshot(engine: Engine, policy: str, region: str, before: date | None 
         return None
     meta = snaps.iloc[0]
     return meta, db.read_snapshot(engine, int(meta["id"]))
+
+
+# ---------------------------------------------------------------- 对比分析: growth against the benchmark and peers
+
+def relative_targets(status_shown: pd.DataFrame, region: str) -> pd.DataFrame:
+    """The region's "growth clearly above the benchmark" targets (kind relative) from a several-region status."""
+    own = status_shown.loc[status_shown["region"] == region]
+    return own.loc[own["kind"] == "relative"]
+
+
+@dataclass(frozen=True)
+class GrowthRequest:
+    """What peer growth rows the comparison needs: the indicators, the years their status is judged on, the level."""
+    indicators: list[str]
+    years: list[int]
+    level: str
+
+
+def growth_request(relative: pd.DataFrame, regions: pd.DataFrame, region: str) -> GrowthRequest:
+    """The indicators, years and region level to read peer growth for (store.reads.read_growth); a region not in
+    the catalogue counts as a county."""
+    level = regions.loc[regions["name"] == region, "level"]
+    return GrowthRequest(indicators=list(relative["indicator"]),
+                         years=[int(y) for y in relative["actual_year"].dropna()],
+                         level=str(level.iloc[0]) if len(level) else "county")
+
+
+@dataclass(frozen=True)
+class GrowthComparison:
+    """Everything the compare page shows: side by side growth (wide and long), the regions with data, the peers'
+    standing, the region's rank and the fastest and slowest peers."""
+    peers: list[str]
+    side: pd.DataFrame
+    long: pd.DataFrame
+    present: list[str]
+    standing: pd.DataFrame
+    ranks: pd.DataFrame
+    ends: pd.DataFrame
+
+
+def growth_comparison(status_shown: pd.DataFrame, relative: pd.DataFrame, growth: pd.DataFrame,
+                      regions: pd.DataFrame, region: str, shown: list[str]) -> GrowthComparison:
+    """The region's growth against the shown regions and its peers (same level). growth: read_growth rows of the
+    growth_request; shown: metrics.compare.regions_to_compare."""
+    peers = peer_regions(regions, region)
+    standing = peer_growth(relative, growth, peers)
+    side = growth_side_by_side(status_shown, shown)
+    long = (long_growth(side, shown) if len(relative)
+            else pd.DataFrame(columns=["code", "indicator_name", "region", "growth"]))
+    return GrowthComparison(peers=peers, side=side, long=long, present=list(dict.fromkeys(long["region"])) or shown[:1],
+                            standing=standing, ranks=regional_rank(relative, standing, region),
+                            ends=top_and_bottom(standing))

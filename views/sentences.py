@@ -1,34 +1,31 @@
-"""Key messages for the leading-group meeting, written in plain Chinese from the status frame.
+"""The sentences pages, the meeting deck and the bulletin say, written in plain Chinese from the engine's frames:
+the key messages for the leading-group meeting, what it takes to close a target's gap, the required pace and the
+trend forecast of one target.
 
 Pure functions: the status frame (metrics.status.target_status) and the changes frame (metrics.changes.status_changes)
-in, sentences out. Every number in a sentence is a value of those frames, formatted with the target's decimals."""
+in, sentences out. Every number in a sentence is a value of those frames, formatted with the target's decimals; the
+frames themselves (which targets are furthest behind, how many moved) come from metrics/."""
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 
+from metrics.changes import change_counts
+from metrics.summary import NO_DATA, furthest_behind
 from views import labels
-
-BEHIND = ("unmet", "reverse", "off_track", "moderate")
-NO_DATA = ("stale", "no_data")
+from views.labels import is_missing
 
 
 def _num(value: float, decimals: int) -> str:
     return labels.number_text(value, decimals)
 
 
-def _has(value) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NA
-
-
 def actual_text(row: pd.Series) -> str:
     """'95 家（2020年）' or '无数据'."""
-    if not _has(row["actual"]):
+    if is_missing(row["actual"]):
         return "无数据"
     if row["kind"] == "milestone" and row.get("actual_stage"):
         return str(row["actual_stage"])
-    year = f"（{int(row['actual_year'])}年）" if _has(row.get("actual_year")) else ""
+    year = "" if is_missing(row.get("actual_year")) else f"（{int(row['actual_year'])}年）"
     return f"{_num(row['actual'], row['decimals'])} {row['unit']}{year}"
 
 
@@ -49,6 +46,7 @@ def target_name(row: pd.Series) -> str:
 
 
 def overview_message(status: pd.DataFrame, as_of_year: int, region: str) -> str:
+    """The opening sentence of the meeting: how many targets are met, on track, behind."""
     counts = status["status"].value_counts()
     n = len(status)
     good = int(counts.get("met", 0) + counts.get("on_track", 0))
@@ -62,6 +60,7 @@ def overview_message(status: pd.DataFrame, as_of_year: int, region: str) -> str:
 
 
 def met_message(status: pd.DataFrame, limit: int = 3) -> str | None:
+    """The met targets, headline targets first (None when none is met)."""
     met = status.loc[status["status"] == "met"]
     if met.empty:
         return None
@@ -75,34 +74,28 @@ def gap_message(row: pd.Series) -> str:
     """What it takes to close one target's gap by its due year, from the engine's gap and required pace."""
     name = target_name(row)
     if row["kind"] == "relative":
-        if _has(row.get("margin_pp")) and _has(row.get("region_growth")) and _has(row.get("benchmark_growth")):
+        if not any(is_missing(row.get(f)) for f in ("margin_pp", "region_growth", "benchmark_growth")):
             return (f"{name}增速{row['region_growth']:.1%}，{row['benchmark']}为{row['benchmark_growth']:.1%}，"
                     f"低{_num(abs(row['margin_pp']), 1)}个百分点（{row['status_label']}），"
                     f"需加快增长才能实现“增速明显高于{row['benchmark']}”的要求。")
         return f"{name}：{row['status_label']}，需补齐增速数据后评估。"
     head = f"{name}{row['status_label']}：实际{actual_text(row)}，目标{target_phrase(row)}"
-    if not _has(row.get("gap")) or row["gap"] <= 0:
+    if is_missing(row.get("gap")) or row["gap"] <= 0:
         return head + "。"
     decimals = int(row["decimals"])
     gap = f"还差{_num(row['gap'], decimals)} {labels.difference_unit(row['unit'])}"
     remaining = row.get("years_remaining")
-    if _has(remaining) and remaining > 0 and _has(row.get("required_annual_increase")):
+    if not is_missing(remaining) and remaining > 0 and not is_missing(row.get("required_annual_increase")):
         verb = "减少" if row["comparator"] == "<=" else "增加"
         pace = f"每年需{verb}{_num(abs(row['required_annual_increase']), decimals)} {labels.difference_unit(row['unit'])}"
-        if _has(row.get("required_growth_rate")) and row["kind"] != "annual":
+        if not is_missing(row.get("required_growth_rate")) and row["kind"] != "annual":
             pace += f"（年均增长{row['required_growth_rate']:.1%}）"
         return f"{head}，{gap}；要在{int(row['due_year'])}年底前完成，{pace}。"
     return f"{head}，{gap}，已到{int(row['due_year'])}年目标年份，需说明原因并提出补救措施。"
 
 
-def furthest_behind(status: pd.DataFrame, limit: int = 2) -> pd.DataFrame:
-    """The targets furthest behind: worst status first, then lowest progress ratio, then lowest attainment."""
-    behind = status.loc[status["status"].isin(BEHIND)]
-    return behind.sort_values(["status_order", "ratio", "attainment"], ascending=[False, True, True],
-                              na_position="last").head(limit)
-
-
 def data_message(status: pd.DataFrame, as_of_year: int) -> str | None:
+    """The targets without valid data and the lead units asked to report (None when every target has data)."""
     missing = status.loc[status["status"].isin(NO_DATA)]
     if missing.empty:
         return None
@@ -125,15 +118,37 @@ def key_messages(status: pd.DataFrame, as_of_year: int, region: str, limit: int 
     return out[:limit]
 
 
-def change_counts(changes: pd.DataFrame) -> dict[str, int]:
-    """Counts of status moves since a snapshot: up, down, same, new, gone, and values added."""
-    counts = changes["direction"].value_counts()
-    out = {k: int(counts.get(k, 0)) for k in ("up", "down", "same", "new", "gone")}
-    out["value_added"] = int(changes["value_added"].fillna(False).astype(bool).sum())
-    return out
-
-
 def change_message(changes: pd.DataFrame, meeting: str) -> str:
+    """The status moves since a meeting snapshot in one sentence."""
     c = change_counts(changes)
     return (f"与“{meeting}”相比：状态上升{c['up']}项、下降{c['down']}项、不变{c['same']}项，"
             f"新增数据{c['value_added']}项。")
+
+
+def pace_sentence(row: pd.Series) -> str:
+    """The required pace in plain words for any kind of target."""
+    if row["kind"] == "relative":
+        bench = row.get("benchmark") or "基准地区"
+        if is_missing(row["margin_pp"]):
+            return f"年均增速需明显高于{bench}（暂无数据，无法比较）"
+        return f"年均增速需明显高于{bench}：目前相差 {labels.points_text(row['margin_pp'])} 个百分点"
+    if row["kind"] == "milestone":
+        stages = list(row.get("stages") or [])
+        final = stages[int(row["target_value"])] if stages and not is_missing(row["target_value"]) else "目标阶段"
+        return "已达到目标" if row["status"] == "met" else f"{int(row['due_year'])}年底前需达到“{final}”"
+    text = labels.pace_text(row["kind"], row["comparator"], row["gap"], int(row["due_year"]), row["unit"],
+                            int(row["decimals"]), row.get("measure", "stock"))
+    yearly = row.get("required_annual_increase")
+    if (not is_missing(row["gap"]) and row["gap"] > 0 and not is_missing(yearly)
+            and not is_missing(row["years_remaining"]) and row["years_remaining"] > 1):
+        text += f"（每年约 {labels.number_text(yearly, int(row['decimals']))} {row['unit']}）"
+    return text
+
+
+def forecast_sentence(row: pd.Series) -> str:
+    """What the trend says about the due year."""
+    if is_missing(row["forecast"]):
+        return "数据不足，暂不作趋势预测。"
+    verdict = "可以完成" if bool(row["forecast_reaches"]) else "难以完成"
+    return (f"按目前趋势，{int(row['due_year'])}年预计达到 {labels.number_text(row['forecast'], int(row['decimals']))}"
+            f" {row['unit']}，{verdict}目标。")
