@@ -101,7 +101,7 @@ def target_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of_year:
     out = _forecast(out, d, settings)
     out = _provenance(out, pd.concat(used, ignore_index=True), d.sources)
     out = _finish(out, t, as_of_year, as_of_quarter, t_asof, settings)
-    return out.sort_values("row").reset_index(drop=True)[OUTPUT]
+    return out[OUTPUT]
 
 
 # ------------------------------------------------------------------ inputs
@@ -492,60 +492,69 @@ def _provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index) -> pd.Da
 
 def _finish(f: pd.DataFrame, t: pd.DataFrame, as_of_year: int, as_of_quarter: int, t_asof: float,
             settings: dict[str, Any]) -> pd.DataFrame:
-    """Staleness, status, band position and stage names; the identity columns joined back by row."""
+    """Staleness, status, band position and stage names; the identity columns joined back by row (t's row is its
+    position, so the join is a positional take); rows in target order."""
+    f = f.sort_values("row", kind="stable").reset_index(drop=True)
+    has = f["has_actual"].to_numpy(dtype=bool)
+    actual = f["actual"].to_numpy(dtype=float, na_value=np.nan)
+    comparator, frequency = f["comparator"].to_numpy(dtype=object), f["frequency"].to_numpy(dtype=object)
     lag = settings["staleness"]
-    allowed = np.where(f["frequency"] == "quarterly", lag["quarterly_lag_quarters"] / 4, lag["annual_lag_years"])
-    stale = (t_asof - f["actual_t"]) > allowed + EPS
+    allowed = np.where(frequency == "quarterly", lag["quarterly_lag_quarters"] / 4, lag["annual_lag_years"])
+    stale = (t_asof - f["actual_t"].to_numpy(dtype=float)) > allowed + EPS
     by_ratio = status_for_ratio(f["ratio"], settings)
     # reached only without the on_track flag: for a relative target a high ratio below the margin is moderate
     by_ratio = np.where(by_ratio == "on_track", "moderate", by_ratio)
-    status = pd.Series(np.select([~f["has_actual"], f["met"], stale, f["on_track"]],
-                                 ["no_data", "met", "stale", "on_track"], by_ratio), index=f.index)
-    status = year_end_verdict(status, f["due_year"], t_asof, settings)
+    key = np.select([~has, f["met"].to_numpy(dtype=bool), stale, f["on_track"].to_numpy(dtype=bool)],
+                    ["no_data", "met", "stale", "on_track"], by_ratio)
+    status = year_end_verdict(pd.Series(key, index=f.index, dtype=object), f["due_year"], t_asof, settings)
+    status = status.to_numpy(dtype=object)
+    value = f["value"].to_numpy(dtype=float)
+    low_v, high_v = f["value_low"].to_numpy(dtype=float), f["value_high"].to_numpy(dtype=float)
     tol = settings["tolerance"]["approximate"]
-    low = np.where(f["comparator"] == "range", f["value_low"], f["value"] * (1 - tol))
-    high = np.where(f["comparator"] == "range", f["value_high"], f["value"] * (1 + tol))
-    banded = f["comparator"].isin(["approx", "range"]) & f["has_actual"]
-    actual = f["actual"].to_numpy(dtype=float, na_value=np.nan)
+    low = np.where(comparator == "range", low_v, value * (1 - tol))
+    high = np.where(comparator == "range", high_v, value * (1 + tol))
+    banded = np.isin(comparator, ["approx", "range"]) & has
     with np.errstate(invalid="ignore"):  # NaN actuals (no data yet) compare False without a RuntimeWarning
         band = np.select([actual < low - EPS * np.abs(low), actual > high + EPS * np.abs(high)],
                          ["below", "above"], "inside")
-    is_stage = f["kind"] == "milestone"
-    names = _stage_names(t)
+    kind = f["kind"].to_numpy(dtype=object)
+    stages = _stage_names(t, f["row"].to_numpy(), kind == "milestone")
     label = {s.key: s.label for s in labels.STATUSES}
     order = {s.key: s.order for s in labels.STATUSES}
+    no_data = status == "no_data"
     f = f.assign(
-        status=status, status_label=status.map(label), status_order=status.map(order).astype(int),
+        status=status, status_label=[label[k] for k in status], status_order=[order[k] for k in status],
         band_position=np.where(banded, band, ""),
-        actual_stage=pd.Series(_stage_lookup(names, f["row"], f["actual"]), index=f.index).where(
-            is_stage & f["has_actual"], ""),
-        target_stage=pd.Series(_stage_lookup(names, f["row"], f["value"]), index=f.index).where(is_stage, ""),
-        target_value=np.where(f["kind"] == "relative", f["goal"], f["value"]),
-        target_low=f["value_low"], target_high=f["value_high"],
-        baseline_year=np.floor(f["baseline_t"].astype(float)).astype("Int64"),
-        actual_year=f["actual_year"].astype(float).astype("Int64"),
-        actual_quarter=f["actual_quarter"].astype(float).astype("Int64"),
+        actual_stage=[_stage(names, a) if names and h else "" for names, a, h in zip(stages, actual, has)],
+        target_stage=[_stage(names, v) if names else "" for names, v in zip(stages, value)],
+        target_value=np.where(kind == "relative", f["goal"].to_numpy(dtype=float), value),
+        target_low=low_v, target_high=high_v,
+        baseline_year=pd.array(np.floor(f["baseline_t"].to_numpy(dtype=float)), dtype="Int64"),
+        actual_year=pd.array(f["actual_year"].to_numpy(dtype=float), dtype="Int64"),
+        actual_quarter=pd.array(f["actual_quarter"].to_numpy(dtype=float), dtype="Int64"),
         missing_years=f["missing_years"].fillna(0).astype(int) if "missing_years" in f else 0,
         as_of_year=as_of_year, as_of_quarter=as_of_quarter,
+        # without a value there is no progress to report: these stay NaN (goal/expected/baseline may still exist)
+        **{c: np.where(no_data, np.nan, f[c].to_numpy(dtype=float)) for c in NEED_ACTUAL},
+        **{c: np.nan for c in ("region_growth", "benchmark_growth", "margin_pp", "region_growth_avg",
+                               "benchmark_growth_avg") if c not in f},
     )
-    for col in ("region_growth", "benchmark_growth", "margin_pp", "region_growth_avg", "benchmark_growth_avg"):
-        if col not in f:
-            f[col] = np.nan
-    # without a value there is no progress to report: these stay NaN (goal/expected/baseline may still exist)
-    f.loc[f["status"] == "no_data", NEED_ACTUAL] = np.nan
-    identity = [c for c in IDENTITY if c not in f.columns or c == "row"]
-    return f.drop(columns=["kind", "comparator", "start_year", "due_year"]).merge(
-        t[["row", *identity, "kind", "comparator", "start_year", "due_year", "measure"]], on="row")
+    identity = [c for c in IDENTITY if c not in f.columns] + ["kind", "comparator", "start_year", "due_year",
+                                                              "measure"]
+    kept = f.drop(columns=["kind", "comparator", "start_year", "due_year"])
+    return pd.concat([kept, t[identity].iloc[f["row"].to_numpy()].reset_index(drop=True)], axis=1)
 
 
-def _stage_names(t: pd.DataFrame) -> pd.Series:
-    """(row, stage index) → stage name, for milestone targets."""
-    ms = t.loc[t["kind"] == "milestone", ["row", "stages"]].explode("stages")
-    ms = ms[ms["stages"].notna()]
-    return ms.assign(pos=ms.groupby("row").cumcount()).set_index(["row", "pos"])["stages"]
+def _stage_names(t: pd.DataFrame, rows: np.ndarray, milestone: np.ndarray) -> list[list[str]]:
+    """Each output row's stage names (a milestone's; an empty list for other kinds)."""
+    stages = t["stages"].to_numpy(dtype=object)
+    return [[str(x) for x in stages[r]] if m and isinstance(stages[r], (list, tuple, np.ndarray)) else []
+            for r, m in zip(rows, milestone)]
 
 
-def _stage_lookup(names: pd.Series, row: pd.Series, index: pd.Series) -> np.ndarray:
-    pos = np.round(index.to_numpy(dtype=float))
-    key = pd.MultiIndex.from_arrays([row.to_numpy(), np.where(np.isnan(pos), -1, pos).astype(int)])
-    return names.reindex(key).fillna("").to_numpy(dtype=object)
+def _stage(names: list[str], index: float) -> str:
+    """The stage name at a (rounded) stage index; '' when it is not a stage."""
+    if index != index:
+        return ""
+    i = int(round(index))
+    return names[i] if 0 <= i < len(names) else ""

@@ -196,8 +196,16 @@ def ledger(policy: str, as_of_year: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _scorecard(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    ledger = _ledger(version, policy, as_of_year)
     return views.policy_scorecard(_catalogue(version), settings(), policy, _status(version, policy, region, as_of_year),
-                                  _ledger(version, policy, as_of_year))
+                                  ledger, deadlines=_ledger_deadlines(version, policy, ledger))
+
+
+def _ledger_deadlines(version: int, policy: str, ledger: pd.DataFrame) -> pd.DataFrame | None:
+    """views.ledger_deadlines from the deadlines cache (the 督办 section shows the same day's deadlines)."""
+    if ledger.empty:
+        return None
+    return _deadlines(version, policy, pd.Timestamp(ledger["as_of"].iloc[0]).date().isoformat())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -217,7 +225,8 @@ def _scorecard_on(version: int, policy: str, region: str, day: str) -> pd.DataFr
     catalogue_frames = _catalogue(version)
     ledger = views.policy_ledger(catalogue_frames, policy, when)
     return views.policy_scorecard(catalogue_frames, settings(), policy,
-                                  _quarter_status(version, policy, region, year, quarter), ledger)
+                                  _quarter_status(version, policy, region, year, quarter), ledger,
+                                  deadlines=_ledger_deadlines(version, policy, ledger))
 
 
 def scorecard(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
