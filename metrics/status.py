@@ -157,24 +157,26 @@ class _Data:
         self.obs = o.iloc[order].reset_index(drop=True)
         y = self.obs.drop_duplicates(["sk", "year"], keep="last")
         self.yearly = y.assign(frac=np.where(y["annual"], 1.0, y["quarter"] / 4)).reset_index(drop=True)
-        self._baselines: dict[int, pd.DataFrame] = {}
+        o = self.obs
+        self._sk = o["sk"].to_numpy()
+        times = o["t"].to_numpy(dtype=float)
+        self._times = np.unique(times)
+        # (sk, rank of t) as one exact integer key, sorted like obs: a baseline is one searchsorted away
+        self._key = self._sk.astype(np.int64) * (len(self._times) + 1) + np.searchsorted(self._times, times)
+        self._columns = {"baseline": o["value"].to_numpy(dtype=float), "baseline_t": times,
+                         "baseline_src": o["src"].to_numpy(), "baseline_sample": o["is_sample"].to_numpy()}
 
-    def baselines(self, base_years: Iterable[int]) -> pd.DataFrame:
-        """(sk, base_year) → baseline, baseline_t, baseline_src, baseline_sample: the latest value at or before
-        the base year, else the earliest after it."""
-        parts = []
-        for by in sorted(set(int(b) for b in base_years)):
-            if by not in self._baselines:
-                o = self.obs
-                before = o[o["t"] <= by + EPS].drop_duplicates("sk", keep="last")
-                after = o[o["t"] > by + EPS].drop_duplicates("sk", keep="first")
-                b = pd.concat([before, after[~after["sk"].isin(before["sk"])]])
-                self._baselines[by] = pd.DataFrame({
-                    "sk": b["sk"].to_numpy(), "base_year": by, "baseline": b["value"].to_numpy(),
-                    "baseline_t": b["t"].to_numpy(), "baseline_src": b["src"].to_numpy(),
-                    "baseline_sample": b["is_sample"].to_numpy()})
-            parts.append(self._baselines[by])
-        return pd.concat(parts, ignore_index=True)
+    def baselines(self, sk: np.ndarray, base_year: np.ndarray) -> dict[str, np.ndarray]:
+        """Per (sk, base_year): baseline, baseline_t, baseline_src, baseline_sample — the latest value at or before
+        the base year, else the earliest after it (NaN when the series has none)."""
+        sk = np.asarray(sk).astype(np.int64)
+        cut = np.searchsorted(self._times, np.asarray(base_year, dtype=float) + EPS, "right")
+        i = np.searchsorted(self._key, sk * (len(self._times) + 1) + cut)  # first value after the base year
+        n = len(self._key)
+        before = (i > 0) & (self._sk[np.maximum(i - 1, 0)] == sk) if n else np.zeros(len(sk), dtype=bool)
+        after = (i < n) & (self._sk[np.minimum(i, n - 1)] == sk) if n else np.zeros(len(sk), dtype=bool)
+        pick = np.where(before, i - 1, np.where(after, i, -1))
+        return {name: _take(values, pick) for name, values in self._columns.items()}
 
 
 def _used(frame: pd.DataFrame, src: str, sample: str) -> pd.DataFrame:
@@ -185,67 +187,132 @@ def _used(frame: pd.DataFrame, src: str, sample: str) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ per kind: actual, baseline, goal, path
 
-_ACTUAL = {"value": "actual", "t": "actual_t", "year": "actual_year", "quarter": "actual_quarter"}
-
-
 def _level(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Level and milestone targets: the latest value vs a path from the base-year value to the goal."""
-    latest = d.obs.drop_duplicates("sk", keep="last").rename(columns=_ACTUAL)
-    f = (f.merge(latest[["sk", *_ACTUAL.values(), "src", "is_sample"]], on="sk", how="left")
-          .merge(d.baselines(f["base_year"]), on=["sk", "base_year"], how="left"))
+    o = d.obs
+    sk = f["sk"].to_numpy()
+    last = _last_of(d._sk, int(max(sk.max(initial=-1), d._sk.max(initial=-1))) + 1)  # each series' latest row
+    pick = np.where(sk >= 0, last[np.maximum(sk, 0)] if len(last) else -1, -1)
+    base = d.baselines(sk, f["base_year"].to_numpy(dtype=float))
+    f = f.reset_index(drop=True).assign(
+        actual=_take(o["value"].to_numpy(dtype=float), pick), actual_t=_take(o["t"].to_numpy(dtype=float), pick),
+        actual_year=_take(o["year"].to_numpy(), pick), actual_quarter=_take(o["quarter"].to_numpy(), pick),
+        src=_take(o["src"].to_numpy(), pick), is_sample=_take(o["is_sample"].to_numpy(), pick), **base)
+    base_year = f["base_year"].to_numpy(dtype=float)
     f = f.assign(goal=_goal(f, settings), frac=np.nan,
-                 path_start=np.fmin(f["baseline_t"], f["base_year"]).fillna(f["base_year"]))
+                 path_start=np.where(np.isnan(base["baseline_t"]), base_year, np.fmin(base["baseline_t"], base_year)))
     used = pd.concat([_used(f, "src", "is_sample"), _used(f, "baseline_src", "baseline_sample")])
     return f, used
 
 
-def _flows(f: pd.DataFrame, d: _Data) -> pd.DataFrame:
-    """Each target row's yearly flows from start_year to due_year (up to the as-of period), by row and year."""
-    m = f[["row", "sk", "start_year", "due_year"]].merge(d.yearly, on="sk")
-    m = m[(m["year"] >= m["start_year"]) & (m["year"] <= m["due_year"])]
-    return m.sort_values(["row", "year"], kind="stable")
+def _flows(f: pd.DataFrame, d: _Data) -> tuple[np.ndarray, np.ndarray]:
+    """Each target row's yearly flows from start_year to due_year (up to the as-of period), as (owner = position
+    in f, position in d.yearly), in year order within each owner."""
+    y = d.yearly
+    owner, at = _expand(y["sk"].to_numpy(), f["sk"].to_numpy())
+    year = y["year"].to_numpy()[at]
+    keep = (year >= f["start_year"].to_numpy(dtype=float)[owner]) & (year <= f["due_year"].to_numpy(dtype=float)[owner])
+    return owner[keep], at[keep]
+
+
+def _last_of(owner: np.ndarray, size: int) -> np.ndarray:
+    """The position of each owner's last item (−1 when it has none); owners are grouped in order."""
+    last = np.full(size, -1)
+    last[owner] = np.arange(len(owner))
+    return last
+
+
+def _take(values: np.ndarray, positions: np.ndarray, missing: float = np.nan) -> np.ndarray:
+    """values[positions] as floats, `missing` where the position is −1."""
+    if not len(values):
+        return np.full(len(positions), missing)
+    return np.where(positions >= 0, values[np.maximum(positions, 0)].astype(float), missing)
 
 
 def _annual(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Annual targets: the latest year's own flow since start_year (a year-to-date value is pro-rated: q/4)."""
-    last = _flows(f, d).drop_duplicates("row", keep="last").rename(columns=_ACTUAL)
-    f = f.merge(last[["row", *_ACTUAL.values(), "frac", "src", "is_sample"]], on="row", how="left")
-    f = f.assign(goal=_goal(f, settings), baseline=0.0, baseline_t=f["actual_year"] - 1.0,
-                 path_start=f["actual_year"] - 1.0)
+    owner, at = _flows(f, d)
+    y = d.yearly
+    last = _last_of(owner, len(f))
+    pick = np.where(last >= 0, at[np.maximum(last, 0)] if len(at) else -1, -1)
+    actual_year = _take(y["year"].to_numpy(), pick)
+    f = f.reset_index(drop=True).assign(
+        actual=_take(y["value"].to_numpy(dtype=float), pick), actual_t=_take(y["t"].to_numpy(dtype=float), pick),
+        actual_year=actual_year, actual_quarter=_take(y["quarter"].to_numpy(), pick),
+        frac=_take(y["frac"].to_numpy(dtype=float), pick), src=_take(y["src"].to_numpy(), pick),
+        is_sample=pd.array(np.where(pick >= 0, _take(y["is_sample"].to_numpy(), pick), np.nan), dtype="boolean"))
+    f = f.assign(goal=_goal(f, settings), baseline=0.0, baseline_t=actual_year - 1.0, path_start=actual_year - 1.0)
     return f, _used(f, "src", "is_sample")
 
 
 def _cumulative(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cumulative targets: the sum of yearly flows from start_year to the as-of period (baseline 0)."""
-    m = _flows(f, d)
-    agg = m.groupby("row").agg(actual=("value", "sum"), actual_t=("t", "max"), actual_year=("year", "max"),
-                               actual_quarter=("quarter", "last"), n_years=("year", "size"))
-    f = f.merge(agg, left_on="row", right_index=True, how="left")
-    f = f.assign(goal=_goal(f, settings), baseline=0.0, baseline_t=f["start_year"] - 1,
-                 path_start=f["start_year"] - 1, frac=np.nan,
-                 missing_years=(f["actual_year"] - f["start_year"] + 1 - f["n_years"]).fillna(0))
-    return f, _used(m, "src", "is_sample")
+    owner, at = _flows(f, d)
+    y = d.yearly
+    size = len(f)
+    n_years = np.bincount(owner, minlength=size)
+    last = _last_of(owner, size)
+    pick = np.where(last >= 0, at[np.maximum(last, 0)] if len(at) else -1, -1)
+    actual_year = _take(y["year"].to_numpy(), pick)
+    start = f["start_year"].to_numpy(dtype=float)
+    f = f.reset_index(drop=True).assign(
+        actual=np.where(n_years > 0, np.bincount(owner, y["value"].to_numpy(dtype=float)[at], size), np.nan),
+        actual_t=_take(y["t"].to_numpy(dtype=float), pick), actual_year=actual_year,
+        actual_quarter=_take(y["quarter"].to_numpy(), pick), n_years=np.where(n_years > 0, n_years, np.nan))
+    f = f.assign(goal=_goal(f, settings), baseline=0.0, baseline_t=start - 1, path_start=start - 1, frac=np.nan,
+                 missing_years=np.nan_to_num(actual_year - start + 1 - f["n_years"].to_numpy(dtype=float)))
+    rows = f["row"].to_numpy()[owner]
+    used = pd.DataFrame({"row": rows, "src": y["src"].to_numpy()[at].astype(int),
+                         "is_sample": y["is_sample"].to_numpy(dtype=bool)[at]})
+    return f, used
+
+
+def _growths(d: _Data) -> dict[str, np.ndarray]:
+    """Every year-on-year growth of whole-year values: per (sk, year) with the previous year's value > 0, sorted by
+    sk then year, with the sources and sample flags of both values."""
+    o = d.obs
+    annual = o["annual"].to_numpy(dtype=bool)
+    sk, year = o["sk"].to_numpy()[annual], o["year"].to_numpy()[annual]
+    value, src = o["value"].to_numpy(dtype=float)[annual], o["src"].to_numpy()[annual]
+    sample = o["is_sample"].to_numpy(dtype=bool)[annual]
+    order = np.lexsort((year, sk))  # one whole-year value per (sk, year)
+    sk, year, value, src, sample = sk[order], year[order], value[order], src[order], sample[order]
+    ok = np.zeros(len(sk), dtype=bool)
+    ok[1:] = (sk[1:] == sk[:-1]) & (year[1:] == year[:-1] + 1) & (value[:-1] > 0)
+    i = np.flatnonzero(ok)
+    return {"sk": sk[i], "year": year[i], "value": value[i], "prev": value[i - 1], "src": src[i],
+            "is_sample": sample[i], "prev_src": src[i - 1], "prev_sample": sample[i - 1],
+            "growth": value[i] / value[i - 1] - 1}
 
 
 def _relative(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Relative targets: the region's growth vs the benchmark region's, in the latest year both have one."""
-    ann = d.obs.loc[d.obs["annual"], ["sk", "year", "value", "src", "is_sample"]]
-    prev = ann.assign(year=ann["year"] + 1).rename(columns={"value": "prev", "src": "prev_src",
-                                                            "is_sample": "prev_sample"})
-    g = ann.merge(prev, on=["sk", "year"])
-    g = g[g["prev"] > 0].assign(growth=lambda x: x["value"] / x["prev"] - 1)
-    bench = g.rename(columns={"sk": "bsk", "value": "bench_value", "prev": "bench_prev", "src": "bench_src",
-                              "is_sample": "bench_sample", "prev_src": "bench_prev_src",
-                              "prev_sample": "bench_prev_sample", "growth": "benchmark_growth"})
-    both = (f[["row", "sk", "bsk"]].merge(g, on="sk").merge(bench, on=["bsk", "year"])
-            .sort_values(["row", "year"], kind="stable").drop_duplicates("row", keep="last")
-            .rename(columns={"value": "actual", "year": "actual_year", "growth": "region_growth"})
-            .drop(columns=["sk", "bsk"]))
-    f = f.merge(both, on="row", how="left").merge(d.baselines(f["base_year"]), on=["sk", "base_year"], how="left")
-    bb = d.baselines(f["base_year"]).rename(columns={
-        "sk": "bsk", "baseline": "bench_base", "baseline_t": "bench_base_t", "baseline_src": "bench_base_src",
-        "baseline_sample": "bench_base_sample"})
-    f = f.merge(bb, on=["bsk", "base_year"], how="left")
+    g = _growths(d)
+    f = f.reset_index(drop=True)
+    owner, at = _expand(g["sk"], f["sk"].to_numpy())
+    # the benchmark's growth in the same year: a lookup of (bsk, year) in the sorted growth keys
+    span = int(g["year"].max()) + 2 if len(at) else 1
+    keys = g["sk"].astype(np.int64) * span + g["year"]
+    wanted = f["bsk"].to_numpy().astype(np.int64)[owner] * span + g["year"][at]
+    hit = np.searchsorted(keys, wanted)
+    found = (hit < len(keys)) & (keys[np.minimum(hit, len(keys) - 1)] == wanted) if len(keys) else hit < 0
+    owner, at, bench_at = owner[found], at[found], hit[found]
+    last = _last_of(owner, len(f))  # the latest year both have (growths are in year order)
+    mine, theirs = np.where(last >= 0, at[np.maximum(last, 0)] if len(at) else -1, -1), \
+        np.where(last >= 0, bench_at[np.maximum(last, 0)] if len(bench_at) else -1, -1)
+    both = {"actual": _take(g["value"], mine), "prev": _take(g["prev"], mine),
+            "actual_year": _take(g["year"], mine), "region_growth": _take(g["growth"], mine),
+            "src": _take(g["src"], mine), "is_sample": _take(g["is_sample"], mine),
+            "prev_src": _take(g["prev_src"], mine), "prev_sample": _take(g["prev_sample"], mine),
+            "bench_value": _take(g["value"], theirs), "bench_prev": _take(g["prev"], theirs),
+            "benchmark_growth": _take(g["growth"], theirs), "bench_src": _take(g["src"], theirs),
+            "bench_sample": _take(g["is_sample"], theirs), "bench_prev_src": _take(g["prev_src"], theirs),
+            "bench_prev_sample": _take(g["prev_sample"], theirs)}
+    f = f.assign(**both)
+    base_year = f["base_year"].to_numpy(dtype=float)
+    bench = d.baselines(f["bsk"].to_numpy(), base_year)
+    f = f.assign(**d.baselines(f["sk"].to_numpy(), base_year),
+                 **{name.replace("baseline", "bench_base"): values for name, values in bench.items()})
     rel = settings["relative"]
     f = f.assign(
         actual_t=f["actual_year"].astype(float), actual_quarter=np.where(f["actual_year"].notna(), 0, np.nan),
