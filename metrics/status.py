@@ -546,15 +546,20 @@ def _forecast(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> pd.DataFra
 
 def _provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index) -> pd.DataFrame:
     """is_sample: any value used is sample; sources: the distinct sources used, sorted and '；'-joined."""
-    sample = used.groupby("row")["is_sample"].any().rename("any_sample")
-    u = used.drop_duplicates(["row", "src"]).assign(text=lambda x: np.asarray(sources, dtype=object)[x["src"]])
-    u = u.sort_values(["row", "text"], kind="stable")
-    many = u["row"].duplicated(keep=False)
-    joined = pd.concat([u.loc[~many].set_index("row")["text"],
-                        u.loc[many].groupby("row")["text"].agg("；".join)]).rename("sources_used")
-    f = f.merge(sample, left_on="row", right_index=True, how="left")
-    f = f.merge(joined, left_on="row", right_index=True, how="left")
-    return f.assign(is_sample=f["any_sample"].fillna(False).astype(bool), sources=f["sources_used"].fillna(""))
+    rows, src = used["row"].to_numpy(dtype=np.int64), used["src"].to_numpy(dtype=np.int64)
+    target_rows = f["row"].to_numpy()
+    size = int(max(target_rows.max(initial=-1), rows.max(initial=-1))) + 1
+    any_sample = np.bincount(rows, weights=used["is_sample"].to_numpy(dtype=float), minlength=size) > 0
+    texts = np.asarray(sources, dtype=object)
+    by_text = np.argsort(texts, kind="stable")
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[by_text] = np.arange(len(texts))
+    pairs = np.unique(rows * (len(texts) + 1) + rank[src])  # distinct (row, source), sources in text order
+    joined: dict[int, list[str]] = {}
+    for row, r in zip((pairs // (len(texts) + 1)).tolist(), (pairs % (len(texts) + 1)).tolist()):
+        joined.setdefault(row, []).append(texts[by_text[r]])
+    return f.assign(is_sample=any_sample[target_rows],
+                    sources=["；".join(joined[r]) if r in joined else "" for r in target_rows.tolist()])
 
 
 def _finish(f: pd.DataFrame, t: pd.DataFrame, as_of_year: int, as_of_quarter: int, t_asof: float,
