@@ -53,14 +53,29 @@ def task_ledger(tasks: pd.DataFrame, progress: pd.DataFrame, as_of: Any) -> pd.D
     ).reset_index(drop=True)
 
 
-def _target_units(status: pd.DataFrame) -> pd.DataFrame:
-    """Long form: one row per (target row, unit, role) from the '、'-joined lead_units / responsible_units."""
-    parts = []
+def _target_units(status: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Long form: one item per (target row, unit, role) from the '、'-joined lead_units / responsible_units, as
+    arrays unit, role, status, is_sample."""
+    units, roles, statuses, samples = [], [], [], []
     for role, col in (("lead", "lead_units"), ("responsible", "responsible_units")):
-        s = status[["code", "status", "is_sample", col]].rename(columns={col: "unit"})
-        s = s.assign(unit=s["unit"].fillna("").str.split("、")).explode("unit")
-        parts.append(s[s["unit"] != ""].assign(role=role))
-    return pd.concat(parts, ignore_index=True)
+        for key, sample, text in zip(status["status"], status["is_sample"], status[col].fillna("")):
+            for unit in str(text).split("、"):
+                if unit:
+                    units.append(unit)
+                    roles.append(role)
+                    statuses.append(key)
+                    samples.append(bool(sample))
+    return {"unit": np.array(units, dtype=object), "role": np.array(roles, dtype=object),
+            "status": np.array(statuses, dtype=object), "is_sample": np.array(samples, dtype=bool)}
+
+
+def _tally(unit: np.ndarray, n_units: int, values: np.ndarray, keys: list[str]) -> np.ndarray:
+    """How many items each unit has of each key (units × keys); values outside keys are not counted."""
+    position = {k: i for i, k in enumerate(keys)}
+    code = np.array([position.get(v, -1) for v in values], dtype=np.int64)
+    ok = code >= 0
+    flat = np.bincount(unit[ok] * len(keys) + code[ok], minlength=n_units * len(keys))
+    return flat.reshape(n_units, len(keys))
 
 
 def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units: pd.DataFrame,
@@ -74,50 +89,53 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
     status: target_status rows of one region; ledger: task_ledger; task_units: db.read_task_units.
     deadlines (optional, metrics.deadlines.milestone_deadlines): each unit then loses scorecard.extension_deduction
     points per approved extension and overdue_milestone_deduction per milestone 已逾期 or 逾期完成 (score ≥ 0), and
-    the rows gain milestones_overdue, extensions and deduction; without it the score is as before."""
+    the rows gain milestones_overdue, extensions and deduction; without it the score is as before.
+    (Counted with numpy over unit codes: the page computes a scorecard per quarter, and pandas' per-call cost
+    dominated at this size.)"""
     sc = settings["scorecard"]
     weight = {"lead": float(sc["lead_weight"]), "responsible": float(sc["shared_weight"])}
     tg = _target_units(status)
-    tg = tg.assign(points=tg["status"].map(sc["status_points"]).astype(float), weight=tg["role"].map(weight))
     tk = task_units[["policy", "clause", "role", "department"]].merge(
         ledger[["policy", "clause", "status", "is_sample"]], on=["policy", "clause"], how="inner")
-    tk = tk.rename(columns={"department": "unit"})
-    tk = tk.assign(points=tk["status"].map(sc["task_points"]).astype(float), weight=tk["role"].map(weight))
+    updates = (tk["clause"].map(ledger.set_index("clause")["updates"]).fillna(0).astype(int).to_numpy() > 0
+               if "updates" in ledger.columns else np.ones(len(tk), dtype=bool))
+    tk_unit = tk["department"].to_numpy(dtype=object)
+    units = np.array(sorted(set(tg["unit"]) | set(tk_unit)), dtype=object)
+    n = len(units)
+    code = {u: i for i, u in enumerate(units)}
+    tg_u = np.array([code[u] for u in tg["unit"]], dtype=np.int64)
+    tk_u = np.array([code[u] for u in tk_unit], dtype=np.int64)
+    tk_role, tk_status = tk["role"].to_numpy(dtype=object), tk["status"].to_numpy(dtype=object)
 
-    def tally(frame: pd.DataFrame, column: str, keys: list[str], names: list[str]) -> pd.DataFrame:
-        """Rows per unit and value of column, one column per key (0 where none): a groupby-size, far cheaper
-        than pivot_table for the same counts."""
-        n = frame.groupby(["unit", column]).size()
-        wide = n.unstack(fill_value=0) if len(n) else pd.DataFrame(index=pd.Index([], name="unit"))
-        wide = wide.reindex(columns=keys, fill_value=0)
-        wide.columns = names
-        return wide
+    columns: dict[str, np.ndarray] = {}
+    for prefix, u, role, state, keys in (("targets", tg_u, tg["role"], tg["status"], TARGET_STATUS_KEYS),
+                                         ("tasks", tk_u, tk_role, tk_status, TASK_STATUS_KEYS)):
+        by_role = _tally(u, n, role, ["lead", "responsible"])
+        columns[f"{prefix}_led"], columns[f"{prefix}_shared"] = by_role[:, 0], by_role[:, 1]
+        by_status = _tally(u, n, state, keys)
+        columns.update({f"{prefix}_{k}": by_status[:, i] for i, k in enumerate(keys)})
 
-    def counts(frame: pd.DataFrame, prefix: str, keys: list[str]) -> pd.DataFrame:
-        by_role = tally(frame, "role", ["lead", "responsible"], [f"{prefix}_led", f"{prefix}_shared"])
-        return by_role.join(tally(frame, "status", keys, [f"{prefix}_{k}" for k in keys]))
+    def floats(values: np.ndarray, mapping: dict) -> np.ndarray:
+        return np.array([mapping.get(v, np.nan) for v in values], dtype=float)
 
-    tg = tg.assign(assessed=tg["status"] != "no_data")
-    tk = tk.assign(assessed=tk["clause"].map(ledger.set_index("clause")["updates"]).fillna(0).astype(int) > 0
-                   if "updates" in ledger.columns else True)
-    cols = ["unit", "points", "weight", "is_sample", "assessed"]
-    both = pd.concat([tg[cols], tk[cols]])
-    both = both[both["assessed"]]
-    both = both.assign(wp=both["points"] * both["weight"])
-    score = both.groupby("unit").agg(wp=("wp", "sum"), w=("weight", "sum"), is_sample=("is_sample", "any"),
-                                     assessed=("assessed", "size"))
-    out = (counts(tg, "targets", TARGET_STATUS_KEYS)
-           .join(counts(tk, "tasks", TASK_STATUS_KEYS), how="outer")
-           .fillna(0).astype(int)
-           .join(score, how="outer"))
-    out = out.assign(score=(out["wp"] / out["w"]).where(out["w"] > 0, 0.0)).drop(columns=["wp", "w"])
+    assessed = np.concatenate((tg["status"] != "no_data", updates))
+    u = np.concatenate((tg_u, tk_u))[assessed]
+    points = np.concatenate((floats(tg["status"], sc["status_points"]), floats(tk_status, sc["task_points"])))[assessed]
+    w = np.concatenate((floats(tg["role"], weight), floats(tk_role, weight)))[assessed]
+    sample = np.concatenate((tg["is_sample"], tk["is_sample"].to_numpy(dtype=bool)))[assessed]
+    wp_sum = np.bincount(u, np.nan_to_num(points * w), n)
+    w_sum = np.bincount(u, np.nan_to_num(w), n)
+    n_assessed = np.bincount(u, minlength=n)
+    columns["is_sample"] = np.bincount(u, sample.astype(float), n) > 0
+    columns["assessed"] = n_assessed
+    with np.errstate(all="ignore"):
+        columns["score"] = np.where(w_sum > 0, wp_sum / np.where(w_sum > 0, w_sum, 1), 0.0)
+    out = pd.DataFrame(columns, index=pd.Index(units, name="unit", dtype=str) if n else
+                       pd.Index([], name="unit", dtype=str))
     if deadlines is not None:
         out = _deduct(out, deadlines, sc)
     collective = task_units.drop_duplicates("department").set_index("department")["collective"].astype(bool)
-    out = out.assign(collective=collective.reindex(out.index).fillna(False).astype(bool),
-                     is_sample=out["is_sample"].fillna(False).astype(bool),
-                     assessed=out["assessed"].fillna(0).astype(int))
-    out.index.name = "unit"
+    out = out.assign(collective=collective.reindex(out.index).fillna(False).astype(bool))
     out = out.reset_index()
     ranked = ~out["collective"] & (out["assessed"] >= int(sc.get("min_assessed_items", 0)))
     out["rank"] = out["score"].where(ranked).rank(ascending=False, method="min").astype("Int64")
