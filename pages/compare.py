@@ -29,7 +29,9 @@ if relative.empty:
 else:
     quote = relative["quote"].iloc[0]
     st.markdown(f"> {quote}（{relative['clause'].iloc[0]}）")
-    st.plotly_chart(charts.growth_figure(cmp.long, title=f"最新年度增速：{'、'.join(present)}"), width="stretch")
+    key = (filters.policy, filters.region, filters.as_of_year)
+    st.plotly_chart(ui.figure("growth", key, lambda: charts.growth_figure(
+        cmp.long, title=f"最新年度增速：{'、'.join(present)}")), width="stretch")
     st.subheader("逐项对比")
     st.dataframe(tables.compare_table(cmp.side, cmp.ranks, present, relative), hide_index=True, width="stretch",
                  column_config=tables.compare_columns(present, benchmark))
@@ -38,8 +40,8 @@ else:
     if standing["region"].nunique() < 2:
         st.caption("同级地区中只有本地区有可比数据，暂无分布。")
     else:
-        st.plotly_chart(charts.peer_figure(standing, filters.region,
-                                           title=f"同级地区（{standing['region'].nunique()} 个有数据）同年增速分布"),
+        st.plotly_chart(ui.figure("peers", key, lambda: charts.peer_figure(
+            standing, filters.region, title=f"同级地区（{standing['region'].nunique()} 个有数据）同年增速分布")),
                         width="stretch")
         st.dataframe(tables.peer_table(cmp.ends, standing), hide_index=True, width="stretch",
                      column_config=tables.PEER_COLUMNS)

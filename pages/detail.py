@@ -28,7 +28,8 @@ chart, facts = st.columns([3, 2])
 with chart:
     series = ui.chart_series(filters.policy, filters.region, filters.as_of_year)
     traj = series.loc[series["code"] == code]
-    st.plotly_chart(charts.trajectory_figure(traj, row), width="stretch")
+    st.plotly_chart(ui.figure("trajectory", (filters.policy, filters.region, filters.as_of_year, code),
+                              lambda: charts.trajectory_figure(traj, row)), width="stretch")
 with facts:
     ui.status_badge(row["status"], size="1.1rem")
     a, b = st.columns(2)

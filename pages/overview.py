@@ -41,7 +41,8 @@ for start in range(0, len(cards), per_row):
 
 left, right = st.columns([2, 3])
 with left:
-    st.plotly_chart(charts.status_counts_figure(status_counts(status)), width="stretch")
+    st.plotly_chart(ui.figure("status_counts", (filters.policy, filters.region, filters.as_of_year),
+                              lambda: charts.status_counts_figure(status_counts(status))), width="stretch")
 with right:
     st.markdown("##### 各领域进展")
     lights = area_lights(status)

@@ -11,6 +11,7 @@ import pytest
 import db
 from metrics.summary import moved_since, needs_attention, status_counts
 from store import catalogue
+from ui import tables
 from tests.helpers import PageSessions, engine_at, frame_by_columns, frame_or_empty, open_page, plotly_array
 from views import labels
 from views import policy as views

@@ -2,10 +2,12 @@
 version, so any write invalidates them), the sidebar filters and the sample-data banner. Nothing here computes a metric."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import db
@@ -31,6 +33,19 @@ def clear_data_caches() -> None:
     """Forget every cached frame, status and figure (not the engine): what a benchmark's cold run starts from."""
     st.cache_data.clear()
     _area_figure.clear()
+    _figure.clear()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(version: int, name: str, key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def figure(name: str, key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
+    """A chart built once per data version and key (everything the chart depends on besides the data, e.g.
+    policy, region, year, target) and kept as the figure object: a plotly figure costs more to build and to copy
+    than to send. Figures are never changed after they are built, so sessions may share them."""
+    return _figure(data_version(), name, tuple(key), build)
 
 
 def data_version() -> int:
