@@ -9,6 +9,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+import db
 from bulletin import build_bulletin, bulletin_data
 from metrics.bulletin import overdue_items, unit_reasons
 from store import catalogue
@@ -41,9 +42,14 @@ def section(doc, name: str, following: str) -> str:
     return "\n".join(texts[start + 1:end])
 
 
-@pytest.fixture
-def year_end(engine):
-    return make(engine, 2020)
+@pytest.fixture(scope="module")
+def year_end(template_db):
+    """The year-end bulletin of the built-in data, built once for the tests that only read it."""
+    eng = db.make_engine(f"sqlite:///{template_db}")
+    try:
+        yield make(eng, 2020)
+    finally:
+        eng.dispose()
 
 
 def test_page_is_a4_with_gb_margins(year_end):
