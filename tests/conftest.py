@@ -80,3 +80,10 @@ def pg_cluster() -> PgCluster:
 def pg_empty_url(pg_cluster) -> str:
     """A new empty PostgreSQL database for one test."""
     return pg_cluster.create_database()
+
+
+@pytest.fixture(scope="session")
+def lo_profile(tmp_path_factory) -> Path:
+    """One LibreOffice user profile for the test process (tests/office.py)."""
+    from tests.office import profile_dir
+    return profile_dir(tmp_path_factory.getbasetemp())

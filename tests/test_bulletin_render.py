@@ -12,6 +12,7 @@ import pytest
 
 from bulletin import build_bulletin, bulletin_data
 from store import catalogue
+from tests.office import convert, pdf_pages
 from views import labels
 from views import policy as views
 
@@ -19,25 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
-def to_pdf(docx: Path, out_dir: Path) -> Path:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice and shutil.which("pdftoppm"), "needs libreoffice-writer and poppler-utils (scripts/test.sh)"
-    profile = (out_dir / "lo-profile").as_uri()
-    done = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                           "--outdir", str(out_dir), str(docx)], capture_output=True, text=True, timeout=300)
-    pdf = out_dir / (docx.stem + ".pdf")
-    assert done.returncode == 0 and pdf.exists(), done.stderr
-    return pdf
-
-
-def test_libreoffice_renders_an_a4_bulletin_with_the_engines_units_and_counts(engine, tmp_path):
+def test_libreoffice_renders_an_a4_bulletin_with_the_engines_units_and_counts(engine, tmp_path, lo_profile):
     frames = views.load_frames(engine)
     policy = views.default_policy(frames)
     settings = catalogue.load_settings()
     data = bulletin_data(frames, settings, policy=policy, region="长垣市", as_of=2020, issued=date(2021, 1, 8))
     docx = tmp_path / "bulletin.docx"
     docx.write_bytes(build_bulletin(data))
-    pdf = to_pdf(docx, tmp_path)
+    pdf = convert(docx, tmp_path, "pdf", lo_profile)
 
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
@@ -52,8 +42,7 @@ def test_libreoffice_renders_an_a4_bulletin_with_the_engines_units_and_counts(en
     assert f"重点任务{int((ledger['status'] == 'overdue').sum())}项" in text
     assert "长科督〔2020〕1号" in text and labels.SAMPLE_MARK in text
 
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True, timeout=300)
-    pages = sorted(tmp_path.glob("page-*.png"))
+    pages = pdf_pages(pdf, tmp_path, prefix="page")
     assert len(pages) >= 2 and all(p.stat().st_size > 5_000 for p in pages)
     shots = ROOT / "shots" / "bulletin"
     shutil.rmtree(shots, ignore_errors=True)

@@ -1,0 +1,36 @@
+"""LibreOffice for tests: convert a document with `soffice --headless`, reusing one user profile per test process
+(the first conversion creates the profile, which takes seconds; later ones reuse it). Each xdist worker has its own
+profile directory, so parallel conversions never share one."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+_PROFILE: list[Path] = []
+
+
+def profile_dir(base: Path) -> Path:
+    """The process's profile directory (created under `base` on the first call)."""
+    if not _PROFILE:
+        _PROFILE.append(base / "lo-profile")
+    return _PROFILE[0]
+
+
+def convert(document: Path, out_dir: Path, fmt: str, profile: Path, out_name: str | None = None) -> Path:
+    """document → out_dir in fmt (e.g. "pdf", "xlsx", a csv filter string); fails with soffice's stderr."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "needs LibreOffice (scripts/test.sh installs libreoffice-impress, -calc, -writer)"
+    done = subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", fmt,
+                           "--outdir", str(out_dir), str(document)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    out = out_dir / (out_name or f"{document.stem}.{fmt.split(':')[0]}")
+    assert done.returncode == 0 and out.exists(), done.stderr
+    return out
+
+
+def pdf_pages(pdf: Path, out_dir: Path, prefix: str = "slide", dpi: int = 60) -> list[Path]:
+    """The PDF's pages as PNG files (poppler's pdftoppm), in page order."""
+    assert shutil.which("pdftoppm"), "needs poppler-utils (scripts/test.sh)"
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(out_dir / prefix)], check=True, timeout=300)
+    return sorted(out_dir.glob(f"{prefix}-*.png"))
