@@ -89,6 +89,11 @@ def _stages(info: pd.Series) -> list[str]:
     return [str(x) for x in stages]
 
 
+def _by_series(traj: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """One target's trajectory rows split by series (one groupby instead of a filter per series)."""
+    return dict(tuple(traj.groupby("series", sort=False))) if not traj.empty else {}
+
+
 def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compact: bool,
                    axes: dict | None = None) -> list[dict]:
     """The scatter traces of one target (plain dicts, so that many charts build in one batch)."""
@@ -97,9 +102,10 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
     unit = "" if info["kind"] == "relative" else str(info["unit"])
     hover = f"%{{x}}年：%{{y:,.{decimals}f}} {unit}<extra>%{{fullData.name}}</extra>"
     traces = []
+    parts = _by_series(traj)
     for series in ("path", "forecast", "benchmark", "actual"):
-        part = traj.loc[traj["series"] == series]
-        if part.empty:
+        part = parts.get(series)
+        if part is None or part.empty:
             continue
         name = labels.SERIES_LABELS[series]
         if series == "benchmark":
@@ -115,8 +121,8 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
             "marker": {"size": 8 if series == "actual" else 6,
                        "symbol": ["diamond-open" if s else "circle" for s in part["is_sample"]]
                        if series == "actual" else "circle"}, **axes})
-    target = traj.loc[traj["series"] == "target"]
-    if not target.empty:
+    target = parts.get("target")
+    if target is not None and not target.empty:
         stages = _stages(info)
         text = (stages[int(info["target_value"])] if stages else
                 labels.target_text(info["comparator"], info["target_value"], info["target_low"], info["target_high"],
@@ -152,7 +158,8 @@ def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, c
     validating it again (tests/test_charts.py validates the result)."""
     n = len(rows)
     nrows = max(1, math.ceil(n / cols))
-    subtitles = [f"{r.code} {_short(r.indicator_name, 12)}（{r.target_text}）" for r in rows.itertuples()]
+    subtitles = [f"{code} {_short(name, 12)}（{target}）"
+                 for code, name, target in zip(rows["code"], rows["indicator_name"], rows["target_text"])]
     layout = copy.deepcopy(_grid(nrows, cols))
     layout["annotations"] = [{**a, "text": t, "font": {"size": 12}}
                              for a, t in zip(layout.get("annotations", []), subtitles)]
