@@ -101,7 +101,7 @@ def target_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of_year:
     out = _forecast(out, d, settings)
     out = _provenance(out, pd.concat(used, ignore_index=True), d.sources)
     out = _finish(out, t, as_of_year, as_of_quarter, t_asof, settings)
-    return out[OUTPUT]
+    return out
 
 
 # ------------------------------------------------------------------ inputs
@@ -179,10 +179,12 @@ class _Data:
         return {name: _take(values, pick) for name, values in self._columns.items()}
 
 
-def _used(frame: pd.DataFrame, src: str, sample: str) -> pd.DataFrame:
-    f = frame[frame[src].notna()]
-    return pd.DataFrame({"row": f["row"].to_numpy(), "src": f[src].to_numpy(dtype=int),
-                         "is_sample": f[sample].to_numpy(dtype=bool)})
+def _used(frame: pd.DataFrame, src: str, sample: str, where: np.ndarray | None = None) -> pd.DataFrame:
+    """The (row, src, is_sample) of the values a target used: rows with a source code (and `where`, if given)."""
+    codes = frame[src].to_numpy(dtype=float, na_value=np.nan)
+    ok = ~np.isnan(codes) if where is None else ~np.isnan(codes) & where
+    return pd.DataFrame({"row": frame["row"].to_numpy()[ok], "src": codes[ok].astype(int),
+                         "is_sample": frame[sample].to_numpy()[ok].astype(bool)})
 
 
 # ------------------------------------------------------------------ per kind: actual, baseline, goal, path
@@ -326,7 +328,7 @@ def _relative(f: pd.DataFrame, d: _Data, settings: dict[str, Any]) -> tuple[pd.D
     used = pd.concat([_used(f, "src", "is_sample")]
                      + [_used(f, c + "src", c + "sample") for c in ("prev_", "bench_", "bench_prev_")]
                      + [_used(f, "baseline_src", "baseline_sample"),
-                        _used(f[f["actual"].notna()], "bench_base_src", "bench_base_sample")])
+                        _used(f, "bench_base_src", "bench_base_sample", where=f["actual"].notna().to_numpy())])
     return f, used
 
 
@@ -594,27 +596,30 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, as_of_year: int, as_of_quarter: in
     label = {s.key: s.label for s in labels.STATUSES}
     order = {s.key: s.order for s in labels.STATUSES}
     no_data = status == "no_data"
-    f = f.assign(
-        status=status, status_label=[label[k] for k in status], status_order=[order[k] for k in status],
-        band_position=np.where(banded, band, ""),
-        actual_stage=[_stage(names, a) if names and h else "" for names, a, h in zip(stages, actual, has)],
-        target_stage=[_stage(names, v) if names else "" for names, v in zip(stages, value)],
-        target_value=np.where(kind == "relative", f["goal"].to_numpy(dtype=float), value),
-        target_low=low_v, target_high=high_v,
-        baseline_year=pd.array(np.floor(f["baseline_t"].to_numpy(dtype=float)), dtype="Int64"),
-        actual_year=pd.array(f["actual_year"].to_numpy(dtype=float), dtype="Int64"),
-        actual_quarter=pd.array(f["actual_quarter"].to_numpy(dtype=float), dtype="Int64"),
-        missing_years=f["missing_years"].fillna(0).astype(int) if "missing_years" in f else 0,
-        as_of_year=as_of_year, as_of_quarter=as_of_quarter,
+    n = len(f)
+    computed = {
+        "status": status, "status_label": [label[k] for k in status], "status_order": [order[k] for k in status],
+        "band_position": np.where(banded, band, ""),
+        "actual_stage": [_stage(names, a) if names and h else "" for names, a, h in zip(stages, actual, has)],
+        "target_stage": [_stage(names, v) if names else "" for names, v in zip(stages, value)],
+        "target_value": np.where(kind == "relative", f["goal"].to_numpy(dtype=float), value),
+        "target_low": low_v, "target_high": high_v,
+        "baseline_year": pd.array(np.floor(f["baseline_t"].to_numpy(dtype=float)), dtype="Int64"),
+        "actual_year": pd.array(f["actual_year"].to_numpy(dtype=float), dtype="Int64"),
+        "actual_quarter": pd.array(f["actual_quarter"].to_numpy(dtype=float), dtype="Int64"),
+        "missing_years": (f["missing_years"].fillna(0).to_numpy().astype(int) if "missing_years" in f
+                          else np.zeros(n, dtype=int)),
+        "as_of_year": np.full(n, as_of_year), "as_of_quarter": np.full(n, as_of_quarter),
         # without a value there is no progress to report: these stay NaN (goal/expected/baseline may still exist)
         **{c: np.where(no_data, np.nan, f[c].to_numpy(dtype=float)) for c in NEED_ACTUAL},
-        **{c: np.nan for c in ("region_growth", "benchmark_growth", "margin_pp", "region_growth_avg",
-                               "benchmark_growth_avg") if c not in f},
-    )
-    identity = [c for c in IDENTITY if c not in f.columns] + ["kind", "comparator", "start_year", "due_year",
-                                                              "measure"]
-    kept = f.drop(columns=["kind", "comparator", "start_year", "due_year"])
-    return pd.concat([kept, t[identity].iloc[f["row"].to_numpy()].reset_index(drop=True)], axis=1)
+        **{c: np.full(n, np.nan) for c in ("region_growth", "benchmark_growth", "margin_pp", "region_growth_avg",
+                                           "benchmark_growth_avg") if c not in f},
+    }
+    rows = f["row"].to_numpy()
+    from_targets = {"kind", "comparator", "start_year", "due_year", "measure"}
+    return pd.DataFrame({c: computed[c] if c in computed else
+                         t[c].array.take(rows) if c in from_targets or c not in f.columns else f[c].array
+                         for c in OUTPUT})
 
 
 def _stage_names(t: pd.DataFrame, rows: np.ndarray, milestone: np.ndarray) -> list[list[str]]:
