@@ -201,7 +201,13 @@ def changes(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _ledger(version: int, policy: str, as_of_year: int) -> pd.DataFrame:
-    return views.policy_ledger(_catalogue(version), policy, int(as_of_year))  # judged on 31 December
+    return _ledger_on(version, policy, f"{int(as_of_year)}-12-31")  # judged on 31 December
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _ledger_on(version: int, policy: str, day: str) -> pd.DataFrame:
+    """The task ledger on a day (ISO date): one cache for the year's ledger, the quarter ends and the deadlines."""
+    return views.policy_ledger(_catalogue(version), policy, pd.Timestamp(day))
 
 
 def ledger(policy: str, as_of_year: int) -> pd.DataFrame:
@@ -238,7 +244,7 @@ def _scorecard_on(version: int, policy: str, region: str, day: str) -> pd.DataFr
         return _scorecard(version, policy, region, when.year)
     year, quarter = views.period_at(when)
     catalogue_frames = _catalogue(version)
-    ledger = views.policy_ledger(catalogue_frames, policy, when)
+    ledger = _ledger_on(version, policy, day)
     return views.policy_scorecard(catalogue_frames, settings(), policy,
                                   _quarter_status(version, policy, region, year, quarter), ledger,
                                   deadlines=_ledger_deadlines(version, policy, ledger))
@@ -406,7 +412,8 @@ def last_meeting(policy: str, region: str):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _deadlines(version: int, policy: str, as_of: str) -> pd.DataFrame:
-    return views.policy_deadlines(_catalogue(version), settings(), policy, as_of)
+    return views.policy_deadlines(_catalogue(version), settings(), policy, as_of,
+                                  ledger=_ledger_on(version, policy, as_of))
 
 
 def deadlines(policy: str, as_of) -> pd.DataFrame:

@@ -124,12 +124,15 @@ def _of_policy(frame: pd.DataFrame, policy: str) -> pd.DataFrame:
     return frame.loc[frame["policy"] == policy]
 
 
-def policy_deadlines(frames: Frames, settings: dict, policy: str, as_of: date | str | pd.Timestamp) -> pd.DataFrame:
+def policy_deadlines(frames: Frames, settings: dict, policy: str, as_of: date | str | pd.Timestamp,
+                     ledger: pd.DataFrame | None = None) -> pd.DataFrame:
     """metrics.deadlines.milestone_deadlines for the policy's milestones on a date, with each task's latest
-    progress on or before that date (last_progress, last_progress_on) from the task ledger."""
+    progress on or before that date (last_progress, last_progress_on) from the task ledger (the policy's ledger on
+    that day: given, or computed)."""
     deadlines = milestone_deadlines(_of_policy(frames["milestones"], policy), _of_policy(frames["chases"], policy),
                                     _of_policy(frames["extensions"], policy), as_of, settings)
-    ledger = policy_ledger(frames, policy, pd.Timestamp(as_of))
+    if ledger is None:
+        ledger = policy_ledger(frames, policy, pd.Timestamp(as_of))
     latest = ledger[["clause", "progress", "reported_on"]].rename(
         columns={"progress": "last_progress", "reported_on": "last_progress_on"})
     return deadlines.merge(latest, on="clause", how="left").assign(
