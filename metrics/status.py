@@ -79,15 +79,26 @@ def target_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of_year:
     targets: db.read_targets frame (needs policy_region unless regions is given). observations:
     db.read_observations frame (region, indicator, year, quarter, value, source, is_sample).
     regions: None = each target's policy region; a list = every target for every region in it."""
+    return target_status_at(targets, observations, [(as_of_year, as_of_quarter)], settings, regions)
+
+
+def target_status_at(targets: pd.DataFrame, observations: pd.DataFrame, periods: list[tuple[int, int]],
+                     settings: dict[str, Any] | None = None, regions: Iterable[str] | None = None) -> pd.DataFrame:
+    """target_status for several as-of periods (year, quarter) in one pass: the rows of each period in the order
+    given (as_of_year and as_of_quarter tell them apart), each exactly what target_status gives for that period.
+    A period is a copy of every series cut at its as-of time, keyed apart, so the work is done once for all."""
     if settings is None:  # metrics read no files: the caller passes store.catalogue.load_settings()
         raise TypeError("target_status needs the settings (store.catalogue.load_settings())")
-    t = _target_rows(targets, regions)
-    if t.empty:
+    base = _target_rows(targets, regions)
+    if base.empty or not periods:
         return pd.DataFrame(columns=OUTPUT)
-    t_asof = float(period_time(as_of_year, as_of_quarter))
-    d = _Data(observations, t, t_asof)
+    t = pd.concat([base.assign(period=i, as_of_year=int(y), as_of_quarter=int(q),
+                               t_asof=float(period_time(int(y), int(q)))) for i, (y, q) in enumerate(periods)],
+                  ignore_index=True)
+    t["row"] = np.arange(len(t))
+    d = _Data(observations, t, [float(period_time(int(y), int(q))) for y, q in periods])
     f = t[["row", "sk", "bsk", "kind", "comparator", "value", "value_low", "value_high", "start_year", "due_year",
-           "base_year", "path", "frequency", "sign"]]
+           "base_year", "path", "frequency", "sign", "t_asof", "as_of_year", "as_of_quarter"]]
     parts, used = [], []
     for kinds, fn in ((["level", "milestone"], _level), (["annual"], _annual), (["cumulative"], _cumulative),
                       (["relative"], _relative)):
@@ -97,11 +108,10 @@ def target_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of_year:
             parts.append(frame)
             used.append(sources)
     out = pd.concat(parts, ignore_index=True)
-    out = _progress(out, t_asof, settings)
+    out = _progress(out, out["t_asof"].to_numpy(dtype=float), settings)
     out = _forecast(out, d, settings)
     out = _provenance(out, pd.concat(used, ignore_index=True), d.sources)
-    out = _finish(out, t, as_of_year, as_of_quarter, t_asof, settings)
-    return out
+    return _finish(out, t, settings)
 
 
 # ------------------------------------------------------------------ inputs
@@ -124,7 +134,7 @@ class _Data:
     that the last row of a series or a year is the latest (a whole-year value wins over the same year's Q4).
     yearly: one row per (sk, year): the whole-year value, else the latest year-to-date quarter; frac = q/4."""
 
-    def __init__(self, observations: pd.DataFrame, t: pd.DataFrame, t_asof: float) -> None:
+    def __init__(self, observations: pd.DataFrame, t: pd.DataFrame, t_asofs: list[float]) -> None:
         regions = pd.Index(pd.unique(pd.concat([t["region"], t["benchmark"].dropna()]).astype(object)))
         indicators = pd.Index(pd.unique(t["indicator"].astype(object)))
         n = len(indicators)
@@ -139,19 +149,24 @@ class _Data:
             r, i = codes(region, regions), codes(indicator, indicators)
             return np.where((r >= 0) & (i >= 0), r * n + i, -1)
 
-        t["sk"] = series_key(t["region"], t["indicator"])
-        t["bsk"] = series_key(t["benchmark"], t["indicator"])
+        n_series = len(regions) * n  # a period's series keys are offset by period × n_series
+        period = t["period"].to_numpy()
+        for col, of in (("sk", "region"), ("bsk", "benchmark")):
+            key = series_key(t[of], t["indicator"])
+            t[col] = np.where(key >= 0, key + period * n_series, -1)
         sk = series_key(observations["region"], observations["indicator"])
         year = observations["year"].to_numpy(dtype=float)
         quarter = observations["quarter"].to_numpy(dtype=float)
         tt = period_time(year, quarter)
         value = observations["value"].to_numpy(dtype=float)
-        keep = (sk >= 0) & (tt <= t_asof + EPS) & ~np.isnan(value)
-        src_codes, self.sources = pd.factorize(observations["source"].fillna(""))
-        src_codes = src_codes[keep]
-        o = pd.DataFrame({"sk": sk[keep], "year": year[keep].astype(int), "quarter": quarter[keep].astype(int),
-                          "t": tt[keep], "value": value[keep], "src": src_codes,
-                          "is_sample": observations["is_sample"].to_numpy(dtype=bool)[keep]})
+        usable = (sk >= 0) & ~np.isnan(value)
+        src_all, self.sources = pd.factorize(observations["source"].fillna(""))
+        sample = observations["is_sample"].to_numpy(dtype=bool)
+        cuts = [np.flatnonzero(usable & (tt <= t_asof + EPS)) for t_asof in t_asofs]  # each period's values
+        at = np.concatenate(cuts)
+        offset = np.repeat(np.arange(len(cuts)) * n_series, [len(c) for c in cuts])
+        o = pd.DataFrame({"sk": sk[at] + offset, "year": year[at].astype(int), "quarter": quarter[at].astype(int),
+                          "t": tt[at], "value": value[at], "src": src_all[at], "is_sample": sample[at]})
         o["annual"] = o["quarter"] == 0
         order = np.lexsort((o["annual"].to_numpy(), o["t"].to_numpy(), o["sk"].to_numpy()))
         self.obs = o.iloc[order].reset_index(drop=True)
@@ -354,7 +369,7 @@ def _column(f: pd.DataFrame, name: str) -> np.ndarray:
     return f[name].to_numpy(dtype=float) if name in f else np.full(len(f), np.nan)
 
 
-def _progress(f: pd.DataFrame, t_asof: float, settings: dict[str, Any]) -> pd.DataFrame:
+def _progress(f: pd.DataFrame, t_asof: np.ndarray, settings: dict[str, Any]) -> pd.DataFrame:
     """Expected value, ratio, attainment, gap and pace from actual, baseline, goal and path (vectorised), in the
     steps of the module docstring: the path, the progress ratio, met / on track, then the pace."""
     a = SimpleNamespace(
@@ -564,11 +579,11 @@ def _provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index) -> pd.Da
                     sources=["；".join(joined[r]) if r in joined else "" for r in target_rows.tolist()])
 
 
-def _finish(f: pd.DataFrame, t: pd.DataFrame, as_of_year: int, as_of_quarter: int, t_asof: float,
-            settings: dict[str, Any]) -> pd.DataFrame:
+def _finish(f: pd.DataFrame, t: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
     """Staleness, status, band position and stage names; the identity columns joined back by row (t's row is its
     position, so the join is a positional take); rows in target order."""
     f = f.sort_values("row", kind="stable").reset_index(drop=True)
+    t_asof = f["t_asof"].to_numpy(dtype=float)
     has = f["has_actual"].to_numpy(dtype=bool)
     actual = f["actual"].to_numpy(dtype=float, na_value=np.nan)
     comparator, frequency = f["comparator"].to_numpy(dtype=object), f["frequency"].to_numpy(dtype=object)
@@ -609,7 +624,7 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, as_of_year: int, as_of_quarter: in
         "actual_quarter": pd.array(f["actual_quarter"].to_numpy(dtype=float), dtype="Int64"),
         "missing_years": (f["missing_years"].fillna(0).to_numpy().astype(int) if "missing_years" in f
                           else np.zeros(n, dtype=int)),
-        "as_of_year": np.full(n, as_of_year), "as_of_quarter": np.full(n, as_of_quarter),
+        "as_of_year": f["as_of_year"].to_numpy(), "as_of_quarter": f["as_of_quarter"].to_numpy(),
         # without a value there is no progress to report: these stay NaN (goal/expected/baseline may still exist)
         **{c: np.where(no_data, np.nan, f[c].to_numpy(dtype=float)) for c in NEED_ACTUAL},
         **{c: np.full(n, np.nan) for c in ("region_growth", "benchmark_growth", "margin_pp", "region_growth_avg",

@@ -19,7 +19,7 @@ from metrics.compare import (
     top_and_bottom,
 )
 from metrics.quality import issue_counts, quality_findings
-from metrics.status import target_status
+from metrics.status import target_status, target_status_at
 from metrics.summary import (
     area_lights,
     filter_ledger,
@@ -287,3 +287,18 @@ def test_quality_findings_flags_each_issue():
     assert found.loc["b", "no_source"] and found.loc["b", "stale"] and found.loc["b", "latest_year"] == 2019
     assert found.loc["c", "no_data"] and found.loc["c", "n_values"] == 0
     assert issue_counts(found.reset_index()) == {"no_data": 1, "stale": 1, "sample": 1, "no_source": 1}
+
+
+def test_several_periods_in_one_pass_equal_one_pass_each(builtin):
+    """metrics.status.target_status_at (the band history's four quarter ends at once) gives, for every period,
+    exactly target_status's frame for that period, in the order the periods are given."""
+    targets = builtin["targets"]
+    periods = [(2020, 1), (2020, 2), (2020, 3), (2020, 0), (2017, 0)]
+    regions = ["长垣市", "河南省"]
+    both = target_status_at(targets, builtin["observations"], periods, catalogue.load_settings(), regions=regions)
+    assert list(dict.fromkeys(zip(both["as_of_year"], both["as_of_quarter"]))) == periods
+    for (year, quarter), part in both.groupby(["as_of_year", "as_of_quarter"], sort=False):
+        one = target_status(targets, builtin["observations"], year, quarter, catalogue.load_settings(),
+                            regions=regions)
+        assert len(one) > 0
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), one)

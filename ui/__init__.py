@@ -229,11 +229,17 @@ def _ledger_deadlines(version: int, policy: str, ledger: pd.DataFrame) -> pd.Dat
     return _deadlines(version, policy, pd.Timestamp(ledger["as_of"].iloc[0]).date().isoformat())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=8)
+def _quarter_statuses(version: int, policy: str, region: str, year: int) -> dict[tuple[int, int], pd.DataFrame]:
+    """The statuses at the ends of Q1–Q3 of a year, computed in one pass (views.statuses_by_period)."""
+    return views.statuses_by_period(_frames_for(version, policy, region), settings(), policy, region,
+                                    [(year, 1), (year, 2), (year, 3)])
+
+
 def _quarter_status(version: int, policy: str, region: str, year: int, quarter: int) -> pd.DataFrame:
     if quarter == 0:
         return _status(version, policy, region, year)
-    return views.policy_status(_frames_for(version, policy, region), settings(), policy, region, year, quarter)
+    return _quarter_statuses(version, policy, region, year)[(year, quarter)]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

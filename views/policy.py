@@ -25,7 +25,7 @@ from metrics.compare import (
 )
 from metrics.deadlines import attention, milestone_deadlines
 from metrics.scorecard import department_scorecard, task_ledger
-from metrics.status import target_status
+from metrics.status import target_status_at
 
 Frames = dict[str, pd.DataFrame]
 CATALOGUE_FRAMES = ("policies", "indicators", "targets", "tasks", "task_units", "progress", "regions")
@@ -85,11 +85,25 @@ def policy_status(frames: Frames, settings: dict, policy: str, regions: str | li
                   as_of_quarter: int = 0) -> pd.DataFrame:
     """metrics.status.target_status for a policy and one or more regions, with the catalogue's stage names (so
     that charts and tables can name a milestone's stage)."""
+    return policy_status_at(frames, settings, policy, regions, [(int(as_of_year), int(as_of_quarter))])
+
+
+def policy_status_at(frames: Frames, settings: dict, policy: str, regions: str | list[str],
+                     periods: list[tuple[int, int]]) -> pd.DataFrame:
+    """policy_status for several (year, quarter) periods in one pass (metrics.status.target_status_at): each
+    period's rows in the order given, told apart by as_of_year and as_of_quarter."""
     targets = policy_targets(frames, policy)
     names = [regions] if isinstance(regions, str) else list(regions)
-    result = target_status(targets, frames["observations"], int(as_of_year), int(as_of_quarter), settings=settings,
-                           regions=names)
+    result = target_status_at(targets, frames["observations"], periods, settings=settings, regions=names)
     return result.merge(targets[["code", "stages"]], on="code", how="left")
+
+
+def statuses_by_period(frames: Frames, settings: dict, policy: str, region: str,
+                       periods: list[tuple[int, int]]) -> dict[tuple[int, int], pd.DataFrame]:
+    """{(year, quarter): policy_status} for the periods, computed in one pass."""
+    both = policy_status_at(frames, settings, policy, region, periods)
+    return {(int(y), int(q)): part.reset_index(drop=True)
+            for (y, q), part in both.groupby(["as_of_year", "as_of_quarter"], sort=False)}
 
 
 def policy_ledger(frames: Frames, policy: str, as_of: int | str | date | pd.Timestamp) -> pd.DataFrame:
@@ -190,10 +204,14 @@ def policy_band_history(frames: Frames, settings: dict, policy: str, region: str
     """metrics.bands.band_history over the last n quarter ends up to a day: one row per unit, one column per
     quarter ('2020Q3'), band keys. scorecard_on(day) gives a quarter end's scorecard (default: scorecard_at;
     the dashboard passes its cached one, so that the year-end card is the one the page already shows)."""
+    days = quarter_ends(when, n)
     if scorecard_on is None:
+        statuses = statuses_by_period(frames, settings, policy, region, list(dict.fromkeys(map(period_at, days))))
+
         def scorecard_on(day: pd.Timestamp) -> pd.DataFrame:
-            return scorecard_at(frames, settings, policy, region, day)[2]
-    return band_history({quarter_label(d): scorecard_on(d) for d in quarter_ends(when, n)}, settings)
+            return policy_scorecard(frames, settings, policy, statuses[period_at(day)],
+                                    policy_ledger(frames, policy, day))
+    return band_history({quarter_label(d): scorecard_on(d) for d in days}, settings)
 
 
 def unit_options(frames: Frames, policy: str) -> list[str]:
