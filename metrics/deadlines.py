@@ -13,8 +13,10 @@ milestones and 0 once overdue; days_overdue is 0 unless overdue. One row per (mi
 chases counts that unit's chases of that milestone."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 DEADLINE_COLUMNS = ["policy", "clause", "task_title", "milestone_id", "title", "unit", "due_date",
@@ -32,7 +34,8 @@ def milestone_deadlines(milestones: pd.DataFrame, chases: pd.DataFrame, extensio
     """One row per (milestone, responsible unit) with its deadline state on `as_of` (columns DEADLINE_COLUMNS).
 
     milestones: db.read_milestones; chases: db.read_chases (milestone_id, unit, at); extensions:
-    db.read_extensions (milestone_id, state); settings: load_settings() (uses [supervision])."""
+    db.read_extensions (milestone_id, state); settings: load_settings() (uses [supervision]).
+    (Rules in numpy over the rows: the band history asks for four dates on every cold page.)"""
     sv = settings["supervision"]
     warn, early = int(sv["warn_days"]), int(sv["early_warn_days"])
     when = pd.Timestamp(as_of).normalize()
@@ -41,26 +44,31 @@ def milestone_deadlines(milestones: pd.DataFrame, chases: pd.DataFrame, extensio
     completed = _day(rows["completed_on"])
     done = (rows["status"] == "done").to_numpy()
     left = (due - when).dt.days.to_numpy()
-    approved = extensions.loc[extensions["state"] == "approved"].groupby("milestone_id").size()
-    n_ext = rows["milestone_id"].map(approved).fillna(0).astype(int)
+    mid = rows["milestone_id"].to_numpy()
+    ext_state = extensions["state"].to_numpy(dtype=object)
+    approved = Counter(extensions["milestone_id"].to_numpy()[ext_state == "approved"].tolist())
+    n_ext = np.array([approved.get(m, 0) for m in mid.tolist()], dtype=int)
     on_time = done & (completed <= due).to_numpy()
-    state = pd.Series("normal", index=rows.index, dtype=object)
-    state = state.mask(~done & (n_ext.to_numpy() > 0), "extended")
-    state = state.mask(~done & (left <= early), "early_warning")
-    state = state.mask(~done & (left <= warn), "due_soon")
-    state = state.mask(~done & (left < 0), "overdue")
-    state = state.mask(done, "done_late").mask(on_time, "done_on_time")
-    counts = chases.groupby(["milestone_id", "unit"]).agg(chases=("at", "size"), last_chase_at=("at", "max"))
-    opened = (extensions.loc[extensions["state"].isin(("requested", "returned", "forwarded"))]
-              .drop_duplicates("milestone_id", keep="last").set_index("milestone_id")["state"])
+    open_ = ~done
+    state = np.select([on_time, done, open_ & (left < 0), open_ & (left <= warn), open_ & (left <= early),
+                       open_ & (n_ext > 0)],
+                      ["done_on_time", "done_late", "overdue", "due_soon", "early_warning", "extended"], "normal")
+    state = state.astype(object)
+    chased = chases.groupby(["milestone_id", "unit"])["at"]
+    counts = pd.DataFrame({"chases": chased.size(), "last_chase_at": chased.max()})
+    opened = (extensions.loc[np.isin(ext_state, ("requested", "returned", "forwarded"))]
+              .drop_duplicates("milestone_id", keep="last"))
+    opened = dict(zip(opened["milestone_id"].tolist(), opened["state"].tolist()))
+    days_late = (completed - due).dt.days.to_numpy(dtype=float, na_value=np.nan)
     out = rows.join(counts, on=["milestone_id", "unit"]).assign(
-        due_date=due, original_due_date=original, completed_on=completed, state=state,
+        due_date=due, original_due_date=original, completed_on=completed,
+        state=pd.Series(state, index=rows.index, dtype=object),
         days_left=pd.array([pd.NA if d else max(v, 0) for d, v in zip(done, left)], dtype="Int64"),
-        days_overdue=pd.Series(-left, index=rows.index).where(state == "overdue", 0).astype(int),
-        days_late=(completed - due).dt.days.where(state == "done_late", 0).fillna(0).astype(int),
+        days_overdue=np.where(state == "overdue", -left, 0).astype(int),
+        days_late=np.nan_to_num(np.where(state == "done_late", days_late, 0)).astype(int),
         extended=n_ext > 0, extensions=n_ext,
         is_sample=rows["is_sample"].astype(bool),
-        open_request=rows["milestone_id"].map(opened).fillna("").astype(str),
+        open_request=[str(opened.get(m, "")) for m in mid.tolist()],
     )
     out = out.assign(chases=out["chases"].fillna(0).astype(int))
     return out[DEADLINE_COLUMNS]
