@@ -122,6 +122,7 @@ def ensure_database(args: argparse.Namespace, tmp: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pages", nargs="+", choices=PAGES, default=list(PAGES), help="only these pages")
     parser.add_argument("--regions", type=int, default=160)
     parser.add_argument("--db", default=None, help="SQLite file to reuse or create")
     add_database_argument(parser)
@@ -139,7 +140,7 @@ def main() -> None:
         start = timed(open_app, args.repeat, before=lambda: (st.cache_data.clear(), st.cache_resource.clear()))
         at = open_app()
         results = {}
-        for page in PAGES:
+        for page in args.pages:
             run = page_switcher(at, page)
             run()  # warm-up: imports
             cold = timed(run, args.repeat, before=clear_caches)
