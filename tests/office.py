@@ -17,16 +17,21 @@ def profile_dir(base: Path) -> Path:
     return _PROFILE[0]
 
 
-def convert(document: Path, out_dir: Path, fmt: str, profile: Path, out_name: str | None = None) -> Path:
+def convert(document: Path, out_dir: Path, fmt: str, profile: Path) -> Path:
     """document → out_dir in fmt (e.g. "pdf", "xlsx", a csv filter string); fails with soffice's stderr."""
+    return convert_all([document], out_dir, fmt, profile)[0]
+
+
+def convert_all(documents: list[Path], out_dir: Path, fmt: str, profile: Path) -> list[Path]:
+    """Several documents converted by one soffice run (one start-up instead of one per file), in order."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "needs LibreOffice (scripts/test.sh installs libreoffice-impress, -calc, -writer)"
     done = subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", fmt,
-                           "--outdir", str(out_dir), str(document)], capture_output=True, text=True, timeout=300,
-                          check=False)
-    out = out_dir / (out_name or f"{document.stem}.{fmt.split(':')[0]}")
-    assert done.returncode == 0 and out.exists(), done.stderr
-    return out
+                           "--outdir", str(out_dir), *map(str, documents)], capture_output=True, text=True,
+                          timeout=600, check=False)
+    outs = [out_dir / f"{d.stem}.{fmt.split(':')[0]}" for d in documents]
+    assert done.returncode == 0 and all(o.exists() for o in outs), done.stderr
+    return outs
 
 
 def pdf_pages(pdf: Path, out_dir: Path, prefix: str = "slide", dpi: int = 60) -> list[Path]:
