@@ -60,10 +60,15 @@ def run_cli(*args: str, db_path: Path | str) -> CliResult:
 
 def open_page(page: str, year: int | None = None, region: str | None = None) -> AppTest:
     """A new AppTest session of the app on a page, with the sidebar's year and region set."""
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-    return set_filters(at, year, region)
+    return set_filters(start_on(None if page == "overview" else f"pages/{page}.py").run(), year, region)
+
+
+def start_on(page: str | None, timeout: int = 120) -> AppTest:
+    """A new AppTest session of the app whose first run is the page (e.g. "pages/entry.py"; None: 总览), not yet
+    run: starting on the page spares every test a run of 总览 first (app.py's navigation picks the page as a
+    browser's URL would)."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    return at.switch_page(page) if page else at
 
 
 def set_filters(at: AppTest, year: int | None = None, region: str | None = None) -> AppTest:

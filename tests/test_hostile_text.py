@@ -27,12 +27,11 @@ from deck import build_deck
 from deck.data import deck_data
 from store import catalogue
 from tests.accounts import PASSWORD, store_account
-from tests.helpers import run_cli
+from tests.helpers import run_cli, start_on
 from ui.supervision import REFUSED_ICON
 from views import policy as views
 from views.text import md_escape
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 POLICY = "CY2019-20"
 REGION = "长垣市"
 SCRIPT = "<script>alert(1)</script>"
@@ -152,9 +151,7 @@ def assert_never_markdown(at: AppTest) -> None:
 
 
 def open_as(page: str | None, account: Account | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    if page:
-        at.switch_page(page)
+    at = start_on(page)
     if account is not None:
         auth.start_session(at.session_state, account)
     at.run()

@@ -2,8 +2,6 @@
 save, public_read = false, logout, and user text (display names, progress) shown literally, never as HTML."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -11,9 +9,9 @@ import db
 from access import guard
 from store import catalogue
 from tests.accounts import PASSWORD, admin, editor, store_account, viewer
+from tests.helpers import start_on
 from views import labels
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x","y")'
 
@@ -37,11 +35,9 @@ def login(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
 
 
 def app(page: str | None = None, who: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = start_on(page, timeout=90).run()
     if who:
         login(at, who)
-    if page:
-        at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 

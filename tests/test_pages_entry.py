@@ -3,18 +3,15 @@ values are refused with the Chinese message and nothing written, a concurrent ed
 checked, an admin reverts."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import db
 from tests.accounts import PASSWORD, admin, editor, store_account
+from tests.helpers import start_on
 from tests.xlsx import long_table
 from views import labels
 from views.text import md_escape
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
@@ -37,10 +34,9 @@ def login(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
 
 
 def open_page(page: str, who: str | None = "张三") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = start_on(page, timeout=60).run()
     if who:
         login(at, who)
-    at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 

@@ -9,17 +9,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import db
+from access import auth
 from access.account import Account
 from metrics.deadlines import attention
 from store import catalogue
+from tests.accounts import store_account
+from tests.helpers import start_on
 from ui import tables
 from ui.supervision import REFUSED_ICON
-from access import auth
-from tests.accounts import store_account
 from views import labels
 from views import policy as views
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 POLICY = "CY2019-20"
 AS_OF = date(2020, 6, 27)
 EDITOR = Account("keji01", "科工信填报员", "editor", ("科工信局",))
@@ -29,8 +29,7 @@ ADMIN = Account("lingdao01", "分管领导", "admin", ())
 
 def open_departments(account: Account | None, as_of: date = AS_OF) -> AppTest:
     """The page with the account logged in (stored first when new, then a session started as the login form does)."""
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("pages/departments.py")
+    at = start_on("pages/departments.py")
     if account is not None:
         eng = db.make_engine()
         if account.login not in set(db.read_users(eng)["login"]):
