@@ -165,14 +165,24 @@ class _Data:
         cuts = [np.flatnonzero(usable & (tt <= t_asof + EPS)) for t_asof in t_asofs]  # each period's values
         at = np.concatenate(cuts)
         offset = np.repeat(np.arange(len(cuts)) * n_series, [len(c) for c in cuts])
-        o = pd.DataFrame({"sk": sk[at] + offset, "year": year[at].astype(int), "quarter": quarter[at].astype(int),
-                          "t": tt[at], "value": value[at], "src": src_all[at], "is_sample": sample[at]})
-        o["annual"] = o["quarter"] == 0
-        order = np.lexsort((o["annual"].to_numpy(), o["t"].to_numpy(), o["sk"].to_numpy()))
-        self.obs = o.iloc[order].reset_index(drop=True)
-        y = self.obs.drop_duplicates(["sk", "year"], keep="last")
-        self.yearly = y.assign(frac=np.where(y["annual"], 1.0, y["quarter"] / 4)).reset_index(drop=True)
-        o = self.obs
+        keys, years, quarters = sk[at] + offset, year[at].astype(int), quarter[at].astype(int)
+        times, annual = tt[at], quarters == 0
+        # order by series, time, then a whole year's value after the same year's Q4: one integer key
+        # (times are whole quarters), one stable argsort
+        quarter_no = np.rint(times * 4).astype(np.int64)
+        span = int(quarter_no.max() - quarter_no.min()) + 1 if len(at) else 1
+        order = np.argsort((keys.astype(np.int64) * span + (quarter_no - quarter_no.min(initial=0))) * 2 + annual,
+                           kind="stable")
+        o = pd.DataFrame({"sk": keys[order], "year": years[order], "quarter": quarters[order], "t": times[order],
+                          "value": value[at][order], "src": src_all[at][order], "is_sample": sample[at][order],
+                          "annual": annual[order]})
+        self.obs = o
+        # yearly: the last row of each (sk, year) run
+        sk_o, year_o = o["sk"].to_numpy(), o["year"].to_numpy()
+        last = np.ones(len(o), dtype=bool)
+        last[:-1] = (sk_o[1:] != sk_o[:-1]) | (year_o[1:] != year_o[:-1])
+        y = o.iloc[np.flatnonzero(last)].reset_index(drop=True)
+        self.yearly = y.assign(frac=np.where(y["annual"], 1.0, y["quarter"] / 4))
         self._sk = o["sk"].to_numpy()
         times = o["t"].to_numpy(dtype=float)
         self._times = np.unique(times)
@@ -572,11 +582,14 @@ def _provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index) -> pd.Da
     rank = np.empty(len(texts), dtype=np.int64)
     rank[by_text] = np.arange(len(texts))
     pairs = np.unique(rows * (len(texts) + 1) + rank[src])  # distinct (row, source), sources in text order
-    joined: dict[int, list[str]] = {}
-    for row, r in zip((pairs // (len(texts) + 1)).tolist(), (pairs % (len(texts) + 1)).tolist()):
-        joined.setdefault(row, []).append(texts[by_text[r]])
-    return f.assign(is_sample=any_sample[target_rows],
-                    sources=["；".join(joined[r]) if r in joined else "" for r in target_rows.tolist()])
+    pair_row, pair_text = pairs // (len(texts) + 1), texts[by_text[pairs % (len(texts) + 1)]] if len(pairs) else []
+    text = np.full(size, "", dtype=object)
+    single = np.bincount(pair_row, minlength=size) == 1
+    one = single[pair_row]
+    text[pair_row[one]] = np.asarray(pair_text, dtype=object)[one] if len(pairs) else []
+    for row in np.flatnonzero(~single & (np.bincount(pair_row, minlength=size) > 1)).tolist():
+        text[row] = "；".join(pair_text[k] for k in np.flatnonzero(pair_row == row).tolist())
+    return f.assign(is_sample=any_sample[target_rows], sources=text[target_rows])
 
 
 def _finish(f: pd.DataFrame, t: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
@@ -640,8 +653,11 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, settings: dict[str, Any]) -> pd.Da
 def _stage_names(t: pd.DataFrame, rows: np.ndarray, milestone: np.ndarray) -> list[list[str]]:
     """Each output row's stage names (a milestone's; an empty list for other kinds)."""
     stages = t["stages"].to_numpy(dtype=object)
-    return [[str(x) for x in stages[r]] if m and isinstance(stages[r], (list, tuple, np.ndarray)) else []
-            for r, m in zip(rows, milestone)]
+    names: list[list[str]] = [[]] * len(rows)  # shared empty list: never changed
+    for i in np.flatnonzero(milestone).tolist():
+        if isinstance(stages[rows[i]], (list, tuple, np.ndarray)):
+            names[i] = [str(x) for x in stages[rows[i]]]
+    return names
 
 
 def _stage(names: list[str], index: float) -> str:
