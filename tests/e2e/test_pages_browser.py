@@ -44,26 +44,28 @@ def horizontal_overflow(page) -> int:
         " [data-testid=\"stMainBlockContainer\"]')].map(e => e.scrollWidth - e.clientWidth))")
 
 
-@pytest.mark.parametrize("path, wait_text, texts", PAGES, ids=[p or "overview" for p, _, _ in PAGES])
-def test_page_in_chromium(server, page, path, wait_text, texts):
-    open_page(page, f"{server['url']}/{path}", wait_text)
-    assert_no_exception(page)
-    for text in texts:
-        assert page.get_by_text(text).count() > 0, f"{text!r} missing on /{path}"
-    assert horizontal_overflow(page) <= 0
-    full_page_shot(page, f"page-{path or 'overview'}-1366")
-    assert_no_exception(page)
-
-
-def test_pages_by_clicking_the_navigation(server, page):
-    open_page(page, server["url"], "核心指标")
-    for path, wait_text, _ in PAGES[1:]:
-        key = path
-        page.get_by_role("link", name=labels.PAGE_TITLES[key]).first.click()
-        page.get_by_text(wait_text).first.wait_for(timeout=60000)
-        wait_idle(page)
-        assert urlparse(page.url).path.rstrip("/").endswith(path)
+def test_every_page_through_the_navigation(server, page):
+    """Every page reached as a user reaches it (总览 first, then a click in the sidebar navigation): the address
+    follows, no exception box, its key texts, no horizontal scrolling, a full-page screenshot. One browser session
+    for all pages; the problems of every page are collected, so that one page does not hide another's."""
+    problems = []
+    open_page(page, server["url"], PAGES[0][1])
+    for i, (path, wait_text, texts) in enumerate(PAGES):
+        if i:
+            page.get_by_role("link", name=labels.PAGE_TITLES[path]).first.click()
+            page.get_by_text(wait_text).first.wait_for(timeout=60000)
+            wait_idle(page)
+        if not urlparse(page.url).path.rstrip("/").endswith(path):
+            problems.append(f"/{path}: the address is {page.url}")
         assert_no_exception(page)
+        missing = [text for text in texts if page.get_by_text(text).count() == 0]
+        if missing:
+            problems.append(f"/{path}: missing {missing}")
+        if (overflow := horizontal_overflow(page)) > 0:
+            problems.append(f"/{path}: {overflow} px of horizontal scrolling at 1366 px")
+        full_page_shot(page, f"page-{path or 'overview'}-1366")
+        assert_no_exception(page)
+    assert not problems, problems
 
 
 def test_overview_on_projector(server, browser):
