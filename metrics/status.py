@@ -160,22 +160,30 @@ class _Data:
         tt = period_time(year, quarter)
         value = observations["value"].to_numpy(dtype=float)
         usable = (sk >= 0) & ~np.isnan(value)
-        src_all, self.sources = pd.factorize(observations["source"].fillna(""))
-        sample = observations["is_sample"].to_numpy(dtype=bool)
         cuts = [np.flatnonzero(usable & (tt <= t_asof + EPS)) for t_asof in t_asofs]  # each period's values
         at = np.concatenate(cuts)
         offset = np.repeat(np.arange(len(cuts)) * n_series, [len(c) for c in cuts])
-        keys, years, quarters = sk[at] + offset, year[at].astype(int), quarter[at].astype(int)
-        times, annual = tt[at], quarters == 0
+        keys = sk[at] + offset
         # order by series, time, then a whole year's value after the same year's Q4: one integer key
-        # (times are whole quarters), one stable argsort
-        quarter_no = np.rint(times * 4).astype(np.int64)
-        span = int(quarter_no.max() - quarter_no.min()) + 1 if len(at) else 1
-        order = np.argsort((keys.astype(np.int64) * span + (quarter_no - quarter_no.min(initial=0))) * 2 + annual,
+        # (times are whole quarters), one stable argsort; then every column is taken once, in that order
+        quarter_no = np.rint(tt[at] * 4).astype(np.int64)
+        low = quarter_no.min(initial=0)
+        span = int(quarter_no.max() - low) + 1 if len(at) else 1
+        order = np.argsort((keys.astype(np.int64) * span + (quarter_no - low)) * 2 + (quarter[at] == 0),
                            kind="stable")
-        o = pd.DataFrame({"sk": keys[order], "year": years[order], "quarter": quarters[order], "t": times[order],
-                          "value": value[at][order], "src": src_all[at][order], "is_sample": sample[at][order],
-                          "annual": annual[order]})
+        keys, at = keys[order], at[order]
+        # sources: a missing source counts as "" (one code with an empty text, if any)
+        codes_all, uniques = pd.factorize(observations["source"])
+        self.sources = pd.Index(uniques, dtype=object)
+        src = codes_all[at]
+        if (src < 0).any():
+            if "" not in self.sources:
+                self.sources = self.sources.append(pd.Index([""], dtype=object))
+            src = np.where(src < 0, self.sources.get_loc(""), src)
+        quarters = quarter[at].astype(int)
+        o = pd.DataFrame({"sk": keys, "year": year[at].astype(int), "quarter": quarters, "t": tt[at],
+                          "value": value[at], "src": src,
+                          "is_sample": observations["is_sample"].to_numpy(dtype=bool)[at], "annual": quarters == 0})
         self.obs = o
         # yearly: the last row of each (sk, year) run
         sk_o, year_o = o["sk"].to_numpy(), o["year"].to_numpy()
