@@ -54,76 +54,96 @@ def load_catalogue(engine: Engine, policy: cat.Policy, who: str = SYSTEM_USER) -
                 s.add(Area(name=name, sort_order=i))
         _load_departments(s, who)
         _load_regions(s, [policy.region, policy.benchmark_region], who)
-        pol = s.scalar(select(Policy).where(Policy.code == policy.code))
-        pvals = {k: getattr(policy, k) for k in ("doc_number", "title", "short_title", "issued", "issuer", "region",
-                                                "benchmark_region", "base_year", "start_year", "end_year",
-                                                "track_from", "track_to", "task_due")}
-        if pol is None:
-            pol = Policy(code=policy.code, **pvals)
-            s.add(pol)
-            s.flush()
-            write_audit(s, who=who, action="create", entity="policy", key=policy.code, old=None, new=pvals, reason=reason)
-        else:
-            _sync(s, pol, pvals, who=who, entity="policy", key=policy.code, reason=reason)
+        pol = _load_policy(s, policy, who, reason)
+        indicators = _load_indicators(s, policy, who, reason)
+        _load_targets(s, policy, pol, indicators, who, reason)
+        _load_tasks(s, policy, pol, who, reason)
 
-        indicators: dict[str, Indicator] = {i.code: i for i in s.scalars(select(Indicator))}
-        for spec in policy.indicators:
-            vals = {k: spec[k] for k in _INDICATOR_FIELDS}
-            vals["min_value"], vals["max_value"] = spec["min"], spec["max"]
-            ind = indicators.get(spec["code"])
-            if ind is None:
-                ind = Indicator(code=spec["code"], **vals)
-                s.add(ind)
-                indicators[spec["code"]] = ind
-                write_audit(s, who=who, action="create", entity="indicator", key=spec["code"], old=None, new=vals,
-                       reason=reason)
-            else:
-                _sync(s, ind, vals, who=who, entity="indicator", key=spec["code"], reason=reason)
+
+def _load_policy(s: Session, policy: cat.Policy, who: str, reason: str) -> Policy:
+    """The policy row, created or brought in line with the catalogue file."""
+    pol = s.scalar(select(Policy).where(Policy.code == policy.code))
+    pvals = {k: getattr(policy, k) for k in ("doc_number", "title", "short_title", "issued", "issuer", "region",
+                                            "benchmark_region", "base_year", "start_year", "end_year",
+                                            "track_from", "track_to", "task_due")}
+    if pol is None:
+        pol = Policy(code=policy.code, **pvals)
+        s.add(pol)
         s.flush()
+        write_audit(s, who=who, action="create", entity="policy", key=policy.code, old=None, new=pvals, reason=reason)
+    else:
+        _sync(s, pol, pvals, who=who, entity="policy", key=policy.code, reason=reason)
+    return pol
 
-        targets = {t.code: t for t in s.scalars(select(Target).where(Target.policy_id == pol.id))}
-        for spec in policy.targets:
-            vals = {k: spec[k] for k in _TARGET_FIELDS}
-            vals["task_clause"] = spec["task"]
-            vals["indicator_id"] = indicators[spec["indicator"]].id
-            key = f"{policy.code}/{spec['code']}"
-            tgt = targets.get(spec["code"])
-            if tgt is None:
-                s.add(Target(policy_id=pol.id, code=spec["code"], **vals))
-                write_audit(s, who=who, action="create", entity="target", key=key, old=None,
-                       new={**vals, "indicator": spec["indicator"]}, reason=reason)
-            else:
-                _sync(s, tgt, vals, who=who, entity="target", key=key, reason=reason)
-        for code in set(targets) - {t["code"] for t in policy.targets}:
-            write_audit(s, who=who, action="delete", entity="target", key=f"{policy.code}/{code}",
-                   old={k: getattr(targets[code], k) for k in _TARGET_FIELDS}, new=None, reason=reason)
-            s.delete(targets[code])
 
-        departments = {d.name: d for d in s.scalars(select(Department))}
-        resolve = department_resolver(departments.values())
-        tasks = {t.clause: t for t in s.scalars(select(Task).where(Task.policy_id == pol.id))}
-        due = date.fromisoformat(policy.task_due)
-        for spec in policy.tasks:
-            wanted = [("lead", n) for n in spec["lead"]] + [("responsible", n) for n in spec["units"]]
-            task = tasks.get(spec["clause"])
-            key = f"{policy.code}/{spec['clause']}"
-            if task is None:
-                task = Task(policy_id=pol.id, clause=spec["clause"], title=spec["title"],
-                            due_date=date.fromisoformat(spec.get("due", policy.task_due)) if spec.get("due") else due)
-                s.add(task)
-                write_audit(s, who=who, action="create", entity="task", key=key, old=None,
-                       new={"title": spec["title"], "lead": spec["lead"], "units": spec["units"]}, reason=reason)
-            else:
-                _sync(s, task, {"title": spec["title"]}, who=who, entity="task", key=key, reason=reason)
-                current = [(u.role, u.display_name) for u in task.units]
-                if current == wanted:
-                    continue
-                write_audit(s, who=who, action="update", entity="task", key=key, old={"units": current},
-                       new={"units": wanted}, reason=reason)
-                task.units.clear()
-                s.flush()
-            for pos, (role, name) in enumerate(wanted):
-                task.units.append(TaskUnit(department=resolve(name), role=role, display_name=name, position=pos))
+def _load_indicators(s: Session, policy: cat.Policy, who: str, reason: str) -> dict[str, Indicator]:
+    """The policy's indicators created or updated; every stored indicator by code."""
+    indicators: dict[str, Indicator] = {i.code: i for i in s.scalars(select(Indicator))}
+    for spec in policy.indicators:
+        vals = {k: spec[k] for k in _INDICATOR_FIELDS}
+        vals["min_value"], vals["max_value"] = spec["min"], spec["max"]
+        ind = indicators.get(spec["code"])
+        if ind is None:
+            ind = Indicator(code=spec["code"], **vals)
+            s.add(ind)
+            indicators[spec["code"]] = ind
+            write_audit(s, who=who, action="create", entity="indicator", key=spec["code"], old=None, new=vals,
+                        reason=reason)
+        else:
+            _sync(s, ind, vals, who=who, entity="indicator", key=spec["code"], reason=reason)
+    s.flush()
+    return indicators
+
+
+def _load_targets(s: Session, policy: cat.Policy, pol: Policy, indicators: dict[str, Indicator], who: str,
+                  reason: str) -> None:
+    """The policy's targets created or updated; targets no longer in the file deleted (audited)."""
+    targets = {t.code: t for t in s.scalars(select(Target).where(Target.policy_id == pol.id))}
+    for spec in policy.targets:
+        vals = {k: spec[k] for k in _TARGET_FIELDS}
+        vals["task_clause"] = spec["task"]
+        vals["indicator_id"] = indicators[spec["indicator"]].id
+        key = f"{policy.code}/{spec['code']}"
+        tgt = targets.get(spec["code"])
+        if tgt is None:
+            s.add(Target(policy_id=pol.id, code=spec["code"], **vals))
+            write_audit(s, who=who, action="create", entity="target", key=key, old=None,
+                        new={**vals, "indicator": spec["indicator"]}, reason=reason)
+        else:
+            _sync(s, tgt, vals, who=who, entity="target", key=key, reason=reason)
+    for code in set(targets) - {t["code"] for t in policy.targets}:
+        write_audit(s, who=who, action="delete", entity="target", key=f"{policy.code}/{code}",
+                    old={k: getattr(targets[code], k) for k in _TARGET_FIELDS}, new=None, reason=reason)
+        s.delete(targets[code])
+
+
+def _load_tasks(s: Session, policy: cat.Policy, pol: Policy, who: str, reason: str) -> None:
+    """The policy's tasks created or updated, with their lead and responsible units in the document's order."""
+    departments = {d.name: d for d in s.scalars(select(Department))}
+    resolve = department_resolver(departments.values())
+    tasks = {t.clause: t for t in s.scalars(select(Task).where(Task.policy_id == pol.id))}
+    due = date.fromisoformat(policy.task_due)
+    for spec in policy.tasks:
+        wanted = [("lead", n) for n in spec["lead"]] + [("responsible", n) for n in spec["units"]]
+        task = tasks.get(spec["clause"])
+        key = f"{policy.code}/{spec['clause']}"
+        if task is None:
+            task = Task(policy_id=pol.id, clause=spec["clause"], title=spec["title"],
+                        due_date=date.fromisoformat(spec.get("due", policy.task_due)) if spec.get("due") else due)
+            s.add(task)
+            write_audit(s, who=who, action="create", entity="task", key=key, old=None,
+                        new={"title": spec["title"], "lead": spec["lead"], "units": spec["units"]}, reason=reason)
+        else:
+            _sync(s, task, {"title": spec["title"]}, who=who, entity="task", key=key, reason=reason)
+            current = [(u.role, u.display_name) for u in task.units]
+            if current == wanted:
+                continue
+            write_audit(s, who=who, action="update", entity="task", key=key, old={"units": current},
+                        new={"units": wanted}, reason=reason)
+            task.units.clear()
+            s.flush()
+        for pos, (role, name) in enumerate(wanted):
+            task.units.append(TaskUnit(department=resolve(name), role=role, display_name=name, position=pos))
 
 
 def department_resolver(departments: Iterable[Department]):
