@@ -121,61 +121,71 @@ def plan_deck(data: DeckData, options: DeckOptions = DeckOptions()) -> list[Slid
     as_of = f"数据截至{data.as_of_year}年"
     slides = [Slide("cover", DECK_TITLE.format(region=data.region), any_sample,
                     notes=f"{data.policy['doc_number']}《{data.policy['title']}》落实情况汇报。{as_of}。"
-                          f"汇报单位：{labels.BUREAU}。" + (f"本材料含{labels.SAMPLE_MARK}，仅供演示。" if any_sample else ""))]
-
-    counts = status_counts(chosen)
-    key = sentences.key_messages(chosen, data.as_of_year, data.region)
+                          f"汇报单位：{labels.BUREAU}。" + (f"本材料含{labels.SAMPLE_MARK}，仅供演示。" if any_sample else "")),
+              _summary_slide(data, chosen, as_of)]
     if data.meeting is not None:
-        key = [key[0], sentences.change_message(data.meeting.changes, data.meeting.name), *key[1:4]]
-    slides.append(Slide("summary", "总体情况", _sample(chosen), rows=counts, extra={"messages": key},
-                        subtitle=f"{len(chosen)}项目标 · {as_of}",
-                        notes="各状态目标数：" + "，".join(f"{r.label} {r.n} 项" for r in counts.itertuples())
-                              + "。\n要点：\n" + "\n".join(key)))
-
-    if data.meeting is not None:
-        ch = data.meeting.changes
-        moved = ch.loc[ch["direction"].isin(["up", "down", "new", "gone"]) | ch["value_added"].fillna(False)]
-        moved = moved.assign(_d=moved["direction"].map({"down": 0, "up": 1, "new": 2, "gone": 3, "same": 4}))
-        moved = (moved.sort_values(["_d", "code"]).drop(columns="_d")
-                      .merge(data.status[["code", "unit", "decimals"]], on="code", how="left"))
-        msg = sentences.change_message(ch, data.meeting.name)
-        pages = _chunks(moved, options.table_rows)
-        uses = _sample(chosen)
-        for i, page in enumerate(pages):
-            slides.append(Slide("changes", _paged("自上次会议以来的变化", i, len(pages)), uses, rows=page,
-                                subtitle=f"对比：{data.meeting.name}（{data.meeting.meeting_date:%Y-%m-%d}）",
-                                extra={"message": msg},
-                                notes=msg + "\n" + "\n".join(_change_line(r) for _, r in page.iterrows())))
-
+        slides += _change_slides(data, chosen, options)
     if options.area_charts:
-        relative = chosen.loc[chosen["kind"] == "relative"]
-        pages = _chunks(relative, options.chart_rows) if not relative.empty else []
-        for i, page in enumerate(pages):
-            bench = page["benchmark"].dropna().iloc[0] if page["benchmark"].notna().any() else "基准地区"
-            slides.append(Slide("area_relative", _paged(f"主要指标增速与{bench}对比", i, len(pages)), _sample(page),
-                                rows=page, subtitle=f"{data.as_of_year}年增速；“增速明显高于{bench}”类目标",
-                                notes="\n".join(_target_line(r) for _, r in page.iterrows())))
-        for area in areas:
-            rows = chosen.loc[(chosen["area"] == area) & (chosen["kind"] != "relative")]
-            rows = pd.concat([rows.loc[rows["attainment"].notna()], rows.loc[rows["attainment"].isna()]])
-            pages = _chunks(rows, options.chart_rows) if not rows.empty else []
-            for i, page in enumerate(pages):
-                slides.append(Slide("area_attainment", _paged(f"{area}：目标完成情况", i, len(pages)), _sample(page),
-                                    rows=page, subtitle=AREA_SUBTITLE,
-                                    notes="\n".join(_target_line(r) for _, r in page.iterrows())))
-
+        slides += _chart_slides(data, chosen, areas, options)
     if options.target_table:
         pages = _chunks(chosen, options.table_rows)
         for i, page in enumerate(pages):
             slides.append(Slide("table", _paged("全部目标进度一览", i, len(pages)), _sample(page), rows=page,
                                 subtitle=f"{as_of} · 状态按进度比判定（见数据说明）",
                                 notes="\n".join(_target_line(r) for _, r in page.iterrows())))
-
     if options.departments:
         slides += _department_slides(data, options)
-
     if options.data_notes:
         slides.append(_notes_slide(data, chosen, any_sample))
+    return slides
+
+
+def _summary_slide(data: DeckData, chosen: pd.DataFrame, as_of: str) -> Slide:
+    """总体情况: counts by status and the key messages (with the change since the last meeting, if any)."""
+    counts = status_counts(chosen)
+    key = sentences.key_messages(chosen, data.as_of_year, data.region)
+    if data.meeting is not None:
+        key = [key[0], sentences.change_message(data.meeting.changes, data.meeting.name), *key[1:4]]
+    return Slide("summary", "总体情况", _sample(chosen), rows=counts, extra={"messages": key},
+                 subtitle=f"{len(chosen)}项目标 · {as_of}",
+                 notes="各状态目标数：" + "，".join(f"{r.label} {r.n} 项" for r in counts.itertuples())
+                       + "。\n要点：\n" + "\n".join(key))
+
+
+def _change_slides(data: DeckData, chosen: pd.DataFrame, options: DeckOptions) -> list[Slide]:
+    """自上次会议以来的变化: the targets whose status moved or that gained a value, worst moves first."""
+    ch = data.meeting.changes
+    moved = ch.loc[ch["direction"].isin(["up", "down", "new", "gone"]) | ch["value_added"].fillna(False)]
+    moved = moved.assign(_d=moved["direction"].map({"down": 0, "up": 1, "new": 2, "gone": 3, "same": 4}))
+    moved = (moved.sort_values(["_d", "code"]).drop(columns="_d")
+                  .merge(data.status[["code", "unit", "decimals"]], on="code", how="left"))
+    msg = sentences.change_message(ch, data.meeting.name)
+    pages = _chunks(moved, options.table_rows)
+    return [Slide("changes", _paged("自上次会议以来的变化", i, len(pages)), _sample(chosen), rows=page,
+                  subtitle=f"对比：{data.meeting.name}（{data.meeting.meeting_date:%Y-%m-%d}）",
+                  extra={"message": msg},
+                  notes=msg + "\n" + "\n".join(_change_line(r) for _, r in page.iterrows()))
+            for i, page in enumerate(pages)]
+
+
+def _chart_slides(data: DeckData, chosen: pd.DataFrame, areas: list[str], options: DeckOptions) -> list[Slide]:
+    """The growth comparison for relative targets, then an attainment chart per area."""
+    slides = []
+    relative = chosen.loc[chosen["kind"] == "relative"]
+    pages = _chunks(relative, options.chart_rows) if not relative.empty else []
+    for i, page in enumerate(pages):
+        bench = page["benchmark"].dropna().iloc[0] if page["benchmark"].notna().any() else "基准地区"
+        slides.append(Slide("area_relative", _paged(f"主要指标增速与{bench}对比", i, len(pages)), _sample(page),
+                            rows=page, subtitle=f"{data.as_of_year}年增速；“增速明显高于{bench}”类目标",
+                            notes="\n".join(_target_line(r) for _, r in page.iterrows())))
+    for area in areas:
+        rows = chosen.loc[(chosen["area"] == area) & (chosen["kind"] != "relative")]
+        rows = pd.concat([rows.loc[rows["attainment"].notna()], rows.loc[rows["attainment"].isna()]])
+        pages = _chunks(rows, options.chart_rows) if not rows.empty else []
+        for i, page in enumerate(pages):
+            slides.append(Slide("area_attainment", _paged(f"{area}：目标完成情况", i, len(pages)), _sample(page),
+                                rows=page, subtitle=AREA_SUBTITLE,
+                                notes="\n".join(_target_line(r) for _, r in page.iterrows())))
     return slides
 
 
