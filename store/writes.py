@@ -78,57 +78,11 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
     executemany for the changed ones (its summed rowcount is the compare-and-set check), one for the audit rows."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
 
-    def run(s: Session) -> None:
-        inds = dict(s.execute(select(Indicator.code, Indicator.id)).tuples().all())
-        regions = dict(s.execute(select(Region.name, Region.id)).tuples().all())
-        # one query for the stored values of these indicators (not one per row: imports bring thousands)
-        ind_ids = sorted({inds[row["indicator"]] for row in rows})
-        stored: dict[tuple[int, int, int, int], dict[str, Any]] = {
-            (o.region_id, o.indicator_id, o.year, o.quarter): {**o._asdict(), "seen": o.version, "write": None}
-            for o in s.execute(select(*_STORED_COLUMNS).where(Observation.indicator_id.in_(ind_ids)))}
-        tombstones = _tombstones(s)
-        audits: list[dict[str, Any]] = []
-        for row in rows:
-            if row["region"] not in regions:
-                regions[row["region"]] = ensure_region(s, row["region"], who).id
-            region_id, ind_id = regions[row["region"]], inds[row["indicator"]]
-            year, q = int(row["year"]), int(row.get("quarter") or 0)
-            obs = stored.get((region_id, ind_id, year, q))
-            key = observation_key(row["region"], row["indicator"], year, q)
-            new = {"value": float(row["value"]), "source": str(row["source"]), "is_sample": bool(row.get("is_sample")),
-                   "note": str(row.get("note") or "")}
-            check_version = "expected_version" in row
-            if obs is None:
-                if check_version and row["expected_version"] is not None:
-                    raise ConcurrentEditError(f"{key}：该数值已被他人删除，请刷新后重新填报。")
-                version = _next_version(s, key, tombstones)
-                stored[(region_id, ind_id, year, q)] = {
-                    "id": None, "region_id": region_id, "indicator_id": ind_id, "year": year, "quarter": q,
-                    "entered_by": who, "entered_at": now(), "version": version, "seen": None, "write": "insert", **new}
-                audits.append({"who": who, "action": "create", "entity": "observation", "key": key, "old": None,
-                               "new": {**new, "version": version}, "source": new["source"], "reason": reason})
-                counts["created"] += 1
-                continue
-            if check_version and row["expected_version"] != obs["version"]:
-                raise ConcurrentEditError(
-                    f"{key}：保存失败——您打开后该数值已被“{obs['entered_by']}”修改为 {obs['value']:g}"
-                    f"（版本 {obs['version']}），请刷新后核对再保存。")
-            old = {"value": obs["value"], "source": obs["source"], "is_sample": bool(obs["is_sample"]),
-                   "note": obs["note"], "version": obs["version"]}
-            if all(old[k] == v for k, v in new.items()):
-                counts["unchanged"] += 1
-                continue
-            obs.update(new, version=obs["version"] + 1, entered_by=who, entered_at=now(),
-                       write=obs["write"] or "update")
-            audits.append({"who": who, "action": "update", "entity": "observation", "key": key, "old": old,
-                           "new": {**new, "version": obs["version"]}, "source": new["source"], "reason": reason})
-            counts["updated"] += 1
-        _write_observations(s, stored.values())
-        write_audits(s, audits)
-
     def guarded(s: Session) -> None:
         try:
-            run(s)
+            stored, audits = _plan_observations(s, rows, who, reason, counts)
+            _write_observations(s, stored.values())
+            write_audits(s, audits)
         except IntegrityError as exc:  # a concurrent create of the same key committed first (PostgreSQL)
             raise ConcurrentEditError("保存失败：您填报的数值刚刚已被他人录入，请刷新后核对再保存。") from exc
 
@@ -138,6 +92,62 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
         with session_scope(engine) as s:
             guarded(s)
     return counts
+
+
+def _plan_observations(s: Session, rows: list[dict[str, Any]], who: str, reason: str,
+                       counts: dict[str, int]) -> tuple[dict, list[dict[str, Any]]]:
+    """Every stored value of the rows' indicators (one query, not one per row: imports bring thousands), with
+    what each row writes (insert / update, compare-and-set checked) and the audit rows; counts filled in."""
+    inds = dict(s.execute(select(Indicator.code, Indicator.id)).tuples().all())
+    regions = dict(s.execute(select(Region.name, Region.id)).tuples().all())
+    ind_ids = sorted({inds[row["indicator"]] for row in rows})
+    stored: dict[tuple[int, int, int, int], dict[str, Any]] = {
+        (o.region_id, o.indicator_id, o.year, o.quarter): {**o._asdict(), "seen": o.version, "write": None}
+        for o in s.execute(select(*_STORED_COLUMNS).where(Observation.indicator_id.in_(ind_ids)))}
+    tombstones = _tombstones(s)
+    audits: list[dict[str, Any]] = []
+    for row in rows:
+        if row["region"] not in regions:
+            regions[row["region"]] = ensure_region(s, row["region"], who).id
+        region_id, ind_id = regions[row["region"]], inds[row["indicator"]]
+        year, q = int(row["year"]), int(row.get("quarter") or 0)
+        key = observation_key(row["region"], row["indicator"], year, q)
+        new = {"value": float(row["value"]), "source": str(row["source"]), "is_sample": bool(row.get("is_sample")),
+               "note": str(row.get("note") or "")}
+        obs = stored.get((region_id, ind_id, year, q))
+        if obs is None:
+            if "expected_version" in row and row["expected_version"] is not None:
+                raise ConcurrentEditError(f"{key}：该数值已被他人删除，请刷新后重新填报。")
+            version = _next_version(s, key, tombstones)
+            stored[(region_id, ind_id, year, q)] = {
+                "id": None, "region_id": region_id, "indicator_id": ind_id, "year": year, "quarter": q,
+                "entered_by": who, "entered_at": now(), "version": version, "seen": None, "write": "insert", **new}
+            audits.append({"who": who, "action": "create", "entity": "observation", "key": key, "old": None,
+                           "new": {**new, "version": version}, "source": new["source"], "reason": reason})
+            counts["created"] += 1
+        elif audit := _update_stored(obs, row, new, key, who, reason):
+            audits.append(audit)
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return stored, audits
+
+
+def _update_stored(obs: dict[str, Any], row: dict[str, Any], new: dict[str, Any], key: str, who: str,
+                   reason: str) -> dict[str, Any] | None:
+    """A stored value's update: refused when the version the user saw is not the stored one (compare-and-set);
+    None when nothing changes; else the value is marked for the UPDATE and its audit row returned."""
+    if "expected_version" in row and row["expected_version"] != obs["version"]:
+        raise ConcurrentEditError(
+            f"{key}：保存失败——您打开后该数值已被“{obs['entered_by']}”修改为 {obs['value']:g}"
+            f"（版本 {obs['version']}），请刷新后核对再保存。")
+    old = {"value": obs["value"], "source": obs["source"], "is_sample": bool(obs["is_sample"]),
+           "note": obs["note"], "version": obs["version"]}
+    if all(old[k] == v for k, v in new.items()):
+        return None
+    obs.update(new, version=obs["version"] + 1, entered_by=who, entered_at=now(), write=obs["write"] or "update")
+    return {"who": who, "action": "update", "entity": "observation", "key": key, "old": old,
+            "new": {**new, "version": obs["version"]}, "source": new["source"], "reason": reason}
 
 
 _STORED_COLUMNS = (Observation.id, Observation.region_id, Observation.indicator_id, Observation.year,
