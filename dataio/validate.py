@@ -323,34 +323,14 @@ def validate_entries(entries: Iterable[Entry], rules: Rules) -> tuple[list[dict[
             problems.append(Problem(e.sheet, e.row, cols[fld], shown(raw), message))
 
         before = len(problems)
-        region = rules.regions.get(normalise(e.region)) if not is_blank(e.region) else None
-        if is_blank(e.region):
-            fail("region", e.region, "地区为空：请填写地区名称")
-        elif region is None:
-            fail("region", e.region, f"地区“{shown(e.region)}”不在地区表中；可填写："
-                                     f"{'、'.join(rules.regions.values())}（新增地区请先在 data/regions.toml 中登记）")
+        region = _check_region(e, rules, fail)
         found = find_indicator(rules, e.indicator, e.code)
         code = found if isinstance(found, str) else None
         if not isinstance(found, str):
             _, fld, message = found
             fail(fld, e.code if fld == "code" else e.indicator, message)
-        period = parse_period(e.period)
-        if isinstance(period, str):
-            fail("period", e.period, period)
-        elif not rules.track_from <= period[0] <= rules.track_to:
-            fail("period", e.period, f"期间超出跟踪范围：只接受 {rules.track_from}—{rules.track_to} 年的数据")
-            period = "out of range"
-        value: float | str | None = None
-        if code is not None:
-            rule = rules.indicators[code]
-            if not is_blank(e.unit) and normalise(e.unit) != normalise(rule.unit):
-                fail("unit", e.unit, f"单位不符：该指标单位为“{rule.unit}”，表中为“{shown(e.unit)}”；"
-                                     f"请按“{rule.unit}”换算后填写，并把单位改回“{rule.unit}”")
-            value = check_value(rule, e.value)
-            if isinstance(value, str):
-                fail("value", e.value, value)
-            else:
-                value = excel_precision(value)
+        period = _check_period(e, rules, fail)
+        value = _check_value(e, rules.indicators[code], fail) if code is not None else None
         source, note = text_or_blank(e.source), text_or_blank(e.note, multiline=True)
         if not source:
             fail("source", e.source, "来源不能为空：请填写数据出处（如“2020年长垣市统计公报”）")
@@ -358,18 +338,57 @@ def validate_entries(entries: Iterable[Entry], rules: Rules) -> tuple[list[dict[
         if isinstance(flag, str):
             fail("is_sample", e.is_sample, flag)
         if region is not None and code is not None and isinstance(period, tuple):
-            key = (region, code, *period)
-            if key in seen:
-                sheet, row = seen[key]
-                where = f"第 {row} 行" if sheet == e.sheet else f"工作表“{sheet}”第 {row} 行"
-                fail("period", e.period, f"重复：与{where}的地区、指标、期间相同，请只保留一行")
-            else:
-                seen[key] = (e.sheet, e.row)
+            _check_duplicate(e, (region, code, *period), seen, fail)
         if len(problems) == before:
             clean.append({"region": region, "indicator": code, "year": period[0], "quarter": period[1],
                           "value": value, "source": source, "note": note, "is_sample": flag,
                           "sheet": e.sheet, "row": e.row})
     return clean, _unique(problems)
+
+
+def _check_region(e: Entry, rules: Rules, fail: Any) -> str | None:
+    """The region's canonical name, or None after a problem (empty, or not in the regions table)."""
+    if is_blank(e.region):
+        fail("region", e.region, "地区为空：请填写地区名称")
+        return None
+    region = rules.regions.get(normalise(e.region))
+    if region is None:
+        fail("region", e.region, f"地区“{shown(e.region)}”不在地区表中；可填写："
+                                 f"{'、'.join(rules.regions.values())}（新增地区请先在 data/regions.toml 中登记）")
+    return region
+
+
+def _check_period(e: Entry, rules: Rules, fail: Any) -> tuple[int, int] | str:
+    """(year, quarter), or a message after a problem (unreadable, or outside the tracked years)."""
+    period = parse_period(e.period)
+    if isinstance(period, str):
+        fail("period", e.period, period)
+    elif not rules.track_from <= period[0] <= rules.track_to:
+        fail("period", e.period, f"期间超出跟踪范围：只接受 {rules.track_from}—{rules.track_to} 年的数据")
+        return "out of range"
+    return period
+
+
+def _check_value(e: Entry, rule: Any, fail: Any) -> float | str:
+    """The value in the indicator's unit (Excel precision), or a message after a problem (unit or value)."""
+    if not is_blank(e.unit) and normalise(e.unit) != normalise(rule.unit):
+        fail("unit", e.unit, f"单位不符：该指标单位为“{rule.unit}”，表中为“{shown(e.unit)}”；"
+                             f"请按“{rule.unit}”换算后填写，并把单位改回“{rule.unit}”")
+    value = check_value(rule, e.value)
+    if isinstance(value, str):
+        fail("value", e.value, value)
+        return value
+    return excel_precision(value)
+
+
+def _check_duplicate(e: Entry, key: tuple, seen: dict, fail: Any) -> None:
+    """A second row for the same region, indicator and period is a problem naming the first one."""
+    if key in seen:
+        sheet, row = seen[key]
+        where = f"第 {row} 行" if sheet == e.sheet else f"工作表“{sheet}”第 {row} 行"
+        fail("period", e.period, f"重复：与{where}的地区、指标、期间相同，请只保留一行")
+    else:
+        seen[key] = (e.sheet, e.row)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
