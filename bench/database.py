@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import db  # noqa: E402
+from store import catalogue  # noqa: E402
 
 MARKER = "bench_database"
 
@@ -132,3 +133,12 @@ def ensure_province(url: str, n_regions: int) -> bool:
     build_province_db(url, n_regions=n_regions).dispose()
     print(f"built the province database: {n_regions} regions in {time.perf_counter() - start:.1f} s")
     return True
+
+
+def catalogue_only(url: str) -> None:
+    """The database the import starts from: the schema and every policy catalogue, no observations."""
+    eng = db.make_engine(url)
+    db.create_schema(eng)
+    for policy in catalogue.load_policies():
+        db.load_catalogue(eng, policy)
+    eng.dispose()

@@ -30,7 +30,7 @@ from openpyxl import Workbook
 
 import db
 from access.account import Account
-from bench.database import FreshCopies, add_database_argument, bench_url
+from bench.database import FreshCopies, add_database_argument, bench_url, catalogue_only
 from bench.timing import median_seconds
 from dataio.importer import import_workbook
 from store import catalogue
@@ -62,15 +62,6 @@ def long_table(rows: int) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def catalogue_only(url: str) -> None:
-    """The database the import starts from: the schema and every policy catalogue, no observations."""
-    eng = db.make_engine(url)
-    db.create_schema(eng)
-    for policy in catalogue.load_policies():
-        db.load_catalogue(eng, policy)
-    eng.dispose()
 
 
 def main() -> None:

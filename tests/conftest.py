@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import db  # noqa: E402
+from tests.helpers import app_pointed_at  # noqa: E402
 from tests.pg import PgCluster, postgres_cluster  # noqa: E402
 
 
@@ -42,31 +43,20 @@ def engine(db_path):
 
 
 @pytest.fixture
-def app_db(db_path, monkeypatch):
+def app_db(db_path):
     """Point the app (AppTest runs it in this process) at a private database, with fresh caches."""
-    import streamlit as st
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield db_path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with app_pointed_at(db_path):
+        yield db_path
 
 
 @pytest.fixture(scope="module")
 def module_app_db(template_db, tmp_path_factory):
     """One private copy of the built-in database for a whole test module that only reads, with the app pointed at
     it and fresh caches (pair with tests.helpers.PageSessions: one AppTest session per page per module)."""
-    import streamlit as st
     path = tmp_path_factory.mktemp("module_db") / "tracker.sqlite"
     shutil.copy(template_db, path)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATABASE_URL", f"sqlite:///{path}")
-        st.cache_resource.clear()
-        st.cache_data.clear()
+    with app_pointed_at(path):
         yield path
-        st.cache_resource.clear()
-        st.cache_data.clear()
 
 
 @pytest.fixture(scope="session")

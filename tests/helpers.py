@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -119,3 +120,19 @@ def frame_or_empty(at: AppTest, *columns: str) -> pd.DataFrame:
         return frame_by_columns(at, *columns)
     except AssertionError:
         return pd.DataFrame(columns=list(columns) + ["code"])
+
+
+@contextlib.contextmanager
+def app_pointed_at(path: Path):
+    """The app (AppTest runs it in this process) reads the SQLite file at path, with empty caches before and
+    after, so that no engine or frame of another test's database is reused."""
+    import streamlit as st
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", f"sqlite:///{path}")
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        try:
+            yield path
+        finally:
+            st.cache_resource.clear()
+            st.cache_data.clear()

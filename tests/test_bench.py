@@ -10,19 +10,9 @@ from sqlalchemy import func, inspect, select
 import db
 from bench import database as bench_db
 from bench.timing import median_seconds
-from store import catalogue
 
 ROW = {"region": "长垣市", "indicator": "academician_workstations", "year": 2020, "quarter": 0, "value": 7,
        "source": "组织部统计", "is_sample": False}
-
-
-def catalogue_only(url: str) -> None:
-    """What bench/import.py starts from: the schema and every policy catalogue."""
-    eng = db.make_engine(url)
-    db.create_schema(eng)
-    for policy in catalogue.load_policies():
-        db.load_catalogue(eng, policy)
-    eng.dispose()
 
 
 def counts(url: str) -> tuple[int, int]:
@@ -62,7 +52,7 @@ def test_bench_url_falls_back_to_a_sqlite_file(tmp_path):
 
 def fresh_copies_are_independent(url: str, tmp_path) -> None:
     """The contract on any database: each fresh() is the built state, whatever the previous run wrote."""
-    store = bench_db.FreshCopies(url, catalogue_only, tmp_path)
+    store = bench_db.FreshCopies(url, bench_db.catalogue_only, tmp_path)
     n_indicators, n_obs = counts(store.url)
     assert n_indicators > 0 and n_obs == 0
     first = store.fresh()
@@ -86,9 +76,9 @@ def test_fresh_copies_on_postgresql(pg_cluster, tmp_path):
 
 def test_build_empties_a_benchmark_database_it_built(tmp_path):
     url = bench_db.bench_url(None, tmp_path, "b")
-    bench_db.build(url, catalogue_only).dispose()
+    bench_db.build(url, bench_db.catalogue_only).dispose()
     write_one(url)
-    bench_db.build(url, catalogue_only).dispose()
+    bench_db.build(url, bench_db.catalogue_only).dispose()
     assert counts(url)[1] == 0
 
 
@@ -104,7 +94,7 @@ def test_a_database_with_data_and_no_marker_is_never_emptied(backend, request, t
     eng = db.make_engine(url)
     before = db.dump(eng)
     with pytest.raises(RuntimeError, match="not a benchmark's database"):
-        bench_db.build(url, catalogue_only)
+        bench_db.build(url, bench_db.catalogue_only)
     assert db.dump(eng) == before
     eng.dispose()
 

@@ -27,7 +27,7 @@ from deck import build_deck
 from deck.data import deck_data
 from store import catalogue
 from tests.accounts import PASSWORD, store_account
-from tests.helpers import run_cli, start_on
+from tests.helpers import app_pointed_at, run_cli, start_on
 from ui.supervision import REFUSED_ICON
 from views import policy as views
 from views.text import md_escape
@@ -103,17 +103,12 @@ def hostile_db(template_db, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def hostile_app(hostile_db, tmp_path, monkeypatch) -> Path:
+def hostile_app(hostile_db, tmp_path) -> Path:
     """A private copy of the hostile database with the app (AppTest) pointed at it and fresh caches."""
-    import streamlit as st
     path = tmp_path / "tracker.sqlite"
     shutil.copy(hostile_db, path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with app_pointed_at(path):
+        yield path
 
 
 # ------------------------------------------------------------------ reading pages
