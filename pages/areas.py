@@ -23,5 +23,6 @@ for area in labels.AREAS:
     st.header(f"{area}（{len(rows)} 项）", anchor=f"area-{labels.AREAS.index(area)}")
     st.plotly_chart(ui.area_figure(filters.policy, filters.region, filters.as_of_year, area), width="stretch",
                     key=f"area_chart_{area}")
-    st.dataframe(tables.styled(rows, SHOWN), column_order=SHOWN, column_config=tables.STATUS_COLUMNS, hide_index=True, width="stretch", key=f"area_table_{area}",
+    st.dataframe(tables.styled(rows, SHOWN), column_order=SHOWN, column_config=tables.STATUS_COLUMNS, hide_index=True,
+                 width="stretch", key=f"area_table_{area}",
                  height=tables.table_height(rows))

@@ -23,8 +23,8 @@ st.subheader("单位得分与通报")
 
 chart, groups = st.columns([3, 2])
 with chart:
-    st.plotly_chart(ui.figure("scorecard", (filters.policy, filters.region, filters.as_of_year), lambda: charts.scorecard_figure(board)),
-                    width="stretch")
+    st.plotly_chart(ui.figure("scorecard", (filters.policy, filters.region, filters.as_of_year),
+                              lambda: charts.scorecard_figure(board)), width="stretch")
 with groups:
     for group, tone in ((labels.PRAISE, st.success), (labels.CRITICISE, st.error)):
         members = tables.group_members(board, group)
