@@ -54,16 +54,24 @@ class Scope:
 
 
 def write_scope(engine: Engine, account: Account | None) -> Scope:
-    """The account's writable indicators and tasks, from the catalogue in the store."""
+    """The account's writable indicators and tasks, from the catalogue in the store (read now: what a write is
+    checked against)."""
     inds = db.read_indicators(engine)
-    names = dict(zip(inds["code"], inds["name"]))
+    if account is None or account.role not in WRITER_ROLES:
+        return scope_of(account, inds, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    targets = db.read_targets(engine) if account.role not in ALL_DEPARTMENT_ROLES else pd.DataFrame()
+    return scope_of(account, inds, db.read_task_units(engine), db.read_tasks(engine), targets)
+
+
+def scope_of(account: Account | None, indicators: pd.DataFrame, task_units: pd.DataFrame, tasks: pd.DataFrame,
+             targets: pd.DataFrame) -> Scope:
+    """The scope from catalogue frames already read (a page shows it from its cached frames; the write itself is
+    checked by check_writes against the store)."""
+    names = dict(zip(indicators["code"], indicators["name"]))
     if account is None or account.role not in WRITER_ROLES:
         return Scope(frozenset(), frozenset(), names)
-    units = db.read_task_units(engine)
-    tasks = db.read_tasks(engine)
-    targets = db.read_targets(engine) if account.role not in ALL_DEPARTMENT_ROLES else pd.DataFrame()
     return Scope(frozenset(writable_indicators(account, targets, names)),
-                 frozenset(writable_tasks(account, units, zip(tasks["policy"], tasks["clause"]))), names)
+                 frozenset(writable_tasks(account, task_units, zip(tasks["policy"], tasks["clause"]))), names)
 
 
 def refused_indicators(scope: Scope, codes: Iterable[str]) -> list[str]:

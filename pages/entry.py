@@ -1,6 +1,8 @@
 """数据填报: values in a grid (one indicator, or 本单位填报: every indicator of a department for one period), task
 progress, Excel template/upload/export. Every write goes through access.guard (the logged-in account's role and
 departments), and is validated, previewed, confirmed, compare-and-set against what the user saw, and audited."""
+import functools
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -21,12 +23,12 @@ from views import labels
 from views.text import md_escape
 
 
-@st.cache_data(show_spinner=False)
-def template_bytes(version: int, policy: str, region: str, first: int, last: int,
-                   indicators: tuple[str, ...] | None = None, department: str = "") -> bytes:
-    return template.build_template(ui.engine(), policy, region, range(first, last + 1),
-                                   indicators=list(indicators) if indicators is not None else None,
-                                   department=department)
+def template_file(policy: str, region: str, first: int, last: int, indicators: tuple[str, ...] | None = None,
+                  department: str = "") -> Callable[[], bytes]:
+    """The template as the download button's deferred data: built when the button is clicked, from the data as
+    it is then, instead of on every run of the page."""
+    return functools.partial(template.build_template, ui.engine(), policy, region, range(first, last + 1),
+                             indicators=list(indicators) if indicators is not None else None, department=department)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -214,7 +216,7 @@ def excel_tab(policy: str, region: str, who: Account | None, scope: guard.Scope)
     subset = tuple(sorted(scope.indicators)) if own else None
     unit = "、".join(who.departments) if own else ""
     st.download_button(f"下载填报模板（{region}{'·' + unit if unit else ''}，{first}—{last}年）",
-                       template_bytes(ui.data_version(), policy, region, first, last, subset, unit),
+                       template_file(policy, region, first, last, subset, unit),
                        file_name=f"填报模板_{region}{'_' + unit if unit else ''}.xlsx", key="template_download",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.markdown("**2. 上传填好的模板或长表**（地区、指标、期间、数值、来源；.xlsx 或 .csv，CSV 可为 UTF-8 或 GBK 编码）："
@@ -311,8 +313,8 @@ def unit_tab(policy: str, region: str, who: Account | None, scope: guard.Scope, 
         if st.button("确认保存", type="primary", key="unit_confirm"):
             save(pending[1], who, f"本单位填报：{department} {period}", [key, "unit_plan"])
     st.download_button(f"下载{department}的填报模板（Excel）",
-                       template_bytes(ui.data_version(), policy, region, int(p["base_year"]), int(p["end_year"]),
-                                      tuple(codes), department),
+                       template_file(policy, region, int(p["base_year"]), int(p["end_year"]), tuple(codes),
+                                     department),
                        file_name=f"填报模板_{region}_{department}.xlsx", key="unit_template_download",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -370,14 +370,17 @@ def reading_gate() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _write_scope(version: int, login: str, role: str, departments: tuple[str, ...]) -> guard.Scope:
-    return guard.write_scope(engine(), Account(login=login, display_name=login, role=role, departments=departments))
+def _write_scope(version: int, login: str | None, role: str, departments: tuple[str, ...]) -> guard.Scope:
+    c = _catalogue(version)
+    who = Account(login=login, display_name=login, role=role, departments=departments) if login else None
+    return guard.scope_of(who, c["indicators"], c["task_units"], c["tasks"], c["targets"])
 
 
 def write_scope(who: Account | None) -> guard.Scope:
-    """What the account may write (access.guard.write_scope), cached per data version and account."""
+    """What the account may write (access.guard.scope_of), from the cached catalogue per data version and account:
+    what the page offers. The write itself is checked against the store (access.guard.check_writes)."""
     if who is None:
-        return guard.write_scope(engine(), None)
+        return _write_scope(data_version(), None, "", ())
     return _write_scope(data_version(), who.login, who.role, tuple(who.departments))
 
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,36 +31,45 @@ def _free_port() -> int:
 @contextmanager
 def serve(db_file: Path):
     """`streamlit run app.py` on a free port over db_file; yields {"url", "db"} and stops the server after."""
-    with serve_url(f"sqlite:///{db_file}", db_file.with_suffix(".log")) as url:
+    with serve_urls([(f"sqlite:///{db_file}", db_file.with_suffix(".log"))]) as (url,):
         yield {"url": url, "db": db_file}
 
 
 @contextmanager
-def serve_url(database_url: str, log_path: Path):
-    """`streamlit run app.py` on a free port against DATABASE_URL; yields its http URL, stops the server after."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url}
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+def serve_urls(servers: list[tuple[str, Path]]):
+    """Several `streamlit run app.py` servers, each (DATABASE_URL, log file) on its own free port, started together
+    (they boot in parallel); yields their http URLs and stops them all after."""
+    procs, urls = [], []
+    with ExitStack() as logs:
+        try:
+            for database_url, log_path in servers:
+                port = _free_port()
+                log = logs.enter_context(open(log_path, "w"))
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                     "--server.headless", "true", "--server.address", "127.0.0.1"],
+                    cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url}, stdout=log, stderr=subprocess.STDOUT))
+                urls.append(f"http://127.0.0.1:{port}")
+            for url, (_, log_path) in zip(urls, servers):
+                _wait_healthy(url, log_path)
+            yield urls
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=20)
+
+
+def _wait_healthy(url: str, log_path: Path, seconds: float = 60) -> None:
+    """Wait until the server answers its health check; fail the test with its log when it does not in time."""
+    deadline = time.time() + seconds
     while time.time() < deadline:
         try:
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
+                return
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.terminate()
-        pytest.fail(f"streamlit did not start: {log_path.read_text()}")
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    pytest.fail(f"streamlit did not start: {log_path.read_text()}")
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,16 @@
 """数据填报 and 修改记录 in chromium, logged in through the sidebar form: no exception box, the grid, the tabs,
-the upload box and the log render; screenshots in shots/entry*.png and shots/audit.png."""
+the template download (built on the click) and the upload box (a bad file lists its problems and writes nothing),
+and the log render; screenshots in shots/entry*.png and shots/audit.png."""
 from __future__ import annotations
 
 import pytest
+from openpyxl import load_workbook
 
 import db
 from tests.accounts import PASSWORD, admin, editor, store_account
 from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
 from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
+from tests.helpers import engine_at
 from tests.xlsx import long_table
 from views import labels
 
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def go_to(page, server, title: str, wait_text: str) -> None:
     """Open the page by its address (a bookmark; app.py's navigation serves it even as a fresh server's first
-    request, see test_deep_link.py) and wait until its content is drawn. Reaching pages by clicking the
+    request, see test_extension_browser.py) and wait until its content is drawn. Reaching pages by clicking the
     navigation is test_pages_browser.py's."""
     slug = "entry" if title == labels.ENTRY_PAGE_TITLES["entry"] else "audit"
     open_page(page, f"{server['url']}/{slug}", wait_text)
@@ -46,7 +49,7 @@ def log_in(page, name: str, gone: str = labels.LOGIN_NEEDED) -> None:
     wait_idle(page)
 
 
-def test_entry_page_in_chromium(server, accounts, page):
+def test_entry_page_in_chromium(server, accounts, page, tmp_path):
     go_to(page, server, labels.ENTRY_PAGE_TITLES["entry"], "检查并预览")
     assert_no_exception(page)
     assert page.get_by_text(labels.LOGIN_NEEDED).first.is_visible()
@@ -67,17 +70,20 @@ def test_entry_page_in_chromium(server, accounts, page):
     full_page_shot(page, "entry_progress")
     page.get_by_role("tab", name="Excel 导入导出").click()
     wait_idle(page)
-    assert page.get_by_text("下载填报模板（长垣市·科工信局，2018—2020年）").first.is_visible()
     assert page.locator('[data-testid="stFileUploader"]').count() == 1
     full_page_shot(page, "entry_excel")
+    # the template is built when the button is clicked (deferred download), from the store as it is then
+    with page.expect_download(timeout=60000) as info:
+        page.get_by_role("button", name="下载填报模板（长垣市·科工信局，2018—2020年）").click()
+    assert info.value.suggested_filename == "填报模板_长垣市_科工信局.xlsx"
+    info.value.save_as(tmp_path / "template.xlsx")
+    book = load_workbook(tmp_path / "template.xlsx")
+    assert book.sheetnames[0] == "说明" and len(book.sheetnames) > 1
+    assert "科工信局" in " ".join(str(c.value) for c in book["说明"]["A"] if c.value)
     assert_no_exception(page)
-
-
-def test_upload_of_a_bad_file_lists_the_problems_in_chromium(server, accounts, page):
-    go_to(page, server, labels.ENTRY_PAGE_TITLES["entry"], "检查并预览")
-    log_in(page, "张三")
-    page.get_by_role("tab", name="Excel 导入导出").click()
-    wait_idle(page)
+    # a bad file: the problems are listed and nothing is written
+    with engine_at(server["db"]) as eng:
+        before = db.dump(eng)
     bad = long_table([("长垣市", "高企数量", 2020, "九十五", "统计"), ("长垣市", "研发投入强度", 2020, 380, "统计")])
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": "坏文件.xlsx", "mimeType": "application/octet-stream", "buffer": bad}])
@@ -85,6 +91,8 @@ def test_upload_of_a_bad_file_lists_the_problems_in_chromium(server, accounts, p
     wait_idle(page)
     assert_no_exception(page)
     full_page_shot(page, "entry_upload_errors")
+    with engine_at(server["db"]) as eng:
+        assert db.dump(eng) == before
 
 
 def test_audit_page_in_chromium(server, accounts, page):

@@ -1,6 +1,9 @@
-"""部门督办 in chromium: an extension of a milestone walks request → review → approval with three accounts, each
-logged in through the sidebar form in its own browser context against one `streamlit run` server; the store then
-holds the new due date with the original kept, and the audit log names the three logins."""
+"""部门督办 in chromium against a new `streamlit run` server:
+- its very first request is the page's address (a bookmark), which still gets the app's navigation and layout;
+- an extension of a milestone walks request → review → approval with three accounts, one after another in one
+  browser page (each logs out through the sidebar before the next logs in, as at a shared office computer: what
+  the next one may do comes from its own login only); the store then holds the new due date with the original
+  kept, and the audit log names the three logins."""
 from __future__ import annotations
 
 import shutil
@@ -28,7 +31,8 @@ NEW_DATE = date(2021, 3, 31)
 
 @pytest.fixture(scope="module")
 def departments_server(template_db, tmp_path_factory):
-    """Its own copy of the built-in database with the three accounts stored before the server starts."""
+    """A new server on its own copy of the built-in database with the three accounts stored: nobody has opened
+    / on it before this module's first test, which opens a page's address as the server's very first request."""
     path = tmp_path_factory.mktemp("extension") / "tracker.sqlite"
     shutil.copy(template_db, path)
     eng = db.make_engine(f"sqlite:///{path}")
@@ -39,12 +43,22 @@ def departments_server(template_db, tmp_path_factory):
         yield srv
 
 
-def open_as(browser, server, account: Account):
-    """A fresh browser context on 部门督办 (opened by its address), logged in as the account."""
+def open_departments(browser, server):
+    """A fresh browser context on 部门督办, opened by its address as a bookmark opens it; not logged in."""
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = ctx.new_page()
-    open_page(page, f"{server['url']}/departments", "任务台账")  # the page's address, as a bookmark opens it
+    open_page(page, f"{server['url']}/departments", "任务台账")
     assert page.url.rstrip("/").endswith("/departments")
+    return ctx, page
+
+
+def log_in_as(page, account: Account) -> None:
+    """Log out whoever is logged in, then log in as the account through the sidebar form."""
+    logout = page.get_by_role("button", name=labels.LOGIN_LABELS["logout"])
+    if logout.count():
+        logout.click()
+        page.get_by_label(labels.LOGIN_LABELS["name"]).wait_for(timeout=30000)
+        wait_idle(page)
     page.get_by_label(labels.LOGIN_LABELS["name"]).fill(account.login)
     page.get_by_label(labels.LOGIN_LABELS["password"]).fill(PASSWORD)
     page.get_by_role("button", name=labels.LOGIN_LABELS["submit"]).click()
@@ -52,7 +66,6 @@ def open_as(browser, server, account: Account):
     page.get_by_text(f"{account.display_name}（{account.login}）").first.wait_for(timeout=30000)
     wait_idle(page)
     assert_no_exception(page)
-    return ctx, page
 
 
 def set_date(scope, label: str, when: date) -> None:
@@ -73,12 +86,24 @@ def frames(server) -> dict:
         eng.dispose()
 
 
+def test_first_request_deep_link_runs_through_app(departments_server, page):
+    """A page URL as the very first request of a new server still gets the app's navigation and layout (see
+    ui._through_app_navigation). Keep this test first in the module: the server is new only once."""
+    open_page(page, f"{departments_server['url']}/departments", "通报表扬", shot="deep-link-departments")
+    assert_no_exception(page)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert nav.get_by_text("部门督办").count() == 1
+    assert nav.get_by_text("departments", exact=True).count() == 0
+    assert page.url.rstrip("/").endswith("/departments")
+
+
 def test_extension_request_review_approval_in_chromium(departments_server, browser):
     srv = departments_server
     before = frames(srv)["milestones"].set_index("milestone_id")
 
-    ctx, page = open_as(browser, srv, EDITOR)
+    ctx, page = open_departments(browser, srv)
     try:
+        log_in_as(page, EDITOR)
         page.get_by_text(labels.SUPERVISION_TITLES["todo"]).first.wait_for(timeout=30000)
         form = page.locator('[data-testid="stForm"]').filter(has_text="提交延期申请")
         chosen = form.get_by_role("combobox", name="节点").input_value()  # "clause title（截止 YYYY-MM-DD）"
@@ -87,29 +112,23 @@ def test_extension_request_review_approval_in_chromium(departments_server, brows
         form.get_by_role("button", name="提交延期申请").click()
         page.get_by_text("延期申请已提交，等待督查室审核。").first.wait_for(timeout=30000)
         assert_no_exception(page)
-    finally:
-        ctx.close()
-    req = frames(srv)["extensions"].iloc[-1]
-    mid = int(req["milestone_id"])
-    old_due = before.loc[mid, "due_date"]
-    assert (req["state"], req["requester"], req["new_date"], req["old_date"]) == ("requested", EDITOR.login,
-                                                                                   NEW_DATE, old_due)
-    assert f"{before.loc[mid, 'title']}（截止 {old_due.isoformat()}）" in chosen
-    rid = int(req["request_id"])
+        req = frames(srv)["extensions"].iloc[-1]
+        mid = int(req["milestone_id"])
+        old_due = before.loc[mid, "due_date"]
+        assert (req["state"], req["requester"], req["new_date"], req["old_date"]) == ("requested", EDITOR.login,
+                                                                                       NEW_DATE, old_due)
+        assert f"{before.loc[mid, 'title']}（截止 {old_due.isoformat()}）" in chosen
+        rid = int(req["request_id"])
 
-    ctx, page = open_as(browser, srv, INSPECTOR)
-    try:
+        log_in_as(page, INSPECTOR)
         form = page.locator('[data-testid="stForm"]').filter(has_text="同意上报")
         form.get_by_label("审核意见或退回理由（必填）").fill("情况属实，同意上报")
         form.get_by_role("button", name="同意上报").click()
         page.get_by_text(f"延期申请 {rid}：同意上报。").first.wait_for(timeout=30000)
         assert_no_exception(page)
-    finally:
-        ctx.close()
-    assert frames(srv)["extensions"].set_index("request_id").loc[rid, "state"] == "forwarded"
+        assert frames(srv)["extensions"].set_index("request_id").loc[rid, "state"] == "forwarded"
 
-    ctx, page = open_as(browser, srv, ADMIN)
-    try:
+        log_in_as(page, ADMIN)
         form = page.locator('[data-testid="stForm"]').filter(has_text="批准")
         form.get_by_label("批示（不批准时必填）").fill("同意延期")
         form.get_by_role("button", name="批准", exact=True).click()

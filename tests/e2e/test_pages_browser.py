@@ -69,11 +69,16 @@ def test_every_page_through_the_navigation(server, page):
 
 
 def test_overview_on_projector(server, browser):
+    """The overview at 1920×1080 (the meeting room's projector): its headline cards and the sample mark drawn,
+    no exception box, no horizontal scrolling; a screenshot of the first screen and of the whole page."""
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     pg = ctx.new_page()
     try:
         open_page(pg, server["url"], "核心指标")
+        pg.locator('[data-testid="stMetric"]').first.wait_for(timeout=60000)   # the headline cards are drawn
         assert_no_exception(pg)
+        assert pg.locator('[data-testid="stMetric"]').count() >= 3
+        assert pg.get_by_text(labels.SAMPLE_MARK).first.is_visible()
         assert horizontal_overflow(pg) <= 0
         pg.screenshot(path=str(SHOTS / "page-overview-1920-viewport.png"))
         full_page_shot(pg, "page-overview-1920")

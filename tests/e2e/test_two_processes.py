@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import db
-from tests.e2e.conftest import assert_no_exception, serve_url, wait_idle
 from tests.accounts import admin, editor, store_account
+from tests.e2e.conftest import assert_no_exception, serve_urls, wait_idle
 from tests.e2e.test_entry_browser import go_to, log_in
 from views import labels
 
@@ -28,7 +28,7 @@ def two_servers(pg_cluster, tmp_path_factory):
         store_account(eng, account)
     eng.dispose()
     logs = tmp_path_factory.mktemp("two")
-    with serve_url(url, logs / "a.log") as a, serve_url(url, logs / "b.log") as b:
+    with serve_urls([(url, logs / "a.log"), (url, logs / "b.log")]) as (a, b):
         yield {"a": {"url": a}, "b": {"url": b}, "db": url}
 
 
@@ -46,16 +46,16 @@ def wait_for_cell(page, index: int, text: str) -> None:
 
 def edit_value(page, row: int, text: str) -> None:
     """Select the grid's first cell, move to (row, 数值) with the keyboard, open the cell's editor (Enter), replace
-    its text, commit with Enter. A click on a grid that does not have the focus yet may only focus it: click again
-    until the accessible table marks the cell selected."""
+    its text, commit with Enter. A click on a grid that does not have the focus yet only focuses it: click again
+    (after a second's wait for the selection to show) until the accessible table marks the cell selected."""
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.wait_for(state="visible", timeout=30000)
     box = grid.bounding_box()
     first = grid.locator('td#glide-cell-0-0[aria-selected="true"]')
-    for _ in range(3):
+    for _ in range(10):
         page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # the first body row, column 期间
         try:
-            first.wait_for(state="attached", timeout=5000)
+            first.wait_for(state="attached", timeout=1000)
             break
         except PlaywrightTimeout:
             continue
