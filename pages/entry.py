@@ -267,8 +267,8 @@ def unit_tab(policy: str, region: str, who: Account | None, scope: guard.Scope, 
     quarter = c3.selectbox("期间", [0, 1, 2, 3, 4], key="unit_quarter",
                            format_func=lambda q: "全年" if not q else f"第{'一二三四'[q - 1]}季度（累计）")
     targets = catalogue["targets"].query("policy == @policy")
-    codes = [c for c in catalogue["indicators"]["code"]
-             if c in department_indicators(targets, [department]) and c in scope.indicators]
+    wanted = department_indicators(targets, [department]) & scope.indicators
+    codes = [c for c in catalogue["indicators"]["code"] if c in wanted]
     if not codes:
         st.info(f"{department}没有牵头或参与的目标指标。", icon=":material/info:")
         return

@@ -1,4 +1,5 @@
-"""The app starts under AppTest on a fresh database and shows the catalogue with sample marks."""
+"""The app starts under AppTest on a fresh database and shows the catalogue with sample marks; no page relies on
+Streamlit's magic."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,3 +36,19 @@ def test_as_of_2019_shows_2019_values(app_db):
     at.sidebar.selectbox(key="as_of_year").set_value(2019).run()
     assert not at.exception
     assert g02_card(at).value == "76 家"
+
+
+def test_no_page_relies_on_magic():
+    """Streamlit's magic is off (.streamlit/config.toml): a bare expression in app.py or a page would no longer be
+    shown, so there must be none (docstrings and calls are not magic)."""
+    import ast
+    import tomllib
+    root = Path(APP).parent
+    assert tomllib.loads((root / ".streamlit" / "config.toml").read_text())["runner"]["magicEnabled"] is False
+    bare = []
+    for script in [root / "app.py", *sorted((root / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(script.read_text())):
+            if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call | ast.Await) and not (
+                    isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+                bare.append(f"{script.name}:{node.lineno}")
+    assert not bare, bare

@@ -32,6 +32,8 @@ def engine():
 def clear_data_caches() -> None:
     """Forget every cached frame, status and figure (not the engine): what a benchmark's cold run starts from."""
     st.cache_data.clear()
+    _shared_catalogue.clear()
+    _shared_observations.clear()
     _area_figure.clear()
     _figure.clear()
 
@@ -52,14 +54,26 @@ def data_version() -> int:
     return db.data_version(engine())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _catalogue(version: int) -> views.Frames:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _shared_catalogue(version: int) -> views.Frames:
     return views.load_catalogue_frames(engine())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _observations(version: int, regions: tuple[str, ...]) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _shared_observations(version: int, regions: tuple[str, ...]) -> pd.DataFrame:
     return db.read_observations(engine(), regions=list(regions))
+
+
+def _catalogue(version: int) -> views.Frames:
+    """The catalogue frames read once per data version and shared by every session, handed out as shallow copies:
+    pandas' copy-on-write gives a caller that changes one its own copy, so the shared frames never change (and,
+    unlike st.cache_data, no run pays for unpickling them)."""
+    return {name: frame.copy(deep=False) for name, frame in _shared_catalogue(version).items()}
+
+
+def _observations(version: int, regions: tuple[str, ...]) -> pd.DataFrame:
+    """The observations of these regions, shared like _catalogue."""
+    return _shared_observations(version, regions).copy(deep=False)
 
 
 def _frames_for(version: int, policy: str, region: str) -> views.Frames:
