@@ -22,15 +22,20 @@ POLICY = "CY2019-20"
 LOCKED = "数据库正忙（他人正在保存），本次未写入任何数据：请稍后再保存一次，您填写的内容仍保留。"
 
 
-@pytest.fixture
-def impatient(db_path):
-    """An engine that waits 50 ms (not the app's 5 s) for a lock, so a locked database fails fast."""
-    eng = db.make_engine(f"sqlite:///{db_path}")
+def impatient_engine(url: str | None = None, make_engine=db.make_engine):
+    """An engine like the app's that waits 50 ms (not the app's 5 s) for a lock, so a locked database fails fast."""
+    eng = make_engine(url)
 
     @event.listens_for(eng, "connect")
     def _short_wait(dbapi_conn, _record) -> None:
         dbapi_conn.execute("PRAGMA busy_timeout=50")
 
+    return eng
+
+
+@pytest.fixture
+def impatient(db_path):
+    eng = impatient_engine(f"sqlite:///{db_path}")
     yield eng
     eng.dispose()
 
@@ -88,12 +93,13 @@ def test_a_name_longer_than_its_column_is_refused_before_the_database(engine):
     assert db.dump(engine) == before
 
 
-def test_page_keeps_the_progress_text_when_the_database_is_locked(store, app_db):  # noqa: F811 (the fixture)
+def test_page_keeps_the_progress_text_when_the_database_is_locked(store, app_db, monkeypatch):  # noqa: F811
     eng = store
+    monkeypatch.setattr(db, "make_engine", impatient_engine)  # the app's engine (made on its first run) too
     at = open_page("pages/entry.py", who="管理员")
     at.selectbox(key="progress_task").set_value("二（一）2").run()
     at.text_area(key="progress_text").set_value("认定高企 12 家")
-    with locked(app_db):  # the app waits its busy timeout (5 s), then gives up
+    with locked(app_db):  # the app waits its busy timeout (50 ms here), then gives up
         next(b for b in at.button if b.label == "提交进展").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [LOCKED]
