@@ -52,3 +52,18 @@ def test_no_page_relies_on_magic():
                     isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
                 bare.append(f"{script.name}:{node.lineno}")
     assert not bare, bare
+
+
+def test_shared_frames_stay_unchanged_whatever_a_caller_does(app_db):
+    """Pages share one read of the catalogue and observations per data version (ui._catalogue): what a caller does
+    to the frames it got never reaches the next caller."""
+    import ui
+    first = ui.frames("CY2019-20", "长垣市")
+    targets, obs = first["targets"].copy(), first["observations"].copy()
+    first["targets"].loc[first["targets"].index[0], "value"] = -1.0
+    first["targets"]["added"] = 1
+    first["observations"].drop(first["observations"].index, inplace=True)
+    first["indicators"] = None
+    again = ui.frames("CY2019-20", "长垣市")
+    assert again["targets"].equals(targets) and again["observations"].equals(obs)
+    assert again["indicators"] is not None and len(again["observations"]) > 0

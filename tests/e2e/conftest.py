@@ -122,6 +122,22 @@ def wait_idle(page, timeout: int = 60000) -> None:
     page.wait_for_function(IDLE, timeout=timeout)
 
 
+WATCH_RUNS = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]'); window.__scriptStates = 0;"
+              " new MutationObserver(records => { window.__scriptStates += records.length; })"
+              ".observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }")
+
+
+@contextmanager
+def rerun_after(page, timeout: int = 30000):
+    """Wait until the action in the block has made the app run its script and finish: a change of stApp's
+    data-test-script-state is recorded from before the action, so a run that starts late, or ends before the test
+    looks, is still seen (wait_idle alone may look before the run has started)."""
+    page.evaluate(WATCH_RUNS)
+    yield
+    page.wait_for_function("() => window.__scriptStates > 0", timeout=timeout)
+    wait_idle(page, timeout)
+
+
 def assert_no_exception(page) -> None:
     boxes = page.locator('[data-testid="stException"]')
     assert boxes.count() == 0, boxes.first.inner_text()

@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import db
 from tests.accounts import admin, editor, store_account
-from tests.e2e.conftest import assert_no_exception, serve_urls, wait_idle
+from tests.e2e.conftest import assert_no_exception, rerun_after, serve_urls, wait_idle
 from tests.e2e.test_entry_browser import go_to, log_in
 from views import labels
 
@@ -47,12 +47,15 @@ def wait_for_cell(page, index: int, text: str) -> None:
 
 def edit_value(page, row: int, text: str) -> None:
     """Select the grid's first cell, move to (row, 数值) with the keyboard, open the cell's editor (Enter), replace
-    its text, commit with Enter. A click on a grid that does not have the focus yet only focuses it: click again
-    (after a second's wait for the selection to show) until the accessible table marks the cell selected."""
+    its text, commit with Enter, and wait until the app has run with the edit (the server has it before anything
+    is clicked). A click on a grid that does not have the focus yet only focuses it: click again (after a second's
+    wait for the selection to show) until the accessible table marks the cell selected; a click that found the
+    cell already selected opens its editor, which Escape closes unchanged."""
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.wait_for(state="visible", timeout=30000)
     box = grid.bounding_box()
     first = grid.locator('td#glide-cell-0-0[aria-selected="true"]')
+    editor = page.locator("textarea.gdg-input, input.gdg-input")
     for _ in range(10):
         page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # the first body row, column 期间
         try:
@@ -61,17 +64,19 @@ def edit_value(page, row: int, text: str) -> None:
         except PlaywrightTimeout:
             continue
     first.wait_for(state="attached", timeout=1000)
+    if editor.count():
+        page.keyboard.press("Escape")
+        editor.first.wait_for(state="detached", timeout=10000)
     for _ in range(row):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowRight")
     grid.locator(f'td#glide-cell-1-{row}[aria-selected="true"]').wait_for(state="attached", timeout=10000)
     page.keyboard.press("Enter")
-    editor = page.locator("textarea.gdg-input, input.gdg-input").first
-    editor.wait_for(timeout=10000)
-    editor.fill(text)
-    page.keyboard.press("Enter")
-    page.wait_for_function("t => [...document.querySelectorAll('[data-testid=\"stDataFrame\"] table[role=grid] td')]"
-                           ".some(td => td.innerText === t)", arg=text, timeout=30000)
+    editor.first.wait_for(timeout=10000)
+    editor.first.fill(text)
+    with rerun_after(page):
+        page.keyboard.press("Enter")
+    wait_for_cell(page, row * 4 + 1, text)
 
 
 def check_and_save(page) -> None:
