@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.accounts import PASSWORD
+from views import labels
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "shots"
 CHROMIUM = "/usr/bin/chromium"
@@ -136,6 +139,25 @@ def rerun_after(page, timeout: int = 30000):
     yield
     page.wait_for_function("() => window.__scriptStates > 0", timeout=timeout)
     wait_idle(page, timeout)
+
+
+def log_in(page, name: str, gone: str | None = labels.LOGIN_NEEDED) -> None:
+    """Fill 用户名 and 密码 in the sidebar, press 登录, and wait until the page has rerun logged in (退出登录 is
+    shown and the text `gone`, if given, has disappeared)."""
+    page.get_by_label(labels.LOGIN_LABELS["name"]).fill(name)
+    page.get_by_label(labels.LOGIN_LABELS["password"]).fill(PASSWORD)
+    page.get_by_role("button", name=labels.LOGIN_LABELS["submit"]).click()
+    page.get_by_role("button", name=labels.LOGIN_LABELS["logout"]).wait_for(timeout=30000)
+    if gone is not None:
+        page.wait_for_function("t => !document.body.innerText.includes(t)", arg=gone, timeout=30000)
+    wait_idle(page)
+
+
+def log_out(page) -> None:
+    """Press 退出登录 in the sidebar and wait until the login form is back and the page has rerun."""
+    page.get_by_role("button", name=labels.LOGIN_LABELS["logout"]).click()
+    page.get_by_label(labels.LOGIN_LABELS["name"]).wait_for(timeout=30000)
+    wait_idle(page)
 
 
 def assert_no_exception(page) -> None:

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 import db
-from tests.accounts import PASSWORD, admin, editor, store_account
-from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
+from tests.accounts import admin, editor, store_account
+from tests.e2e.conftest import assert_no_exception, log_in, open_page, wait_idle
 from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
 from tests.helpers import engine_at
 from tests.xlsx import long_table
@@ -36,17 +36,6 @@ def accounts(server):
         if account.login not in have:
             store_account(eng, account)
     eng.dispose()
-
-
-def log_in(page, name: str, gone: str = labels.LOGIN_NEEDED) -> None:
-    """Fill 用户名 and 密码 in the sidebar, press 登录, and wait until the page has rerun logged in (the text
-    `gone` has disappeared and 退出登录 is shown)."""
-    page.get_by_label(labels.LOGIN_LABELS["name"]).fill(name)
-    page.get_by_label(labels.LOGIN_LABELS["password"]).fill(PASSWORD)
-    page.get_by_role("button", name=labels.LOGIN_LABELS["submit"]).click()
-    page.get_by_role("button", name=labels.LOGIN_LABELS["logout"]).wait_for(timeout=30000)
-    page.wait_for_function("t => !document.body.innerText.includes(t)", arg=gone, timeout=30000)
-    wait_idle(page)
 
 
 def test_entry_page_in_chromium(server, accounts, page, tmp_path):

@@ -14,8 +14,15 @@ from playwright.sync_api import expect
 
 import db
 from access.account import Account
-from tests.accounts import PASSWORD, store_account
-from tests.e2e.conftest import assert_no_exception, open_page, serve, wait_idle
+from tests.accounts import store_account
+from tests.e2e.conftest import (
+    assert_no_exception,
+    log_in,
+    log_out,
+    open_page,
+    serve,
+    wait_idle,
+)
 from tests.e2e.test_pages_browser import full_page_shot
 from views import labels
 from views import policy as views
@@ -53,18 +60,9 @@ def open_departments(browser, server):
 
 
 def log_in_as(page, account: Account) -> None:
-    """Log out whoever is logged in, then log in as the account through the sidebar form."""
-    logout = page.get_by_role("button", name=labels.LOGIN_LABELS["logout"])
-    if logout.count():
-        logout.click()
-        page.get_by_label(labels.LOGIN_LABELS["name"]).wait_for(timeout=30000)
-        wait_idle(page)
-    page.get_by_label(labels.LOGIN_LABELS["name"]).fill(account.login)
-    page.get_by_label(labels.LOGIN_LABELS["password"]).fill(PASSWORD)
-    page.get_by_role("button", name=labels.LOGIN_LABELS["submit"]).click()
-    page.get_by_role("button", name=labels.LOGIN_LABELS["logout"]).wait_for(timeout=30000)
+    """Log in as the account through the sidebar form and wait until the sidebar names it."""
+    log_in(page, account.login, gone=None)
     page.get_by_text(f"{account.display_name}（{account.login}）").first.wait_for(timeout=30000)
-    wait_idle(page)
     assert_no_exception(page)
 
 
@@ -120,6 +118,7 @@ def test_extension_request_review_approval_in_chromium(departments_server, brows
         assert f"{before.loc[mid, 'title']}（截止 {old_due.isoformat()}）" in chosen
         rid = int(req["request_id"])
 
+        log_out(page)
         log_in_as(page, INSPECTOR)
         form = page.locator('[data-testid="stForm"]').filter(has_text="同意上报")
         form.get_by_label("审核意见或退回理由（必填）").fill("情况属实，同意上报")
@@ -128,6 +127,7 @@ def test_extension_request_review_approval_in_chromium(departments_server, brows
         assert_no_exception(page)
         assert frames(srv)["extensions"].set_index("request_id").loc[rid, "state"] == "forwarded"
 
+        log_out(page)
         log_in_as(page, ADMIN)
         form = page.locator('[data-testid="stForm"]').filter(has_text="批准")
         form.get_by_label("批示（不批准时必填）").fill("同意延期")

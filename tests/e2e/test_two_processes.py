@@ -10,8 +10,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import db
 from tests.accounts import admin, editor, store_account
-from tests.e2e.conftest import assert_no_exception, rerun_after, serve_urls, wait_idle
-from tests.e2e.test_entry_browser import go_to, log_in
+from tests.e2e.conftest import (
+    assert_no_exception,
+    log_in,
+    rerun_after,
+    serve_urls,
+    wait_idle,
+)
+from tests.e2e.test_entry_browser import go_to
 from views import labels
 
 pytestmark = pytest.mark.slow
