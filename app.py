@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from views import labels
+from vocab import labels
 
 st.set_page_config(page_title=labels.APP_TITLE, page_icon="📊", layout="wide")
 

@@ -5,7 +5,6 @@ Every job sits in the `store/` package beside this file: `models` (tables), `eng
 compare-and-set), `snapshots` (meeting snapshots), `reads` (DataFrames). Callers use `db.<name>`."""
 from __future__ import annotations
 
-from store.backup import BackupError, BackupReport, backup, restore
 from store.accounts import (
                           User,
                           canonical_departments,
@@ -14,24 +13,102 @@ from store.accounts import (
                           set_password_hash,
                           update_user,
 )
-from store.engine import DEFAULT_DB_PATH, ConcurrentEditError, database_url, make_engine, now, session_scope
-from store.models import (SYSTEM_USER, Area, AuditLog, Base, DataVersion, Department, Indicator, Observation,
-                          ObservationTombstone, Policy, Region, Snapshot, SnapshotRow, Target, Task, TaskProgress, TaskUnit)
-from store.migrations import SchemaMismatchError, current_revisions, head_revisions, new_revision
+from store.backup import BackupError, BackupReport, backup, restore
+from store.engine import (
+                          DEFAULT_DB_PATH,
+                          ConcurrentEditError,
+                          database_url,
+                          make_engine,
+                          now,
+                          session_scope,
+)
+from store.migrations import (
+                          SchemaMismatchError,
+                          current_revisions,
+                          head_revisions,
+                          new_revision,
+)
 from store.migrations import history as migration_history
 from store.migrations import upgrade as upgrade_schema
-from store.reads import (data_version, dump, read_audit, read_batches, read_growth, read_indicators, read_observations,
-                         read_policies, read_progress, read_regions, read_targets, read_task_units, read_tasks)
-from store.schema import (BUILTIN_OBSERVATIONS, BUILTIN_PROGRESS, create_schema, init_db,
-                          load_builtin_observations, never_had_data, open_db)
-from store.milestones import (MilestoneError, chase_milestone, extension_action, load_milestones, read_chases,
-                              read_extensions, read_milestones, update_milestones)
-from store.snapshots import (SNAPSHOT_COLUMNS, delete_snapshot, read_snapshot, read_snapshots, rename_snapshot,
-                             save_snapshot)
-from store.supervision import Chase, ExtensionRequest, Milestone
-from store.sync import department_resolver, ensure_region, load_catalogue, normalise_name
-from store.writes import (REVERTIBLE, add_progress, delete_observation, observation_key, period_from_label,
-                          period_label, revert_batch, revert_change, save_observations)
+from store.milestone_tables import Chase, ExtensionRequest, Milestone
+from store.milestones import (
+                          MilestoneError,
+                          chase_milestone,
+                          extension_action,
+                          load_milestones,
+                          read_chases,
+                          read_extensions,
+                          read_milestones,
+                          update_milestones,
+)
+from store.models import (
+                          SYSTEM_USER,
+                          Area,
+                          AuditLog,
+                          Base,
+                          DataVersion,
+                          Department,
+                          Indicator,
+                          Observation,
+                          ObservationTombstone,
+                          Policy,
+                          Region,
+                          Snapshot,
+                          SnapshotRow,
+                          Target,
+                          Task,
+                          TaskProgress,
+                          TaskUnit,
+)
+from store.reads import (
+                          data_version,
+                          dump,
+                          read_audit,
+                          read_batches,
+                          read_indicators,
+                          read_observations,
+                          read_policies,
+                          read_progress,
+                          read_regions,
+                          read_targets,
+                          read_task_units,
+                          read_tasks,
+                          read_year_pairs,
+)
+from store.schema import (
+                          BUILTIN_OBSERVATIONS,
+                          BUILTIN_PROGRESS,
+                          create_schema,
+                          init_db,
+                          load_builtin_observations,
+                          never_had_data,
+                          open_db,
+)
+from store.snapshots import (
+                          SNAPSHOT_COLUMNS,
+                          delete_snapshot,
+                          read_snapshot,
+                          read_snapshots,
+                          rename_snapshot,
+                          save_snapshot,
+)
+from store.sync import (
+                          department_resolver,
+                          ensure_region,
+                          load_catalogue,
+                          normalise_name,
+)
+from store.writes import (
+                          REVERTIBLE,
+                          add_progress,
+                          delete_observation,
+                          observation_key,
+                          period_from_label,
+                          period_label,
+                          revert_batch,
+                          revert_change,
+                          save_observations,
+)
 
 __all__ = ["User", "canonical_departments", "create_user", "read_users", "set_password_hash", "update_user",
            "BackupError", "BackupReport", "backup", "restore",
@@ -40,7 +117,7 @@ __all__ = ["User", "canonical_departments", "create_user", "read_users", "set_pa
            "Snapshot", "SnapshotRow", "Target", "Task", "TaskProgress", "TaskUnit",
            "SchemaMismatchError", "current_revisions", "head_revisions", "migration_history", "new_revision",
            "upgrade_schema",
-           "data_version", "dump", "read_audit", "read_growth", "read_indicators", "read_observations",
+           "data_version", "dump", "read_audit", "read_year_pairs", "read_indicators", "read_observations",
            "read_policies", "read_progress", "read_regions", "read_targets", "read_task_units", "read_tasks",
            "BUILTIN_OBSERVATIONS", "BUILTIN_PROGRESS", "create_schema", "init_db", "load_builtin_observations",
            "SNAPSHOT_COLUMNS", "read_snapshot", "read_snapshots", "save_snapshot",

@@ -13,10 +13,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Engine
 
-from access.account import Account
 from store import accounts
 from store import catalogue as cat
 from store.engine import now
+from vocab.accounts import Account
 
 log = logging.getLogger("tracker.access")
 HASHER = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 import db
 from access import auth
-from access.account import ROLE_LABELS, Account, PermissionDenied
 from access.permissions import (
     ADMIN_ROLES,
     ALL_DEPARTMENT_ROLES,
@@ -26,6 +25,7 @@ from access.permissions import (
     writable_tasks,
 )
 from store import accounts
+from vocab.accounts import ROLE_LABELS, Account, PermissionDenied
 
 
 def account_text(account: Account) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from access.account import Account
+from vocab.accounts import Account
 
 WRITER_ROLES = ("editor", "inspector", "admin")   # may write observations and task progress
 ALL_DEPARTMENT_ROLES = ("inspector", "admin")     # ... for every department

@@ -29,11 +29,11 @@ import pandas as pd
 from openpyxl import Workbook
 
 import db
-from access.account import Account
 from bench.database import FreshCopies, add_database_argument, bench_url, catalogue_only
 from bench.timing import median_seconds
 from dataio.importer import import_workbook
 from store import catalogue
+from vocab.accounts import Account
 
 BENCH = Account(login="bench", display_name="bench", role="admin")  # writes every indicator
 

@@ -8,6 +8,7 @@ and the font table gives each face a common alternative (`w:altName`) for machin
 from __future__ import annotations
 
 import io
+
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -20,9 +21,9 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from bulletin.data import BulletinData
-from metrics.bulletin import count_by
-from views import labels
-from views.labels import is_missing
+from metrics.overdue import count_by
+from vocab import labels
+from vocab.labels import is_missing
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"

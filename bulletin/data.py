@@ -8,8 +8,14 @@ from datetime import date
 import pandas as pd
 
 from metrics.bands import with_bands
-from metrics.bulletin import overdue_items, unit_reasons
-from views.policy import Frames, ledger_deadlines, policy_band_history, policy_row, scorecard_at
+from metrics.overdue import overdue_items, unit_reasons
+from views.policy import (
+    Frames,
+    ledger_deadlines,
+    policy_band_history,
+    policy_row,
+    scorecard_at,
+)
 
 
 @dataclass
@@ -20,8 +26,8 @@ class BulletinData:
     status: pd.DataFrame            # metrics.status.target_status for the region
     ledger: pd.DataFrame            # metrics.scorecard.task_ledger
     scorecard: pd.DataFrame         # department_scorecard with band / band_label (metrics.bands.with_bands)
-    reasons: pd.DataFrame           # metrics.bulletin.unit_reasons
-    overdue: pd.DataFrame           # metrics.bulletin.overdue_items
+    reasons: pd.DataFrame           # metrics.overdue.unit_reasons
+    overdue: pd.DataFrame           # metrics.overdue.overdue_items
     bands: pd.DataFrame             # metrics.bands.band_history over the last quarters
     deadlines: pd.DataFrame | None  # metrics.deadlines.milestone_deadlines, when milestones exist
     settings: dict

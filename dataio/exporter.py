@@ -13,8 +13,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.engine import Engine
 
 import db
-from views import labels
-from views.text import clean_text, looks_like_formula
+from vocab import labels
+from vocab.text import clean_text, looks_like_formula
 
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 OBSERVATION_SHEET = "观测值"
@@ -56,7 +56,7 @@ def export_frames(engine: Engine) -> dict[str, pd.DataFrame]:
                             "牵头单位": tasks["lead"], "责任单位": tasks["responsible"],
                             "完成时限": tasks["due_date"].astype(str)}),
         "任务单位": pd.DataFrame({"政策": units["policy"], "条款": units["clause"],
-                              "角色": units["role"].map(labels.ROLE_LABELS), "单位": units["department"],
+                              "角色": units["role"].map(labels.UNIT_ROLE_LABELS), "单位": units["department"],
                               "文件原文写法": units["display_name"]}),
         "任务进展": pd.DataFrame({"政策": progress["policy"], "条款": progress["clause"],
                               "状态": progress["status"].map(labels.TASK_STATUSES), "进展": progress["progress"],

@@ -2,11 +2,10 @@
 to validate. Pure (DataFrames in and out), so the page only lays out."""
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from dataio.validate import Entry
+from vocab.labels import is_blank
 
 GRID_SHEET = "填报表格"
 GRID_COLUMNS = {"period": "期间", "value": "数值", "source": "来源", "note": "备注"}
@@ -30,10 +29,6 @@ def grid_frame(observations: pd.DataFrame, region: str, indicator: str, stages: 
     }).reset_index(drop=True)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
-
-
 def grid_entries(base: pd.DataFrame, edited: pd.DataFrame, region: str, indicator: str) -> list[Entry]:
     """Changed and added rows of the edited grid as entries (row = grid row number from 1); unchanged rows and
     empty added rows are left out."""
@@ -42,7 +37,7 @@ def grid_entries(base: pd.DataFrame, edited: pd.DataFrame, region: str, indicato
         cells = [getattr(row, c) for c in GRID_COLUMNS]
         if i < len(base) and cells == [base.loc[i, c] for c in GRID_COLUMNS]:
             continue
-        if i >= len(base) and all(_blank(v) for v in cells):
+        if i >= len(base) and all(is_blank(v) for v in cells):
             continue
         entries.append(Entry(sheet=GRID_SHEET, row=i + 1, region=region, code=indicator, period=row.period,
                              value=row.value, source=row.source, note=row.note, is_sample=False,

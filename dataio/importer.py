@@ -25,7 +25,6 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlche
 
 import db
 from access import guard
-from access.account import Account
 from access.permissions import WRITER_ROLES
 from dataio import limits
 from dataio.validate import (
@@ -33,14 +32,13 @@ from dataio.validate import (
     Problem,
     ProgressEntry,
     Rules,
-    is_blank,
-    normalise,
-    parse_period,
     validate_entries,
     validate_progress,
 )
-from views.labels import CHANGE_LABELS, TASK_STATUSES
-from views.text import clean_text
+from vocab.accounts import Account
+from vocab.labels import CHANGE_LABELS, TASK_STATUSES, is_blank
+from vocab.periods import normalise, parse_period
+from vocab.text import clean_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -136,7 +134,7 @@ def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], accoun
     an .xlsx workbook or a .csv long table; `name` (default: the path's or upload's name) tells them apart.
 
     With an account, a value or task outside what it may write is a problem of its row (so the preview says so);
-    writing needs an account that may write (access.account.PermissionDenied otherwise, nothing written)."""
+    writing needs an account that may write (vocab.accounts.PermissionDenied otherwise, nothing written)."""
     if account is not None or not dry_run:
         guard.require(account, WRITER_ROLES, "导入数据")
     entries, progress_entries, problems = read_workbook(file, name)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 import db
 from dataio.limits import MAX_UPLOAD_MB
 from dataio.validate import INTEGER_MEASURES
-from views import labels
+from vocab import labels
 
 HEADER_ROW = 3
 FIRST_YEAR_COL = 4  # A 指标代码, B 指标, C 单位, then the years

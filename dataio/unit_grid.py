@@ -8,6 +8,7 @@ import pandas as pd
 
 from dataio.grid import value_text
 from dataio.validate import INTEGER_MEASURES, Entry
+from vocab.labels import is_blank
 
 UNIT_GRID_SHEET = "本单位填报"
 EDITABLE = {"value": "本期数值", "source": "来源", "note": "备注"}
@@ -66,10 +67,6 @@ def unit_grid_frame(indicators: pd.DataFrame, observations: pd.DataFrame, region
     return frame.astype({"version": "Int64"})
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
-
-
 def unit_grid_entries(base: pd.DataFrame, edited: pd.DataFrame, region: str, year: int,
                       quarter: int) -> list[Entry]:
     """The rows whose value, source or note changed, as entries (row = grid row from 1); a row left blank that
@@ -78,7 +75,7 @@ def unit_grid_entries(base: pd.DataFrame, edited: pd.DataFrame, region: str, yea
     for i, row in enumerate(edited.reset_index(drop=True).to_dict("records")):
         cells = [row[c] for c in EDITABLE]
         before = [base.loc[i, c] for c in EDITABLE]
-        if [("" if _blank(v) else str(v)) for v in cells] == [("" if _blank(v) else str(v)) for v in before]:
+        if [("" if is_blank(v) else str(v)) for v in cells] == [("" if is_blank(v) else str(v)) for v in before]:
             continue
         entries.append(Entry(sheet=UNIT_GRID_SHEET, row=i + 1, region=region, code=base.loc[i, "code"],
                              period=period_text(year, quarter), value=row["value"], source=row["source"],

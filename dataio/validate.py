@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -19,8 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from dataio import limits
-from views.text import clean_text
+from store import limits
+from vocab.labels import is_blank
+from vocab.periods import normalise, parse_period
+from vocab.text import clean_text
 
 FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
                             "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
@@ -30,9 +31,6 @@ KNOWN_UNITS = frozenset({"元", "千元", "万元", "亿元", "万", "亿", "家
 INTEGER_MEASURES = frozenset({"stock", "flow", "rank"})
 TRUE_WORDS = frozenset({"是", "1", "TRUE", "Y", "YES", "示例", "示例数据"})
 FALSE_WORDS = frozenset({"否", "0", "FALSE", "N", "NO", ""})
-_CN_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_PERIOD = re.compile(r"^(\d{4})(?:年度?)?$")
-_QUARTER = re.compile(r"^(\d{4})(?:年度?)?[-/_.]?(?:Q([1-4])|第?([1-4一二三四])季度?)$")
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
 _NUMBER_WITH_SUFFIX = re.compile(r"^([+-]?[\d.,]+)(\D*)$")
 
@@ -133,20 +131,6 @@ DEFAULT_COLUMNS = {"region": "地区", "indicator": "指标", "code": "指标代
 
 # ------------------------------------------------------------------ small parsers (pure, each total)
 
-def normalise(value: Any) -> str:
-    """Fold width and case-insensitive spaces: '３．８％ ' → '3.8%', ' 高企 数量' → '高企数量'."""
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", "", text)
-
-
-def is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and normalise(value) == ""
-
-
 def shown(value: Any) -> str:
     """A raw value as the user typed it, for messages (control characters cleaned)."""
     if is_blank(value):
@@ -154,29 +138,6 @@ def shown(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return clean_text(str(value)).strip()
-
-
-def parse_period(value: Any) -> tuple[int, int] | str:
-    """(year, quarter) with quarter 0 for the whole year, or a Chinese message."""
-    expected = "期间格式不正确：请填写年份（如 2020 或 2020年）或季度（如 2020Q3 或 2020年第三季度）"
-    if is_blank(value):
-        return "期间为空：请填写年份（如 2020）或季度（如 2020Q3）"
-    if isinstance(value, bool):
-        return expected
-    if isinstance(value, (datetime, date, time)):
-        return "期间不能填写日期：请填写年份（如 2020）或季度（如 2020Q3）"
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and not value.is_integer():
-            return expected
-        return int(value), 0
-    text = normalise(value).upper()
-    if re.fullmatch(r"\d{4}\.0+", text):
-        text = text.split(".")[0]
-    if m := _PERIOD.match(text):
-        return int(m.group(1)), 0
-    if m := _QUARTER.match(text):
-        return int(m.group(1)), _CN_QUARTER[m.group(2) or m.group(3)]
-    return expected
 
 
 def parse_number(value: Any) -> tuple[float, str] | str:
@@ -223,7 +184,7 @@ def parse_flag(value: Any) -> bool | str:
 
 
 def text_or_blank(value: Any, multiline: bool = False) -> str:
-    """A text cell as stored: control characters cleaned (views.text.clean_text), surrounding spaces stripped."""
+    """A text cell as stored: control characters cleaned (vocab.text.clean_text), surrounding spaces stripped."""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -24,8 +24,9 @@ from pptx.util import Inches, Pt
 
 from deck import style
 from metrics.summary import status_counts
-from views import labels, sentences
-from views.labels import is_missing
+from views import sentences
+from vocab import labels
+from vocab.labels import is_missing
 
 TITLE_ONLY_LAYOUT = 5
 DECK_TITLE = "{region}创新驱动提速增效工程推进情况"

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from views import labels
+from vocab import labels
 
 BAND_KEYS = [b.key for b in labels.COLOUR_BANDS]
 

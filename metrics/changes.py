@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from views import labels
+from vocab import labels
 
 _KEEP = ["code", "indicator_name", "status", "status_order", "actual"]
 

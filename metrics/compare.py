@@ -6,6 +6,14 @@ from __future__ import annotations
 import pandas as pd
 
 
+def year_on_year(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Growth of each pair (store.reads.read_year_pairs: region, indicator, year, value, previous): the pairs plus
+    growth = value ÷ previous − 1, NaN when the previous value is ≤ 0 (no rate is defined)."""
+    value, previous = pairs["value"].astype("float64"), pairs["previous"].astype("float64")
+    return pairs.assign(value=value, previous=previous,
+                        growth=(value / previous.where(previous > 0) - 1).astype("float64"))
+
+
 def growth_side_by_side(status_all: pd.DataFrame, regions: list[str]) -> pd.DataFrame:
     """One row per relative target: code, indicator, indicator_name, the first region's benchmark, growth,
     margin (percentage points), average growth since the base year and status, then one column `growth::<region>`
@@ -28,7 +36,7 @@ def peer_growth(relative: pd.DataFrame, growth: pd.DataFrame, peers: list[str]) 
     indicator_name, region, year, growth, rank (1 = fastest; ties share the best rank), n_ranked.
 
     relative: the region's relative-target rows of target_status (code, indicator, indicator_name, actual_year).
-    growth: store.reads.read_growth rows (region, indicator, year, growth) of the peers' level."""
+    growth: year_on_year rows (region, indicator, year, growth) of the peers' level."""
     cols = ["code", "indicator_name", "region", "year", "growth", "rank", "n_ranked"]
     judged = relative.loc[relative["actual_year"].notna(), ["code", "indicator", "indicator_name", "actual_year"]]
     judged = judged.assign(year=judged["actual_year"].astype("int64")).drop(columns="actual_year")

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from views import labels
+from vocab import labels
 
 TARGET_STATUS_KEYS = [s.key for s in labels.STATUSES]
 TASK_STATUS_KEYS = list(labels.TASK_STATUSES)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.verdicts import year_end_verdict
-from views import labels
+from vocab import labels
 
 EPS = 1e-9  # relative tolerance for "exactly on the boundary" comparisons (floating point)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from views import labels
+from vocab import labels
 
 STATUS_KEYS = [s.key for s in labels.STATUSES]
 ORDER = {s.key: s.order for s in labels.STATUSES}

@@ -3,7 +3,7 @@ import streamlit as st
 
 import ui
 from ui import tables
-from views import labels
+from vocab import labels
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)

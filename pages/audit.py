@@ -9,11 +9,11 @@ import streamlit as st
 import db
 import ui
 from access import guard
-from access.account import Account, PermissionDenied
 from access.permissions import is_admin
 from ui import tables
-from views import labels
-from views.text import md_escape
+from vocab import labels
+from vocab.accounts import Account, PermissionDenied
+from vocab.text import md_escape
 
 
 @st.cache_data(show_spinner=False)

@@ -5,8 +5,8 @@ import streamlit as st
 import ui
 from metrics.compare import regions_to_compare
 from ui import charts, tables
-from views import labels
 from views import policy as views
+from vocab import labels
 
 filters = ui.sidebar_filters()
 regions = ui.catalogue_frames()["regions"]

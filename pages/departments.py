@@ -5,8 +5,8 @@ import streamlit as st
 import ui
 from metrics.summary import filter_ledger
 from ui import charts, tables
-from ui.supervision import supervision_section
-from views import labels
+from ui.milestone_panels import supervision_section
+from vocab import labels
 
 filters = ui.sidebar_filters()
 board = ui.scorecard(filters.policy, filters.region, filters.as_of_year)

@@ -4,8 +4,9 @@ import streamlit as st
 
 import ui
 from ui import charts, tables
-from views import labels, sentences
-from views.labels import is_missing
+from views import sentences
+from vocab import labels
+from vocab.labels import is_missing
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)

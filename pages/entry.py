@@ -11,7 +11,6 @@ import streamlit as st
 import db
 import ui
 from access import guard
-from access.account import Account, PermissionDenied
 from access.permissions import (
     ALL_DEPARTMENT_ROLES,
     department_indicators,
@@ -19,8 +18,9 @@ from access.permissions import (
 )
 from dataio import exporter, grid, importer, template, unit_grid
 from dataio.validate import Rules, problems_frame, validate_entries
-from views import labels
-from views.text import md_escape
+from vocab import labels
+from vocab.accounts import Account, PermissionDenied
+from vocab.text import md_escape
 
 
 def template_file(policy: str, region: str, first: int, last: int, indicators: tuple[str, ...] | None = None,

@@ -5,10 +5,10 @@ import streamlit as st
 import ui
 from metrics.summary import area_lights, headline_cards, needs_attention, status_counts
 from ui import charts, tables
-from views import labels
 from views import policy as views
 from views.sentences import change_message
-from views.text import md_escape
+from vocab import labels
+from vocab.text import md_escape
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)

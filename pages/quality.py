@@ -4,7 +4,7 @@ import streamlit as st
 import ui
 from metrics.quality import ISSUES, issue_counts, quality_findings
 from ui import tables
-from views import labels
+from vocab import labels
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)

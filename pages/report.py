@@ -7,13 +7,13 @@ import streamlit as st
 import db
 import ui
 from access import guard
-from access.account import PermissionDenied
 from access.permissions import is_admin
 from deck import DeckData, DeckOptions, build_deck, plan_deck
 from deck.data import deck_data
 from ui import tables
-from views import labels
-from views.text import md_escape
+from vocab import labels
+from vocab.accounts import PermissionDenied
+from vocab.text import md_escape
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 NO_COMPARE = "不对比"

@@ -13,13 +13,13 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, String, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
-from access.account import ROLE_LABELS, ROLES, Account
 from store import catalogue as cat
 from store.audit import write_audit
 from store.engine import now, read_session, session_scope
 from store.models import Base
 from store.reads import frame_of
 from store.sync import normalise_name
+from vocab.accounts import ROLE_LABELS, ROLES, Account
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9_.@\-\u4e00-\u9fff]{2,40}$")
 USER_COLUMNS = ("login", "display_name", "role", "departments", "active", "created_at", "last_login",

@@ -11,16 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from access.account import Account
 from store import catalogue as cat
 from store.audit import write_audit
 from store.engine import now, session_scope
+from store.milestone_tables import Chase, ExtensionRequest, Milestone
 from store.models import SYSTEM_USER, Department, Policy, Task
-from store.plans import MILESTONE_STATUSES, load_plan
+from store.plans import load_plan
 from store.reads import frame_of
-from store.supervision import Chase, ExtensionRequest, Milestone
 from store.sync import department_resolver
 from supervision import rules
+from vocab.accounts import Account
+from vocab.labels import MILESTONE_STATUSES
 
 EDITABLE_FIELDS = ("title", "due_date", "units", "status", "evidence", "completed_on")
 

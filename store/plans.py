@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from store.catalogue import MILESTONES_SUFFIX, CatalogueError, Policy
-
-MILESTONE_STATUSES = ("not_started", "in_progress", "done")
+from vocab.labels import MILESTONE_STATUSES
 
 
 @dataclass

@@ -216,13 +216,13 @@ def dump(engine: Engine) -> str:
     return "\n".join(parts)
 
 
-def read_growth(engine: Engine, indicators: list[str], years: list[int], level: str) -> pd.DataFrame:
-    """Year-on-year growth of whole-year values, per region of one level, computed in SQL: region, indicator, year,
-    value, previous (the year before), growth (value ÷ previous − 1; NaN when previous ≤ 0).
+def read_year_pairs(engine: Engine, indicators: list[str], years: list[int], level: str) -> pd.DataFrame:
+    """Whole-year values paired with the year before, per region of one level, joined in SQL: region, indicator,
+    year, value, previous. metrics.compare.year_on_year turns them into growth rates.
 
     For ranking a region among its peers without reading every region's observations into pandas."""
     if not indicators or not years:
-        return pd.DataFrame(columns=["region", "indicator", "year", "value", "previous", "growth"])
+        return pd.DataFrame({"region": [], "indicator": [], "year": [], "value": [], "previous": []})
     cur, prev = Observation.__table__.alias("cur"), Observation.__table__.alias("prev")
     stmt = (select(Region.name.label("region"), Indicator.code.label("indicator"), cur.c.year,
                    cur.c.value, prev.c.value.label("previous"))
@@ -233,6 +233,4 @@ def read_growth(engine: Engine, indicators: list[str], years: list[int], level: 
             .where(cur.c.quarter == 0, Region.level == level, Indicator.code.in_(indicators),
                    cur.c.year.in_([int(y) for y in years])))
     df = frame_of(engine, stmt)
-    value, previous = df["value"].astype("float64"), df["previous"].astype("float64")
-    return df.assign(value=value, previous=previous,
-                     growth=(value / previous.where(previous > 0) - 1).astype("float64"))
+    return df.assign(value=df["value"].astype("float64"), previous=df["previous"].astype("float64"))

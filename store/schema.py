@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from store import catalogue as cat
 from store import migrations
-from store import supervision as _supervision_tables  # noqa: F401  (registers the 督办 tables)
+from store import milestone_tables as _supervision_tables  # noqa: F401  (registers the 督办 tables)
 from store.engine import now, session_scope
 from store.milestones import load_milestones
 from store.models import (
@@ -26,8 +26,13 @@ from store.models import (
     TaskProgress,
 )
 from store.sync import load_catalogue
-from store.writes import add_progress, observation_key, period_from_label, save_observations
-from views.labels import TASK_STATUS_BY_LABEL
+from store.writes import (
+    add_progress,
+    observation_key,
+    period_from_label,
+    save_observations,
+)
+from vocab.labels import TASK_STATUS_BY_LABEL
 
 BUILTIN_OBSERVATIONS = cat.DATA_DIR / "observations" / "builtin.csv"
 BUILTIN_PROGRESS = cat.DATA_DIR / "observations" / "task_progress_sample.csv"

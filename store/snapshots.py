@@ -9,12 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-
 from store.audit import write_audit
 from store.engine import now, session_scope
 from store.models import Policy, Snapshot, SnapshotRow
 from store.reads import frame_of
-from views.text import clean_text
+from vocab.text import clean_text
 
 SNAPSHOT_COLUMNS = ("code", "indicator_name", "status", "status_order", "actual", "actual_year", "target_value",
                     "attainment", "ratio", "is_sample")

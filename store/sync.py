@@ -24,7 +24,7 @@ from store.models import (
     Task,
     TaskUnit,
 )
-from views.labels import AREAS
+from vocab.labels import AREAS
 
 _TARGET_FIELDS = ("kind", "comparator", "value", "value_low", "value_high", "start_year", "due_year", "tier",
                   "benchmark", "clause", "quote", "also_clause", "also_quote", "task_basis", "headline", "interpreted",

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dataio import limits
+from store import limits
 from store.audit import write_audit, write_audits
 from store.engine import ConcurrentEditError, now, session_scope
 from store.models import (
@@ -26,8 +26,8 @@ from store.models import (
     TaskProgress,
 )
 from store.sync import ensure_region
-from views.labels import TASK_STATUSES
-from views.text import clean_text
+from vocab.labels import TASK_STATUSES
+from vocab.text import clean_text
 
 
 def observation_key(region: str, indicator: str, year: int, quarter: int) -> str:
@@ -327,7 +327,7 @@ def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, 
                  reported_on: date, reported_by: str, who: str, is_sample: bool = False,
                  session: Session | None = None) -> None:
     """Record one progress update for a task (status: not_started | in_progress | done), audited. Texts are
-    cleaned of control characters (views.text.clean_text) whoever calls."""
+    cleaned of control characters (vocab.text.clean_text) whoever calls."""
     progress, evidence = clean_text(progress, multiline=True), clean_text(evidence, multiline=True)
     reported_by, who = clean_text(reported_by).strip(), clean_text(who).strip()
     for text, limit, what in ((reported_by, limits.NAME_LENGTH, "报告单位 / 人"), (who, limits.WHO_LENGTH, "填报人")):

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from metrics.deadlines import attention
-from views import labels
+from vocab import labels
 
 PASSWORD_ENV = "TRACKER_SMTP_PASSWORD"
 

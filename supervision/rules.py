@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from access.account import ROLE_LABELS, Account, PermissionDenied
+from vocab.accounts import ROLE_LABELS, Account, PermissionDenied
 
 NONE = "none"
 STATES: tuple[str, ...] = (NONE, "requested", "returned", "forwarded", "approved", "rejected")

@@ -6,7 +6,7 @@ import functools
 from argon2 import PasswordHasher
 
 import db
-from access.account import Account
+from vocab.accounts import Account
 
 PASSWORD = "correct-horse-9"
 

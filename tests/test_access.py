@@ -17,7 +17,6 @@ from sqlalchemy import select
 import cli
 import db
 from access import auth, guard
-from access.account import PermissionDenied
 from access.permissions import (
     department_indicators,
     department_tasks,
@@ -29,6 +28,7 @@ from store import catalogue
 from tests.accounts import PASSWORD, admin, editor, store_account, viewer
 from tests.xlsx import long_table
 from views.policy import load_frames, policy_status
+from vocab.accounts import PermissionDenied
 
 ZZB = editor("组织部", "zzb_clerk")     # 组织部 leads talent targets, not 科工信局's enterprise targets
 KGX = editor("科工信局", "kgx_clerk")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from views import labels
+from vocab import labels
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

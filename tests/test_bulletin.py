@@ -11,11 +11,11 @@ from docx.oxml.ns import qn
 
 import db
 from bulletin import build_bulletin, bulletin_data
-from metrics.bulletin import overdue_items, unit_reasons
+from metrics.overdue import overdue_items, unit_reasons
 from store import catalogue
 from tests.test_cli import run_cli
-from views import labels
 from views import policy as views
+from vocab import labels
 
 SETTINGS = catalogue.load_settings()
 

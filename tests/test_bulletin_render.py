@@ -13,8 +13,8 @@ import pytest
 from bulletin import build_bulletin, bulletin_data
 from store import catalogue
 from tests.office import convert, pdf_pages
-from views import labels
 from views import policy as views
+from vocab import labels
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from metrics.summary import status_counts
 from metrics.trajectory import trajectories
 from store import catalogue
 from ui import charts, tables
-from views import labels
+from vocab import labels
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 import db
 from store import catalogue
 from tests.helpers import run_cli
-from views import labels
+from vocab import labels
 
 SETTINGS = catalogue.load_settings()
 POLICY = catalogue.load_policies()[0]

@@ -18,7 +18,7 @@ from dataio.validate import excel_precision
 from store import catalogue
 from tests.accounts import admin
 from tests.xlsx import LONG_HEADER, long_table
-from views import labels
+from vocab import labels
 
 COLUMNS = ["region", "indicator", "year", "quarter", "value", "source", "note", "is_sample"]
 

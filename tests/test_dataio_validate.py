@@ -15,9 +15,9 @@ from dataio.validate import (
     Rules,
     check_value,
     parse_number,
-    parse_period,
     validate_entries,
 )
+from vocab.periods import parse_period
 
 
 @pytest.fixture(scope="module")

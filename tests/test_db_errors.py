@@ -11,8 +11,8 @@ from openpyxl import Workbook
 from sqlalchemy import event, text
 
 import db
-from dataio import limits
 from dataio.importer import import_workbook
+from store import limits
 from tests.accounts import admin
 from tests.test_dataio_import import GOOD
 from tests.test_pages_entry import open_page, store  # noqa: F401  (store: the fixture)

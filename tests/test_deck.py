@@ -17,8 +17,8 @@ from deck import DeckOptions, build_deck, plan_deck, style
 from deck.build import ATTAINMENT_SERIES, TARGET_SERIES
 from deck.data import deck_data
 from store import catalogue
-from views import labels
 from views.policy import load_frames
+from vocab import labels
 
 AS_OF = 2020
 REGION = "长垣市"

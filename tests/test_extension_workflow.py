@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 import db
-from access.account import ROLES, Account, PermissionDenied
 from supervision import rules
+from vocab.accounts import ROLES, Account, PermissionDenied
 
 UNITS = ["科工信局"]
 # The specification, written out by hand (not read from rules.TRANSITIONS): everything else is refused.

@@ -20,7 +20,6 @@ from streamlit.testing.v1 import AppTest
 
 import db
 from access import auth, guard
-from access.account import Account
 from bulletin import build_bulletin, bulletin_data
 from dataio.exporter import export_workbook
 from deck import build_deck
@@ -28,9 +27,10 @@ from deck.data import deck_data
 from store import catalogue
 from tests.accounts import PASSWORD, store_account
 from tests.helpers import app_pointed_at, run_cli, start_on
-from ui.supervision import REFUSED_ICON
+from ui.milestone_panels import REFUSED_ICON
 from views import policy as views
-from views.text import md_escape
+from vocab.accounts import Account
+from vocab.text import md_escape
 
 POLICY = "CY2019-20"
 REGION = "长垣市"

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from deck.style import shorten, text_width
 from metrics.changes import change_counts
 from metrics.summary import furthest_behind
-from views import labels
 from views import sentences as messages
+from vocab import labels
 
 BASE = dict(policy="P", region="长垣市", area="企业", unit="家", decimals=0, kind="level", comparator=">=", tier=None,
             benchmark=None, headline=False, target_low=math.nan, target_high=math.nan, actual_year=2020,

@@ -15,7 +15,7 @@ from metrics.deadlines import (
     chase_counts,
     milestone_deadlines,
 )
-from views import labels
+from vocab import labels
 
 SETTINGS = {"supervision": {"warn_days": 3, "early_warn_days": 7}}
 AS_OF = date(2020, 6, 27)

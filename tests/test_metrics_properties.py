@@ -15,7 +15,7 @@ from tests.metrics_helpers import (
     observations,
     targets,
 )
-from views import labels
+from vocab import labels
 
 YEARS = list(range(2016, 2023))
 TOL = SETTINGS["tolerance"]["approximate"]

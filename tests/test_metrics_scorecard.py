@@ -11,7 +11,7 @@ import pytest
 from metrics.changes import status_changes
 from metrics.scorecard import department_scorecard, task_ledger
 from tests.metrics_helpers import SETTINGS
-from views import labels
+from vocab import labels
 
 SC = SETTINGS["scorecard"]
 P, T = SC["status_points"], SC["task_points"]

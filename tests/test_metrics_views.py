@@ -30,7 +30,7 @@ from metrics.summary import (
 )
 from metrics.trajectory import trajectories
 from store import catalogue
-from views import labels
+from vocab import labels
 
 KEYS = [s.key for s in labels.STATUSES]
 

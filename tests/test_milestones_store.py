@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import db
-from access.account import Account, PermissionDenied
 from store import catalogue
 from store.plans import load_plan, plan_path
+from vocab.accounts import Account, PermissionDenied
 
 POLICY = "CY2019-20"
 INSPECTOR = Account("ducha01", "督查员甲", "inspector", ())

@@ -11,10 +11,17 @@ import pytest
 import db
 from metrics.summary import moved_since, needs_attention, status_counts
 from store import catalogue
+from tests.helpers import (
+    PageSessions,
+    engine_at,
+    frame_by_columns,
+    frame_or_empty,
+    open_page,
+    plotly_array,
+)
 from ui import tables
-from tests.helpers import PageSessions, engine_at, frame_by_columns, frame_or_empty, open_page, plotly_array
-from views import labels
 from views import policy as views
+from vocab import labels
 
 POLICY = "CY2019-20"
 YEARS = (2019, 2020)

@@ -10,7 +10,7 @@ from access import guard
 from store import catalogue
 from tests.accounts import PASSWORD, admin, editor, store_account, viewer
 from tests.helpers import start_on
-from views import labels
+from vocab import labels
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x","y")'

@@ -10,8 +10,8 @@ import db
 from tests.accounts import PASSWORD, admin, editor, store_account
 from tests.helpers import start_on
 from tests.xlsx import long_table
-from views import labels
-from views.text import md_escape
+from vocab import labels
+from vocab.text import md_escape
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_concurrent_edit_is_refused(store):
     edit_grid(at, {grid_row(at, "2020"): {"value": "102", "source": "科工信局"}})
     before = db.dump(store)
     at.button(key="entry_confirm").click().run()
-    # the message names a person: shown as Markdown-escaped text (views.text.md_escape)
+    # the message names a person: shown as Markdown-escaped text (vocab.text.md_escape)
     assert at.error[0].value.startswith(md_escape("长垣市/hte_count/2020：保存失败——您打开后该数值已被“李四”修改为 99"))
     assert value(store, "hte_count", 2020) == 99 and db.dump(store) == before
 

@@ -10,15 +10,15 @@ from streamlit.testing.v1 import AppTest
 
 import db
 from access import auth
-from access.account import Account
 from metrics.deadlines import attention
 from store import catalogue
 from tests.accounts import store_account
 from tests.helpers import start_on
 from ui import tables
-from ui.supervision import REFUSED_ICON
-from views import labels
+from ui.milestone_panels import REFUSED_ICON
 from views import policy as views
+from vocab import labels
+from vocab.accounts import Account
 
 POLICY = "CY2019-20"
 AS_OF = date(2020, 6, 27)

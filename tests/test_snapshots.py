@@ -11,10 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 import cli
 import db
+from access import guard
 from deck import build_deck, plan_deck
 from deck.data import deck_data
 from store import catalogue
-from access import guard
 from tests.accounts import PASSWORD, admin, editor, store_account, viewer
 from views.policy import changes_since, last_snapshot, load_frames, policy_status
 

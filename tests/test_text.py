@@ -20,7 +20,7 @@ from dataio.importer import import_workbook
 from tests.accounts import admin
 from tests.test_dataio_csv import excel_csv
 from tests.xlsx import LONG_HEADER
-from views.text import clean_text, formula_safe, md_escape
+from vocab.text import clean_text, formula_safe, md_escape
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 

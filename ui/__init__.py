@@ -12,12 +12,13 @@ import streamlit as st
 
 import db
 from access import auth, guard
-from access.account import ROLE_LABELS, Account
+from metrics.compare import year_on_year
 from metrics.trajectory import trajectories
 from store import catalogue
 from ui import charts, tables
-from views import labels
 from views import policy as views
+from vocab import labels
+from vocab.accounts import ROLE_LABELS, Account
 
 
 @st.cache_resource
@@ -413,11 +414,11 @@ def status_of_regions(policy: str, regions: list[str], as_of_year: int) -> pd.Da
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _growth(version: int, indicators: tuple[str, ...], years: tuple[int, ...], level: str) -> pd.DataFrame:
-    return db.read_growth(engine(), list(indicators), list(years), level)
+    return year_on_year(db.read_year_pairs(engine(), list(indicators), list(years), level))
 
 
 def peer_growth_rows(indicators: list[str], years: list[int], level: str) -> pd.DataFrame:
-    """store.reads.read_growth for the regions of one level (computed in SQL), cached."""
+    """Year-on-year growth of the regions of one level (pairs joined in SQL, rates in metrics.compare), cached."""
     return _growth(data_version(), tuple(sorted(set(indicators))), tuple(sorted({int(y) for y in years})), level)
 
 

@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from views import labels
-from views.labels import is_missing
+from vocab import labels
+from vocab.labels import is_missing
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 SERIES_DASH = {"actual": "solid", "path": "dash", "forecast": "dot", "benchmark": "solid", "target": "dash"}

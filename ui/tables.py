@@ -1,5 +1,5 @@
 """What pages show in their tables and sentences: the engine's frames turned into display texts and column
-configs. Formatting only (labels, icons, units, percentages: views.labels); every number comes from metrics/,
+configs. Formatting only (labels, icons, units, percentages: vocab.labels); every number comes from metrics/,
 every sentence from views.sentences."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics.summary import moved_since
-from views import labels
-from views.labels import is_missing, percent_text
+from vocab import labels
+from vocab.labels import is_missing, percent_text
 
 
 def status_table(status: pd.DataFrame) -> pd.DataFrame:

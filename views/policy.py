@@ -26,6 +26,7 @@ from metrics.compare import (
 from metrics.deadlines import attention, milestone_deadlines
 from metrics.scorecard import department_scorecard, task_ledger
 from metrics.status import target_status_at
+from vocab import periods
 
 Frames = dict[str, pd.DataFrame]
 CATALOGUE_FRAMES = ("policies", "indicators", "targets", "tasks", "task_units", "progress", "regions")
@@ -165,22 +166,17 @@ def unit_todo(deadlines: pd.DataFrame, units: list[str] | tuple[str, ...]) -> pd
     return rows.sort_values(["due_date", "clause", "title"], kind="stable").reset_index(drop=True)
 
 
-def period_at(when: pd.Timestamp) -> tuple[int, int]:
-    """The latest complete period at a date, as (year, quarter): 2020-12-31 → (2020, 0), 2020-06-30 → (2020, 2),
-    2020-05-01 → (2020, 1), 2020-02-01 → (2019, 0). Targets are judged on complete periods, tasks on the day."""
-    done = when.month // 3 if when.is_quarter_end else (when.month - 1) // 3
-    if done == 4:
-        return when.year, 0
-    return (when.year, done) if done else (when.year - 1, 0)
+def period_at(when: date | pd.Timestamp) -> tuple[int, int]:
+    """The latest complete period at a date (vocab.periods.period_at), for a date or a Timestamp."""
+    return periods.period_at(date(when.year, when.month, when.day))
 
 
 def scorecard_at(frames: Frames, settings: dict, policy: str, region: str,
                  when: int | str | date | pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(status, ledger, scorecard) as of a day (a year = its 31 December): tasks as of that day, targets at the
     latest complete quarter — what `cli.py scorecard`, the band history and the bulletin use."""
-    from metrics.scorecard import as_of_date
-    day = as_of_date(int(when) if isinstance(when, str) and when.isdigit() else when)
-    year, quarter = period_at(day)
+    point = periods.parse_as_of(when)
+    day, year, quarter = pd.Timestamp(point.day), point.year, point.quarter
     status = policy_status(frames, settings, policy, region, year, quarter)
     ledger = policy_ledger(frames, policy, day)
     return status, ledger, policy_scorecard(frames, settings, policy, status, ledger)
@@ -188,8 +184,7 @@ def scorecard_at(frames: Frames, settings: dict, policy: str, region: str,
 
 def quarter_ends(when: int | str | date | pd.Timestamp, n: int) -> list[pd.Timestamp]:
     """The last n quarter ends at or before a day, oldest first (a year = its 31 December)."""
-    from metrics.scorecard import as_of_date
-    day = as_of_date(int(when) if isinstance(when, str) and when.isdigit() else when)
+    day = pd.Timestamp(periods.parse_as_of(when).day)
     last = day if day.is_quarter_end else (day - pd.offsets.QuarterEnd(1))
     return [(last - pd.offsets.QuarterEnd(k)).normalize() for k in range(n - 1, -1, -1)]
 
@@ -255,7 +250,7 @@ class GrowthRequest:
 
 
 def growth_request(relative: pd.DataFrame, regions: pd.DataFrame, region: str) -> GrowthRequest:
-    """The indicators, years and region level to read peer growth for (store.reads.read_growth); a region not in
+    """The indicators, years and region level to read peer growth for (store.reads.read_year_pairs, then metrics.compare.year_on_year); a region not in
     the catalogue counts as a county."""
     level = regions.loc[regions["name"] == region, "level"]
     return GrowthRequest(indicators=list(relative["indicator"]),
@@ -278,7 +273,7 @@ class GrowthComparison:
 
 def growth_comparison(status_shown: pd.DataFrame, relative: pd.DataFrame, growth: pd.DataFrame,
                       regions: pd.DataFrame, region: str, shown: list[str]) -> GrowthComparison:
-    """The region's growth against the shown regions and its peers (same level). growth: read_growth rows of the
+    """The region's growth against the shown regions and its peers (same level). growth: metrics.compare.year_on_year rows of the
     growth_request; shown: metrics.compare.regions_to_compare."""
     peers = peer_regions(regions, region)
     standing = peer_growth(relative, growth, peers)

@@ -11,8 +11,8 @@ import pandas as pd
 
 from metrics.changes import change_counts
 from metrics.summary import NO_DATA, furthest_behind
-from views import labels
-from views.labels import is_missing
+from vocab import labels
+from vocab.labels import is_missing
 
 
 def _num(value: float, decimals: int) -> str:

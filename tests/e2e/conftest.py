@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.accounts import PASSWORD
-from views import labels
+from vocab import labels
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "shots"

@@ -12,7 +12,7 @@ from tests.e2e.conftest import assert_no_exception, log_in, open_page, wait_idle
 from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
 from tests.helpers import engine_at
 from tests.xlsx import long_table
-from views import labels
+from vocab import labels
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import expect
 
 import db
-from access.account import Account
 from tests.accounts import store_account
 from tests.e2e.conftest import (
     assert_no_exception,
@@ -24,8 +23,9 @@ from tests.e2e.conftest import (
     wait_idle,
 )
 from tests.e2e.test_pages_browser import full_page_shot
-from views import labels
 from views import policy as views
+from vocab import labels
+from vocab.accounts import Account
 
 pytestmark = pytest.mark.slow
 POLICY = "CY2019-20"

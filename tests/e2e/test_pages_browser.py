@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.conftest import SHOTS, assert_no_exception, open_page, wait_idle
-from views import labels
+from vocab import labels
 
 pytestmark = pytest.mark.slow
 

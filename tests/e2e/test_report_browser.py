@@ -6,7 +6,7 @@ from pptx import Presentation
 
 from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
 from tests.e2e.test_pages_browser import full_page_shot
-from views import labels
+from vocab import labels
 
 pytestmark = pytest.mark.slow
 

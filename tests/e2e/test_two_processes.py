@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
     wait_idle,
 )
 from tests.e2e.test_entry_browser import go_to
-from views import labels
+from vocab import labels
 
 pytestmark = pytest.mark.slow
 ENTRY, AUDIT = labels.ENTRY_PAGE_TITLES["entry"], labels.ENTRY_PAGE_TITLES["audit"]

@@ -10,12 +10,12 @@ import streamlit as st
 
 import db
 import ui
-from access.account import Account, PermissionDenied
 from supervision import rules
 from ui import tables
-from views.text import md_escape
-from views import labels
 from views import policy as views
+from vocab import labels
+from vocab.accounts import Account, PermissionDenied
+from vocab.text import md_escape
 
 FLASH = "_supervision_flash"
 

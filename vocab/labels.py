@@ -52,7 +52,7 @@ TASK_STATUSES = {"not_started": "未启动", "in_progress": "进行中", "done":
 TASK_STATUS_BY_LABEL = {v: k for k, v in TASK_STATUSES.items()}
 TASK_STATUS_COLOURS = {"done": "#009E73", "in_progress": "#56B4E9", "not_started": "#BBBBBB", "overdue": "#D55E00"}
 TASK_STATUS_ICONS = {"done": "✔", "in_progress": "▲", "not_started": "○", "overdue": "✖"}
-ROLE_LABELS = {"lead": "牵头单位", "responsible": "责任单位"}
+UNIT_ROLE_LABELS = {"lead": "牵头单位", "responsible": "责任单位"}
 
 @dataclass(frozen=True)
 class ColourBand:
@@ -111,6 +111,11 @@ def is_missing(value: object) -> bool:
         return bool(value != value)  # noqa: PLR0124 -- NaN and NaT are the values unequal to themselves
     except (TypeError, ValueError):  # arrays and other values without a single truth value
         return False
+
+
+def is_blank(value: object) -> bool:
+    """is_missing, or a text of nothing but spaces: an empty grid or form cell."""
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
 def number_text(value: float | None, decimals: int = 0) -> str:

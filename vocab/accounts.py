@@ -1,4 +1,5 @@
-"""Who is acting: the logged-in account every write is checked against and recorded under."""
+"""Who is acting: the logged-in account every write is checked against and recorded under, its roles, and the
+refusal a role check raises. Vocabulary only: the checks themselves live in access/ (above the store)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
