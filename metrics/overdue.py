@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vocab import labels
+
 OVERDUE_COLUMNS = ["unit", "task", "milestone", "due_date", "days_overdue", "chases"]
 
 
@@ -43,9 +45,10 @@ def overdue_by_unit(items: pd.DataFrame) -> pd.Series:
 
 def unit_reasons(scorecard: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     """The numbers that put a unit in a group: unit, group, rank, score, targets (assessed targets: met + every
-    status but no_data), targets_met, tasks, tasks_done, tasks_overdue (ledger), overdue_items (the list above)."""
+    status but labels.UNASSESSED_STATUSES), targets_met, tasks, tasks_done, tasks_overdue (ledger), overdue_items (the list above)."""
+    unassessed = [f"targets_{k}" for k in labels.UNASSESSED_STATUSES]
     target_cols = [c for c in scorecard.columns if c.startswith("targets_")
-                   and c not in ("targets_led", "targets_shared", "targets_no_data")]
+                   and c not in ("targets_led", "targets_shared", *unassessed)]
     by_unit = overdue_by_unit(items)
     return pd.DataFrame({
         "unit": scorecard["unit"], "group": scorecard["group"], "rank": scorecard["rank"],

@@ -83,7 +83,8 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
     """One row per unit: targets_led, targets_shared, tasks_led, tasks_shared, targets_<status> and
     tasks_<task status> counts (led and shared together), score (0–100, over assessed items only), assessed
     (targets with data + tasks with a progress report), ranked (False for collective units and for units with
-    fewer than scorecard.min_assessed_items assessed items), rank (1 = best; <NA> when not ranked),
+    fewer than scorecard.min_assessed_items assessed items; a target is assessed unless its status is one of
+    labels.UNASSESSED_STATUSES: 无数据, 无期末数据), rank (1 = best; <NA> when not ranked),
     group (labels.PRAISE / labels.CRITICISE / ""), collective, is_sample.
 
     status: target_status rows of one region; ledger: task_ledger; task_units: db.read_task_units.
@@ -118,7 +119,7 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
     def floats(values: np.ndarray, mapping: dict) -> np.ndarray:
         return np.array([mapping.get(v, np.nan) for v in values], dtype=float)
 
-    assessed = np.concatenate((tg["status"] != "no_data", updates))
+    assessed = np.concatenate((~np.isin(tg["status"], labels.UNASSESSED_STATUSES), updates))
     u = np.concatenate((tg_u, tk_u))[assessed]
     points = np.concatenate((floats(tg["status"], sc["status_points"]), floats(tk_status, sc["task_points"])))[assessed]
     w = np.concatenate((floats(tg["role"], weight), floats(tk_role, weight)))[assessed]

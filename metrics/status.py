@@ -7,17 +7,25 @@ README "Metrics" gives every formula; the short form:
 * linear path:   ratio = (actual − baseline) ÷ (expected − baseline), expected = baseline + (goal − baseline)·f,
   f = elapsed share of the path (time of the latest value − path start) ÷ (due year − path start), clipped to 0..1;
 * compound path: ratio = actual CAGR since the baseline ÷ CAGR required from the baseline to the goal by the due year;
+* cagr targets ("年均增长10%以上"): actual = CAGR (%) from the base-year value to the latest; ratio = actual ÷ goal;
 * status: met when the goal is reached; else stale when the latest value is too old; else on_track (ratio ≥
   settings status.on_track), moderate (≥ status.moderate), off_track (≥ 0), reverse (< 0); no_data without a value;
-* year-end verdict (metrics.verdicts): once the due year has passed, a pace status becomes unmet (未完成).
+* due-year verdict (metrics.verdicts): once the due year has passed, the row reads the data cut at its due year's
+  end and is met, unmet or no_final_data; later values only fill the later_* columns.
 
-`goal` is the value the status tests against: the target for ≥ and ≤, value × (1 − tolerance) for 左右, the lower
-bound for a range, the stage index for a milestone, and for a relative target the level this year that would be
-clearly above the benchmark's growth.
+`goal` is the value the status tests against: the target for ≥ and ≤, value × (1 − tolerance) for 左右 (rounded up
+to a whole number on integer measures: decimals 0 and a stock or flow), the lower bound for a range, the stage index
+for a milestone, the growth rate in % for cagr, and for a relative target the level this year that would be clearly
+above the benchmark's growth.
 
-Columns always finite unless status is no_data: actual, baseline, goal, target_value (target_low/high for ranges),
-attainment, gap, expected, required_annual_increase, actual_annual_increase, ratio, years_elapsed, years_remaining.
-With no_data, the NEED_ACTUAL columns are NaN (baseline, goal and expected stay when known).
+The steps live beside this module: metrics.status_data (the observations cut per row), metrics.status_kinds
+(actual, baseline, goal per kind), metrics.status_pace (path, ratio, pace, forecast), metrics.verdicts.
+
+Columns always finite unless status is no_data, or the row is judged: actual, baseline, goal, target_value
+(target_low/high for ranges), attainment, gap, expected, required_annual_increase, actual_annual_increase, ratio,
+years_elapsed, years_remaining. With no_data, the NEED_ACTUAL columns are NaN (baseline, goal and expected stay when
+known). A judged row has NaN verdicts.PACE_COLUMNS and forecast_reaches False; with no_final_data its attainment and
+gap are NaN too (actual is then the last value before the due year's end, actual_year says which year).
 May be NaN (never ±inf): required_growth_rate / actual_growth_rate where a growth rate is undefined (a value ≤ 0
 or no time elapsed), region_growth / benchmark_growth / margin_pp and their averages (non-relative targets),
 forecast_linear / forecast_compound / forecast with fewer than two points to fit (forecast_reaches is then False).
@@ -30,10 +38,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metrics.status_data import EPS, Cut, ObservationIndex, period_time
+from metrics import verdicts
+from metrics.status_data import EPS, Cut, ObservationIndex, period_time, provenance
 from metrics.status_kinds import actuals
 from metrics.status_pace import forecast, progress
-from metrics.verdicts import year_end_verdict
 from vocab import labels
 
 __all__ = ["OUTPUT", "EPS", "period_time", "status_for_ratio", "target_status", "target_status_at"]
@@ -51,12 +59,16 @@ OUTPUT = IDENTITY + [
     "forecast_linear", "forecast_compound", "forecast", "forecast_reaches",
     "band_position", "actual_stage", "target_stage", "path", "measure", "frequency",
     "as_of_year", "as_of_quarter", "status", "status_label", "status_order",
+    "judged", "final_year", *verdicts.LATER_COLUMNS,
 ]
-
 
 NEED_ACTUAL = ["actual", "attainment", "gap", "required_annual_increase", "required_growth_rate",
                "actual_annual_increase", "actual_growth_rate", "ratio", "forecast_linear", "forecast_compound",
                "forecast"]
+# what the kind steps read of a target row
+_ROW_COLUMNS = ["row", "sk", "bsk", "kind", "comparator", "value", "value_low", "value_high", "start_year",
+                "due_year", "base_year", "path", "frequency", "measure", "decimals", "sign", "t_asof", "t_cut",
+                "as_of_year", "as_of_quarter", "flow_end", "judged", "later", "owner"]
 
 
 def status_for_ratio(ratio: Any, settings: dict[str, Any]) -> np.ndarray:
@@ -81,27 +93,37 @@ def target_status_at(targets: pd.DataFrame, observations: pd.DataFrame, periods:
                      settings: dict[str, Any] | None = None, regions: Iterable[str] | None = None) -> pd.DataFrame:
     """target_status for several as-of periods (year, quarter) in one pass: the rows of each period in the order
     given (as_of_year and as_of_quarter tell them apart), each exactly what target_status gives for that period.
-    Each row reads its own cut of the data (metrics.status_data), so the work is done once for all."""
+
+    Each (target, period) row reads its own cut of the data: the as-of period, or for a judged row its due year's
+    end; a judged row whose as-of lies beyond its due year is read a second time, on the whole-year values up to
+    the as-of, for the later_* columns. All cuts are built in one ObservationIndex, so the work is done once."""
     if settings is None:  # metrics read no files: the caller passes store.catalogue.load_settings()
         raise TypeError("target_status needs the settings (store.catalogue.load_settings())")
     base = _target_rows(targets, regions)
     if base.empty or not periods:
         return pd.DataFrame(columns=OUTPUT)
-    t = pd.concat([base.assign(period=i, as_of_year=int(y), as_of_quarter=int(q),
-                               t_asof=float(period_time(int(y), int(q)))) for i, (y, q) in enumerate(periods)],
-                  ignore_index=True)
+    t = pd.concat([base.assign(as_of_year=int(y), as_of_quarter=int(q), t_asof=float(period_time(int(y), int(q))))
+                   for y, q in periods], ignore_index=True)
     t["row"] = np.arange(len(t))
-    t["cut"] = t["period"]
-    t["flow_end"] = t["due_year"].astype(float)
-    d = ObservationIndex(observations, t, [Cut(float(period_time(int(y), int(q)))) for y, q in periods])
-    t["sk"], t["bsk"] = d.sk, d.bsk
-    f = t[["row", "sk", "bsk", "kind", "comparator", "value", "value_low", "value_high", "start_year", "due_year",
-           "base_year", "path", "frequency", "sign", "t_asof", "as_of_year", "as_of_quarter", "flow_end"]]
-    out, used = actuals(f, d, settings)
-    out = progress(out, out["t_asof"].to_numpy(dtype=float), settings)
-    out = forecast(out, d, settings)
-    out = _provenance(out, used, d.sources)
-    return _finish(out, t, settings)
+    judged = verdicts.is_judged(t["due_year"], t["t_asof"], settings)
+    t = t.assign(judged=judged, t_cut=verdicts.verdict_time(t["due_year"], t["t_asof"], judged),
+                 flow_end=t["due_year"].astype(float), later=False, owner=t["row"], whole_years=False)
+    beyond = judged & (t["t_asof"].to_numpy(dtype=float) > t["due_year"].to_numpy(dtype=float) + EPS)
+    later = t.loc[beyond].assign(row=lambda x: len(t) + np.arange(len(x)), t_cut=lambda x: x["t_asof"],
+                                 flow_end=np.inf, later=True, whole_years=True)
+    rows = pd.concat([t, later], ignore_index=True) if len(later) else t
+    cut_keys = pd.MultiIndex.from_arrays([rows["t_cut"].astype(float), rows["whole_years"].astype(bool)])
+    cut_code, cut_list = pd.factorize(cut_keys)
+    rows = rows.assign(cut=cut_code)
+    d = ObservationIndex(observations, rows, [Cut(float(c), bool(w)) for c, w in cut_list])
+    rows = rows.assign(sk=d.sk, bsk=d.bsk)
+    out, used = actuals(rows[_ROW_COLUMNS], d, settings)
+    out = provenance(out, used, d.sources)
+    is_later = out["later"].to_numpy(dtype=bool)
+    main = out.loc[~is_later].reset_index(drop=True)
+    main = progress(main, main["t_cut"].to_numpy(dtype=float), settings)
+    main = forecast(main, d, settings)
+    return _finish(main, t, out.loc[is_later], settings)
 
 
 def _target_rows(targets: pd.DataFrame, regions: Iterable[str] | None) -> pd.DataFrame:
@@ -115,33 +137,14 @@ def _target_rows(targets: pd.DataFrame, regions: Iterable[str] | None) -> pd.Dat
                     start_year=t["start_year"].astype(float))
 
 
-def _provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index) -> pd.DataFrame:
-    """is_sample: any value used is sample; sources: the distinct sources used, sorted and '；'-joined."""
-    rows, src = used["row"].to_numpy(dtype=np.int64), used["src"].to_numpy(dtype=np.int64)
-    target_rows = f["row"].to_numpy()
-    size = int(max(target_rows.max(initial=-1), rows.max(initial=-1))) + 1
-    any_sample = np.bincount(rows, weights=used["is_sample"].to_numpy(dtype=float), minlength=size) > 0
-    texts = np.asarray(sources, dtype=object)
-    by_text = np.argsort(texts, kind="stable")
-    rank = np.empty(len(texts), dtype=np.int64)
-    rank[by_text] = np.arange(len(texts))
-    pairs = np.unique(rows * (len(texts) + 1) + rank[src])  # distinct (row, source), sources in text order
-    pair_row, pair_text = pairs // (len(texts) + 1), texts[by_text[pairs % (len(texts) + 1)]] if len(pairs) else []
-    text = np.full(size, "", dtype=object)
-    single = np.bincount(pair_row, minlength=size) == 1
-    one = single[pair_row]
-    text[pair_row[one]] = np.asarray(pair_text, dtype=object)[one] if len(pairs) else []
-    for row in np.flatnonzero(~single & (np.bincount(pair_row, minlength=size) > 1)).tolist():
-        text[row] = "；".join(pair_text[k] for k in np.flatnonzero(pair_row == row).tolist())
-    return f.assign(is_sample=any_sample[target_rows], sources=text[target_rows])
-
-
-def _finish(f: pd.DataFrame, t: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
-    """Staleness, status, band position and stage names; the identity columns joined back by row (t's row is its
-    position, so the join is a positional take); rows in target order."""
+def _finish(f: pd.DataFrame, t: pd.DataFrame, later: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
+    """Staleness, status (verdicts for judged rows), band position and stage names; the identity columns joined
+    back by row (t's row is its position, so the join is a positional take); the later_* columns from `later`;
+    rows in target order."""
     f = f.sort_values("row", kind="stable").reset_index(drop=True)
     t_asof = f["t_asof"].to_numpy(dtype=float)
     has = f["has_actual"].to_numpy(dtype=bool)
+    judged = f["judged"].to_numpy(dtype=bool)
     actual = f["actual"].to_numpy(dtype=float, na_value=np.nan)
     comparator, frequency = f["comparator"].to_numpy(dtype=object), f["frequency"].to_numpy(dtype=object)
     lag = settings["staleness"]
@@ -150,14 +153,16 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, settings: dict[str, Any]) -> pd.Da
     by_ratio = status_for_ratio(f["ratio"], settings)
     # reached only without the on_track flag: for a relative target a high ratio below the margin is moderate
     by_ratio = np.where(by_ratio == "on_track", "moderate", by_ratio)
-    key = np.select([~has, f["met"].to_numpy(dtype=bool), stale, f["on_track"].to_numpy(dtype=bool)],
-                    ["no_data", "met", "stale", "on_track"], by_ratio)
-    status = year_end_verdict(pd.Series(key, index=f.index, dtype=object), f["due_year"], t_asof, settings)
-    status = status.to_numpy(dtype=object)
+    met = f["met"].to_numpy(dtype=bool)
+    pace_key = np.select([~has, met, stale, f["on_track"].to_numpy(dtype=bool)],
+                         ["no_data", "met", "stale", "on_track"], by_ratio)
+    final = verdicts.has_final_value(f["actual_t"], f["due_year"])
+    status = np.where(judged, verdicts.judged_status(met, final), pace_key).astype(object)
     value = f["value"].to_numpy(dtype=float)
+    goal = f["goal"].to_numpy(dtype=float)
     low_v, high_v = f["value_low"].to_numpy(dtype=float), f["value_high"].to_numpy(dtype=float)
     tol = settings["tolerance"]["approximate"]
-    low = np.where(comparator == "range", low_v, value * (1 - tol))
+    low = np.select([comparator == "range", comparator == "approx"], [low_v, goal], value * (1 - tol))
     high = np.where(comparator == "range", high_v, value * (1 + tol))
     banded = np.isin(comparator, ["approx", "range"]) & has
     with np.errstate(invalid="ignore"):  # NaN actuals (no data yet) compare False without a RuntimeWarning
@@ -167,14 +172,24 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, settings: dict[str, Any]) -> pd.Da
     stages = _stage_names(t, f["row"].to_numpy(), kind == "milestone")
     label = {s.key: s.label for s in labels.STATUSES}
     order = {s.key: s.order for s in labels.STATUSES}
-    no_data = status == "no_data"
     n = len(f)
+    # without a value there is no progress to report; a judged row has no way ahead; no final value, no verdict
+    no_data, no_final = status == "no_data", status == "no_final_data"
+    blank = {c: (no_data if c in NEED_ACTUAL else False) | (judged if c in verdicts.PACE_COLUMNS else False)
+             | (no_final if c in ("attainment", "gap") else False)
+             for c in (*NEED_ACTUAL, *verdicts.PACE_COLUMNS)}
+    progress_columns = {c: np.where(mask, np.nan, f[c].to_numpy(dtype=float)) for c, mask in blank.items()}
+    # 未完成 never reads as 100 %: an unmet attainment stays below 1 (a 左右 goal rounded up can exceed the value)
+    progress_columns["attainment"] = np.where(status == "unmet", np.minimum(progress_columns["attainment"],
+                                                                            np.nextafter(1.0, 0.0)),
+                                              progress_columns["attainment"])
+    rows = f["row"].to_numpy()
     computed = {
         "status": status, "status_label": [label[k] for k in status], "status_order": [order[k] for k in status],
         "band_position": np.where(banded, band, ""),
         "actual_stage": [_stage(names, a) if names and h else "" for names, a, h in zip(stages, actual, has)],
         "target_stage": [_stage(names, v) if names else "" for names, v in zip(stages, value)],
-        "target_value": np.where(kind == "relative", f["goal"].to_numpy(dtype=float), value),
+        "target_value": np.where(kind == "relative", goal, value),
         "target_low": low_v, "target_high": high_v,
         "baseline_year": pd.array(np.floor(f["baseline_t"].to_numpy(dtype=float)), dtype="Int64"),
         "actual_year": pd.array(f["actual_year"].to_numpy(dtype=float), dtype="Int64"),
@@ -182,16 +197,30 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, settings: dict[str, Any]) -> pd.Da
         "missing_years": (f["missing_years"].fillna(0).to_numpy().astype(int) if "missing_years" in f
                           else np.zeros(n, dtype=int)),
         "as_of_year": f["as_of_year"].to_numpy(), "as_of_quarter": f["as_of_quarter"].to_numpy(),
-        # without a value there is no progress to report: these stay NaN (goal/expected/baseline may still exist)
-        **{c: np.where(no_data, np.nan, f[c].to_numpy(dtype=float)) for c in NEED_ACTUAL},
+        **progress_columns,
+        "forecast_reaches": f["forecast_reaches"].to_numpy(dtype=bool) & ~judged,
         **{c: np.full(n, np.nan) for c in ("region_growth", "benchmark_growth", "margin_pp", "region_growth_avg",
                                            "benchmark_growth_avg") if c not in f},
+        **_growth_rate_units(t, rows, kind == "cagr"),
+        "judged": judged,
+        "final_year": pd.array(np.where(judged, f["due_year"].to_numpy(dtype=float), np.nan), dtype="Int64"),
+        **verdicts.later_columns(later, n, settings),
     }
-    rows = f["row"].to_numpy()
     from_targets = {"kind", "comparator", "start_year", "due_year", "measure"}
     return pd.DataFrame({c: computed[c] if c in computed else
                          t[c].array.take(rows) if c in from_targets or c not in f.columns else f[c].array
                          for c in OUTPUT})
+
+
+def _growth_rate_units(t: pd.DataFrame, rows: np.ndarray, cagr_row: np.ndarray) -> dict[str, Any]:
+    """unit and decimals of each output row: the indicator's, but a cagr target is a growth rate in % a year,
+    shown to at least one decimal."""
+    unit, decimals = t["unit"].array.take(rows), t["decimals"].array.take(rows)
+    if not cagr_row.any():
+        return {"unit": unit, "decimals": decimals}
+    return {"unit": np.where(cagr_row, "%", np.asarray(unit, dtype=object)),
+            "decimals": np.where(cagr_row, np.fmax(np.asarray(decimals, dtype=float), 1),
+                                 np.asarray(decimals, dtype=float)).astype(int)}
 
 
 def _stage_names(t: pd.DataFrame, rows: np.ndarray, milestone: np.ndarray) -> list[list[str]]:

@@ -95,13 +95,14 @@ class ObservationIndex:
         whole = (quarter == 0) | (quarter == 4)
         cut_of_row = np.concatenate((cut, cut))
         keys_of_row = np.concatenate((own, bench))
+        candidates = np.flatnonzero(usable)
+        c_sk, c_t, c_whole = sk[candidates], tt[candidates], whole[candidates]
         cuts_at = []
         for c, (t_cut, whole_years) in enumerate(cuts):  # each cut: the series its rows need, up to its time
-            need = np.zeros(n_series + 1, dtype=bool)
-            mine = keys_of_row[(cut_of_row == c) & (keys_of_row >= 0)]
-            need[mine] = True
-            ok = usable & need[np.where(sk >= 0, sk, n_series)] & (tt <= t_cut + EPS)
-            cuts_at.append(np.flatnonzero(ok & whole if whole_years else ok))
+            need = np.zeros(n_series, dtype=bool)
+            need[keys_of_row[(cut_of_row == c) & (keys_of_row >= 0)]] = True
+            ok = need[c_sk] & (c_t <= t_cut + EPS)
+            cuts_at.append(candidates[ok & c_whole if whole_years else ok])
         at = np.concatenate(cuts_at) if cuts_at else np.zeros(0, dtype=np.int64)
         offset = np.repeat(np.arange(len(cuts_at)) * n_series, [len(c) for c in cuts_at])
         keys = sk[at] + offset
@@ -157,3 +158,24 @@ class ObservationIndex:
         after = (i < n) & (self.obs_sk[np.minimum(i, n - 1)] == sk) if n else np.zeros(len(sk), dtype=bool)
         pick = np.where(before, i - 1, np.where(after, i, -1))
         return {name: take(values, pick) for name, values in self._columns.items()}
+
+
+def provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index) -> pd.DataFrame:
+    """is_sample: any value used is sample; sources: the distinct sources used, sorted and '；'-joined."""
+    rows, src = used["row"].to_numpy(dtype=np.int64), used["src"].to_numpy(dtype=np.int64)
+    target_rows = f["row"].to_numpy()
+    size = int(max(target_rows.max(initial=-1), rows.max(initial=-1))) + 1
+    any_sample = np.bincount(rows, weights=used["is_sample"].to_numpy(dtype=float), minlength=size) > 0
+    texts = np.asarray(sources, dtype=object)
+    by_text = np.argsort(texts, kind="stable")
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[by_text] = np.arange(len(texts))
+    pairs = np.unique(rows * (len(texts) + 1) + rank[src])  # distinct (row, source), sources in text order
+    pair_row, pair_text = pairs // (len(texts) + 1), texts[by_text[pairs % (len(texts) + 1)]] if len(pairs) else []
+    text = np.full(size, "", dtype=object)
+    single = np.bincount(pair_row, minlength=size) == 1
+    one = single[pair_row]
+    text[pair_row[one]] = np.asarray(pair_text, dtype=object)[one] if len(pairs) else []
+    for row in np.flatnonzero(~single & (np.bincount(pair_row, minlength=size) > 1)).tolist():
+        text[row] = "；".join(pair_text[k] for k in np.flatnonzero(pair_row == row).tolist())
+    return f.assign(is_sample=any_sample[target_rows], sources=text[target_rows])

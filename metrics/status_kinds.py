@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metrics.status_data import ObservationIndex, expand, last_of, take, used_values
+from metrics.status_data import EPS, ObservationIndex, expand, last_of, take, used_values
 
 Step = Callable[[pd.DataFrame, ObservationIndex, dict[str, Any]], tuple[pd.DataFrame, pd.DataFrame]]
 
@@ -24,11 +24,21 @@ def cagr(end: Any, start: Any, years: Any) -> np.ndarray:
         return np.where(ok, (end / np.where(ok, start, 1)) ** (1 / np.where(ok, years, 1)) - 1, np.nan)
 
 
+def integer_measure(f: pd.DataFrame) -> np.ndarray:
+    """Counts (家, 个, 项 …): an indicator shown without decimals whose values are stocks or flows."""
+    decimals = f["decimals"].to_numpy(dtype=float, na_value=np.nan) if "decimals" in f else np.zeros(len(f))
+    return (decimals == 0) & f["measure"].isin(["stock", "flow"]).to_numpy()
+
+
 def goal_of(f: pd.DataFrame, settings: dict[str, Any]) -> pd.Series:
-    """The value the status tests: 左右 → value × (1 − tolerance); range → low; otherwise the value."""
+    """The value the status tests: 左右 → value × (1 − tolerance), rounded up to a whole number on an integer
+    measure (5 左右 → ceil(4.5) = 5: a count of 4 is short, and its gap is never "0"); range → low; otherwise the
+    value."""
     tol = settings["tolerance"]["approximate"]
+    approx = f["value"].to_numpy(dtype=float) * (1 - tol)
+    approx = np.where(integer_measure(f), np.ceil(approx - EPS * np.abs(approx)), approx)
     return pd.Series(np.select([f["comparator"] == "approx", f["comparator"] == "range"],
-                               [f["value"] * (1 - tol), f["value_low"]], f["value"]), index=f.index, dtype=float)
+                               [approx, f["value_low"]], f["value"]), index=f.index, dtype=float)
 
 
 def level_actuals(f: pd.DataFrame, d: ObservationIndex, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:

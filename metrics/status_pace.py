@@ -132,7 +132,8 @@ def pace(r: Rows, p: PathNow, q: Ratio, met: np.ndarray, f: pd.DataFrame, settin
     attainment = np.where(
         r.sign > 0,
         np.where(nominal > 0, r.actual / np.where(nominal > 0, nominal, 1), np.where(r.actual >= nominal, 1.0, 0.0)),
-        np.where(r.actual > 0, nominal / np.where(r.actual > 0, r.actual, 1), 1.0))
+        # ≤ (ranks): 3rd place against "≤ 10" is the whole target, 100 %, not 333 %
+        np.where(r.actual > 0, np.minimum(1.0, nominal / np.where(r.actual > 0, r.actual, 1)), 1.0))
     remaining = np.clip(r.due - r.t_asof, 0, None)
     divisor = np.where(r.is_annual | r.is_rel | (remaining < 1), 1.0, remaining)
     still = np.where(met, 0.0, r.goal - r.actual)

@@ -10,7 +10,7 @@ from vocab import labels
 STATUS_KEYS = [s.key for s in labels.STATUSES]
 ORDER = {s.key: s.order for s in labels.STATUSES}
 BEHIND = ("unmet", "reverse", "off_track", "moderate")
-NO_DATA = ("stale", "no_data")
+NO_DATA = ("stale", "no_final_data", "no_data")  # no current value to judge or to show
 
 
 def headline_cards(status: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:

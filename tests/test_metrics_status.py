@@ -55,20 +55,28 @@ def test_level_decreasing_is_reverse():
 
 
 def test_builtin_g02_example():
-    """G02 at 2020: baseline 52 (2018), actual 95, target 100 → ratio (95 − 52) ÷ (100 − 52) ≈ 0.90 (略有滞后 by
-    pace), but 2020 is the due year: the year-end verdict is 未完成 at 95 %."""
-    row = one(targets(), observations({2016: 22, 2017: 35, 2018: 52, 2019: 76, 2020: 95}), 2020)
-    assert row["baseline"] == 52 and row["actual"] == 95 and row["expected"] == 100
-    assert row["ratio"] == pytest.approx(43 / 48)
+    """G02 at 2019: baseline 52 (2018), actual 76, path 52 + (100 − 52)·½ = 76 → ratio 1, 进度正常; at 2020, the due
+    year, it is judged on 2020's 95: 未完成 at 95 %, gap 5, and no pace columns (no ratio, nothing "still needed")."""
+    obs = observations({2016: 22, 2017: 35, 2018: 52, 2019: 76, 2020: 95})
+    row = one(targets(), obs, 2019)
+    assert row["expected"] == 76 and row["ratio"] == pytest.approx(1) and row["status"] == "on_track"
+    assert row["required_annual_increase"] == pytest.approx(24)  # (100 − 76) ÷ 1 year left
+    row = one(targets(), obs, 2020)
+    assert row["baseline"] == 52 and row["actual"] == 95 and row["judged"] and row["final_year"] == 2020
     assert row["status_label"] == "未完成"
     assert row["attainment"] == pytest.approx(0.95) and row["gap"] == pytest.approx(5)
-    assert row["required_annual_increase"] == pytest.approx(5)  # due now: the whole gap this year
-    assert row["actual_annual_increase"] == pytest.approx(43 / 2)
+    assert all(math.isnan(row[c]) for c in ("expected", "ratio", "required_annual_increase", "forecast"))
+    assert row["actual_annual_increase"] == pytest.approx(43 / 2)  # the pace so far stays: (95 − 52) ÷ 2
 
 
 def test_met_on_the_due_year_and_forecast_is_the_actual():
-    row = one(targets(), observations({2018: 52, 2019: 76, 2020: 100}), 2020)
-    assert row["status"] == "met" and row["ratio"] == pytest.approx(1)
+    obs = observations({2018: 52, 2019: 76, 2020: 100})
+    row = one(targets(), obs, 2020)
+    assert row["status"] == "met" and row["judged"] and math.isnan(row["forecast"]) and not row["forecast_reaches"]
+    # judged a year after the due year: at 2020 the target is still read by pace, and the due year's value is in
+    settings = {**SETTINGS, "verdict": {"years_after_due": 1}}
+    row = target_status(targets(), obs, 2020, 0, settings).iloc[0]
+    assert not row["judged"] and row["status"] == "met" and row["ratio"] == pytest.approx(1)
     assert row["forecast"] == 100 and row["forecast_reaches"]
 
 
@@ -97,10 +105,11 @@ def test_missing_years_use_the_latest_value_judged_at_its_own_year():
 
 
 def test_missing_baseline_falls_back_to_the_earliest_value_and_keeps_the_base_year_path():
-    row = one(targets(), observations({2019: 70, 2020: 90}), 2020)
+    # path 2018 → 2022; at 2020 half the way: expected 70 + (100 − 70)·½ = 85
+    row = one(targets(due_year=2022), observations({2019: 70, 2020: 90}), 2020)
     assert row["baseline"] == 70 and row["baseline_year"] == 2019 and row["base_year"] == 2018
-    assert row["expected"] == pytest.approx(100)
-    assert row["ratio"] == pytest.approx((90 - 70) / (100 - 70))
+    assert row["expected"] == pytest.approx(85)
+    assert row["ratio"] == pytest.approx((90 - 70) / (85 - 70))
 
 
 def test_only_one_observation_has_no_trend():
@@ -108,8 +117,9 @@ def test_only_one_observation_has_no_trend():
     assert row["ratio"] == 0 and row["status"] == "off_track"
     assert math.isnan(row["forecast"]) and math.isnan(row["forecast_linear"])
     assert not row["forecast_reaches"]
-    row = one(targets(), observations({2020: 60}), 2020)  # the due year's value is the forecast
-    assert row["forecast"] == 60 and not row["forecast_reaches"]
+    settings = {**SETTINGS, "verdict": {"years_after_due": 1}}  # not judged yet at the due year
+    row = target_status(targets(), observations({2020: 60}), 2020, 0, settings).iloc[0]
+    assert row["forecast"] == 60 and not row["forecast_reaches"]  # the due year's value is the forecast
 
 
 def test_baseline_equal_to_target():
@@ -126,7 +136,7 @@ def test_as_of_the_base_year_nothing_is_required_yet():
 
 def test_empty_observations_give_no_data_rows():
     out = target_status(targets({"code": "A"}, {"code": "B", "kind": "relative", "comparator": ">", "value": 0.0,
-                                                "benchmark": BENCH}), observations({}), 2020, 0, SETTINGS)
+                                                "benchmark": BENCH}), observations({}), 2019, 0, SETTINGS)
     assert list(out["status"]) == ["no_data", "no_data"] and not out["is_sample"].any()
     assert list(out.columns) == OUTPUT
 
@@ -146,7 +156,7 @@ def test_at_most_target_progress_is_downward(actual, status):
     row = one(targets(comparator="<=", value=10.0, measure="rank"), observations({2018: 20, 2019: actual}), 2019)
     assert row["expected"] == pytest.approx(15)
     assert row["ratio"] == pytest.approx((20 - actual) / (20 - 15))
-    assert row["attainment"] == pytest.approx(10 / actual)
+    assert row["attainment"] == pytest.approx(min(1, 10 / actual))  # 8th against ≤ 10 is 100 %, not 125 %
     assert row["gap"] == pytest.approx(actual - 10)
     assert row["status"] == status
 
@@ -191,10 +201,11 @@ def test_annual_target_uses_the_year_own_flow():
     tgt = targets(kind="annual", measure="flow", value=20.0, start_year=2019)
     obs = observations({2018: 15, 2019: 22, 2020: 18})
     assert one(tgt, obs, 2019)["status"] == "met"
-    row = one(tgt, obs, 2020)
-    assert row["actual"] == 18 and row["baseline"] == 0 and row["expected"] == 20
-    assert row["ratio"] == pytest.approx(0.9) and row["status"] == "unmet"  # 2020 is the due year
-    assert one(tgt.assign(due_year=2021), obs, 2020)["status"] == "moderate"  # a year to go: by pace
+    row = one(tgt, obs, 2020)  # 2020 is the due year: judged on 2020's flow 18 of 20
+    assert row["actual"] == 18 and row["attainment"] == pytest.approx(0.9) and row["status"] == "unmet"
+    row = one(tgt.assign(due_year=2021), obs, 2020)  # a year to go: by pace
+    assert row["baseline"] == 0 and row["expected"] == 20
+    assert row["ratio"] == pytest.approx(0.9) and row["status"] == "moderate"
 
 
 @pytest.mark.parametrize("ytd, status", [(10, "on_track"), (6, "moderate"), (5.9, "off_track"), (20, "met")])
@@ -274,8 +285,10 @@ def test_floor_met_while_stretch_is_not():
     out = target_status(tgt, observations({2018: 30, 2020: 68}), 2020, 0, SETTINGS)
     assert list(out["code"]) == ["E05", "E06"]
     assert list(out["status"]) == ["met", "unmet"]      # due in 2020: the stretch target is 未完成
-    assert out.loc[1, "ratio"] == pytest.approx((68 - 30) / (80 - 30))
-    assert out.loc[1, "attainment"] == pytest.approx(68 / 80)
+    assert out.loc[1, "attainment"] == pytest.approx(68 / 80) and out.loc[1, "gap"] == pytest.approx(12)
+    ahead = target_status(tgt.assign(due_year=2021), observations({2018: 30, 2020: 68}), 2020, 0, SETTINGS)
+    assert list(ahead["status"]) == ["met", "on_track"]  # a year ahead: the stretch by pace, path at ⅔
+    assert ahead.loc[1, "ratio"] == pytest.approx((68 - 30) / ((80 - 30) * 2 / 3))
 
 
 # ------------------------------------------------------------------ milestones
@@ -288,7 +301,7 @@ def test_milestone_stages():
     row = one(tgt, observations({2018: 0, 2020: 2}), 2020)
     assert row["status"] == "met" and row["actual_stage"] == "已获批"
     row = one(tgt, observations({2018: 0, 2020: 1}), 2020)
-    assert row["ratio"] == pytest.approx(0.5) and row["status"] == "unmet"  # due: 未完成, not 明显滞后
+    assert row["attainment"] == pytest.approx(0.5) and row["status"] == "unmet"  # due: 未完成, not 明显滞后
 
 
 # ------------------------------------------------------------------ relative targets
@@ -307,15 +320,16 @@ def rel(region_values, bench_values, due_year=2020):
 ])
 def test_relative_status_from_the_margin(region_2020, status):
     region, bench = {2018: 90, 2019: 100, 2020: region_2020}, {2018: 95, 2019: 100, 2020: 108}
-    assert rel(region, bench, due_year=2021)["status"] == status  # a year ahead: judged by pace
+    ahead = rel(region, bench, due_year=2021)  # a year ahead: by pace
+    assert ahead["status"] == status
+    if status not in ("met", "on_track"):
+        assert ahead["ratio"] == pytest.approx((region_2020 / 100 - 1) / 0.08)
     row = rel(region, bench)
     assert row["region_growth"] == pytest.approx(region_2020 / 100 - 1)
     assert row["benchmark_growth"] == pytest.approx(0.08)
     assert row["margin_pp"] == pytest.approx(region_2020 - 108)
     # the relative target is due in 2020: every status short of met is the year-end verdict 未完成
-    assert row["status"] == (status if status == "met" else "unmet")
-    if status not in ("met", "on_track"):
-        assert row["ratio"] == pytest.approx((region_2020 / 100 - 1) / 0.08)
+    assert row["status"] == (status if status == "met" else "unmet") and math.isnan(row["ratio"])
     assert row["goal"] == pytest.approx(100 * (1 + 0.08 + CLEARLY / 100))
     assert row["region_growth_avg"] == pytest.approx((region_2020 / 90) ** 0.5 - 1)
     assert row["benchmark_growth_avg"] == pytest.approx((108 / 95) ** 0.5 - 1)
@@ -327,7 +341,8 @@ def test_relative_against_a_shrinking_benchmark():
 
 
 def test_relative_without_the_benchmark_is_no_data():
-    assert rel({2019: 100, 2020: 110}, {2017: 100})["status"] == "no_data"
+    assert rel({2019: 100, 2020: 110}, {2017: 100}, due_year=2021)["status"] == "no_data"
+    assert rel({2019: 100, 2020: 110}, {2017: 100})["status"] == "no_final_data"  # due 2020: no verdict
 
 
 def test_relative_uses_the_latest_year_both_regions_have():
@@ -382,36 +397,6 @@ def test_output_has_every_contract_column():
                 "benchmark_growth margin_pp forecast_linear forecast_compound forecast forecast_reaches status "
                 "status_label status_order").split()
     assert not set(contract) - set(out.columns)
-
-
-# ------------------------------------------------------------------ year-end verdicts (metrics.verdicts)
-
-@pytest.mark.parametrize("as_of, quarter, status", [
-    (2019, 0, "moderate"),    # a year ahead: by pace. path 2019 = 76, actual 70: ratio (70−52)÷(76−52) = 0.75
-    (2020, 2, "moderate"),    # mid-2020: still ahead (time 2019.5 < 2020); the 2019 value is the actual
-    (2020, 0, "unmet"),       # the due year itself: 未完成
-    (2020, 4, "unmet"),       # Q4 = the whole year
-    (2021, 0, "unmet"),       # after the due year (the 2019 value is 2 years old, but a due target is judged)
-])
-def test_verdict_replaces_the_pace_status_from_the_due_year(as_of, quarter, status):
-    settings = {**SETTINGS, "staleness": {**SETTINGS["staleness"], "annual_lag_years": 5}}
-    out = target_status(targets(), observations({2018: 52, 2019: 70}), as_of, quarter, settings)
-    assert out.iloc[0]["status"] == status
-    assert out.iloc[0]["attainment"] == pytest.approx(0.70)
-
-
-def test_verdict_keeps_met_stale_and_no_data():
-    tgt = targets({"code": "A"}, {"code": "B", "indicator": "b"}, {"code": "C", "indicator": "c"})
-    obs = combine(observations({2018: 52, 2020: 100}), observations({2016: 10, 2017: 20}, indicator="b"))
-    out = target_status(tgt, obs, 2020, 0, SETTINGS).set_index("code")["status"]
-    assert out.to_dict() == {"A": "met", "B": "stale", "C": "no_data"}
-
-
-def test_verdict_waits_years_after_due():
-    settings = {**SETTINGS, "verdict": {"years_after_due": 1}}
-    obs = observations({2018: 52, 2020: 95})
-    assert one(targets(), obs, 2020)["status"] == "unmet"
-    assert target_status(targets(), obs, 2020, 0, settings).iloc[0]["status"] == "moderate"
 
 
 @pytest.mark.parametrize("attainment, text", [(0.92, "未完成（完成 92%）"), (0.999, "未完成（完成 99.9%）"),

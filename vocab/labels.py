@@ -30,11 +30,14 @@ STATUSES: tuple[Status, ...] = (
     Status("unmet", "未完成", "#882255", "✘", 4),   # a due target short of its goal (metrics.verdicts)
     Status("reverse", "逆向变化", "#CC79A7", "✖", 5),
     Status("stale", "数据过期", "#7F7F7F", "◷", 6),
-    Status("no_data", "无数据", "#BBBBBB", "？", 7),
+    Status("no_final_data", "无期末数据", "#9E9E9E", "◌", 7),  # judged, but no value for the due year
+    Status("no_data", "无数据", "#BBBBBB", "？", 8),
 )
 STATUS_BY_KEY: dict[str, Status] = {s.key: s for s in STATUSES}
 STATUS_BY_LABEL: dict[str, Status] = {s.label: s for s in STATUSES}
-ATTENTION_STATUSES: tuple[str, ...] = ("unmet", "off_track", "reverse", "stale")
+ATTENTION_STATUSES: tuple[str, ...] = ("unmet", "off_track", "reverse", "stale", "no_final_data")
+# statuses that say nothing about a unit's work (no value to judge): not assessed in the scorecard
+UNASSESSED_STATUSES: tuple[str, ...] = ("no_final_data", "no_data")
 
 KIND_LABELS = {
     "level": "年末存量",
@@ -42,6 +45,7 @@ KIND_LABELS = {
     "cumulative": "累计目标",
     "relative": "增速高于全省",
     "milestone": "创建里程碑",
+    "cagr": "年均增长",
 }
 COMPARATOR_LABELS = {">=": "不低于", "<=": "不高于", "approx": "左右", "range": "区间", ">": "高于"}
 TIER_LABELS = {"floor": "底线", "stretch": "力争"}
