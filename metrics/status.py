@@ -44,7 +44,7 @@ from metrics.status_kinds import actuals
 from metrics.status_pace import forecast, progress
 from vocab import labels
 
-__all__ = ["OUTPUT", "EPS", "period_time", "status_for_ratio", "target_status", "target_status_at"]
+__all__ = ["EPS", "OUTPUT", "period_time", "status_for_ratio", "target_status", "target_status_at"]
 
 IDENTITY = ["policy", "region", "code", "indicator", "indicator_name", "area", "unit", "decimals", "kind",
             "comparator", "tier", "clause", "quote", "start_year", "due_year", "benchmark", "headline",

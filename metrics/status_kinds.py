@@ -171,10 +171,56 @@ def relative_actuals(f: pd.DataFrame, d: ObservationIndex,
     return f, used
 
 
+def growth_actuals(f: pd.DataFrame, d: ObservationIndex,
+                   settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """cagr targets ("年均增长10%以上"): actual = the average annual growth in % from the base-year value to the latest
+    whole-year value (a year's value or its Q4: a year-to-date flow is not a year); baseline = the base-year value
+    (the latest whole-year value at or before the base year, else the earliest after it); goal = the target rate.
+    cagr_needed: the growth a year still needed from the latest value to reach the goal's level by the due year."""
+    y = d.yearly
+    whole = y["frac"].to_numpy(dtype=float) == 1
+    owner, at = expand(y["sk"].to_numpy(), f["sk"].to_numpy())
+    owner, at = owner[whole[at]], at[whole[at]]
+    year = y["year"].to_numpy()[at]
+    base_year = f["base_year"].to_numpy(dtype=float)
+    size = len(f)
+    latest = last_of(owner, size)
+    upto = year <= base_year[owner]
+    at_or_before = last_of(owner[upto], size)
+    first = np.full(size, -1)
+    first[owner[::-1]] = np.arange(len(owner))[::-1]
+    base_pick = np.where(at_or_before >= 0, np.flatnonzero(upto)[np.maximum(at_or_before, 0)] if upto.any() else -1,
+                         first)
+
+    def pick(positions: np.ndarray) -> np.ndarray:
+        return np.where(positions >= 0, at[np.maximum(positions, 0)] if len(at) else -1, -1)
+
+    now, base = pick(latest), pick(base_pick)
+    column = {c: y[c].to_numpy() for c in ("value", "t", "year", "quarter", "src", "is_sample")}
+    level, t_level = take(column["value"], now), take(column["t"], now)
+    baseline, baseline_t = take(column["value"], base), take(column["t"], base)
+    goal = f["value"].to_numpy(dtype=float)
+    due = f["due_year"].to_numpy(dtype=float)
+    with np.errstate(all="ignore"):
+        needed_level = baseline * (1 + goal / 100) ** (due - baseline_t)
+    f = f.reset_index(drop=True).assign(
+        actual=cagr(level, baseline, t_level - baseline_t) * 100, actual_t=t_level,
+        actual_year=take(column["year"], now), actual_quarter=np.where(now >= 0, 0.0, np.nan),
+        src=take(column["src"], now), is_sample=take(column["is_sample"], now),
+        baseline=baseline, baseline_t=baseline_t, baseline_src=take(column["src"], base),
+        baseline_sample=take(column["is_sample"], base), goal=goal, frac=np.nan,
+        path_start=np.where(np.isnan(baseline_t), base_year, np.fmin(baseline_t, base_year)),
+        cagr_needed=cagr(needed_level, level, np.fmax(due - t_level, 1.0)))
+    has = f["actual"].notna().to_numpy()
+    used = pd.concat([used_values(f, "src", "is_sample", where=has),
+                      used_values(f, "baseline_src", "baseline_sample", where=has)])
+    return f, used
+
+
 # which step computes which kinds, in the order the rows are assembled
 STEPS: tuple[tuple[tuple[str, ...], Step], ...] = (
     (("level", "milestone"), level_actuals), (("annual",), annual_actuals), (("cumulative",), cumulative_actuals),
-    (("relative",), relative_actuals))
+    (("relative",), relative_actuals), (("cagr",), growth_actuals))
 
 
 def actuals(f: pd.DataFrame, d: ObservationIndex, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:

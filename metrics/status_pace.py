@@ -30,6 +30,7 @@ class Rows(NamedTuple):
     t_now: np.ndarray          # the actual's time (the as-of time without one)
     is_annual: np.ndarray
     is_rel: np.ndarray
+    is_cagr: np.ndarray        # growth-rate targets: actual and goal in % a year, baseline 0 %
     region_growth: np.ndarray
     benchmark_growth: np.ndarray
 
@@ -37,11 +38,13 @@ class Rows(NamedTuple):
 def rows_of(f: pd.DataFrame, t_asof: np.ndarray) -> Rows:
     has = f["actual"].notna().to_numpy()
     kind = f["kind"].to_numpy(dtype=object)
+    is_cagr = kind == "cagr"
     return Rows(has=has, sign=f["sign"].to_numpy(), kind=kind, actual=f["actual"].to_numpy(dtype=float),
-                baseline=f["baseline"].to_numpy(dtype=float), goal=f["goal"].to_numpy(dtype=float),
+                baseline=np.where(is_cagr, 0.0, f["baseline"].to_numpy(dtype=float)),
+                goal=f["goal"].to_numpy(dtype=float),
                 due=f["due_year"].to_numpy(dtype=float), start=f["path_start"].to_numpy(dtype=float),
                 t_asof=t_asof, t_now=np.where(has, f["actual_t"].to_numpy(dtype=float), t_asof),
-                is_annual=kind == "annual", is_rel=kind == "relative",
+                is_annual=kind == "annual", is_rel=kind == "relative", is_cagr=is_cagr,
                 region_growth=column(f, "region_growth"), benchmark_growth=column(f, "benchmark_growth"))
 
 
@@ -56,7 +59,8 @@ class PathNow(NamedTuple):
 
 def path_now(r: Rows, frac: np.ndarray, path: np.ndarray, rel_expected: np.ndarray) -> PathNow:
     """Where the path stands now: the share of the way from the path start to the due year, and the expected value
-    (linear, or compound for `path = "compound"` levels; the engine's own expectation for relative targets)."""
+    (linear, or compound for `path = "compound"` levels; the engine's own expectation for relative targets; the
+    goal itself for a cagr target: the average growth rate is the pace required all along)."""
     span = r.due - r.start
     share = np.where(span > 0, np.clip((r.t_now - r.start) / np.where(span > 0, span, 1), 0, 1), 1.0)
     share = np.where(r.is_annual, frac, share)
@@ -64,7 +68,8 @@ def path_now(r: Rows, frac: np.ndarray, path: np.ndarray, rel_expected: np.ndarr
     expected = np.where(compound, r.baseline * (r.goal / np.where(compound, r.baseline, 1)) ** share,
                         r.baseline + (r.goal - r.baseline) * share)
     scale = np.fmax(np.abs(r.goal), np.abs(r.baseline))
-    return PathNow(span=span, share=share, compound=compound, expected=np.where(r.is_rel, rel_expected, expected),
+    expected = np.select([r.is_rel, r.is_cagr], [rel_expected, r.goal], expected)
+    return PathNow(span=span, share=share, compound=compound, expected=expected,
                    scale=scale, tiny=EPS * np.where(scale > 0, scale, 1.0))  # independent of actual
 
 
@@ -78,7 +83,8 @@ class Ratio(NamedTuple):
 
 def progress_ratio(r: Rows, p: PathNow) -> Ratio:
     """The progress ratio: linear (made ÷ required so far), CAGR-based on compound paths, and for relative targets
-    1 + margin ÷ |benchmark growth| (= region growth ÷ benchmark growth when that is > 0)."""
+    1 + margin ÷ |benchmark growth| (= region growth ÷ benchmark growth when that is > 0). A cagr target (baseline
+    0 %, expected = goal) gets actual ÷ goal from the linear formula."""
     met_value = r.sign * (r.actual - r.goal) >= -p.tiny
     made = r.sign * (r.actual - r.baseline)
     required_now = r.sign * (p.expected - r.baseline)
@@ -126,7 +132,8 @@ class Pace(NamedTuple):
 
 
 def pace(r: Rows, p: PathNow, q: Ratio, met: np.ndarray, f: pd.DataFrame, settings: dict[str, Any]) -> Pace:
-    """Attainment, gap, the pace still required (per year left, or this year's remainder) and the pace so far."""
+    """Attainment, gap, the pace still required (per year left, or this year's remainder) and the pace so far.
+    cagr targets: the growth a year still required (in %, and as a fraction) and the average growth so far."""
     nominal = np.select([f["comparator"].to_numpy(dtype=object) == "range", r.is_rel],
                         [f["value_low"].to_numpy(dtype=float), r.goal], f["value"].to_numpy(dtype=float))
     attainment = np.where(
@@ -141,13 +148,16 @@ def pace(r: Rows, p: PathNow, q: Ratio, met: np.ndarray, f: pd.DataFrame, settin
     required_growth = np.where(met, 0.0, cagr(r.goal, r.actual, divisor))
     actual_inc = np.where(q.elapsed > 0, (r.actual - r.baseline) / np.where(q.elapsed > 0, q.elapsed, 1), 0.0)
     actual_inc = np.where(r.is_annual, r.actual / np.where(p.share > 0, p.share, 1), actual_inc)
+    growth_needed = np.where(met, 0.0, column(f, "cagr_needed"))
     return Pace(
         attainment=attainment, gap=r.sign * (r.goal - r.actual), remaining=remaining,
-        required_annual_increase=np.where(r.is_rel, np.where(met, 0.0, r.goal - previous), still / divisor),
-        required_growth_rate=np.where(r.is_rel, r.benchmark_growth + settings["relative"]["clearly_above_pp"] / 100,
-                                      required_growth),
-        actual_annual_increase=np.where(r.is_rel, r.actual - previous, actual_inc),
-        actual_growth_rate=np.where(r.is_rel, r.region_growth, q.cagr_actual))
+        required_annual_increase=np.select([r.is_rel, r.is_cagr], [np.where(met, 0.0, r.goal - previous),
+                                                                    growth_needed * 100], still / divisor),
+        required_growth_rate=np.select(
+            [r.is_rel, r.is_cagr], [r.benchmark_growth + settings["relative"]["clearly_above_pp"] / 100,
+                                    growth_needed], required_growth),
+        actual_annual_increase=np.select([r.is_rel, r.is_cagr], [r.actual - previous, r.actual], actual_inc),
+        actual_growth_rate=np.select([r.is_rel, r.is_cagr], [r.region_growth, r.actual / 100], q.cagr_actual))
 
 
 def progress(f: pd.DataFrame, t_asof: np.ndarray, settings: dict[str, Any]) -> pd.DataFrame:
@@ -198,7 +208,7 @@ def trend_fit(owner: np.ndarray, t: np.ndarray, value: np.ndarray,
 
 def trend_points(f: pd.DataFrame, d: ObservationIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The points each target's trend is fitted to, as (owner = position in f, t, value), sorted by owner then t:
-    level, milestone, relative: the region's yearly values; annual: whole-year flows only; cumulative: the running
+    level, milestone, relative: the region's yearly values; annual, cagr: whole-year values only; cumulative: the running
     sum of the yearly flows from start_year, with the known zero at the start. Only points since the base year,
     unless that leaves fewer than two (then all of them)."""
     y = d.yearly
@@ -209,7 +219,7 @@ def trend_points(f: pd.DataFrame, d: ObservationIndex) -> tuple[np.ndarray, np.n
     k = kind[owner]
     start, due = f["start_year"].to_numpy(dtype=float), f["due_year"].to_numpy(dtype=float)
     cumulative = k == "cumulative"
-    keep = np.where(k == "annual", whole[at],
+    keep = np.where((k == "annual") | (k == "cagr"), whole[at],
                     np.where(cumulative, (yyear[at] >= start[owner]) & (yyear[at] <= due[owner]), True))
     owner, at, cumulative = owner[keep], at[keep], cumulative[keep]
     value = yv[at].copy()
@@ -237,6 +247,13 @@ def forecast(f: pd.DataFrame, d: ObservationIndex, settings: dict[str, Any]) -> 
     linear, compound = trend_fit(owner, t, value, f["due_year"].to_numpy(dtype=float))
     kind = f["kind"].to_numpy(dtype=object)
     compound = np.where(kind == "cumulative", np.nan, compound)  # a sum from zero has no growth rate
+    # cagr: the level forecast for the due year as the average growth since the base year, in %
+    growth = kind == "cagr"
+    if growth.any():
+        years = f["due_year"].to_numpy(dtype=float) - f["baseline_t"].to_numpy(dtype=float)
+        base = f["baseline"].to_numpy(dtype=float)
+        linear = np.where(growth, cagr(linear, base, years) * 100, linear)
+        compound = np.where(growth, cagr(compound, base, years) * 100, compound)
     best = np.where((f["path"].to_numpy(dtype=object) == "compound") & ~np.isnan(compound), compound, linear)
     # the due year's whole value is in: it is the forecast
     actual_t = f["actual_t"].to_numpy(dtype=float)

@@ -11,7 +11,7 @@ from typing import Any
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 POLICY_DIR = DATA_DIR / "policies"
 
-KINDS = {"level", "annual", "cumulative", "relative", "milestone"}
+KINDS = {"level", "annual", "cumulative", "relative", "milestone", "cagr"}
 COMPARATORS = {">=", "<=", "approx", "range", ">"}
 MEASURES = {"stock", "flow", "ratio", "rank", "stage"}
 PATHS = {"linear", "compound"}
@@ -121,6 +121,14 @@ def _check(policy: Policy, where: str) -> None:
             fail(f"target {t['code']}: tier {t['tier']!r}")
         if t["kind"] in {"annual", "cumulative"} and t["start_year"] is None:
             fail(f"target {t['code']}: {t['kind']} targets need start_year")
+        if t["kind"] == "cagr":  # "年均增长10%以上": value = the average growth a year in %, from the base year
+            if t["comparator"] != ">=":
+                fail(f"target {t['code']}: a cagr target needs comparator \">=\" (年均增长 … 以上)")
+            if t["value"] is None or not t["value"] > 0:
+                fail(f"target {t['code']}: a cagr target needs value > 0 (the growth a year in %, e.g. 10)")
+            if not policy.base_year < t["due_year"]:
+                fail(f"target {t['code']}: a cagr target needs a base year (policy base_year {policy.base_year}) "
+                     f"before its due year {t['due_year']}")
         if t["kind"] == "relative" and not t["benchmark"]:
             fail(f"target {t['code']}: relative targets need a benchmark region")
         if t["task"] is not None and t["task"] not in clauses:

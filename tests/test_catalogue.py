@@ -143,3 +143,34 @@ def test_bad_catalogue_is_refused(tmp_path):
                    encoding="utf-8")
     with pytest.raises(cat.CatalogueError, match="unknown indicator nope"):
         cat.load_policy(bad)
+
+
+CAGR_TARGET = '''
+[[targets]]
+code = "Z01"
+indicator = "rd_expenditure"
+kind = "cagr"
+comparator = "{comparator}"
+value = {value}
+due_year = {due}
+clause = "一（三）1"
+quote = "全社会研发投入年均增长10%以上"
+'''
+
+
+@pytest.mark.parametrize("comparator, value, due, problem", [
+    (">=", 10, 2020, None),                      # 年均增长10%以上 from the policy's base year 2018
+    (">", 10, 2020, 'comparator ">="'),
+    (">=", 0, 2020, "value > 0"),
+    (">=", 10, 2018, "base year"),               # due in the base year itself: no growth to measure
+])
+def test_cagr_target_validation(tmp_path, comparator, value, due, problem):
+    path = tmp_path / "cagr.toml"
+    text = (cat.POLICY_DIR / "changyuan-2019-20.toml").read_text(encoding="utf-8")
+    path.write_text(text + CAGR_TARGET.format(comparator=comparator, value=value, due=due), encoding="utf-8")
+    if problem is None:
+        added = cat.load_policy(path).targets[-1]
+        assert added["kind"] == "cagr" and added["value"] == 10
+    else:
+        with pytest.raises(cat.CatalogueError, match=f"Z01: a cagr target needs .*{re.escape(problem)}"):
+            cat.load_policy(path)
