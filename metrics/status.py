@@ -235,7 +235,7 @@ def _stage_names(t: pd.DataFrame, rows: np.ndarray, milestone: np.ndarray) -> li
 
 def _stage(names: list[str], index: float) -> str:
     """The stage name at a (rounded) stage index; '' when it is not a stage."""
-    if index != index:
+    if np.isnan(index):
         return ""
-    i = int(round(index))
+    i = round(index)
     return names[i] if 0 <= i < len(names) else ""

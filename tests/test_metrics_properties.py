@@ -12,7 +12,6 @@ from tests.metrics_helpers import (
     REGION,
     SETTINGS,
     cases,
-    targets,
 )
 from vocab import labels
 

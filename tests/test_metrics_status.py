@@ -395,13 +395,6 @@ def test_output_has_every_contract_column():
                 "years_remaining is_sample sources attainment gap expected required_annual_increase "
                 "required_growth_rate actual_annual_increase actual_growth_rate ratio region_growth "
                 "benchmark_growth margin_pp forecast_linear forecast_compound forecast forecast_reaches status "
-                "status_label status_order").split()
+                "status_label status_order judged final_year later_value later_year later_reaches "
+                "later_margin_pp").split()
     assert not set(contract) - set(out.columns)
-
-
-@pytest.mark.parametrize("attainment, text", [(0.92, "未完成（完成 92%）"), (0.999, "未完成（完成 99.9%）"),
-                                              (float("nan"), "未完成")])
-def test_unmet_phrase_names_the_attainment(attainment, text):
-    from vocab import labels
-    assert labels.status_phrase("unmet", attainment) == text
-    assert labels.status_phrase("moderate", attainment) == "略有滞后"
