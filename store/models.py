@@ -226,7 +226,7 @@ class SnapshotRow(Base):
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id"))
     code: Mapped[str] = mapped_column(String(20))
     indicator_name: Mapped[str] = mapped_column(String(120))
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20))  # a key of vocab.labels.STATUSES ("no_final_data": 13)
     status_order: Mapped[int] = mapped_column(Integer)
     actual: Mapped[float | None] = mapped_column(Float, nullable=True)
     actual_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
