@@ -6,44 +6,64 @@ import pandas as pd
 
 from vocab import labels
 
-_KEEP = ["code", "indicator_name", "status", "status_order", "actual"]
+_KEEP = ["code", "indicator_name", "status", "status_order", "actual", "judged"]
+DIRECTIONS = ("judged", "up", "down", "same", "new", "gone")
+# a frame without the judged column (a meeting snapshot) was judged where it shows a verdict only a judged row has
+_ONLY_JUDGED = ("unmet", "no_final_data")
 
 
 def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """One row per target in either frame (matched on policy, region and code where both frames have them).
 
-    Returns the keys, indicator_name, status_before, status_after, direction ("up" = better status, "down",
-    "same", "new" = only after, "gone" = only before), actual_before, actual_after, value_added (a value exists
-    now that did not before), status_label_before/after ('' when absent)."""
+    Returns the keys, indicator_name, status_before, status_after, direction, status_move, actual_before,
+    actual_after, value_added (a value exists now that did not before), status_label_before/after ('' when absent).
+    direction: "judged" = the target reached its due year in between (到期判定: its status is a verdict now, not a
+    pace status before — not an improvement or a decline), else "up" (better status), "down", "same", "new" (only
+    after), "gone" (only before). status_move: up / down / same by status order for every row in both frames
+    (judged ones too), '' otherwise."""
     keys = [k for k in ("policy", "region", "code") if k in before.columns and k in after.columns] or ["code"]
     cols = list(dict.fromkeys(keys + _KEEP))
-    b = before[[c for c in cols if c in before.columns]].assign(_pos_b=np.arange(len(before)))
-    a = after[[c for c in cols if c in after.columns]].assign(_pos_a=np.arange(len(after)))
+    b = _with_judged(before)[[c for c in cols if c in before.columns or c == "judged"]].assign(
+        _pos_b=np.arange(len(before)))
+    a = _with_judged(after)[[c for c in cols if c in after.columns or c == "judged"]].assign(
+        _pos_a=np.arange(len(after)))
     m = b.merge(a, on=keys, how="outer", suffixes=("_before", "_after"), indicator=True)
     m = m.assign(indicator_name=m["indicator_name_after"].fillna(m["indicator_name_before"]))
     # order from today's palette (a snapshot taken before a status was added stores the old numbers)
     order = {s.key: s.order for s in labels.STATUSES}
     order_b = m["status_before"].map(order).astype(float).fillna(m["status_order_before"])
     order_a = m["status_after"].map(order).astype(float).fillna(m["status_order_after"])
-    direction = np.select([m["_merge"] == "right_only", m["_merge"] == "left_only", order_a < order_b,
-                           order_a > order_b], ["new", "gone", "up", "down"], "same")
+    both = m["_merge"] == "both"
+    move = np.select([both & (order_a < order_b), both & (order_a > order_b), both], ["up", "down", "same"], "")
+    became_judged = both & m["judged_after"].fillna(False).astype(bool) & ~m["judged_before"].fillna(False).astype(bool)
+    direction = np.select([m["_merge"] == "right_only", m["_merge"] == "left_only", became_judged],
+                          ["new", "gone", "judged"], move)
     label = {s.key: s.label for s in labels.STATUSES}
     out = m.assign(
-        direction=direction,
+        direction=direction, status_move=move,
         value_added=m["actual_after"].notna() & m["actual_before"].isna(),
         status_before=m["status_before"].fillna(""), status_after=m["status_after"].fillna(""),
         status_label_before=m["status_before"].map(label).fillna(""),
         status_label_after=m["status_after"].map(label).fillna(""),
     )
     out = out.sort_values(["_pos_a", "_pos_b"], na_position="last", kind="stable")  # the after frame's order
-    return out[keys + ["indicator_name", "status_before", "status_after", "direction", "actual_before",
-                       "actual_after", "value_added", "status_label_before", "status_label_after"]
+    return out[keys + ["indicator_name", "status_before", "status_after", "direction", "status_move",
+                       "actual_before", "actual_after", "value_added", "status_label_before", "status_label_after"]
                ].reset_index(drop=True)
 
 
+def _with_judged(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a bool `judged` column: its own, or (a snapshot) true where the status is one only a judged
+    row has."""
+    if "judged" in frame.columns:
+        return frame.assign(judged=frame["judged"].fillna(False).astype(bool))
+    return frame.assign(judged=frame["status"].isin(_ONLY_JUDGED))
+
+
 def change_counts(changes: pd.DataFrame) -> dict[str, int]:
-    """Counts of status moves since a snapshot: up, down, same, new, gone, and values added."""
+    """Counts of the rows by direction — judged (到期判定), up, down, same, new, gone: each row counted once, so they
+    add up to the rows — and of values added."""
     counts = changes["direction"].value_counts()
-    out = {k: int(counts.get(k, 0)) for k in ("up", "down", "same", "new", "gone")}
+    out = {k: int(counts.get(k, 0)) for k in DIRECTIONS}
     out["value_added"] = int(changes["value_added"].fillna(False).astype(bool).sum())
     return out

@@ -50,14 +50,22 @@ def peer_growth(relative: pd.DataFrame, growth: pd.DataFrame, peers: list[str]) 
 
 
 def regional_rank(relative: pd.DataFrame, standing: pd.DataFrame, region: str) -> pd.DataFrame:
-    """The region's rank among its peers per relative target: code, rank (NaN when it has no growth value that
-    year), n_ranked (how many peers have one). standing: peer_growth."""
+    """The region's rank among its peers per relative target: code, rank, n_ranked (how many regions are ranked,
+    the region included), n_peers (how many other regions of its level have a growth value that year).
+
+    Without a peer with data there is no ranking — 无同级可比地区, not "第 1 位 / 1": rank NaN, n_ranked 0,
+    n_peers 0. rank is NaN as well when the region itself has no growth value that year. standing: peer_growth."""
     codes = pd.DataFrame({"code": relative["code"].drop_duplicates()})
     mine = standing.loc[standing["region"] == region, ["code", "rank"]]
+    peers = (standing.loc[standing["region"] != region].groupby("code").size().rename("n_peers"))
     counts = standing.groupby("code", as_index=False)["n_ranked"].first()
-    out = codes.merge(mine, on="code", how="left").merge(counts, on="code", how="left")
-    return out.assign(rank=out["rank"].astype("float64"),
-                      n_ranked=out["n_ranked"].fillna(0).astype("int64")).reset_index(drop=True)
+    out = (codes.merge(mine, on="code", how="left").merge(counts, on="code", how="left")
+                .merge(peers, left_on="code", right_index=True, how="left"))
+    n_peers = out["n_peers"].fillna(0).astype("int64")
+    alone = n_peers == 0
+    return out.assign(rank=out["rank"].astype("float64").where(~alone),
+                      n_ranked=out["n_ranked"].fillna(0).astype("int64").where(~alone, 0),
+                      n_peers=n_peers).reset_index(drop=True)
 
 
 def top_and_bottom(standing: pd.DataFrame, n: int = 5) -> pd.DataFrame:

@@ -25,12 +25,14 @@ def headline_cards(status: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     return out.assign(change=out["actual"] - out["actual_before"]).reset_index(drop=True)
 
 
-def status_counts(status: pd.DataFrame) -> pd.DataFrame:
-    """How many targets have each status, every status listed (zeros included), best first."""
-    counts = status["status"].value_counts().reindex(STATUS_KEYS, fill_value=0)
+def status_counts(status: pd.DataFrame, keys: list[str] | None = None) -> pd.DataFrame:
+    """How many targets have each status, best first: every status listed (zeros included), or only `keys` — e.g.
+    metrics.standing.possible_statuses(status), which leaves out the statuses that cannot occur at this as-of."""
+    keys = STATUS_KEYS if keys is None else [k for k in STATUS_KEYS if k in keys]
+    counts = status["status"].value_counts().reindex(keys, fill_value=0)
     return pd.DataFrame({
-        "status": STATUS_KEYS,
-        "label": [labels.STATUS_BY_KEY[k].label for k in STATUS_KEYS],
+        "status": keys,
+        "label": [labels.STATUS_BY_KEY[k].label for k in keys],
         "n": counts.to_numpy().astype("int64"),
     })
 
@@ -38,6 +40,7 @@ def status_counts(status: pd.DataFrame) -> pd.DataFrame:
 def area_lights(status: pd.DataFrame, areas: tuple[str, ...] = labels.AREAS) -> pd.DataFrame:
     """One traffic light per area: the status of the area's typical target (the median status order among
     targets with data; ties go to the worse status; 无数据 only when no target has data), with counts.
+    (The overview counts instead — metrics.standing.area_counts: a median 已完成 hid 5 unmet of 12.)
 
     Returns area, n_targets, light (status key), and one count column per status key."""
     s = status.assign(order=status["status"].map(ORDER))
@@ -77,10 +80,11 @@ def filter_ledger(ledger: pd.DataFrame, task_units: pd.DataFrame, units: list[st
 
 
 def moved_since(changes: pd.DataFrame) -> pd.DataFrame:
-    """The rows of metrics.changes.status_changes worth reporting: a status that moved, a target that appeared or
-    went, or a value that arrived. Improvements first, then declines, then the rest."""
+    """The rows of metrics.changes.status_changes worth reporting: a due-year verdict, a status that moved, a
+    target that appeared or went, or a value that arrived. Verdicts (到期判定) first, then improvements, declines,
+    the rest."""
     rows = changes.loc[(changes["direction"] != "same") | changes["value_added"].fillna(False).astype(bool)]
-    rank = {"up": 0, "down": 1, "new": 2, "gone": 3, "same": 4}
+    rank = {"judged": 0, "up": 1, "down": 2, "new": 3, "gone": 4, "same": 5}
     return (rows.assign(_r=rows["direction"].map(rank)).sort_values(["_r", "code"]).drop(columns="_r")
                 .reset_index(drop=True))
 

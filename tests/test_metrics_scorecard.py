@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.changes import status_changes
+from metrics.changes import change_counts, status_changes
 from metrics.scorecard import department_scorecard, task_ledger
 from tests.metrics_helpers import SETTINGS
 from vocab import labels
@@ -182,3 +182,24 @@ def test_status_changes_directions():
     assert ch["value_added"].to_dict() == {"A": False, "B": False, "C": True, "E": True, "D": False}
     assert ch.loc["B", "status_label_after"] == "略有滞后" and ch.loc["E", "status_before"] == ""
     assert ch.loc["A", "actual_before"] == 10 and ch.loc["A", "actual_after"] == 11
+
+
+def test_a_due_year_verdict_is_not_an_improvement_or_a_decline():
+    """B was 略有滞后 a year ahead and is 未完成 at its due year: direction "judged" (到期判定), its status move
+    "down" kept apart; A was judged before and after: its move is an ordinary one. Counts add up to the rows."""
+    before = frame([("A", "unmet", 8), ("B", "moderate", 5), ("C", "on_track", 5)]).assign(judged=[True, False, False])
+    after = frame([("A", "met", 10), ("B", "unmet", 6), ("C", "on_track", 6)]).assign(judged=[True, True, False])
+    ch = status_changes(before, after).set_index("code")
+    assert ch["direction"].to_dict() == {"A": "up", "B": "judged", "C": "same"}
+    assert ch["status_move"].to_dict() == {"A": "up", "B": "down", "C": "same"}
+    counts = change_counts(ch)
+    assert counts["judged"] == 1 and counts["up"] == 1 and counts["down"] == 0
+    assert sum(counts[k] for k in ("judged", "up", "down", "same", "new", "gone")) == len(ch)
+
+
+def test_a_snapshot_without_the_judged_column_reads_its_verdicts_from_the_status():
+    """A meeting snapshot stores no `judged`: 未完成 / 无期末数据 were verdicts then; 略有滞后 was not."""
+    before = frame([("A", "unmet", 8), ("B", "moderate", 5)])
+    after = frame([("A", "unmet", 8), ("B", "unmet", 6)]).assign(judged=True)
+    assert status_changes(before, after).set_index("code")["direction"].to_dict() == {"A": "same", "B": "judged"}
+

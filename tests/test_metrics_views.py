@@ -198,6 +198,8 @@ def test_moved_since_keeps_moves_and_new_values_improvements_first():
     changes = pd.DataFrame({"code": ["A", "B", "C", "D"], "direction": ["same", "down", "up", "same"],
                             "value_added": [False, False, False, True]})
     assert list(moved_since(changes)["code"]) == ["C", "B", "D"]
+    verdict = pd.concat([changes, pd.DataFrame({"code": ["E"], "direction": ["judged"], "value_added": [False]})])
+    assert list(moved_since(verdict)["code"]) == ["E", "C", "B", "D"]  # 到期判定 first
 
 
 def test_filter_ledger_by_unit_and_status(builtin):
@@ -254,6 +256,16 @@ def test_rank_among_peers_one_is_fastest_in_the_judged_year():
     ranks = regional_rank(relative, standing, "甲").set_index("code")
     assert ranks.loc["R1", "rank"] == 2 and ranks.loc["R1", "n_ranked"] == 3
     assert np.isnan(ranks.loc["R2", "rank"]) and ranks.loc["R2", "n_ranked"] == 1
+    assert ranks["n_peers"].to_dict() == {"R1": 2, "R2": 1}
+
+
+def test_a_region_without_a_peer_with_data_has_no_rank():
+    """Only 甲 has 2019 growth among its level: 无同级可比地区 — rank NaN, n_ranked 0, n_peers 0 (not 第 1 位 / 1),
+    however slow it grew."""
+    relative, growth = _peer_case()
+    standing = peer_growth(relative, growth.assign(growth=-0.208), ["甲", "丁"])
+    ranks = regional_rank(relative, standing, "甲").set_index("code")
+    assert np.isnan(ranks.loc["R1", "rank"]) and ranks.loc["R1", "n_ranked"] == 0 and ranks.loc["R1", "n_peers"] == 0
 
 
 def test_top_and_bottom_list_each_peer_once():

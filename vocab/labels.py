@@ -204,7 +204,7 @@ def pace_text(kind: str, comparator: str, gap: float | None, due_year: int, unit
 
 
 DIRECTION_LABELS = {"up": "↑ 好转", "down": "↓ 退步", "same": "＝ 持平", "new": "新增目标", "gone": "已移除",
-                    "value_added": "＋ 新增数据"}
+                    "value_added": "＋ 新增数据", "judged": "到期判定"}
 FIELD_LABELS = {
     "baseline": "基期值", "actual": "实际值", "target_value": "目标值", "expected": "按进度应达",
     "attainment": "完成率", "gap": "距目标差距", "ratio": "进度比（实际进展÷应有进展）",
