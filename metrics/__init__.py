@@ -21,14 +21,19 @@ metrics.status.target_status(targets, observations, as_of_year, as_of_quarter=0,
     (cumulative: years without a flow), region_growth_avg / benchmark_growth_avg (average annual growth since the
     base year), band_position ("below" | "inside" | "above" for 左右 and ranges, "" otherwise), actual_stage /
     target_stage (milestone stage names), path, measure, frequency, as_of_year, as_of_quarter.
-    NaN only: without data (no_data) the progress columns; growth rates where undefined; forecasts with < 2 points.
+    NaN only: without data (no_data) the progress columns; growth rates where undefined; forecasts with < 2 points;
+    judged rows: the pace columns (expected, ratio, required_*, forecasts), with no_final_data attainment and gap.
+    Verdicts (metrics.verdicts): judged (the due year has passed: the row reads its due year's data), final_year,
+    later_value, later_year, later_reaches, later_margin_pp, later_is_sample (the latest whole-year value after the
+    due year, shown beside the verdict, never changing it).
 
 metrics.scorecard.task_ledger(tasks, progress, as_of) → one row per task with its latest progress and a status
     key of labels.TASK_STATUSES (overdue = not done when the as-of date reaches the due date).
 metrics.scorecard.department_scorecard(status, ledger, task_units, settings) → one row per unit: counts of
     targets/tasks led and shared, counts by status, score (0–100), rank (1 = best), group (通报表扬/通报批评/"").
 metrics.changes.status_changes(before, after) → one row per target in either status frame: code, indicator_name,
-    status_before, status_after, direction ("up" | "down" | "same" | "new" | "gone"), actual_before, actual_after,
+    status_before, status_after, direction ("judged" | "up" | "down" | "same" | "new" | "gone"), status_move,
+    actual_before, actual_after,
     value_added (bool: a value exists now that did not before). Used for "since last year" and "since the last
     meeting" (snapshots).
 metrics.deadlines.milestone_deadlines(milestones, chases, extensions, as_of, settings) → one row per (milestone,
@@ -36,4 +41,7 @@ metrics.deadlines.milestone_deadlines(milestones, chases, extensions, as_of, set
     state (a key of labels.DEADLINE_BY_KEY), days_left (<NA> when done), days_overdue (> 0 iff overdue), chases,
     last_chase_at, is_sample, plus extended, extensions, days_late, open_request, completed_on, evidence.
 metrics.deadlines.chase_counts(deadlines) → DataFrame[unit, chases] for the scorecard.
+metrics.standing.policy_standing(status, ledger, policy_row, as_of_year, as_of_quarter=0) → PolicyStanding (period
+    over, targets met / unmet / no_final_data / in progress, tasks done / overdue …); area_counts(status);
+    possible_statuses(status).
 """
