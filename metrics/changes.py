@@ -8,8 +8,10 @@ from vocab import labels
 
 _KEEP = ["code", "indicator_name", "status", "status_order", "actual", "judged"]
 DIRECTIONS = ("judged", "up", "down", "same", "new", "gone")
-# a frame without the judged column (a meeting snapshot) was judged where it shows a verdict only a judged row has
-_ONLY_JUDGED = ("unmet", "no_final_data")
+# a frame without the judged column (a meeting snapshot) was surely not judged where it shows a status only a row
+# still ahead of its due year has (a pace status; under the old rule 数据过期 and 无数据 were kept at the due year, so
+# those count too); a met or unmet row of such a frame may have been either, and is not called a new verdict
+_ONLY_AHEAD = ("on_track", "moderate", "off_track", "reverse", "stale", "no_data")
 
 
 def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -18,7 +20,8 @@ def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     Returns the keys, indicator_name, status_before, status_after, direction, status_move, actual_before,
     actual_after, value_added (a value exists now that did not before), status_label_before/after ('' when absent).
     direction: "judged" = the target reached its due year in between (到期判定: its status is a verdict now, not a
-    pace status before — not an improvement or a decline), else "up" (better status), "down", "same", "new" (only
+    pace status before — not an improvement or a decline; a snapshot without `judged` counts only its pace, stale
+    and no-data rows as not judged yet), else "up" (better status), "down", "same", "new" (only
     after), "gone" (only before). status_move: up / down / same by status order for every row in both frames
     (judged ones too), '' otherwise."""
     keys = [k for k in ("policy", "region", "code") if k in before.columns and k in after.columns] or ["code"]
@@ -53,11 +56,11 @@ def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_judged(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with a bool `judged` column: its own, or (a snapshot) true where the status is one only a judged
-    row has."""
+    """The frame with a bool `judged` column: its own, or (a snapshot) false only where the status is one that
+    only a row still ahead of its due year has."""
     if "judged" in frame.columns:
         return frame.assign(judged=frame["judged"].fillna(False).astype(bool))
-    return frame.assign(judged=frame["status"].isin(_ONLY_JUDGED))
+    return frame.assign(judged=~frame["status"].isin(_ONLY_AHEAD))
 
 
 def change_counts(changes: pd.DataFrame) -> dict[str, int]:

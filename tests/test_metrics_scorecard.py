@@ -198,8 +198,10 @@ def test_a_due_year_verdict_is_not_an_improvement_or_a_decline():
 
 
 def test_a_snapshot_without_the_judged_column_reads_its_verdicts_from_the_status():
-    """A meeting snapshot stores no `judged`: 未完成 / 无期末数据 were verdicts then; 略有滞后 was not."""
-    before = frame([("A", "unmet", 8), ("B", "moderate", 5)])
-    after = frame([("A", "unmet", 8), ("B", "unmet", 6)]).assign(judged=True)
-    assert status_changes(before, after).set_index("code")["direction"].to_dict() == {"A": "same", "B": "judged"}
+    """A meeting snapshot stores no `judged`: 略有滞后 was surely ahead of its due year (B: a new verdict); 已完成 and
+    未完成 may have been verdicts already (A, C: ordinary moves, never called a new verdict)."""
+    before = frame([("A", "unmet", 8), ("B", "moderate", 5), ("C", "met", 9)])
+    after = frame([("A", "unmet", 8), ("B", "unmet", 6), ("C", "unmet", 7)]).assign(judged=True)
+    assert status_changes(before, after).set_index("code")["direction"].to_dict() == {
+        "A": "same", "B": "judged", "C": "down"}
 
