@@ -156,7 +156,7 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, later: pd.DataFrame, settings: dic
     met = f["met"].to_numpy(dtype=bool)
     pace_key = np.select([~has, met, stale, f["on_track"].to_numpy(dtype=bool)],
                          ["no_data", "met", "stale", "on_track"], by_ratio)
-    final = verdicts.has_final_value(f["actual_t"], f["due_year"])
+    final = has & verdicts.has_final_value(f["actual_t"], f["due_year"])
     status = np.where(judged, verdicts.judged_status(met, final), pace_key).astype(object)
     value = f["value"].to_numpy(dtype=float)
     goal = f["goal"].to_numpy(dtype=float)

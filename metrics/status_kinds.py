@@ -203,8 +203,10 @@ def growth_actuals(f: pd.DataFrame, d: ObservationIndex,
     due = f["due_year"].to_numpy(dtype=float)
     with np.errstate(all="ignore"):
         needed_level = baseline * (1 + goal / 100) ** (due - baseline_t)
+    actual = cagr(level, baseline, t_level - baseline_t) * 100
+    now = np.where(np.isnan(actual), -1, now)  # no growth rate (a value ≤ 0, no time elapsed): no actual at all
     f = f.reset_index(drop=True).assign(
-        actual=cagr(level, baseline, t_level - baseline_t) * 100, actual_t=t_level,
+        actual=actual, actual_t=take(column["t"], now),
         actual_year=take(column["year"], now), actual_quarter=np.where(now >= 0, 0.0, np.nan),
         src=take(column["src"], now), is_sample=take(column["is_sample"], now),
         baseline=baseline, baseline_t=baseline_t, baseline_src=take(column["src"], base),

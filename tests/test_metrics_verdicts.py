@@ -210,6 +210,14 @@ def test_approx_on_a_non_count_keeps_its_band():
     assert row["goal"] == pytest.approx(4.5) and row["status"] == "met" and row["band_position"] == "inside"
 
 
+def test_a_growth_rate_from_zero_is_no_value():
+    """cagr from a base-year value of 0 has no growth rate: 无数据 a year ahead, 无期末数据 at the due year (not 未完成
+    with an empty attainment)."""
+    tgt, obs = targets(kind="cagr", value=10.0), observations({2018: 0, 2019: 5, 2020: 8})
+    assert at(tgt, obs, 2019)["status"] == "no_data" and pd.isna(at(tgt, obs, 2019)["actual_year"])
+    assert at(tgt, obs, 2020)["status"] == "no_final_data"
+
+
 def test_a_rank_ahead_of_its_target_is_100_percent():
     """3rd place against “≤ 10” is the whole target: attainment 1, not 10 ÷ 3 = 333 %."""
     assert at(targets(comparator="<=", value=10.0, measure="rank"), observations({2018: 5, 2020: 3}),
