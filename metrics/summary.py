@@ -59,8 +59,8 @@ def area_lights(status: pd.DataFrame, areas: tuple[str, ...] = labels.AREAS) -> 
 
 
 def needs_attention(status: pd.DataFrame) -> pd.DataFrame:
-    """Targets that are 明显滞后, 逆向变化 or 数据过期, the furthest behind first (lowest progress ratio; stale
-    targets without a ratio last, then by status order and code)."""
+    """Targets of labels.ATTENTION_STATUSES (未完成, 明显滞后, 逆向变化, 数据过期, 无期末数据), the furthest behind first
+    (lowest progress ratio; rows without a ratio — verdicts, stale data — last, then by status order and code)."""
     rows = status.loc[status["status"].isin(labels.ATTENTION_STATUSES)]
     return rows.sort_values(["ratio", "status_order", "code"], na_position="last").reset_index(drop=True)
 
