@@ -60,9 +60,11 @@ def area_lights(status: pd.DataFrame, areas: tuple[str, ...] = labels.AREAS) -> 
 
 def needs_attention(status: pd.DataFrame) -> pd.DataFrame:
     """Targets of labels.ATTENTION_STATUSES (未完成, 明显滞后, 逆向变化, 数据过期, 无期末数据), the furthest behind first
-    (lowest progress ratio; rows without a ratio — verdicts, stale data — last, then by status order and code)."""
+    (lowest progress ratio; then the rows without a ratio — verdicts by lowest attainment, then stale data —,
+    then by status order and code)."""
     rows = status.loc[status["status"].isin(labels.ATTENTION_STATUSES)]
-    return rows.sort_values(["ratio", "status_order", "code"], na_position="last").reset_index(drop=True)
+    by = ["ratio", "attainment", "status_order", "code"] if "attainment" in rows else ["ratio", "status_order", "code"]
+    return rows.sort_values(by, na_position="last").reset_index(drop=True)
 
 
 def filter_ledger(ledger: pd.DataFrame, task_units: pd.DataFrame, units: list[str] | None = None,

@@ -186,6 +186,12 @@ def test_needs_attention_is_furthest_behind_first_then_stale():
     assert list(needs_attention(s)["code"]) == ["C02", "C04", "C00", "C01"]
 
 
+def test_needs_attention_orders_verdicts_by_attainment():
+    """Judged rows have no ratio: 未完成 at 50 % before 未完成 at 90 %, then 无期末数据 (no attainment)."""
+    s = small_status(["unmet", "no_final_data", "unmet"]).assign(attainment=[0.9, np.nan, 0.5])
+    assert list(needs_attention(s)["code"]) == ["C02", "C00", "C01"]
+
+
 def test_headline_cards_carry_the_change_since_last_year():
     s = small_status(["met", "on_track"])
     changes = pd.DataFrame({"code": ["C00", "C01"], "status_before": ["on_track", "on_track"],
