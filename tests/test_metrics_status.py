@@ -412,11 +412,3 @@ def test_verdict_waits_years_after_due():
     obs = observations({2018: 52, 2020: 95})
     assert one(targets(), obs, 2020)["status"] == "unmet"
     assert target_status(targets(), obs, 2020, 0, settings).iloc[0]["status"] == "moderate"
-
-
-@pytest.mark.parametrize("attainment, text", [(0.92, "未完成（完成 92%）"), (0.999, "未完成（完成 99.9%）"),
-                                              (float("nan"), "未完成")])
-def test_unmet_phrase_names_the_attainment(attainment, text):
-    from vocab import labels
-    assert labels.status_phrase("unmet", attainment) == text
-    assert labels.status_phrase("moderate", attainment) == "略有滞后"
