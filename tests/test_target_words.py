@@ -275,3 +275,17 @@ def test_a_judged_row_says_no_pace_and_no_forecast(kind, status, gap, later, mea
     said = " ".join(str(v) for v in words.target_words(r).__dict__.values())
     assert not [p for p in PACE_WORDS if p in said], said
     assert words.target_words(r).verdict.startswith(labels.STATUS_BY_KEY[status].label)
+
+
+def test_the_bulletin_rows_of_the_targets_not_met():
+    from bulletin.targets import WIDTHS_MM, not_met_rows
+    rows = pd.DataFrame([
+        row(code="A", lead_units="科工信局", status="met", attainment=1.0, gap=0.0),
+        row(code="E02", indicator_name="国家科技型中小企业", target_value=60.0, due_year=2019, actual=52.0,
+            actual_year=2019, attainment=52 / 60, gap=8.0, lead_units="科工信局"),
+        row(code="C", status="no_final_data", actual=NAN, actual_year=pd.NA, attainment=NAN, gap=NAN, lead_units=""),
+        row(code="D", **BEFORE, status="off_track", lead_units="组织部")])   # not judged yet: not listed
+    assert not_met_rows(rows) == [
+        ["E02", "国家科技型中小企业", "≥60家（2019年底）", "52家", "未完成（完成 87%）", "科工信局"],
+        ["C", "高新技术企业总数", "≥100家（2020年底）", "无数据", "无期末数据", "—"]]
+    assert sum(WIDTHS_MM) == 156
