@@ -111,6 +111,8 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
     style.title(slide, spec.title, spec.subtitle)
     rows = spec.rows
     scored = rows.loc[rows["attainment"].notna()]
+    rank = scored["measure"] == "rank"   # a place above the bar is 100 %, as the renderer says (never 333 %)
+    scored = scored.assign(attainment=scored["attainment"].where(~rank, scored["attainment"].clip(upper=1.0)))
     chart_w = Inches(7.7)
     if scored.empty:
         _no_chart(slide, chart_w)
@@ -142,11 +144,14 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
         _value_labels(actual, "0%", XL_LABEL_POSITION.OUTSIDE_END, 11, bold=True)
         for i, (value, (_, r)) in enumerate(zip(scored["attainment"], scored.iterrows())):
             inside = 0.3 <= float(value) < 1 - 1e-9 or float(value) > top - 0.25
+            # the renderer's words where the number format would say otherwise (99.7% short of the goal, not 100%)
             shown = words.attainment_text(r)
-            if inside or shown != f"{float(value):.0%}":
+            own = bool(shown) and shown != f"{float(value):.0%}"
+            if inside or own:
                 label = actual.points[i].data_label
-                if shown != f"{float(value):.0%}":  # e.g. 99.7% short of the goal: the number format would say 100%
+                if own:
                     label.text_frame.text = shown
+                    style.style_run(label.text_frame.paragraphs[0].runs[0], 11, bold=True)
                 label.position = XL_LABEL_POSITION.INSIDE_END if inside else XL_LABEL_POSITION.OUTSIDE_END
                 label.font.size, label.font.bold = Pt(11), True
         cat_axis, val_axis = chart.category_axis, chart.value_axis
@@ -271,12 +276,12 @@ def _draw_table(slide, spec: Slide, data: DeckData, options: DeckOptions) -> Non
     for _, r in spec.rows.iterrows():
         text, fill = _status_cell(r)
         year = "" if is_missing(r.get("actual_year")) else str(int(r["actual_year"]))
-        body.append([r["code"], r["area"], style.shorten(words.target_name(r), 12.9),
+        body.append([r["code"], r["area"], style.shorten(words.target_name(r), 11.9),
                      style.shorten(words.target_text(r), 9.4), words.due_text(r),
                      _table_value(r) + ("*" if bool(r.get("is_sample")) else ""), year, text, _table_gap(r),
                      style.shorten(_str(r["lead_units"], "—"), 6)])
         fills.append([None] * 7 + [fill, None, None])
-    widths = [Inches(w) for w in (0.55, 0.75, 2.1, 1.65, 0.95, 1.4, 0.6, 2.0, 1.4, 0.93)]
+    widths = [Inches(w) for w in (0.55, 0.75, 1.95, 1.65, 0.95, 1.4, 0.6, 2.0, 1.55, 0.93)]
     right, left = PP_ALIGN.RIGHT, PP_ALIGN.LEFT
     style.table(slide, style.MARGIN, Inches(1.4), widths,
              ["编号", "领域", "指标", "目标", "期限", "实际", "数据年", "状态", "差距", "牵头单位"], body,

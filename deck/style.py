@@ -102,8 +102,9 @@ def theme_typeface(prs, typeface: str = FONT) -> None:
 # ------------------------------------------------------------------ text measuring (no font files needed)
 
 def text_width(text: str) -> float:
-    """Width in ems: CJK and full-width characters count 1, everything else about 0.55."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+    """Width in ems: CJK, full-width and ambiguous characters (“”, ≥, ·, ○: a CJK font draws them full width)
+    count 1, everything else about 0.55."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in text)
 
 
 def lines_needed(text: str, width_emu: int, size_pt: float) -> int:

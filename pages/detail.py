@@ -37,25 +37,29 @@ with facts:
     ui.status_badge(row["status"], size="1.1rem", text=row["verdict_text"])
     a, b = st.columns(2)
     year = f"（{int(row['actual_year'])}年）" if not is_missing(row["actual_year"]) else ""
-    a.metric(f"期末值{year}" if row["judged"] else "实际值", row["value_text"],
-             help=f"数据年份：{int(row['actual_year'])}年" if year else None)
-    b.metric("目标", row["target_text"], help=f"目标年份：{int(row['due_year'])}年")
-    a.metric("完成率", row["attainment_text"])
-    if row["judged"]:
-        if row["kind"] == "relative":
-            b.metric("增速差", labels.difference_text(row["margin_pp"], "%", 1, signed=True))
-        else:
+    if row["kind"] == "relative":   # a growth target: the two growth rates, the target in words below
+        a.metric(f"{row['region']}增速{year}", labels.percent_text(row["region_growth"], 1))
+        b.metric(f"{row['benchmark'] or words.FALLBACK_BENCHMARK}增速", labels.percent_text(row["benchmark_growth"], 1))
+    else:
+        a.metric(f"期末值{year}" if row["judged"] else "实际值", row["value_text"],
+                 help=f"数据年份：{int(row['actual_year'])}年" if year else None)
+        b.metric("目标", row["target_text"], help=f"目标年份：{int(row['due_year'])}年")
+        a.metric("完成率", row["attainment_text"])
+        if row["judged"]:
             b.metric("期末差距", row["gap_text"])
+        else:
+            b.metric("进度比", row["ratio_text"], help="进度比 = 基期以来的实际进展 ÷ 按目标路径到目前应有的进展")
+    if row["judged"]:
         st.markdown(f"#### 按{row['due_text']}数值判定：{row['verdict_text']}")
         if words.gap_phrase(row):
-            st.markdown(words.gap_phrase(row))
+            st.markdown(words.gap_phrase(row) if row["kind"] != "relative" else
+                        f"{words.gap_phrase(row)}（{words.margin_text(row)}）")
         if row["later_text"]:
             st.caption(f"到期后：{row['later_text']}（不改变判定）")
     else:
-        b.metric("进度比", row["ratio_text"], help="进度比 = 基期以来的实际进展 ÷ 按目标路径到目前应有的进展")
         st.markdown(f"#### {words.pace_text(row)}")
         st.caption(words.forecast_text(row))
-    st.markdown(f"**目标期限**：{row['due_text']}　**牵头单位**：{row['lead_units'] or '—'}　"
+    st.markdown(f"**目标**：{row['target_text']}（{row['due_text']}）　**牵头单位**：{row['lead_units'] or '—'}　"
                 f"**责任单位**：{row['responsible_units'] or '—'}")
 
 st.subheader("政策依据")

@@ -74,11 +74,11 @@ def test_relative_gap_compares_growth_rates():
     row = pd.Series(status_row("R04", "新增高新技术企业", "reverse", 19, 32, kind="relative", comparator=">",
                                benchmark="河南省", region_growth=-0.208, benchmark_growth=0.338, margin_pp=-54.6))
     assert messages.gap_message(row) == (
-        "新增高新技术企业逆向变化：长垣市增速 -20.8%，河南省 33.8%，需加快增长才能在2020年底前实现“增速明显高于河南省”的要求。")
+        "新增高新技术企业逆向变化：增速 -20.8%，河南省 33.8%，需加快增长才能在2020年底前实现“增速明显高于河南省”的要求。")
     judged = row.copy()
     judged[["status", "judged"]] = ["unmet", True]
     assert messages.gap_message(judged) == (
-        "新增高新技术企业未完成：长垣市增速 -20.8%，河南省 33.8%，未实现“增速明显高于河南省”的要求（2020年底）。")
+        "新增高新技术企业未完成：增速 -20.8%，河南省 33.8%，未实现“增速明显高于河南省”的要求（2020年底）。")
 
 
 def test_furthest_behind_is_worst_status_then_lowest_ratio():

@@ -138,14 +138,19 @@ def test_detail_shows_each_kind_of_target(view, expected, year):
         row = status.loc[code]
         w = words.target_words(row)
         metrics = {m.label: m.value for m in at.metric}
-        value_label = f"期末值（{w.value_year}）" if w.judged else "实际值"
-        assert metrics[value_label] == w.value
-        assert metrics["目标"] == w.target and metrics["完成率"] == (w.attainment or "—")
+        if row["kind"] == "relative":   # the two growth rates; the target in words below them
+            assert metrics[f"{region}增速（{w.value_year}）"] == labels.percent_text(row["region_growth"], 1)
+            assert metrics[f"{row['benchmark']}增速"] == labels.percent_text(row["benchmark_growth"], 1)
+        else:
+            value_label = f"期末值（{w.value_year}）" if w.judged else "实际值"
+            assert metrics[value_label] == w.value
+            assert metrics["目标"] == w.target and metrics["完成率"] == (w.attainment or "—")
+        assert any(m.value.startswith(f"**目标**：{w.target}（{w.due}）") for m in at.markdown)
         if w.judged:
             assert any(m.value == f"#### 按{w.due}数值判定：{w.verdict}" for m in at.markdown)
             assert not any("按目前趋势" in c.value for c in at.caption)
         else:
-            assert metrics["进度比"] == labels.percent_text(row["ratio"])
+            assert row["kind"] == "relative" or metrics["进度比"] == labels.percent_text(row["ratio"])
             assert any(m.value == f"#### {w.pace}" for m in at.markdown)
         behind = frame_by_columns(at, "item", "value").set_index("item")["value"]
         if row["actual"] == row["actual"]:

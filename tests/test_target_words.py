@@ -143,7 +143,7 @@ def test_relative_targets_compare_growth_rates_and_name_the_benchmark():
     w = words.target_words(r)
     assert w.target == "增速明显高于河南省" and "基准地区" not in words.notes_line(r)
     assert (w.attainment, w.verdict) == ("", "未完成")          # no attainment in words for a growth target
-    assert w.gap == w.gap_phrase == "长垣市增速 -20.8%，河南省 33.8%"
+    assert w.gap == w.gap_phrase == "增速 -20.8%，河南省 33.8%"
     assert words.margin_text(r) == "低 54.6个百分点"
     before = row(**{**r, **BEFORE, "status": "reverse"})
     assert words.pace_text(before) == "增速需明显高于河南省：目前低 54.6个百分点"

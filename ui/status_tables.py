@@ -101,6 +101,7 @@ RATIO_FIELDS = ("ratio",)
 PERCENT_FIELDS = ("required_growth_rate", "actual_growth_rate", "region_growth", "benchmark_growth",
                   "region_growth_avg", "benchmark_growth_avg")
 PP_FIELDS = ("margin_pp",)
+DIFFERENCE_FIELDS = ("required_annual_increase", "actual_annual_increase")
 
 
 def numbers_behind(row: pd.Series) -> pd.DataFrame:
@@ -114,23 +115,34 @@ def numbers_behind(row: pd.Series) -> pd.DataFrame:
             continue
         if field == "forecast_reaches":
             text = "能" if bool(v) else "不能"
-        elif field in SHARE_FIELDS:
-            text = words.attainment_text(row) or percent_text(float(v))
+        elif field in SHARE_FIELDS:   # none in words for relative and milestone targets
+            text = words.attainment_text(row)
+            if not text:
+                continue
         elif field in RATIO_FIELDS:
             text = percent_text(float(v))
         elif field in PERCENT_FIELDS:
             text = percent_text(float(v), 1)
         elif field in PP_FIELDS:
             text = labels.points_text(float(v))
-        elif field == "gap":
-            text, label = words.gap_text(row) or words.amount_text(row, float(v)), "期末差距" if judged else label
+        elif field == "gap":   # in the target's unit; nothing once the goal is reached (never '-3家')
+            text, label = words.gap_text(row), "期末差距" if judged else label
+            if not text or row["kind"] == "relative":
+                continue
+        elif field in DIFFERENCE_FIELDS:   # a change of a share is in 个百分点
+            text = words.difference_text(row, float(v))
+        elif field == "target_value" and row["kind"] != "relative":   # as the policy writes it: 3.8%, not 3.80%
+            text = words.amount_text(row, float(v), labels.written_decimals(v))
         else:
             text = words.amount_text(row, float(v))
+        if field == "target_value" and row["kind"] == "relative":
+            label = "按增速要求应达"
         if field == "baseline":
             label = f"{label}（{int(row['base_year'])}年）"
         elif field == "actual" and not is_missing(row["actual_year"]):
             label = f"{'期末值' if judged else label}（{int(row['actual_year'])}年）"
-        items.append(label)
+        items.append(label.replace("基准地区", str(row.get("benchmark") or words.FALLBACK_BENCHMARK))
+                     .replace("本地区", str(row["region"])))
         values.append(text)
     return pd.DataFrame({"item": items, "value": values})
 

@@ -43,7 +43,7 @@ class TargetWords:
     target: str       # ≥100家 · 15项左右 · 1—2项 · 前10位 · 增速明显高于河南省 · 已获批
     due: str          # 2020年底
     attainment: str   # 92% · 99.7% ('' for relative and milestone targets)
-    gap: str          # 8家 · 0.3个百分点 · 2位 · relative: 长垣市增速 -20.8%，河南省 33.8%
+    gap: str          # 8家 · 0.3个百分点 · 2位 · relative: 增速 -20.8%，河南省 33.8%
     gap_phrase: str   # 期末差距 8家 (judged) · 距目标还差 8家 (before the due year) · relative: as gap
     verdict: str      # 已完成 · 未完成（完成 87%） · 无期末数据 · 略有滞后 …
     later: str        # 2020年已达 63家，逾期达到 · 2020年回落至 78家
@@ -166,7 +166,7 @@ def _compact(value: float, most: int, least: int) -> str:
     return text
 
 
-def _difference(row: Row, value: float) -> str:
+def difference_text(row: Row, value: float) -> str:
     """A gap or a required change in the target's unit: '0.3个百分点' for a share, '2位' for a rank, '8家'."""
     least = labels.written_decimals(_get(row, "target_value"))
     number = _compact(float(value), max(_decimals(row), least), min(least, _decimals(row)))
@@ -175,12 +175,13 @@ def _difference(row: Row, value: float) -> str:
 
 
 def growth_pair_text(row: Row) -> str:
-    """A relative target's growth and its benchmark's, side by side: '长垣市增速 -20.8%，河南省 33.8%'."""
+    """A relative target's growth and its benchmark's, side by side: '增速 -20.8%，河南省 33.8%' (the region's own
+    growth first: every surface is about one region)."""
     mine, theirs = _get(row, "region_growth"), _get(row, "benchmark_growth")
     if mine is None and theirs is None:
         return ""
     bench = _get(row, "benchmark") or FALLBACK_BENCHMARK
-    return f"{row.get('region') or '本地区'}增速 {labels.percent_text(mine, 1)}，{bench} {labels.percent_text(theirs, 1)}"
+    return f"增速 {labels.percent_text(mine, 1)}，{bench} {labels.percent_text(theirs, 1)}"
 
 
 def margin_text(row: Row) -> str:
@@ -200,7 +201,7 @@ def gap_text(row: Row) -> str:
     gap = _get(row, "gap")
     if gap is None or row["status"] == "met" or gap <= 0 or row["kind"] == "milestone":
         return ""
-    return _difference(row, gap)
+    return difference_text(row, gap)
 
 
 def gap_phrase(row: Row) -> str:
@@ -266,7 +267,7 @@ def pace_text(row: Row) -> str:
         return "暂无数据，无法测算"
     if row["status"] == "met" or gap <= 0:
         return "已达到目标"
-    amount, measure = _difference(row, gap), row.get("measure", "stock")
+    amount, measure = difference_text(row, gap), row.get("measure", "stock")
     if measure == "rank":
         text = f"{due}前位次还需前移 {amount}"
     elif row["comparator"] == "<=":
@@ -279,7 +280,7 @@ def pace_text(row: Row) -> str:
         text = f"{due}前还需新增 {amount}"
     yearly, remaining = _get(row, "required_annual_increase"), _get(row, "years_remaining")
     if yearly is not None and remaining is not None and remaining > 1:
-        text += f"（每年约 {_difference(row, abs(yearly))}）"
+        text += f"（每年约 {difference_text(row, abs(yearly))}）"
     return text
 
 
