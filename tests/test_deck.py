@@ -390,3 +390,16 @@ def test_a_bar_short_of_its_goal_is_never_labelled_100_percent(built):
     assert chart.plots[0].series[0].values[0] == pytest.approx(3.79 / 3.8)
     assert point.data_label.text_frame.text == "99.7%"
     assert "✘ 未完成（完成 99.7%）" in slide_texts(slide)
+
+
+@pytest.mark.parametrize("as_of, basis", [
+    (2020, "各目标均已到期：按目标年份年底的数值判定已完成或未完成（见数据说明）"),   # every target due by 2020
+    (2019, "已到期目标按目标年份年底的数值判定，未到期目标按进度比判定（见数据说明）"),  # E01, E02, E04 due 2019
+])
+def test_the_table_caption_says_how_the_statuses_were_reached(template_db, as_of, basis):
+    eng = db.make_engine(f"sqlite:///{template_db}")
+    data = make_data(eng, as_of)
+    eng.dispose()
+    tables = [s for s in plan_deck(data) if s.kind == "table"]
+    assert tables and all(s.subtitle == f"数据截至{as_of}年 · {basis}" for s in tables)
+    assert not any("状态按进度比判定" in s.subtitle for s in tables)
