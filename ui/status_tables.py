@@ -171,7 +171,8 @@ def compare_columns(regions: list[str], benchmark: str) -> dict:
     """Column headers for compare_table."""
     cols = {"code": st.column_config.TextColumn("编号", width="small"), "indicator_name": "指标",
             "year": st.column_config.NumberColumn("年份", format="%d", width="small"),
-            "margin": st.column_config.TextColumn("增速差", help="本地区增速减基准地区增速（百分点）"),
+            "margin": st.column_config.TextColumn("增速差", help=f"{regions[0]}增速减{benchmark or words.FALLBACK_BENCHMARK}"
+                                                            "增速（百分点）"),
             "avg": f"{regions[0]}年均", "bench_avg": f"{benchmark or '基准'}年均",
             "status_text": st.column_config.TextColumn("状态", width="small"), "rank": "同级位次"}
     cols.update({f"growth::{r}": st.column_config.TextColumn(r, width="small") for r in regions})
