@@ -13,7 +13,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
 import db
-from deck import DeckOptions, Slide, build_deck, plan_deck, style
+from deck import DeckOptions, build_deck, plan_deck, style
 from deck.build import ATTAINMENT_SERIES, TARGET_SERIES
 from deck.data import deck_data
 from store import catalogue
@@ -374,32 +374,3 @@ def test_attainment_labels_stay_clear_of_the_bar_ends_and_the_target_frame(built
     (chart,) = charts(one)
     assert _label_position(chart.plots[0].series[0], 0) == "outEnd"
 
-
-def test_a_bar_short_of_its_goal_is_never_labelled_100_percent(built):
-    """3.79 against ≥3.8 (99.7 %): the chart keeps the number (editable in PowerPoint), but its label is the
-    renderer's 99.7%, not the number format's 100%; the table beside it reads 未完成（完成 99.7%）."""
-    from deck.draw import _draw_area_attainment
-    data, _, _, _ = built
-    g01 = data.status.loc[data.status["code"] == "G01"].assign(actual=3.79, attainment=3.79 / 3.8, gap=0.01,
-                                                               status="unmet")
-    prs = Presentation()
-    slide = prs.slides.add_slide(prs.slide_layouts[5])
-    _draw_area_attainment(slide, Slide("area_attainment", "总体", False, notes="", rows=g01), data, DeckOptions())
-    (chart,) = charts(slide)
-    point = chart.plots[0].series[0].points[0]
-    assert chart.plots[0].series[0].values[0] == pytest.approx(3.79 / 3.8)
-    assert point.data_label.text_frame.text == "99.7%"
-    assert "✘ 未完成（完成 99.7%）" in slide_texts(slide)
-
-
-@pytest.mark.parametrize("as_of, basis", [
-    (2020, "各目标均已到期：按目标年份年底的数值判定已完成或未完成（见数据说明）"),   # every target due by 2020
-    (2019, "已到期目标按目标年份年底的数值判定，未到期目标按进度比判定（见数据说明）"),  # E01, E02, E04 due 2019
-])
-def test_the_table_caption_says_how_the_statuses_were_reached(template_db, as_of, basis):
-    eng = db.make_engine(f"sqlite:///{template_db}")
-    data = make_data(eng, as_of)
-    eng.dispose()
-    tables = [s for s in plan_deck(data) if s.kind == "table"]
-    assert tables and all(s.subtitle == f"数据截至{as_of}年 · {basis}" for s in tables)
-    assert not any("状态按进度比判定" in s.subtitle for s in tables)

@@ -1,6 +1,7 @@
 """One wording for one number (issue 17 §3): G01, R02, R04 and E02 of the built-in data, as of 2020, read the same on
 the page (AppTest), in the deck (reopened with python-pptx), in the bulletin (python-docx) and in `cli.py status`
-(in process). The expected texts are views.target_words' for the engine's rows of the same database."""
+(in process). The expected texts are views.target_words' for the engine's rows of the same database. Also the deck's
+words beyond its tables: a chart label short of the goal, the table caption after the due years."""
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,9 @@ from pptx import Presentation
 
 import db
 from bulletin import build_bulletin, bulletin_data
-from deck import build_deck, plan_deck
+from deck import DeckOptions, Slide, build_deck, plan_deck
 from deck.data import deck_data
+from deck.draw import _draw_area_attainment
 from store import catalogue
 from tests.helpers import engine_at, open_page, run_cli
 from views import policy as views
@@ -36,8 +38,8 @@ def built(module_app_db):
     status = views.policy_status(frames, SETTINGS, policy, REGION, AS_OF).set_index("code", drop=False)
     deck = deck_data(frames, SETTINGS, policy=policy, region=REGION, as_of_year=AS_OF)
     bulletin = bulletin_data(frames, SETTINGS, policy=policy, region=REGION, as_of=AS_OF, issued=date(2021, 1, 15))
-    return {"status": status, "words": {c: words.target_words(status.loc[c]) for c in CODES},
-            "deck": (plan_deck(deck), Presentation(io.BytesIO(build_deck(deck)))),
+    return {"status": status, "words": {c: words.target_words(status.loc[c]) for c in CODES}, "policy": policy,
+            "deck": (plan_deck(deck), Presentation(io.BytesIO(build_deck(deck)))), "deck_data": deck,
             "bulletin": Document(io.BytesIO(build_bulletin(bulletin))), "db": module_app_db}
 
 
@@ -106,3 +108,32 @@ def test_the_cli_says_the_same(built):
             (w.value, w.target, w.verdict, w.gap_phrase, w.later)
         assert f"{row['due_year']}年底" == w.due
         assert float(row["attainment"]) == pytest.approx(built["status"].loc[code, "attainment"], abs=1e-4)
+
+
+def test_a_bar_short_of_its_goal_is_never_labelled_100_percent(built):
+    """3.79 against ≥3.8 (99.7 %): the chart keeps the number (editable in PowerPoint), but its label is the
+    renderer's 99.7%, not the number format's 100%; the table beside it reads 未完成（完成 99.7%）."""
+    data = built["deck_data"]
+    g01 = data.status.loc[data.status["code"] == "G01"].assign(actual=3.79, attainment=3.79 / 3.8, gap=0.01,
+                                                               status="unmet")
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    _draw_area_attainment(slide, Slide("area_attainment", "总体", False, notes="", rows=g01), data, DeckOptions())
+    (chart,) = [shape.chart for shape in slide.shapes if shape.has_chart]
+    point = chart.plots[0].series[0].points[0]
+    assert chart.plots[0].series[0].values[0] == pytest.approx(3.79 / 3.8)
+    assert point.data_label.text_frame.text == "99.7%"
+    (table,) = [shape.table for shape in slide.shapes if shape.has_table]
+    assert table.cell(1, 2).text == "✘ 未完成（完成 99.7%）"
+
+
+@pytest.mark.parametrize("as_of, basis", [
+    (2020, "各目标均已到期：按目标年份年底的数值判定已完成或未完成（见数据说明）"),   # every target due by 2020
+    (2019, "已到期目标按目标年份年底的数值判定，未到期目标按进度比判定（见数据说明）"),  # E01, E02, E04 due 2019
+])
+def test_the_table_caption_says_how_the_statuses_were_reached(built, as_of, basis):
+    with engine_at(built["db"]) as eng:
+        data = deck_data(views.load_frames(eng), SETTINGS, policy=built["policy"], region=REGION, as_of_year=as_of)
+    tables = [s for s in plan_deck(data) if s.kind == "table"]
+    assert tables and all(s.subtitle == f"数据截至{as_of}年 · {basis}" for s in tables)
+    assert not any("状态按进度比判定" in s.subtitle for s in tables)

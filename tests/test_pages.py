@@ -106,7 +106,7 @@ def test_overview_first_screen_says_the_period_is_over(view, expected, module_ap
     ledger = views.policy_ledger(expected.frames, POLICY, 2020)
     summary = standing.period_over_text(status, ledger, 2019, 2020)
     assert summary.startswith(f"实施期 2019—2020 年已结束：53 项目标完成 {int((status['status'] == 'met').sum())} 项")
-    assert [i.value for i in at.info][0] == summary
+    assert next(i.value for i in at.info) == summary
     not_met = standing.not_met_by_unit(status)
     assert len(not_met) >= 2
     for unit in not_met.itertuples():
