@@ -21,6 +21,7 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from bulletin.data import BulletinData
+from bulletin.targets import write_not_met
 from metrics.overdue import count_by
 from vocab import labels
 from vocab.labels import is_missing
@@ -217,6 +218,7 @@ def _overall(doc, data: BulletinData) -> None:
     tasks = count_by(data.ledger["status"], list(labels.TASK_STATUSES))
     paragraph(doc, f"目标{len(data.status)}项（指标数据截至{period_text(data.status)}）："
               f"{counts_text(targets, status_names)}。")
+    write_not_met(doc, data)
     paragraph(doc, f"重点任务{len(data.ledger)}项（截至{day_text(data.as_of)}）："
               f"{counts_text(tasks, labels.TASK_STATUSES)}。")
     if data.deadlines is not None:

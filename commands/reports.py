@@ -11,6 +11,7 @@ from access import guard
 from commands.base import command, emit, format_arg, policy_and_region, ready_engine
 from store import catalogue
 from views import policy as views_policy
+from views.target_words import words_frame
 from vocab import labels
 from vocab.periods import as_of_year, parse_as_of
 
@@ -35,19 +36,17 @@ def status_frame(eng, as_of: str, region: str | None = None, policy: str | None 
     return pd.concat(parts, ignore_index=True)
 
 
-@command("status", "按截至期列出每个目标的实际值、进度比和状态", _status_args)
+@command("status", "按截至期列出每个目标的实际值、目标、期限、进度比和状态（到期目标为判定结论）", _status_args)
 def cmd_status(args: argparse.Namespace) -> int:
     s = status_frame(ready_engine(), args.as_of, args.region, args.policy)
+    w = words_frame(s)
     out = pd.DataFrame({
         "code": s["code"], "indicator": s["indicator_name"], "unit": s["unit"],
-        "actual": s["actual"].round(4), "actual_year": s["actual_year"],
-        "target": [labels.target_text(c, v, lo, hi, u, d) for c, v, lo, hi, u, d in
-                   zip(s["comparator"], s["target_value"], s["target_low"], s["target_high"], s["unit"],
-                       s["decimals"])],
-        "baseline": s["baseline"].round(4), "attainment": s["attainment"].round(4),
-        "expected": s["expected"].round(4), "required_pace": s["required_annual_increase"].round(4),
-        "ratio": s["ratio"].round(4),
-        "status": [labels.status_phrase(k, a) for k, a in zip(s["status"], s["attainment"])], "forecast": s["forecast"].round(4),
+        "actual": s["actual"].round(4), "actual_year": s["actual_year"], "value": w["value"],
+        "target": w["target"], "due_year": s["due_year"].astype("Int64"), "baseline": s["baseline"].round(4),
+        "attainment": s["attainment"].round(4), "expected": s["expected"].round(4),
+        "required_pace": s["required_annual_increase"].round(4), "ratio": s["ratio"].round(4),
+        "status": w["verdict"], "gap": w["gap_phrase"], "note": w["later"], "forecast": s["forecast"].round(4),
         "forecast_reaches": s["forecast_reaches"],
         "sample": s["is_sample"].map({True: labels.SAMPLE_MARK, False: ""}),
     })

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from deck.build import DeckData, Meeting
+from deck.plan import DeckData, Meeting
 from views.policy import (
     Frames,
     changes_since,
@@ -13,6 +13,7 @@ from views.policy import (
     policy_scorecard,
     policy_status,
 )
+from views.standing import mark_judged
 
 
 def deck_data(frames: Frames, settings: dict, *, policy: str, region: str, as_of_year: int,
@@ -24,7 +25,7 @@ def deck_data(frames: Frames, settings: dict, *, policy: str, region: str, as_of
     if snapshot is not None:
         meta, rows = snapshot
         meeting = Meeting(name=str(meta["name"]), meeting_date=pd.Timestamp(meta["meeting_date"]).date(),
-                          changes=changes_since(rows, status))
+                          changes=mark_judged(changes_since(rows, status), rows, status))
     return DeckData(status=status, scorecard=policy_scorecard(frames, settings, policy, status, ledger),
                     ledger=ledger, as_of_year=int(as_of_year), region=region, policy=policy_row(frames, policy),
                     settings=settings, meeting=meeting)

@@ -102,8 +102,9 @@ def theme_typeface(prs, typeface: str = FONT) -> None:
 # ------------------------------------------------------------------ text measuring (no font files needed)
 
 def text_width(text: str) -> float:
-    """Width in ems: CJK and full-width characters count 1, everything else about 0.55."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+    """Width in ems: CJK, full-width and ambiguous characters (“”, ≥, ·, ○: a CJK font draws them full width)
+    count 1, everything else about 0.55."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in text)
 
 
 def lines_needed(text: str, width_emu: int, size_pt: float) -> int:
@@ -230,6 +231,9 @@ def footer(slide, text: str, page: int, pages: int) -> None:
             colour=MUTED, align=PP_ALIGN.RIGHT, margin=0)
 
 
+CELL_MARGIN = Inches(0.06)   # left and right inside every table cell
+
+
 def table(slide, left: int, top: int, widths: list[int], header: list[str], rows: list[list[str]], *,
           size: float = 11, row_height: int = Inches(0.4), fills: list[list[str | None]] | None = None,
           bold_cols: Iterable[int] = (), align: list | None = None, name: str | None = None):
@@ -248,7 +252,7 @@ def table(slide, left: int, top: int, widths: list[int], header: list[str], rows
         tbl.rows[i].height = row_height
         for j in range(len(widths)):
             cell = tbl.cell(i, j)
-            cell.margin_left = cell.margin_right = Inches(0.06)
+            cell.margin_left = cell.margin_right = CELL_MARGIN
             cell.margin_top = cell.margin_bottom = Inches(0.02)
             cell.vertical_anchor = MSO_ANCHOR.MIDDLE
             al = align[j] if align else PP_ALIGN.LEFT

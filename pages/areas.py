@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from ui import tables
+from ui import status_tables, tables
 from vocab import labels
 
 filters = ui.sidebar_filters()
@@ -10,12 +10,13 @@ status = ui.status(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.PAGE_TITLES["areas"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 图中深蓝实线为实际值（◇ 为示例数据），灰色虚线为目标路径，"
-           f"★ 为目标；增速类目标以{tables.base_year_text(status)}为100，浅蓝线为{ui.benchmark_region(filters.policy)}")
+           f"★ 为目标；增速类目标以{status_tables.base_year_text(status)}为100，浅蓝线为{ui.benchmark_region(filters.policy)}")
 ui.sample_banner(bool(status["is_sample"].any()))
 
-table = tables.status_table(status)
-SHOWN = ["code", "indicator_name", "status_text", "actual_text", "target_text", "expected_text", "ratio_text",
-         "forecast_text", "unit", "data_text"]
+table = status_tables.status_table(status)
+AHEAD = ["expected_text", "ratio_text", "forecast_text"]   # pace columns: only while some target is still ahead
+SHOWN = ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text",
+         *([] if table["judged"].all() else AHEAD), "later_text", "data_text"]
 for area in labels.AREAS:
     rows = table.loc[table["area"] == area]
     if rows.empty:
@@ -23,6 +24,7 @@ for area in labels.AREAS:
     st.header(f"{area}（{len(rows)} 项）", anchor=f"area-{labels.AREAS.index(area)}")
     st.plotly_chart(ui.area_figure(filters.policy, filters.region, filters.as_of_year, area), width="stretch",
                     key=f"area_chart_{area}")
-    st.dataframe(tables.styled(rows, SHOWN), column_order=SHOWN, column_config=tables.STATUS_COLUMNS, hide_index=True,
+    st.dataframe(status_tables.styled(rows, SHOWN), column_order=SHOWN, column_config=status_tables.STATUS_COLUMNS,
+                 hide_index=True,
                  width="stretch", key=f"area_table_{area}",
                  height=tables.table_height(rows))

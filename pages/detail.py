@@ -1,10 +1,11 @@
-"""目标详情: one target's trajectory, the numbers behind its status, the required pace in words, the clause it comes
-from, the source of every value and the history of edits."""
+"""目标详情: one target's trajectory, its verdict or status in the renderer's words (at its due year: the verdict,
+the 期末差距 and a later value; before it: the required pace and the forecast), the numbers behind it, the clause
+it comes from, the source of every value and the history of edits."""
 import streamlit as st
 
 import ui
-from ui import charts, tables
-from views import sentences
+from ui import charts, status_tables, tables
+from views import target_words as words
 from vocab import labels
 from vocab.labels import is_missing
 
@@ -12,10 +13,11 @@ filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.PAGE_TITLES["detail"])
-table = tables.status_table(status).set_index("code", drop=False)
+table = status_tables.status_table(status).set_index("code", drop=False)
 codes = list(table["code"])
-titles = {c: f"{c} {n}（{t}）" for c, n, t in zip(codes, table["indicator_name"], table["target_text"])}
-wanted = st.query_params.get("code") or tables.first_headline(status)
+titles = {c: f"{c} {n}（{t}，{d}）" for c, n, t, d in
+          zip(codes, table["indicator_name"], table["target_text"], table["due_text"])}
+wanted = st.query_params.get("code") or status_tables.first_headline(status)
 code = st.selectbox("选择目标", codes, index=codes.index(wanted) if wanted in codes else 0, format_func=titles.get,
                     key="detail_code")
 st.query_params["code"] = code  # the address names the target: a link opens this page on it
@@ -32,16 +34,33 @@ with chart:
     st.plotly_chart(ui.figure("trajectory", (filters.policy, filters.region, filters.as_of_year, code),
                               lambda: charts.trajectory_figure(traj, row)), width="stretch")
 with facts:
-    ui.status_badge(row["status"], size="1.1rem")
+    ui.status_badge(row["status"], size="1.1rem", text=row["verdict_text"])
     a, b = st.columns(2)
-    a.metric("实际值", row["value_text"],
-             help=f"数据年份：{int(row['actual_year'])}年" if not is_missing(row["actual_year"]) else None)
-    b.metric("目标", row["target_text"], help=f"目标年份：{int(row['due_year'])}年")
-    a.metric("完成率", row["attainment_text"])
-    b.metric("进度比", row["ratio_text"], help="进度比 = 基期以来的实际进展 ÷ 按目标路径到目前应有的进展")
-    st.markdown(f"#### {sentences.pace_sentence(row)}")
-    st.caption(sentences.forecast_sentence(row))
-    st.markdown(f"**牵头单位**：{row['lead_units'] or '—'}　**责任单位**：{row['responsible_units'] or '—'}")
+    year = f"（{int(row['actual_year'])}年）" if not is_missing(row["actual_year"]) else ""
+    if row["kind"] == "relative":   # a growth target: the two growth rates, the target in words below
+        a.metric(f"{row['region']}增速{year}", labels.percent_text(row["region_growth"], 1))
+        b.metric(f"{row['benchmark'] or words.FALLBACK_BENCHMARK}增速", labels.percent_text(row["benchmark_growth"], 1))
+    else:
+        a.metric(f"期末值{year}" if row["judged"] else "实际值", row["value_text"],
+                 help=f"数据年份：{int(row['actual_year'])}年" if year else None)
+        b.metric("目标", row["target_text"], help=f"目标年份：{int(row['due_year'])}年")
+        a.metric("完成率", row["attainment_text"])
+        if row["judged"]:
+            b.metric("期末差距", row["gap_text"])
+        else:
+            b.metric("进度比", row["ratio_text"], help="进度比 = 基期以来的实际进展 ÷ 按目标路径到目前应有的进展")
+    if row["judged"]:
+        st.markdown(f"#### 按{row['due_text']}数值判定：{row['verdict_text']}")
+        if words.gap_phrase(row):
+            st.markdown(words.gap_phrase(row) if row["kind"] != "relative" else
+                        f"{words.gap_phrase(row)}（{words.margin_text(row)}）")
+        if row["later_text"]:
+            st.caption(f"到期后：{row['later_text']}（不改变判定）")
+    else:
+        st.markdown(f"#### {words.pace_text(row)}")
+        st.caption(words.forecast_text(row))
+    st.markdown(f"**目标**：{row['target_text']}（{row['due_text']}）　**牵头单位**：{row['lead_units'] or '—'}　"
+                f"**责任单位**：{row['responsible_units'] or '—'}")
 
 st.subheader("政策依据")
 st.markdown(f"**{ui.policy_title(filters.policy)} {row['clause']}**")
@@ -55,7 +74,7 @@ if row.get("note"):
 numbers, sources = st.columns([2, 3])
 with numbers:
     st.subheader("测算依据")
-    behind = tables.numbers_behind(row)
+    behind = status_tables.numbers_behind(row)
     st.dataframe(behind, hide_index=True, width="stretch", column_config={"item": "项目", "value": "数值"},
                  height=tables.table_height(behind))
 with sources:

@@ -1,77 +1,98 @@
-"""总览: headline targets as cards, counts by status, one traffic light per area, what needs attention and what
-changed since last year."""
+"""总览: where the policy stands (the period-over summary and the targets not met with their lead units, on the
+first screen), the counts by status, the headline targets as cards, each area's count of met targets, what needs
+attention and what changed since last year and since the last meeting."""
 import streamlit as st
 
 import ui
 from metrics.summary import area_lights, headline_cards, needs_attention, status_counts
-from ui import charts, tables
+from ui import charts, status_tables, tables
 from views import policy as views
+from views import standing
 from views.sentences import change_message
 from vocab import labels
 from vocab.text import md_escape
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
-changes = ui.changes(filters.policy, filters.region, filters.as_of_year)
+last_year = ui.status(filters.policy, filters.region, filters.as_of_year - 1)
+changes = standing.mark_judged(ui.changes(filters.policy, filters.region, filters.as_of_year), last_year, status)
 
 st.title(labels.APP_TITLE)
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(status)} 个目标")
 ui.sample_banner(bool(status["is_sample"].any()))
+summary = standing.period_over_text(status, ui.ledger(filters.policy, filters.as_of_year), filters.start_year,
+                                    filters.end_year)
+if summary:
+    st.info(summary, icon=":material/flag:")
+
+not_met, chart = st.columns([3, 2])
+with not_met:
+    st.markdown("##### 已到期未完成的目标（按牵头单位）")
+    by_unit = standing.not_met_by_unit(status)
+    if by_unit.empty:
+        st.caption("没有已到期而未完成的目标。")
+    for unit in by_unit.itertuples():
+        st.markdown(f"**{md_escape(unit.unit)}**（{unit.n} 项）：" + "；".join(md_escape(t) for t in unit.items))
+with chart:
+    counts = status_counts(status)
+    shown = counts.loc[counts["status"].isin(standing.possible_statuses(status))]
+    st.plotly_chart(ui.figure("status_counts", (filters.policy, filters.region, filters.as_of_year),
+                              lambda: charts.status_counts_figure(shown)), width="stretch")
 
 
 def kpi_card(card) -> None:
-    """One headline target: status pill, actual with the change since last year, target and attainment."""
+    """One headline target: its verdict or status, actual with the change since last year, target with its due
+    year, attainment, and a later value beside a verdict."""
     with st.container(border=True):
-        ui.status_badge(card["status"], size="0.9rem")
-        delta = tables.year_change_text(card)
+        ui.status_badge(card["status"], size="0.9rem", text=card["verdict_text"])
+        delta = status_tables.year_change_text(card)
         st.metric(f"{card['code']} {card['indicator_name']}", card["value_text"], delta=delta,
                   delta_color="inverse" if card["comparator"] == "<=" else "normal",
                   delta_description=f"较{filters.as_of_year - 1}年" if delta else None)
         sample = f" · {labels.SAMPLE_MARK}" if card["is_sample"] else ""
-        st.caption(f"目标 {card['target_text']}（{int(card['due_year'])}年） · 完成率 {card['attainment_text']}{sample}")
+        attainment = f" · 完成率 {card['attainment_text']}" if card["attainment_text"] != "—" else ""
+        st.caption(f"目标 {card['target_text']}（{card['due_text']}）{attainment}{sample}")
+        if card["later_text"]:
+            st.caption(card["later_text"])
 
 
 st.subheader("核心指标")
-cards = tables.status_table(headline_cards(status, changes))
+cards = status_tables.status_table(headline_cards(status, changes))
 per_row = 4
 for start in range(0, len(cards), per_row):
     for col, (_, card) in zip(st.columns(per_row), cards.iloc[start:start + per_row].iterrows()):
         with col:
             kpi_card(card)
 
-left, right = st.columns([2, 3])
-with left:
-    st.plotly_chart(ui.figure("status_counts", (filters.policy, filters.region, filters.as_of_year),
-                              lambda: charts.status_counts_figure(status_counts(status))), width="stretch")
-with right:
-    st.markdown("##### 各领域进展")
-    lights = area_lights(status)
-    for start in range(0, len(lights), 4):
-        for col, (_, area) in zip(st.columns(4), lights.iloc[start:start + 4].iterrows()):
-            with col, st.container(border=True):
-                st.markdown(f"**{area['area']}**")
-                ui.status_badge(area["light"], size="0.85rem")
-                st.caption(f"{int(area['n_targets'])} 项：" + " ".join(
-                    f"{labels.STATUS_BY_KEY[k].icon}{int(area[k])}" for k in labels.STATUS_BY_KEY if area[k]))
+st.markdown("##### 各领域进展")
+lights = area_lights(status)
+for start in range(0, len(lights), 8):
+    for col, (_, area) in zip(st.columns(8), lights.iloc[start:start + 8].iterrows()):
+        with col, st.container(border=True):
+            st.markdown(f"**{area['area']}** {int(area['met'])}/{int(area['n_targets'])} 已完成")
+            st.caption(" ".join(f"{labels.STATUS_BY_KEY[k].icon}{int(area[k])}" for k in labels.STATUS_BY_KEY
+                                if area[k]))
 
 st.subheader("需要关注")
 attention = needs_attention(status)
 if attention.empty:
-    st.success("没有明显滞后、逆向变化或数据过期的目标。")
+    st.success("没有未完成、明显滞后、逆向变化或数据过期的目标。")
 else:
-    shown = ["code", "indicator_name", "status_text", "actual_text", "target_text", "ratio_text", "gap_text", "unit",
-             "lead_units"]
-    st.dataframe(
-        tables.styled(tables.status_table(attention), shown), column_order=shown,
-        column_config=tables.STATUS_COLUMNS, hide_index=True, width="stretch", height=tables.table_height(attention))
+    table = status_tables.status_table(attention)
+    columns = ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text",
+               *([] if table["judged"].all() else ["ratio_text"]), "lead_units"]
+    st.dataframe(status_tables.styled(table, columns), column_order=columns, column_config=status_tables.STATUS_COLUMNS,
+                 hide_index=True, width="stretch", height=tables.table_height(attention))
 
 st.subheader(f"与{filters.as_of_year - 1}年相比")
-moved = tables.change_table(changes)
+moved = status_tables.change_table(changes)
 if moved.empty:
     st.info("与上年相比，没有目标的状态发生变化。")
 else:
-    st.dataframe(moved, column_config=tables.CHANGE_COLUMNS, hide_index=True, width="stretch",
+    st.dataframe(moved, column_config=status_tables.CHANGE_COLUMNS, hide_index=True, width="stretch",
                  height=tables.table_height(moved))
+    if (changes["direction"] == "judged").any():
+        st.caption("到期判定：目标到了目标年份年底，按当年数值判定已完成或未完成，不是进展的好转或退步。")
 
 # ---------------------------------------------------------------- since the last leading-group meeting (snapshots)
 
@@ -81,12 +102,12 @@ if meeting is None:
     st.caption("尚未保存会议快照：在“汇报材料”页保存后，这里显示自上次会议以来各目标状态的变化。")
 else:
     snapshot, frozen = meeting
-    since_meeting = views.changes_since(frozen, status)
+    since_meeting = standing.mark_judged(views.changes_since(frozen, status), frozen, status)
     st.caption(f"{change_message(since_meeting, md_escape(snapshot['name']))}（会议日期 {snapshot['meeting_date']:%Y-%m-%d}，"
                f"快照截至{int(snapshot['as_of_year'])}年，当前截至{filters.as_of_year}年）")
-    moved_meeting = tables.change_table(since_meeting)
+    moved_meeting = status_tables.change_table(since_meeting)
     if moved_meeting.empty:
         st.info("自上次会议以来，没有目标的状态或数据发生变化。")
     else:
         st.dataframe(moved_meeting, hide_index=True, width="stretch", height=tables.table_height(moved_meeting),
-                     column_config={**tables.CHANGE_COLUMNS, "before": "上次会议时", "after": "当前"})
+                     column_config={**status_tables.CHANGE_COLUMNS, "before": "上次会议时", "after": "当前"})

@@ -23,7 +23,17 @@ def test_app_starts_on_the_overview_with_headline_cards(app_db):
     at = run_app()
     assert not at.exception
     assert "共 53 个目标" in at.caption[0].value
-    assert g02_card(at).value == "95 家"
+    assert g02_card(at).value == "95家"
+
+
+def test_the_year_list_reaches_the_present_and_starts_on_the_latest_data(app_db):
+    """The policy ran 2019—2020, but it is read afterwards: the years reach the present one; the default as-of is
+    the latest year the region has data for (2020 in the built-in data); the list starts at the base year 2018."""
+    from datetime import date
+    at = run_app()
+    years = at.sidebar.selectbox(key="as_of_year")
+    assert years.value == 2020
+    assert years.options[0] == "2018年" and years.options[-1] == f"{date.today().year}年"
 
 
 def test_sample_banner_shown(app_db):
@@ -35,7 +45,7 @@ def test_as_of_2019_shows_2019_values(app_db):
     at = run_app()
     at.sidebar.selectbox(key="as_of_year").set_value(2019).run()
     assert not at.exception
-    assert g02_card(at).value == "76 家"
+    assert g02_card(at).value == "76家"
 
 
 def test_no_page_relies_on_magic():

@@ -122,7 +122,7 @@ def test_counts_by_status_are_the_engines(year_end):
 
 def test_bands_table_lists_every_ranked_unit_with_icon_and_word(year_end):
     data, doc, _ = year_end
-    band_table = doc.tables[0]
+    band_table = next(t for t in doc.tables if t.rows[0].cells[1].text == "得分")
     ranked = data.scorecard.loc[data.scorecard["ranked"]]
     assert len(band_table.rows) == len(ranked) + 1
     words = {labels.colour_band_text(b.key) for b in labels.COLOUR_BANDS}

@@ -13,7 +13,7 @@ from metrics.status import target_status
 from metrics.summary import status_counts
 from metrics.trajectory import trajectories
 from store import catalogue
-from ui import charts, tables
+from ui import charts, status_tables
 from vocab import labels
 
 
@@ -40,11 +40,12 @@ def test_status_counts_bars_use_the_palette_icons_and_labels(built):
 
 
 def test_every_target_gets_a_labelled_trajectory(built):
-    status = tables.status_table(built["status"])
+    status = status_tables.status_table(built["status"])
     traj = trajectories(built["status"], built["observations"], 2019)
     for _, row in status.iterrows():
         fig = charts.trajectory_figure(traj.loc[traj["code"] == row["code"]], row)
-        assert fig.layout.title.text.startswith(row["code"])
+        # the title names the target and its due year (one indicator may have targets due in different years)
+        assert fig.layout.title.text.startswith(row["code"]) and row["due_text"] in fig.layout.title.text
         assert fig.layout.xaxis.type == "category"
         assert all(isinstance(x, str) for trace in fig.data for x in (trace.x or []))
         names = {t.name for t in fig.data}
@@ -52,7 +53,7 @@ def test_every_target_gets_a_labelled_trajectory(built):
             target = [t for t in fig.data if t.name == labels.SERIES_LABELS["target"]]
             assert target, row["code"]
             if row["kind"] != "annual":
-                assert target[0].text[0].startswith("目标")
+                assert target[0].text[0] == f"目标 {row['target_text']}（{row['due_text']}）"
         else:
             assert labels.INDEX_BASE_TEXT.format(year=2018) in fig.layout.yaxis.title.text
             assert {row["region"]} <= names
@@ -63,21 +64,21 @@ def test_every_target_gets_a_labelled_trajectory(built):
 
 
 def test_rank_axis_runs_downwards(built):
-    row = tables.status_table(built["status"]).set_index("code").loc["G00"].copy()
+    row = status_tables.status_table(built["status"]).set_index("code").loc["G00"].copy()
     row["code"] = "G00"
     traj = trajectories(built["status"].loc[built["status"]["code"] == "G00"], built["observations"], 2019)
     assert charts.trajectory_figure(traj, row).layout.yaxis.autorange == "reversed"
 
 
 def test_small_multiples_one_panel_per_target_of_an_area(built):
-    status = tables.status_table(built["status"])
+    status = status_tables.status_table(built["status"])
     traj = trajectories(built["status"], built["observations"], 2019)
     for area in labels.AREAS:
         rows = status.loc[status["area"] == area]
         fig = charts.small_multiples_figure(traj.loc[traj["code"].isin(rows["code"])], rows, f"{area}领域目标进展")
         titles = [a.text for a in fig.layout.annotations]
-        assert titles == [f"{c} {charts._short(n, 12)}（{t}）" for c, n, t in
-                          zip(rows["code"], rows["indicator_name"], rows["target_text"])]
+        assert titles == [f"{c} {charts._short(n, 12)}（{t}，{d}）" for c, n, t, d in
+                          zip(rows["code"], rows["indicator_name"], rows["target_text"], rows["due_text"])]
         assert not any(t.showlegend for t in fig.data)
         go.Figure(fig.to_dict())  # assembled without validation: plotly must accept every property
 

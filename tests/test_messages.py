@@ -1,5 +1,6 @@
-"""The sentences of views.sentences (key messages for the meeting, the pace of one target): hand-made status rows
-in, the exact sentences out; and the frame functions behind them (metrics.summary, metrics.changes)."""
+"""The sentences of views.sentences (key messages for the meeting): hand-made status rows in, the exact sentences
+out; and the frame functions behind them (metrics.summary, metrics.changes). One target's own texts:
+tests/test_target_words.py."""
 from __future__ import annotations
 
 import math
@@ -20,7 +21,7 @@ BASE = dict(policy="P", region="长垣市", area="企业", unit="家", decimals=
             benchmark=None, headline=False, target_low=math.nan, target_high=math.nan, actual_year=2020,
             years_remaining=0, required_annual_increase=0.0, required_growth_rate=math.nan, region_growth=math.nan,
             benchmark_growth=math.nan, margin_pp=math.nan, lead_units="科工信局", actual_stage="", target_stage="",
-            ratio=1.0, attainment=1.0, gap=0.0, due_year=2020)
+            ratio=1.0, attainment=1.0, gap=0.0, due_year=2020, judged=False, measure="stock")
 
 
 def status_row(code: str, name: str, status: str, actual: float, target: float, **kw) -> dict:
@@ -37,29 +38,47 @@ def test_overview_counts_every_status():
     f = frame(status_row("A", "甲", "met", 10, 10), status_row("B", "乙", "on_track", 5, 10),
               status_row("C", "丙", "moderate", 4, 10), status_row("D", "丁", "reverse", 1, 10))
     assert messages.overview_message(f, 2020, "长垣市") == (
-        "截至2020年，长垣市4项目标中已完成1项、进度正常1项，合计占50%；略有滞后1项，明显滞后或逆向变化1项。")
+        "截至2020年，长垣市4项目标：已完成1项、进度正常1项、略有滞后1项、逆向变化1项。")
+    judged = f.assign(judged=True, status=["met", "unmet", "unmet", "no_final_data"])
+    assert messages.overview_message(judged, 2020, "长垣市") == (
+        "截至2020年，长垣市4项目标均已到期：已完成1项、未完成2项、无期末数据1项。")
+    assert messages.overview_message(f.assign(judged=[True, True, False, False]), 2020, "长垣市").startswith(
+        "截至2020年，长垣市4项目标中2项已到期：")
 
 
 def test_gap_with_years_left_states_the_required_pace():
     row = pd.Series(status_row("G02", "高新技术企业总数", "moderate", 76, 100, actual_year=2019, years_remaining=1,
                                gap=24.0, required_annual_increase=24.0, required_growth_rate=0.3158))
     assert messages.gap_message(row) == (
-        "高新技术企业总数略有滞后：实际76 家（2019年），目标≥ 100 家，还差24 家；要在2020年底前完成，"
-        "每年需增加24 家（年均增长31.6%）。")
+        "高新技术企业总数略有滞后：实际76家（2019年），目标≥100家（2020年底），距目标还差 24家；2020年底前还需新增 24家。")
 
 
-def test_gap_on_the_due_year_asks_for_remedies():
-    row = pd.Series(status_row("I02", "重大新型研发机构", "off_track", 0, 1, gap=1.0, tier="stretch"))
+def test_gap_at_the_due_year_is_a_verdict_and_asks_for_remedies():
+    row = pd.Series(status_row("I02", "重大新型研发机构", "unmet", 0, 1, gap=1.0, attainment=0.0, tier="stretch",
+                               judged=True))
     assert messages.gap_message(row) == (
-        "重大新型研发机构（力争）明显滞后：实际0 家（2020年），目标≥ 1 家，还差1 家，已到2020年目标年份，"
+        "重大新型研发机构（力争）未完成（完成 0%）：期末值0家（2020年），目标≥1家（2020年底），期末差距 1家，"
         "需说明原因并提出补救措施。")
+
+
+def test_a_later_value_stands_beside_the_verdict():
+    row = pd.Series(status_row("E02", "国家科技型中小企业", "unmet", 52, 60, actual_year=2019, due_year=2019, gap=8.0,
+                               attainment=52 / 60, judged=True, later_value=63.0, later_year=2020,
+                               later_reaches=True))
+    assert messages.gap_message(row) == (
+        "国家科技型中小企业未完成（完成 87%）：期末值52家（2019年），目标≥60家（2019年底），期末差距 8家；"
+        "2020年已达 63家，逾期达到，需说明原因并提出补救措施。")
 
 
 def test_relative_gap_compares_growth_rates():
     row = pd.Series(status_row("R04", "新增高新技术企业", "reverse", 19, 32, kind="relative", comparator=">",
                                benchmark="河南省", region_growth=-0.208, benchmark_growth=0.338, margin_pp=-54.6))
     assert messages.gap_message(row) == (
-        "新增高新技术企业增速-20.8%，河南省为33.8%，低54.6个百分点（逆向变化），需加快增长才能实现“增速明显高于河南省”的要求。")
+        "新增高新技术企业逆向变化：增速 -20.8%，河南省 33.8%，需加快增长才能在2020年底前实现“增速明显高于河南省”的要求。")
+    judged = row.copy()
+    judged[["status", "judged"]] = ["unmet", True]
+    assert messages.gap_message(judged) == (
+        "新增高新技术企业未完成：增速 -20.8%，河南省 33.8%，未实现“增速明显高于河南省”的要求（2020年底）。")
 
 
 def test_furthest_behind_is_worst_status_then_lowest_ratio():
@@ -71,7 +90,8 @@ def test_furthest_behind_is_worst_status_then_lowest_ratio():
 def test_data_message_names_the_lead_units():
     f = frame(status_row("A", "甲", "no_data", math.nan, 10, lead_units="组织部"),
               status_row("B", "乙", "stale", 3, 10, lead_units="科工信局、组织部"), status_row("C", "丙", "met", 10, 10))
-    assert messages.data_message(f, 2020) == "2项目标缺少截至2020年的有效数据（无数据或数据过期），无法判断进度，请科工信局、组织部尽快报送。"
+    assert messages.data_message(f, 2020) == (
+        "2项目标缺少截至2020年的有效数据（数据过期、无数据），无法判断完成情况，请科工信局、组织部尽快报送。")
 
 
 def test_key_messages_are_three_to_five_and_start_with_the_overview():
@@ -79,14 +99,14 @@ def test_key_messages_are_three_to_five_and_start_with_the_overview():
               status_row("C", "丙", "reverse", 1, 10, gap=9.0), status_row("D", "丁", "no_data", math.nan, 10))
     out = messages.key_messages(f, 2020, "长垣市")
     assert 3 <= len(out) <= 5
-    assert out[0].startswith("截至2020年") and out[1].startswith("已完成1项")
+    assert out[0].startswith("截至2020年") and out[1] == "已完成1项：甲10家（目标≥10家，2020年底）。"
     assert out[2].startswith("丙逆向变化") and out[3].startswith("乙明显滞后") and "缺少" in out[4]
 
 
 def test_milestones_speak_in_stages():
     row = pd.Series(status_row("M02", "全国创新型县（市）创建", "off_track", 1, 2, kind="milestone",
                                actual_stage="申报中", target_stage="已获批", unit="阶段"))
-    assert messages.actual_text(row) == "申报中" and messages.target_phrase(row) == "已获批"
+    assert messages.actual_phrase(row) == "申报中（2020年）"
 
 
 def test_change_counts_and_message():
@@ -113,16 +133,16 @@ def test_shorten_cases(text, width, expected):
 
 def test_the_gap_of_a_share_is_in_percentage_points():
     row = pd.Series(status_row("R01", "研发投入强度", "moderate", 1.6, 2.0, unit="%", decimals=2, actual_year=2019,
-                               years_remaining=1, gap=0.4, required_annual_increase=0.4))
+                               years_remaining=1, gap=0.4, required_annual_increase=0.4, measure="ratio"))
     assert messages.gap_message(row) == (
-        "研发投入强度略有滞后：实际1.60 %（2019年），目标≥ 2.00 %，还差0.40 个百分点；要在2020年底前完成，"
-        "每年需增加0.40 个百分点。")
+        "研发投入强度略有滞后：实际1.60%（2019年），目标≥2%（2020年底），距目标还差 0.4个百分点；"
+        "2020年底前还需提高 0.4个百分点。")
 
 
 def test_the_change_of_a_share_on_an_overview_card_is_in_percentage_points():
-    from ui import tables
-    assert tables.year_change_text(pd.Series({"change": 0.4, "unit": "%", "decimals": 2})) == "+0.40 个百分点"
-    assert tables.year_change_text(pd.Series({"change": 19.0, "unit": "家", "decimals": 0})) == "+19 家"
+    from ui import status_tables
+    assert status_tables.year_change_text(pd.Series({"change": 0.4, "unit": "%", "decimals": 2})) == "+0.40个百分点"
+    assert status_tables.year_change_text(pd.Series({"change": 19.0, "unit": "家", "decimals": 0})) == "+19家"
 
 
 @given(st.floats(-1e6, 1e6, allow_nan=False), st.sampled_from(["家", "%", "亿元", "个"]), st.integers(0, 3))
@@ -176,13 +196,14 @@ def test_one_audit_record_reads_the_same_on_every_page():
 
 
 def test_pace_and_forecast_sentences():
+    from views import target_words as words
     row = pd.Series(status_row("G02", "高新技术企业总数", "moderate", 76, 100, gap=24.0, due_year=2022,
                                years_remaining=2, required_annual_increase=12.0, measure="stock",
                                forecast=90.0, forecast_reaches=False))
-    assert messages.pace_sentence(row) == "2022年底前还需新增 24 家（每年约 12 家）"
-    assert messages.forecast_sentence(row) == "按目前趋势，2022年预计达到 90 家，难以完成目标。"
-    assert messages.forecast_sentence(row.copy().replace({90.0: math.nan})) == "数据不足，暂不作趋势预测。"
+    assert words.pace_text(row) == "2022年底前还需新增 24家（每年约 12家）"
+    assert words.forecast_text(row) == "按目前趋势，2022年预计达到 90家，难以完成目标。"
+    assert words.forecast_text(row.copy().replace({90.0: math.nan})) == "数据不足，暂不作趋势预测。"
     relative = pd.Series(status_row("R04", "新增高新技术企业", "reverse", 19, 32, kind="relative", comparator=">",
                                     benchmark="河南省", margin_pp=-54.6))
-    assert messages.pace_sentence(relative) == "年均增速需明显高于河南省：目前相差 -54.6 个百分点"
-    assert "暂无数据" in messages.pace_sentence(relative.copy().replace({-54.6: pd.NA}))
+    assert words.pace_text(relative) == "增速需明显高于河南省：目前低 54.6个百分点"
+    assert "暂无数据" in words.pace_text(relative.copy().replace({-54.6: pd.NA}))

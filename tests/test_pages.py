@@ -19,8 +19,10 @@ from tests.helpers import (
     open_page,
     plotly_array,
 )
-from ui import tables
+from ui import status_tables
 from views import policy as views
+from views import standing
+from views import target_words as words
 from vocab import labels
 
 POLICY = "CY2019-20"
@@ -50,12 +52,9 @@ def expected(module_app_db):
     return status
 
 
-def value_text(row: pd.Series) -> str:
-    """What a card shows as the actual value: the number with its unit, a milestone's stage name."""
-    if row["kind"] == "milestone" and isinstance(row["actual_stage"], str) and row["actual_stage"]:
-        return row["actual_stage"]
-    text = labels.number_text(row["actual"], int(row["decimals"]))
-    return text if text == "—" else f"{text} {row['unit']}"
+def status_text(row: pd.Series) -> str:
+    """What a table shows as a target's status: the icon and the renderer's verdict ('✘ 未完成（完成 92%）')."""
+    return f"{labels.STATUS_BY_KEY[row['status']].icon} {words.verdict_text(row)}"
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -76,17 +75,46 @@ def test_overview_shows_the_engine_figures(view, expected, year, region):
     cards = {m.label.split(" ")[0]: m for m in at.metric}
     assert set(cards) == set(heads["code"])
     for _, row in heads.iterrows():
-        assert cards[row["code"]].value == value_text(row)
+        assert cards[row["code"]].value == words.value_text(row)
+        assert any(c.value.startswith(f"目标 {words.target_text(row)}（{words.due_text(row)}）") for c in at.caption)
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert plotly_array(chart["data"][0]["x"]) == list(status_counts(status)["n"])
+    counts = status_counts(status)
+    shown_counts = counts.loc[counts["status"].isin(standing.possible_statuses(status))]
+    assert plotly_array(chart["data"][0]["x"]) == list(shown_counts["n"])
     attention = needs_attention(status)
-    shown = frame_or_empty(at, "code", "status_text", "ratio_text")   # no table when nothing needs attention
+    shown = frame_or_empty(at, "code", "status_text", "due_text")   # no table when nothing needs attention
     assert list(shown["code"]) == list(attention["code"])
-    assert list(shown["status_text"]) == [labels.status_text(k) for k in attention["status"]]
-    moved = moved_since(views.changes_since(expected(year - 1, region), status))
+    assert list(shown["status_text"]) == [status_text(r) for _, r in attention.iterrows()]
+    before = expected(year - 1, region)
+    moved = moved_since(standing.mark_judged(views.changes_since(before, status), before, status))
     shown = frame_or_empty(at, "before", "after")
     assert list(shown["code"]) == list(moved["code"])
     assert list(shown["after"]) == [labels.status_text(k) for k in moved["status_after"]]
+    assert list(shown["direction"]) == [labels.DIRECTION_LABELS["value_added" if d == "same" else d]
+                                        for d in moved["direction"]]
+    lights = {m.value.split("**")[1]: m.value for m in at.markdown if m.value.endswith("已完成") and "**" in m.value}
+    for area in labels.AREAS:
+        rows = status.loc[status["area"] == area]
+        assert lights[area] == f"**{area}** {int((rows['status'] == 'met').sum())}/{len(rows)} 已完成"
+
+
+def test_overview_first_screen_says_the_period_is_over(view, expected, module_app_db):
+    """As of 2020 (the policy's last year) every target is judged: the first screen says the period is over with the
+    counts, and lists the targets not met by lead unit; as of 2019 it does not say so."""
+    at = view("overview", 2020, "长垣市")
+    status = expected(2020, "长垣市")
+    ledger = views.policy_ledger(expected.frames, POLICY, 2020)
+    summary = standing.period_over_text(status, ledger, 2019, 2020)
+    assert summary.startswith(f"实施期 2019—2020 年已结束：53 项目标完成 {int((status['status'] == 'met').sum())} 项")
+    assert next(i.value for i in at.info) == summary
+    not_met = standing.not_met_by_unit(status)
+    assert len(not_met) >= 2
+    for unit in not_met.itertuples():
+        line = next(m.value for m in at.markdown if m.value.startswith(f"**{unit.unit}**"))
+        assert line == f"**{unit.unit}**（{unit.n} 项）：" + "；".join(unit.items)
+    assert "G01 全社会研发投入强度（2020年底，完成 92%）" in "".join(m.value for m in at.markdown)
+    at = view("overview", 2019, "长垣市")
+    assert not any("已结束" in i.value for i in at.info)
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -100,22 +128,34 @@ def test_sample_banner_follows_the_data(view, expected, year, region):
 @pytest.mark.parametrize("year", YEARS)
 def test_detail_shows_each_kind_of_target(view, expected, year):
     region = "长垣市"
-    status = expected(year, region).set_index("code")
+    status = expected(year, region).set_index("code", drop=False)
     at = view("detail", year, region)
-    one_per_kind = status.reset_index().drop_duplicates("kind")["code"]
+    one_per_kind = status.drop_duplicates("kind")["code"]
     with_actual = with_path = 0
     for code in one_per_kind:
         at.selectbox(key="detail_code").set_value(code).run()
         assert not at.exception
         row = status.loc[code]
+        w = words.target_words(row)
         metrics = {m.label: m.value for m in at.metric}
-        assert metrics["实际值"] == value_text(row)
-        assert metrics["完成率"] == labels.percent_text(row["attainment"])
-        assert metrics["进度比"] == labels.percent_text(row["ratio"])
+        if row["kind"] == "relative":   # the two growth rates; the target in words below them
+            assert metrics[f"{region}增速（{w.value_year}）"] == labels.percent_text(row["region_growth"], 1)
+            assert metrics[f"{row['benchmark']}增速"] == labels.percent_text(row["benchmark_growth"], 1)
+        else:
+            value_label = f"期末值（{w.value_year}）" if w.judged else "实际值"
+            assert metrics[value_label] == w.value
+            assert metrics["目标"] == w.target and metrics["完成率"] == (w.attainment or "—")
+        assert any(m.value.startswith(f"**目标**：{w.target}（{w.due}）") for m in at.markdown)
+        if w.judged:
+            assert any(m.value == f"#### 按{w.due}数值判定：{w.verdict}" for m in at.markdown)
+            assert not any("按目前趋势" in c.value for c in at.caption)
+        else:
+            assert row["kind"] == "relative" or metrics["进度比"] == labels.percent_text(row["ratio"])
+            assert any(m.value == f"#### {w.pace}" for m in at.markdown)
         behind = frame_by_columns(at, "item", "value").set_index("item")["value"]
         if row["actual"] == row["actual"]:
-            assert behind[f"实际值（{int(row['actual_year'])}年）"].startswith(
-                labels.number_text(row["actual"], int(row["decimals"])))
+            assert behind[f"{'期末值' if w.judged else '实际值'}（{int(row['actual_year'])}年）"] == \
+                words.amount_text(row, row["actual"])
             with_actual += 1
         sources = frame_by_columns(at, "period", "source")
         assert (sources["source"] != "").all()
@@ -138,7 +178,7 @@ def test_detail_history_lists_the_edits(app_db):
     history = frame_by_columns(at, "who", "old", "new")
     # the same record text as on 修改记录 (ui.tables.audit_value_text): value, then its source
     assert history.iloc[0]["who"] == "测试员" and history.iloc[0]["new"] == "97（测试出处）"
-    assert {m.label: m.value for m in at.metric}["实际值"] == "97 家"
+    assert {m.label: m.value for m in at.metric}["期末值（2020年）"] == "97家"
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -149,12 +189,12 @@ def test_areas_tables_are_the_engine_rows(view, expected, year, region):
     shown = pd.concat([df.value for df in at.dataframe], ignore_index=True)
     expected = pd.concat([status.loc[status["area"] == a] for a in labels.AREAS], ignore_index=True)
     assert list(shown["code"]) == list(expected["code"])
-    assert list(shown["status_text"]) == [labels.status_text(k) for k in expected["status"]]
-    # the shown columns only (the table sends no others): the number (a milestone's stage name) and the unit
-    assert [f"{a} {u}" if a != "—" and u and a != s else a for a, u, s in
-            zip(shown["actual_text"], shown["unit"], expected["actual_stage"].fillna(""))] == \
-        [value_text(row) for _, row in expected.iterrows()]
-    assert set(shown.columns) <= set(tables.STATUS_COLUMNS)
+    assert list(shown["status_text"]) == [status_text(r) for _, r in expected.iterrows()]
+    # the shown columns only (the table sends no others): value, target and due year in the renderer's words
+    assert list(shown["actual_text"]) == [words.value_text(r) for _, r in expected.iterrows()]
+    assert list(shown["target_text"]) == [words.target_text(r) for _, r in expected.iterrows()]
+    assert list(shown["due_text"]) == [words.due_text(r) for _, r in expected.iterrows()]
+    assert set(shown.columns) <= set(status_tables.STATUS_COLUMNS)
     assert [h.value.split("（")[0] for h in at.header] == [a for a in labels.AREAS if a in set(status["area"])]
 
 
@@ -205,7 +245,12 @@ def test_compare_shows_the_engine_growth_rates(view, expected, year):
         assert shown.loc[code, "margin"] == ("—" if row["margin_pp"] != row["margin_pp"]
                                              else f"{row['margin_pp']:+,.1f}")
         assert shown.loc[code, "status_text"] == labels.status_text(row["status"])
+        # 长垣市 is the only county with data: no rank among peers, not "第 1 位 / 1"
+        assert shown.loc[code, "rank"] == status_tables.NO_PEERS
     assert "growth::河南省" in shown.columns   # the built-in data have the province's growth
+    # 新乡市 (the city above) has a single year of data, no growth: the caption names only 河南省
+    assert any(c.value.startswith("长垣市 对比 河南省 · ") for c in at.caption)
+    assert not any("新乡市" in c.value for c in at.caption)
     own = bench.loc[bench["kind"] == "relative"].set_index("code")["region_growth"]
     assert list(shown["growth::河南省"]) == [labels.percent_text(v, 1) for v in own.reindex(shown.index)]
 

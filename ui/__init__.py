@@ -2,6 +2,7 @@
 version, so any write invalidates them), the sidebar filters and the sample-data banner. Nothing here computes a metric."""
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ from access import auth, guard
 from metrics.compare import year_on_year
 from metrics.trajectory import trajectories
 from store import catalogue
-from ui import charts, tables
+from ui import charts, status_tables
 from views import policy as views
 from vocab import labels
 from vocab.accounts import ROLE_LABELS, Account
@@ -141,10 +142,15 @@ def sidebar_filters() -> Filters:
         regions = list(f["regions"]["name"])
         default_region = regions.index(p["region"]) if p["region"] in regions else 0
         region = st.selectbox("地区", regions, index=_kept_index("region", regions, default_region), key="region")
-        years = list(range(int(p["start_year"]), int(p["end_year"]) + 1))
-        obs_years = sorted(set(frames(policy, region)["observations"]["year"].astype(int)))
-        years = sorted(set(years) | {y for y in obs_years if p["base_year"] <= y <= p["track_to"]})
-        default_year = years.index(int(p["end_year"])) if int(p["end_year"]) in years else len(years) - 1
+        # from the policy's start to the present year (a finished policy is still read afterwards), plus any year
+        # with data; the default is the latest year the region has data for
+        obs = frames(policy, region)["observations"]
+        obs_years = set(obs.loc[obs["region"] == region, "year"].astype(int))
+        last = max(date.today().year, int(p["end_year"]))
+        years = sorted(set(range(int(p["start_year"]), last + 1))
+                       | {y for y in obs_years if p["base_year"] <= y <= max(last, p["track_to"])})
+        latest = max((y for y in obs_years if y in years), default=int(p["end_year"]))
+        default_year = years.index(latest)
         as_of = st.selectbox("截至年份", years, index=_kept_index("as_of_year", years, default_year), key="as_of_year",
                              format_func=lambda y: f"{y}年")
         st.caption(f"基期 {int(p['base_year'])} 年 · 实施期 {int(p['start_year'])}—{int(p['end_year'])} 年")
@@ -191,7 +197,7 @@ def chart_series(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _area_figure(version: int, policy: str, region: str, as_of_year: int, area: str):
     status = _status(version, policy, region, as_of_year)
-    rows = tables.status_table(status.loc[status["area"] == area])
+    rows = status_tables.status_table(status.loc[status["area"] == area])
     series = _trajectories(version, policy, region, as_of_year)
     return charts.small_multiples_figure(series.loc[series["code"].isin(rows["code"])], rows, f"{area}领域目标进展")
 
@@ -286,12 +292,14 @@ def audit(key_contains: str) -> pd.DataFrame:
     return _audit_entries(data_version(), key_contains)
 
 
-def status_badge(key: str, size: str = "1rem") -> None:
-    """A status as a coloured pill with icon and label (colour is never the only cue)."""
+def status_badge(key: str, size: str = "1rem", text: str | None = None) -> None:
+    """A status as a coloured pill with icon and label, or the renderer's verdict ('未完成（完成 92%）') when given
+    (colour is never the only cue)."""
     s = labels.STATUS_BY_KEY[key]
     st.markdown(f'<span style="display:inline-block;padding:2px 10px;border-radius:12px;font-size:{size};'
                 f'font-weight:600;background:{s.colour}26;border:1.5px solid {s.colour};color:#1A1A1A">'
-                f'<span style="color:{s.colour}">{s.icon}</span> {s.label}</span>', unsafe_allow_html=True)
+                f'<span style="color:{s.colour}">{s.icon}</span> {html.escape(text or s.label)}</span>',
+                unsafe_allow_html=True)
 
 
 # ---------------------------------------------------------------- lookups the pages need

@@ -1,5 +1,5 @@
 """Plotly figure builders: DataFrame in, go.Figure out. No Streamlit, no arithmetic on the data (the numbers come
-from metrics/), colours and words from labels. Years are a category axis; titles and axes are Chinese."""
+from metrics/), colours from labels, words from views.target_words. Years are a category axis; titles and axes are Chinese."""
 from __future__ import annotations
 
 import copy
@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from views import target_words as words
 from vocab import labels
 from vocab.labels import is_missing
 
@@ -58,7 +59,8 @@ def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False)
     fig.update_layout(xaxis={"type": "category", "categoryorder": "array", "categoryarray": years,
                              "title": {"text": "年份"}},
                       yaxis={"title": {"text": _y_title(row)}, **_value_axis(row)})
-    return _layout(fig, f"{row['code']} {row['indicator_name']}", 300 if compact else 440)
+    title = f"{row['code']} {words.target_name(row)}（{words.target_text(row)}，{words.due_text(row)}）"
+    return _layout(fig, title, 300 if compact else 440)
 
 
 def _y_title(row: pd.Series) -> str:
@@ -123,10 +125,7 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
                        if series == "actual" else "circle"}, **axes})
     target = parts.get("target")
     if target is not None and not target.empty:
-        stages = _stages(info)
-        text = (stages[int(info["target_value"])] if stages else
-                labels.target_text(info["comparator"], info["target_value"], info["target_low"], info["target_high"],
-                                   str(info["unit"]), decimals))
+        text = f"{words.target_text(info)}（{words.due_text(info)}）"
         yearly = info["kind"] == "annual"
         traces.append({
             "type": "scatter", "x": _years(target["year"]), "y": target["value"].tolist(),
@@ -153,13 +152,14 @@ def _grid(nrows: int, cols: int) -> dict:
 
 def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, cols: int = 3) -> go.Figure:
     """A small chart per target of an area (actuals, path, target, benchmark), one figure for the whole area.
-    rows: the area's status rows with `target_text` (tables.status_table); the page's caption explains the lines.
+    rows: the area's status rows with `target_text` and `due_text` (status_tables.status_table); the page's caption
+    explains the lines.
     The traces are this module's own plain dicts on a layout make_subplots made, so the figure is assembled without
     validating it again (tests/test_charts.py validates the result)."""
     n = len(rows)
     nrows = max(1, math.ceil(n / cols))
-    subtitles = [f"{code} {_short(name, 12)}（{target}）"
-                 for code, name, target in zip(rows["code"], rows["indicator_name"], rows["target_text"])]
+    subtitles = [f"{code} {_short(name, 12)}（{target}，{due}）" for code, name, target, due in
+                 zip(rows["code"], rows["indicator_name"], rows["target_text"], rows["due_text"])]
     layout = copy.deepcopy(_grid(nrows, cols))
     layout["annotations"] = [{**a, "text": t, "font": {"size": 12}}
                              for a, t in zip(layout.get("annotations", []), subtitles)]

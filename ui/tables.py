@@ -1,6 +1,6 @@
-"""What pages show in their tables and sentences: the engine's frames turned into display texts and column
-configs. Formatting only (labels, icons, units, percentages: vocab.labels); every number comes from metrics/,
-every sentence from views.sentences."""
+"""What pages show in their tables: the store's and the engine's frames (sources, audit log, data quality, scorecard,
+task ledger, 督办) turned into display texts and column configs. Formatting only (labels, icons: vocab.labels); every
+number comes from metrics/. The tables about targets are ui.status_tables (texts from views.target_words)."""
 from __future__ import annotations
 
 import json
@@ -8,94 +8,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from metrics.summary import moved_since
 from vocab import labels
-from vocab.labels import is_missing, percent_text
-
-
-def status_table(status: pd.DataFrame) -> pd.DataFrame:
-    """Status rows with display texts: status_text (icon + label), actual_text, value_text (with the unit),
-    target_text, expected_text,
-    attainment_text, ratio_text, gap_text, forecast_text, data_text (示例数据 / 公开数据)."""
-    dec = status["decimals"].fillna(0).astype(int)
-    num = lambda col: [labels.number_text(v, d) for v, d in zip(status[col], dec)]  # noqa: E731
-    milestone = status["kind"] == "milestone"
-    target = [labels.target_text(c, v, lo, hi, u, d) for c, v, lo, hi, u, d in
-              zip(status["comparator"], status["target_value"], status["target_low"], status["target_high"],
-                  status["unit"], dec)]
-    actual_text = _stage_or(milestone, status.get("actual_stage"), num("actual"))
-    return status.assign(
-        status_text=[labels.status_text(k) for k in status["status"]],
-        value_text=[t if m or t == "—" else f"{t} {u}" for t, m, u in zip(actual_text, milestone, status["unit"])],
-        # a milestone reads as its stage name (申报中 → 已获批), not as the stage's number
-        actual_text=actual_text,
-        expected_text=num("expected"), gap_text=num("gap"), forecast_text=num("forecast"),
-        target_text=_stage_or(milestone, status.get("target_stage"), target),
-        attainment_text=[percent_text(v) for v in status["attainment"]],
-        ratio_text=[percent_text(v) for v in status["ratio"]],
-        data_text=[labels.SAMPLE_MARK if s else ("无数据" if is_missing(a) else "公开数据")
-                   for s, a in zip(status["is_sample"], status["actual"])],
-    )
-
-
-def _stage_or(milestone: pd.Series, stages: pd.Series | None, texts: list[str]) -> list[str]:
-    if stages is None:
-        return texts
-    return [st_ if m and isinstance(st_, str) and st_ else t for m, st_, t in zip(milestone, stages, texts)]
-
-
-def year_change_text(card: pd.Series) -> str | None:
-    """The change since last year on a headline card, with its sign and unit ('+19 家', '+0.40 个百分点' for a share
-    in %); None when there is nothing to compare."""
-    change = card["change"]
-    if is_missing(change):
-        return None
-    return labels.difference_text(change, card["unit"], int(card["decimals"]), signed=True)
-
-
-def styled(table: pd.DataFrame, columns: list[str], status_col: str = "status", text_col: str = "status_text"):
-    """The shown columns, with the status cell tinted in the status colour (the icon and label carry the meaning;
-    colour helps). Only the shown columns go into the Styler: Streamlit sends a styled table cell by cell, so a
-    status table's sixty hidden columns would cost more than the rows shown."""
-    colours = [labels.STATUS_BY_KEY[k].colour for k in table[status_col]]
-    css = pd.Series([f"background-color: {c}33" for c in colours], index=table.index)
-    return table[columns].style.apply(lambda _: css, subset=[text_col])
-
-
-STATUS_COLUMNS = {
-    "code": st.column_config.TextColumn("编号", width="small"),
-    "indicator_name": st.column_config.TextColumn("指标", width="medium"),
-    "area": st.column_config.TextColumn("领域", width="small"),
-    "status_text": st.column_config.TextColumn("状态", width="small"),
-    "actual_text": st.column_config.TextColumn("实际值"),
-    "target_text": st.column_config.TextColumn("目标"),
-    "expected_text": st.column_config.TextColumn("按进度应达"),
-    "attainment_text": st.column_config.TextColumn("完成率"),
-    "ratio_text": st.column_config.TextColumn("进度比"),
-    "gap_text": st.column_config.TextColumn("差距"),
-    "forecast_text": st.column_config.TextColumn("趋势预测"),
-    "unit": st.column_config.TextColumn("单位", width="small"),
-    "due_year": st.column_config.NumberColumn("目标年份", format="%d"),
-    "actual_year": st.column_config.NumberColumn("数据年份", format="%d"),
-    "lead_units": st.column_config.TextColumn("牵头单位"),
-    "data_text": st.column_config.TextColumn("数据性质", width="small"),
-}
-
-
-def change_table(changes: pd.DataFrame) -> pd.DataFrame:
-    """The status changes worth reporting, as display texts."""
-    moved = moved_since(changes)
-    return pd.DataFrame({
-        "code": moved["code"], "indicator_name": moved["indicator_name"],
-        "before": [labels.status_text(k) if isinstance(k, str) and k else "—" for k in moved["status_before"]],
-        "after": [labels.status_text(k) if isinstance(k, str) and k else "—" for k in moved["status_after"]],
-        "direction": moved["direction"].where(~((moved["direction"] == "same") & moved["value_added"]),
-                                              "value_added").map(labels.DIRECTION_LABELS),
-    })
-
-
-CHANGE_COLUMNS = {"code": "编号", "indicator_name": "指标", "before": "上年状态", "after": "本年状态",
-                  "direction": "变化"}
+from vocab.labels import is_missing
 
 
 def source_table(observations: pd.DataFrame) -> pd.DataFrame:
@@ -139,80 +53,6 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
 
 AUDIT_COLUMNS = {"at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm"), "who": "操作人",
                  "action": "操作", "key": "数据项", "old": "原值", "new": "新值", "reason": "原因"}
-
-
-PERCENT_FIELDS = ("required_growth_rate", "actual_growth_rate")
-
-
-PP_FIELDS = ("margin_pp",)
-
-
-GROWTH_FIELDS = ("region_growth", "benchmark_growth", "region_growth_avg", "benchmark_growth_avg")
-
-
-def numbers_behind(row: pd.Series) -> pd.DataFrame:
-    """The engine's figures for one target as label/value texts (missing figures left out)."""
-    items, values = [], []
-    dec = 0 if is_missing(row["decimals"]) else int(row["decimals"])
-    for field, label in labels.FIELD_LABELS.items():
-        v = row.get(field)
-        if is_missing(v):
-            continue
-        if field == "forecast_reaches":
-            text = "能" if bool(v) else "不能"
-        elif field in ("attainment", "ratio"):
-            text = percent_text(float(v))
-        elif field in PERCENT_FIELDS or field in GROWTH_FIELDS:
-            text = percent_text(float(v), 1)
-        elif field in PP_FIELDS:
-            text = labels.points_text(float(v))
-        else:
-            text = f"{labels.number_text(float(v), dec)} {row['unit']}"
-        if field == "baseline":
-            label = f"{label}（{int(row['base_year'])}年）"
-        elif field == "actual" and not is_missing(row["actual_year"]):
-            label = f"{label}（{int(row['actual_year'])}年）"
-        items.append(label)
-        values.append(text)
-    return pd.DataFrame({"item": items, "value": values})
-
-
-def compare_table(side: pd.DataFrame, ranks: pd.DataFrame, regions: list[str], relative: pd.DataFrame) -> pd.DataFrame:
-    """Side-by-side growth rates, margin, status and rank as display texts."""
-    table = side.merge(ranks, on="code", how="left")
-    out = pd.DataFrame({"code": table["code"], "indicator_name": table["indicator_name"],
-                        "year": table["actual_year"]})
-    for region in regions:
-        out[f"growth::{region}"] = [percent_text(v, 1) for v in table[f"growth::{region}"]]
-    out["margin"] = [labels.points_text(v) for v in table["margin_pp"]]
-    out["avg"] = [percent_text(v, 1) for v in table["region_growth_avg"]]
-    out["bench_avg"] = [percent_text(v, 1) for v in table["benchmark_growth_avg"]]
-    out["status_text"] = [labels.status_text(k) for k in table["status"]]
-    out["rank"] = ["—" if is_missing(r) else f"第 {int(r)} 位 / {int(n)}" for r, n in zip(table["rank"], table["n_ranked"])]
-    return out
-
-
-def compare_columns(regions: list[str], benchmark: str) -> dict:
-    """Column headers for compare_table."""
-    cols = {"code": st.column_config.TextColumn("编号", width="small"), "indicator_name": "指标",
-            "year": st.column_config.NumberColumn("年份", format="%d", width="small"),
-            "margin": st.column_config.TextColumn("增速差", help="本地区增速减基准地区增速（百分点）"),
-            "avg": f"{regions[0]}年均", "bench_avg": f"{benchmark or '基准'}年均",
-            "status_text": st.column_config.TextColumn("状态", width="small"), "rank": "同级位次"}
-    cols.update({f"growth::{r}": st.column_config.TextColumn(r, width="small") for r in regions})
-    return cols
-
-
-def peer_table(ends: pd.DataFrame, standing: pd.DataFrame) -> pd.DataFrame:
-    """The five fastest and five slowest peers per indicator as display texts. ends: metrics.compare.top_and_bottom."""
-    names = standing.drop_duplicates("code").set_index("code")["indicator_name"]
-    return pd.DataFrame({"indicator_name": ends["code"].map(names), "end": ends["end"].map({"top": "最快", "bottom": "最慢"}),
-                         "rank": [f"第 {int(r)} 位" for r in ends["rank"]], "region": ends["region"],
-                         "growth": [percent_text(v, 1) for v in ends["growth"]]})
-
-
-PEER_COLUMNS = {"indicator_name": "指标", "end": st.column_config.TextColumn("", width="small"),
-                "rank": st.column_config.TextColumn("位次", width="small"), "region": "地区", "growth": "增速"}
 
 
 QUALITY_ORDER = ["codes", "indicator_name", "area", "unit", "n_values", "first_year", "latest_year", "n_sample",
@@ -290,18 +130,6 @@ LEDGER_COLUMNS = {"clause": st.column_config.TextColumn("条款", width="small")
 def table_height(table: pd.DataFrame, max_rows: int = 60) -> int:
     """A dataframe height that shows every row (up to max_rows) without an inner scrollbar."""
     return 35 * (min(len(table), max_rows) + 1) + 3
-
-
-def first_headline(status: pd.DataFrame) -> str | None:
-    """The code of the first headline target (the detail page opens on it)."""
-    head = status.loc[status["headline"].fillna(False).astype(bool), "code"]
-    return str(head.iloc[0]) if len(head) else None
-
-
-def base_year_text(status: pd.DataFrame) -> str:
-    """'2018年' — the base year of the rows (the policy's)."""
-    years = status["base_year"].dropna()
-    return f"{int(years.iloc[0])}年" if len(years) else "基期"
 
 
 # ---------------------------------------------------------------- 督办: deadlines, requests, milestone editing

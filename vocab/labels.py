@@ -95,17 +95,6 @@ def status_text(key: str) -> str:
     return f"{s.icon} {s.label}"
 
 
-def status_phrase(key: str, attainment: float | None = None) -> str:
-    """The status label, for 未完成 with the attainment: '未完成（完成 92%）' (year-end verdicts)."""
-    label = STATUS_BY_KEY[key].label
-    if key == "unmet" and not is_missing(attainment):
-        pct = f"{attainment:.0%}"
-        if pct == "100%":  # short of the goal: never round up to a full 100 %
-            pct = f"{int(attainment * 1000) / 10:.1f}%"
-        return f"{label}（完成 {pct}）"
-    return label
-
-
 def is_missing(value: object) -> bool:
     """True for None, NaN (any float type), pd.NA and NaT: the one test for "no value to show" on a single value
     (frames use Series.isna())."""
@@ -146,30 +135,35 @@ def points_text(value: float | None) -> str:
 PERCENT_POINTS = "个百分点"
 
 
+def with_unit(number: str, unit: str) -> str:
+    """A written number and its unit, the one way every page, slide, bulletin and CLI writes them: together, with no
+    space ('95家', '3.50%', '0.3个百分点'); a missing number ('—') stands alone."""
+    return number if number == "—" or not unit else f"{number}{unit}"
+
+
+def written_decimals(value: float | None, most: int = 4) -> int:
+    """The decimals a number was written with in the policy (3.8 → 1, 100 → 0, 2.25 → 2), at most `most`: a target
+    reads as the document wrote it ('≥3.8%', not '≥3.80%')."""
+    if is_missing(value):
+        return 0
+    for decimals in range(most + 1):
+        if abs(round(float(value), decimals) - float(value)) < 1e-9 * max(1.0, abs(float(value))):
+            return decimals
+    return most
+
+
 def difference_unit(unit: str) -> str:
     """The unit of a difference of two values: a change of a share in % is in 个百分点 (percentage points)."""
     return PERCENT_POINTS if unit == "%" else unit
 
 
 def difference_text(value: float | None, unit: str, decimals: int = 0, signed: bool = False) -> str:
-    """A difference with its unit: '+19 家', '0.40 个百分点' (never '+0.40 %' for a share); '—' for missing."""
+    """A difference with its unit: '+19家', '0.40个百分点' (never '+0.40%' for a share); '—' for missing."""
     if is_missing(value):
         return "—"
     number = f"{value:+,.{int(decimals)}f}" if signed else number_text(value, decimals)
-    return f"{number} {difference_unit(unit)}"
+    return with_unit(number, difference_unit(unit))
 
-
-def target_text(comparator: str, value: float | None, low: float | None, high: float | None, unit: str,
-                decimals: int = 0) -> str:
-    """The target as a phrase: '≥ 100 家', '15 家左右', '1—2 项', '高于河南省'."""
-    if comparator == "range":
-        return f"{number_text(low, decimals)}—{number_text(high, decimals)} {unit}"
-    if comparator == "approx":
-        return f"{number_text(value, decimals)} {unit}左右"
-    if comparator == ">":
-        return "增速明显高于基准地区"
-    sign = {">=": "≥", "<=": "≤"}[comparator]
-    return f"{sign} {number_text(value, decimals)} {unit}"
 
 # ---------------------------------------------------------------- dashboard pages and charts
 PAGE_TITLES = {"overview": "总览", "detail": "目标详情", "areas": "分领域", "departments": "部门督办",
@@ -184,27 +178,8 @@ INDEX_BASE_TEXT = "以{year}年为100"
 QUALITY_LABELS = {"no_data": "无数据", "stale": "数据过期", "sample": "示例数据", "no_source": "缺少出处"}
 
 
-def pace_text(kind: str, comparator: str, gap: float | None, due_year: int, unit: str, decimals: int = 0,
-              measure: str = "stock") -> str:
-    """The required pace in plain words: '2020年底前还需新增 5 家' / '已达到目标'."""
-    if is_missing(gap):
-        return "暂无数据，无法测算"
-    if gap <= 0:
-        return "已达到目标"
-    amount = number_text(gap, decimals)
-    if measure == "rank":
-        return f"{due_year}年底前位次还需前移 {amount} {unit}"
-    if comparator == "<=":
-        return f"{due_year}年底前还需降低 {amount} {unit}"
-    if measure in ("ratio", "rank"):
-        return f"{due_year}年底前还需提高 {amount} {unit}"
-    if kind == "annual":
-        return f"{due_year}年还需新增 {amount} {unit}"
-    return f"{due_year}年底前还需新增 {amount} {unit}"
-
-
 DIRECTION_LABELS = {"up": "↑ 好转", "down": "↓ 退步", "same": "＝ 持平", "new": "新增目标", "gone": "已移除",
-                    "value_added": "＋ 新增数据", "judged": "到期判定"}
+                    "value_added": "＋ 新增数据", "judged": "■ 到期判定"}
 FIELD_LABELS = {
     "baseline": "基期值", "actual": "实际值", "target_value": "目标值", "expected": "按进度应达",
     "attainment": "完成率", "gap": "距目标差距", "ratio": "进度比（实际进展÷应有进展）",

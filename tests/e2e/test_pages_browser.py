@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 # url path, text that proves the page rendered its content, further key texts
 PAGES = [
     ("", "核心指标", ["需要关注", "各领域进展", labels.SAMPLE_MARK]),
-    ("detail", "政策依据", ["测算依据", "数据与出处", "修改记录", "进度比", "G01"]),
+    ("detail", "政策依据", ["测算依据", "数据与出处", "修改记录", "期末差距", "按2020年底数值判定", "G01"]),
     ("areas", f"{labels.AREAS[1]}领域目标进展", [f"{a}（" for a in labels.AREAS]),
     ("departments", "任务台账", [labels.PRAISE, labels.CRITICISE, "部门综合得分"]),
     ("compare", "逐项对比", ["最新年度增速", "位次："]),
@@ -80,6 +80,12 @@ def test_overview_on_projector(server, browser):
         assert pg.locator('[data-testid="stMetric"]').count() >= 3
         assert pg.get_by_text(labels.SAMPLE_MARK).first.is_visible()
         assert horizontal_overflow(pg) <= 0
+        # the first screen says the period is over and lists every target not met with its lead unit
+        assert pg.get_by_text("实施期 2019—2020 年已结束").first.is_visible()
+        units = pg.locator('[data-testid="stMarkdownContainer"]').filter(has_text="项）：")
+        assert units.count() >= 2
+        box = units.last.bounding_box()
+        assert box["y"] + box["height"] <= 1080, box
         pg.screenshot(path=str(SHOTS / "page-overview-1920-viewport.png"))
         full_page_shot(pg, "page-overview-1920")
     finally:
