@@ -133,7 +133,9 @@ def _bulletin_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="输出文件（.docx）")
     p.add_argument("--region", default=None, help="地区（默认政策所属地区）")
     p.add_argument("--policy", default=None, help="政策代码（默认第一个政策）")
-    p.add_argument("--date", type=date.fromisoformat, default=None, help="成文日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--date", type=date.fromisoformat, default=None,
+                   help="成文日期 YYYY-MM-DD（默认今天；文号年份取成文日期的年份）")
+    p.add_argument("--number", type=int, default=None, help="文号序号，例如 3 →〔年份〕3号（默认设置中的 serial）")
 
 
 @command("bulletin", "生成督查通报（Word 文档，公文格式）", _bulletin_args)
@@ -141,16 +143,19 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from bulletin import build_bulletin, bulletin_data
+    from bulletin.text import doc_number
     frames = views_policy.load_frames(ready_engine())
     policy, region = policy_and_region(frames, args.policy, args.region)
     point = parse_as_of(args.as_of)
     as_of = point.day if point.is_day else point.year
     data = bulletin_data(frames, catalogue.load_settings(), policy=policy, region=region, as_of=as_of,
-                         issued=args.date)
+                         issued=args.date, number=args.number)
     Path(args.output).write_bytes(build_bulletin(data))
-    groups = data.reasons["group"].value_counts()
-    print(f"已生成 {args.output}：{region}，截至{data.as_of.date()}；{labels.PRAISE}{int(groups.get(labels.PRAISE, 0))}个、"
-          f"{labels.CRITICISE}{int(groups.get(labels.CRITICISE, 0))}个单位，逾期 {len(data.overdue)} 项。")
+    groups = data.scorecard["group"].value_counts()
+    nodes = "" if data.deadlines is None else f"、推进节点 {len(data.overdue_milestones)} 个"
+    print(f"已生成 {args.output}：{doc_number(data.settings, data.issued, data.number)}，{region}，截至"
+          f"{data.as_of.date()}，成文日期 {data.issued.isoformat()}；{labels.PRAISE}{int(groups.get(labels.PRAISE, 0))}个、"
+          f"{labels.CRITICISE}{int(groups.get(labels.CRITICISE, 0))}个单位；逾期重点任务 {len(data.overdue_tasks)} 项{nodes}。")
     if data.is_sample:
         print(f"注意：通报含{labels.SAMPLE_MARK}，已在文中标注。")
     return 0
