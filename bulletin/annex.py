@@ -22,7 +22,7 @@ def _note(doc, text: str) -> None:
 
 def score_annex(doc, data: BulletinData) -> None:
     """Every unit (ranked first by rank, then the units not ranked), criticised ones included."""
-    card = data.scorecard.sort_values(["rank", "unit"], na_position="last", kind="stable")
+    card = data.scorecard  # department_scorecard's order: ranked units by rank, then the others
     rows = [["—" if is_missing(r["rank"]) else str(int(r["rank"])), str(r["unit"]),
              score_text(r["score"]) + (NOTE if bool(r["is_sample"]) else ""), score_text(r["target_points"]),
              score_text(r["task_points"]), f"{float(r['deduction']):g}", deduction_text(r, data.settings),

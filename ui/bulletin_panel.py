@@ -21,10 +21,14 @@ def bulletin_section(policy: str, region: str, as_of_year: int) -> None:
                "颜色分档、逾期事项（清单见附件）、下步工作要求。"
                "命令行：python cli.py bulletin --as-of 日期 --date 成文日期 --number 序号 -o 文件.docx")
     day_col, number_col = st.columns(2)
-    issued = day_col.date_input("成文日期", value=date.today(), key="bulletin_date", format="YYYY-MM-DD",
-                                min_value=parse_as_of(as_of_year).day)
+    issued = day_col.date_input("成文日期", value=date.today(), key="bulletin_date", format="YYYY-MM-DD")
     number = number_col.number_input("文号序号", min_value=1, max_value=9999, step=1, key="bulletin_number",
                                      value=int(settings.get("bulletin", {}).get("serial", 1)))
+    as_of = parse_as_of(as_of_year).day
+    if issued < as_of:
+        st.warning(f"成文日期 {issued.isoformat()} 早于通报的截至日期 {as_of.isoformat()}，请重新选择。",
+                   icon=":material/event_busy:")
+        return
     mark = doc_number(settings, issued, int(number))
     st.caption(f"文号：{mark}　成文日期：{issued.year}年{issued.month}月{issued.day}日")
     st.download_button("下载督查通报（.docx）",

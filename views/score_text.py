@@ -91,10 +91,10 @@ def unit_reason(r: pd.Series, settings: dict[str, Any]) -> str:
 
 
 def scorecard_rows(board: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
-    """Every unit of the scorecard (ranked first, by rank; then the others) as display texts: rank_text, unit,
+    """Every unit of the scorecard in its order (ranked units by rank, then the others) as display texts: rank_text, unit,
     score (number), score_text, target_points, task_points, deduction (numbers), deduction_text, targets_text,
     tasks_text, milestones_text, group, sample (labels.SAMPLE_MARK or '')."""
-    rows = board.sort_values(["rank", "unit"], na_position="last", kind="stable")
+    rows = board
     return pd.DataFrame({
         "rank": rows["rank"], "rank_text": [rank_text(r) for _, r in rows.iterrows()], "unit": rows["unit"],
         "score": rows["score"], "score_text": rows["score"].map(score_text),
