@@ -9,7 +9,15 @@ import pandas as pd
 
 from bulletin.annex import milestone_annex, score_annex, task_annex
 from bulletin.data import BulletinData
-from bulletin.docx_kit import CN_NUMBERS, KAI_FONT, keep_with_next, paragraph, run, subheading, table
+from bulletin.docx_kit import (
+    CN_NUMBERS,
+    KAI_FONT,
+    keep_with_next,
+    paragraph,
+    run,
+    subheading,
+    table,
+)
 from bulletin.text import counts_text, day_text, period_text
 from metrics.overdue import count_by, overdue_by_unit
 from views.score_text import rules_text, unit_reason
@@ -82,7 +90,7 @@ def bands(doc, data: BulletinData, annexes: Annexes) -> None:
     sc = data.settings["scorecard"]
     rule = sc.get("bands", "quartile")
     how = ("按得分排名四等分" if rule == "quartile"
-           else "得分{0}分及以上为绿档、{1}分及以上为黄档、{2}分及以上为橙档、其余为红档".format(
+           else "得分{}分及以上为绿档、{}分及以上为黄档、{}分及以上为橙档、其余为红档".format(
                *sc.get("band_thresholds", [85, 70, 60])))
     banded = data.scorecard.loc[data.scorecard["band"] != ""]
     counts = banded["band"].value_counts()

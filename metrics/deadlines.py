@@ -10,7 +10,7 @@ The past stays the past: the state on an as-of day D uses only what had happened
   of the last extension approved by then, else the date before the first approval (its `old_date`); a milestone
   without an approved extension keeps its due date;
 - a chase counts from the day it was made (`at`).
-Timestamps are stored in UTC; their day is the day in 长垣 (UTC+8, TIMEZONE).
+Timestamps are stored in UTC; their day is the day in `[supervision] timezone` (default TIMEZONE: 长垣, UTC+8).
 
 States (keys of labels.DEADLINE_STATES), first rule that applies:
 - done on D: 按期完成 done_on_time when completed_on ≤ the due date on the completion day, else 逾期完成 done_late
@@ -44,20 +44,22 @@ def _day(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).dt.normalize()
 
 
-def local_day(stamps: pd.Series) -> pd.Series:
-    """The day in 长垣 of stored timestamps (tz-aware, or naive UTC as SQLite returns them): naive midnight Timestamps."""
+def local_day(stamps: pd.Series, timezone: str = TIMEZONE) -> pd.Series:
+    """The local day of stored timestamps (tz-aware, or naive UTC as SQLite returns them): naive midnight
+    Timestamps."""
     utc = pd.to_datetime(pd.Series(stamps, dtype=object), utc=True)
-    return utc.dt.tz_convert(TIMEZONE).dt.tz_localize(None).dt.normalize()
+    return utc.dt.tz_convert(timezone).dt.tz_localize(None).dt.normalize()
 
 
-def _approvals(extensions: pd.DataFrame) -> dict[int, list[tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]]]:
+def _approvals(extensions: pd.DataFrame, timezone: str) -> dict[int, list[tuple[pd.Timestamp, pd.Timestamp,
+                                                                                  pd.Timestamp]]]:
     """milestone_id → its approved extensions as (day approved, old_date, new_date), in the order approved (an
     approval without a recorded time counts as approved before any day)."""
     approved = extensions.loc[extensions["state"] == "approved"]
     if approved.empty:
         return {}
     rows = pd.DataFrame({"mid": approved["milestone_id"].astype(int).to_numpy(),
-                         "decided": local_day(approved["decided_at"]).fillna(pd.Timestamp.min).to_numpy(),
+                         "decided": local_day(approved["decided_at"], timezone).fillna(pd.Timestamp.min).to_numpy(),
                          "old": _day(approved["old_date"]).to_numpy(), "new": _day(approved["new_date"]).to_numpy(),
                          "id": approved["request_id"].to_numpy()})
     out: dict[int, list] = defaultdict(list)
@@ -80,9 +82,10 @@ def milestone_deadlines(milestones: pd.DataFrame, chases: pd.DataFrame, extensio
 
     milestones: db.read_milestones; chases: db.read_chases (milestone_id, unit, at); extensions:
     db.read_extensions (request_id, milestone_id, state, old_date, new_date, decided_at); settings: load_settings()
-    (uses [supervision]). (Rules in numpy over the rows: the band history asks for four dates on every cold page.)"""
+    (uses [supervision]: warn_days, early_warn_days, timezone). (Rules in numpy over the rows: the band history asks for four dates on every cold page.)"""
     sv = settings["supervision"]
     warn, early = int(sv["warn_days"]), int(sv["early_warn_days"])
+    timezone = str(sv.get("timezone", TIMEZONE))
     when = pd.Timestamp(as_of).normalize()
     rows = milestones.explode("units").rename(columns={"units": "unit"}).reset_index(drop=True)
     current, original = _day(rows["due_date"]), _day(rows["original_due_date"])
@@ -91,7 +94,7 @@ def milestone_deadlines(milestones: pd.DataFrame, chases: pd.DataFrame, extensio
     later = (rows["status"] == "done").to_numpy() & ~done
     completed = completed.where(~later)
     mid = rows["milestone_id"].to_numpy()
-    approvals = _approvals(extensions)
+    approvals = _approvals(extensions, timezone)
     due, completion_due = current.copy(), current.copy()
     n_ext = np.zeros(len(rows), dtype=int)
     for i in np.flatnonzero(np.isin(mid, list(approvals))):
@@ -104,7 +107,7 @@ def milestone_deadlines(milestones: pd.DataFrame, chases: pd.DataFrame, extensio
                        open_ & (n_ext > 0)],
                       ["done_on_time", "done_late", "overdue", "due_soon", "early_warning", "extended"], "normal")
     state = state.astype(object)
-    made = chases.loc[(local_day(chases["at"]) <= when).to_numpy()] if len(chases) else chases
+    made = chases.loc[(local_day(chases["at"], timezone) <= when).to_numpy()] if len(chases) else chases
     chased = made.groupby(["milestone_id", "unit"])["at"]
     counts = pd.DataFrame({"chases": chased.size(), "last_chase_at": chased.max()})
     opened = (extensions.loc[extensions["state"].isin(OPEN_REQUEST_STATES)]

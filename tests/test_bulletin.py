@@ -217,7 +217,7 @@ def test_on_the_due_day_nothing_due_that_day_is_overdue(year_end):
 
 
 def test_overdue_tasks_and_milestones_counted_once_under_their_own_headings(new_year):
-    data, doc = new_year[0]
+    _, doc = new_year[0]
     ledger = views.policy_ledger(new_year[1], POLICY, "2021-01-01")
     deadlines = views.policy_deadlines(new_year[1], SETTINGS, POLICY, "2021-01-01")
     n_tasks = int((ledger["status"] == "overdue").sum())

@@ -121,3 +121,13 @@ def rules_text(settings: dict[str, Any]) -> str:
     if items:
         text += "；" + "，".join(items) + (f"，合计至多扣{_points(total)}分" if total != float("inf") else "")
     return text + f"；得分不低于0分。{labels.SAMPLE_MARK}的推进节点不扣分，{labels.SAMPLE_NOT_CRITICISED}。"
+
+
+def deduction_brief(r: pd.Series) -> str:
+    """The cases that cost points, short (a slide's cell): '逾期未完成3个、批准延期2次'; '示例节点不扣分' when only
+    sample milestones had cases; '—' when nothing was deducted."""
+    cases = [f"{labels.DEDUCTION_LABELS[i]}{int(r[f'{i}_cases'])}{labels.DEDUCTION_UNITS[i]}"
+             for i in DEDUCTION_ITEMS if int(r[f"{i}_cases"]) and float(r[f"{i}_deduction"])]
+    if cases:
+        return "、".join(cases)
+    return f"{labels.SAMPLE_MARK}节点不扣分" if int(r["milestones_sample"]) else "—"
