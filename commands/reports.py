@@ -64,16 +64,23 @@ def _scorecard_args(p: argparse.ArgumentParser) -> None:
     format_arg(p)
 
 
-@command("scorecard", "单位考核：牵头和参与的目标、任务，得分、排名和通报分组", _scorecard_args)
+@command("scorecard", "单位考核：每个单位的得分及其构成（目标分、任务分、扣分及原因）、排名和通报分组", _scorecard_args)
 def cmd_scorecard(args: argparse.Namespace) -> int:
+    from views.score_text import deduction_text
     eng = ready_engine()
     when = parse_as_of(args.as_of).day
     frames = views_policy.load_frames(eng)
     policy, region = policy_and_region(frames, args.policy, None)
-    card = views_policy.scorecard_at(frames, catalogue.load_settings(), policy, region, when)[2]
-    cols = ["rank", "unit", "score", "group", "targets_led", "targets_shared", "tasks_led", "tasks_shared"]
+    settings = catalogue.load_settings()
+    card = views_policy.scorecard_at(frames, settings, policy, region, when)[2]
+    card = card.assign(deduction_reasons=[deduction_text(r, settings) for _, r in card.iterrows()],
+                       sample=card["is_sample"].map({True: labels.SAMPLE_MARK, False: ""}))
+    cols = ["rank", "unit", "score", "target_points", "task_points", "deduction", "deduction_reasons", "group",
+            "sample", "targets_led", "targets_shared", "tasks_led", "tasks_shared", "targets_assessed",
+            "tasks_assessed", "milestones", "milestones_on_time", "milestones_late", "milestones_overdue",
+            "milestones_sample", "extensions"]
     cols += [c for c in card.columns if c.startswith(("targets_", "tasks_")) and c not in cols]
-    emit(card[cols].assign(score=card["score"].round(1)), args.format)
+    emit(card[cols], args.format)
     if args.format == "table" and card["is_sample"].any():
         print(f"\n{labels.SAMPLE_BANNER}")
     return 0

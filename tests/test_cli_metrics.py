@@ -120,6 +120,22 @@ def test_scorecard_ranks_units(db_path):
     assert {r["group"] for r in rows} <= {"", labels.PRAISE, labels.CRITICISE}
 
 
+def test_scorecard_shows_the_parts_and_sample_milestones_cost_nothing(db_path):
+    """Issue 17 §4: 科工信局 (27 of 53 targets met) scored 0.0 at the end of 2020 from −5 per sample milestone
+    overdue. Now every sample milestone is counted but costs nothing, and the parts add up to the score."""
+    out = run_cli("scorecard", "--as-of", "2020-12-31", "--format", "csv", db_path=db_path)
+    assert out.returncode == 0, out.stderr
+    rows = {r["unit"]: r for r in csv.DictReader(io.StringIO(out.stdout))}
+    bureau = rows["科工信局"]
+    assert int(bureau["milestones_overdue"]) == 30 and int(bureau["milestones_sample"]) == 120
+    assert float(bureau["deduction"]) == 0 and "示例数据节点120个不扣分" in bureau["deduction_reasons"]
+    assert float(bureau["score"]) > 0 and bureau["sample"] == labels.SAMPLE_MARK and bureau["group"] == ""
+    for r in rows.values():
+        parts = max(0.0, float(r["target_points"]) + float(r["task_points"]) - float(r["deduction"]))
+        assert float(r["score"]) == pytest.approx(parts, abs=1e-9)
+        assert r["group"] != labels.CRITICISE  # every score here rests on sample data
+
+
 @pytest.mark.parametrize("date, period", [("2020-12-31", (2020, 0)), ("2020-06-30", (2020, 2)),
                                           ("2020-05-01", (2020, 1)), ("2020-02-01", (2019, 0))])
 def test_scorecard_date_judges_the_latest_complete_period(date, period):
