@@ -288,3 +288,11 @@ def test_a_later_completion_leaves_a_past_report_as_it_was(engine):
                                    "status": "done", "completed_on": date(2020, 11, 15)}], account=admin())
     assert _states(engine, "2020-09-30") == (30, 4)
     assert _states(engine, "2020-11-15") == (29, 5)
+
+
+def test_local_day_reads_naive_utc_and_aware_timestamps_alike():
+    """SQLite gives naive datetimes (UTC), PostgreSQL aware ones: 2020-07-09 17:00 UTC is 10 July in 长垣 either way."""
+    from metrics.deadlines import local_day
+    naive, aware = datetime(2020, 7, 9, 17), datetime(2020, 7, 9, 17, tzinfo=UTC)
+    assert list(local_day(pd.Series([naive, aware, None]))[:2]) == [pd.Timestamp(2020, 7, 10)] * 2
+    assert local_day(pd.Series([naive]), "UTC").iloc[0] == pd.Timestamp(2020, 7, 9)

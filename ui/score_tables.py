@@ -23,18 +23,22 @@ def scorecard_table(board: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFra
     return scorecard_rows(board, settings)
 
 
-SCORECARD_ORDER = ["rank", "unit", "score", "target_points", "task_points", "deduction", "deduction_text",
-                   "targets_text", "tasks_text", "milestones_text", "group", "sample"]
+SCORECARD_ORDER = ["rank_label", "unit", "score", "target_points", "task_points", "deduction", "deduction_text",
+                   "targets_done", "tasks_done", "milestones_late", "group", "sample"]
 SCORECARD_COLUMNS = {
-    "rank": st.column_config.NumberColumn("名次", format="%d", width="small"), "unit": "单位",
+    "rank_label": st.column_config.TextColumn("名次", width="small"), "unit": "单位",
     "score": st.column_config.NumberColumn("得分", format=SCORE_FORMAT, width="small"),
     "target_points": st.column_config.NumberColumn("目标分", format=SCORE_FORMAT, width="small",
                                                    help="牵头、参与的目标按状态计分，按权重折算"),
     "task_points": st.column_config.NumberColumn("任务分", format=SCORE_FORMAT, width="small",
                                                  help="牵头、参与的任务按进展计分，按权重折算；目标分＋任务分＝扣分前得分"),
     "deduction": st.column_config.NumberColumn("扣分", format="%g", width="small"),
-    "deduction_text": st.column_config.TextColumn("扣分原因", width="medium"),
-    "targets_text": "目标", "tasks_text": "任务", "milestones_text": "推进节点", "group": "通报",
+    "deduction_text": st.column_config.TextColumn("扣分原因", width="large"),
+    "targets_done": st.column_config.TextColumn("目标", width="small", help="已完成 / 有数据的目标"),
+    "tasks_done": st.column_config.TextColumn("任务", width="small", help="已完成 / 承担的任务"),
+    "milestones_late": st.column_config.TextColumn("节点", width="small",
+                                                   help="逾期未完成 / 逾期完成 / 全部推进节点"),
+    "group": st.column_config.TextColumn("通报", width="small"),
     "sample": st.column_config.TextColumn("数据", width="small"),
 }
 

@@ -91,18 +91,22 @@ def unit_reason(r: pd.Series, settings: dict[str, Any]) -> str:
 
 
 def scorecard_rows(board: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
-    """Every unit of the scorecard in its order (ranked units by rank, then the others) as display texts: rank_text, unit,
-    score (number), score_text, target_points, task_points, deduction (numbers), deduction_text, targets_text,
-    tasks_text, milestones_text, group, sample (labels.SAMPLE_MARK or '')."""
+    """Every unit of the scorecard in its order (ranked units by rank, then the others) as display columns: rank
+    (number), rank_label ('1' … / '不排名'), unit, score, target_points, task_points, deduction (numbers),
+    deduction_text, targets_done ('27/53': met / assessed), tasks_done ('14/40': done / all), milestones_late
+    ('30/4/120': overdue / done late / all), group, sample (labels.SAMPLE_MARK or '')."""
     rows = board
     return pd.DataFrame({
-        "rank": rows["rank"], "rank_text": [rank_text(r) for _, r in rows.iterrows()], "unit": rows["unit"],
-        "score": rows["score"], "score_text": rows["score"].map(score_text),
-        "target_points": rows["target_points"], "task_points": rows["task_points"], "deduction": rows["deduction"],
+        "rank": rows["rank"],
+        "rank_label": ["不排名" if is_missing(k) else str(int(k)) for k in rows["rank"]], "unit": rows["unit"],
+        "score": rows["score"], "target_points": rows["target_points"], "task_points": rows["task_points"],
+        "deduction": rows["deduction"],
         "deduction_text": [deduction_text(r, settings) for _, r in rows.iterrows()],
-        "targets_text": [targets_text(r) for _, r in rows.iterrows()],
-        "tasks_text": [tasks_text(r) for _, r in rows.iterrows()],
-        "milestones_text": [milestones_text(r) for _, r in rows.iterrows()],
+        "targets_done": [f"{int(m)}/{int(a)}" for m, a in zip(rows["targets_met"], rows["targets_assessed"])],
+        "tasks_done": [f"{int(d)}/{int(a) + int(b)}" for d, a, b in
+                       zip(rows["tasks_done"], rows["tasks_led"], rows["tasks_shared"])],
+        "milestones_late": [f"{int(o)}/{int(lt)}/{int(n)}" if n else "—" for o, lt, n in
+                            zip(rows["milestones_overdue"], rows["milestones_late"], rows["milestones"])],
         "group": rows["group"].fillna(""),
         "sample": rows["is_sample"].map({True: labels.SAMPLE_MARK, False: ""}),
     }).reset_index(drop=True)
