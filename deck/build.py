@@ -217,7 +217,7 @@ def _department_slides(data: DeckData, options: DeckOptions) -> list[Slide]:
     pages = _chunks(card, options.scorecard_rows)
     for i, page in enumerate(pages):
         out.append(Slide("scorecard", _paged("部门督办：综合排名", i, len(pages)), uses, rows=page,
-                         subtitle="得分按牵头、参与的目标状态与任务进展加权计算（规则见数据说明）",
+                         subtitle="得分＝目标分＋任务分－扣分（推进节点逾期、延期扣分，有上限；规则见数据说明）",
                          extra={"praise": praise, "criticise": criticise},
                          notes=groups + "\n" + "\n".join(_scorecard_line(r, data.settings) for _, r in page.iterrows())))
     overdue = data.ledger.loc[data.ledger["status"] == "overdue"]
