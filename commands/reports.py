@@ -135,14 +135,27 @@ def cmd_deck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _issue_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"成文日期“{text}”不是日期：请写成 2021-01-15 的形式") from None
+
+
+def _doc_serial(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"文号序号“{text}”无效：应为 1 至 9999 的整数")
+    return int(text)
+
+
 def _bulletin_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD（或年份 2020，即当年12月31日）")
     p.add_argument("-o", "--output", required=True, help="输出文件（.docx）")
     p.add_argument("--region", default=None, help="地区（默认政策所属地区）")
     p.add_argument("--policy", default=None, help="政策代码（默认第一个政策）")
-    p.add_argument("--date", type=date.fromisoformat, default=None,
+    p.add_argument("--date", type=_issue_date, default=None,
                    help="成文日期 YYYY-MM-DD（默认今天；文号年份取成文日期的年份）")
-    p.add_argument("--number", type=int, default=None, help="文号序号，例如 3 →〔年份〕3号（默认设置中的 serial）")
+    p.add_argument("--number", type=_doc_serial, default=None, help="文号序号，例如 3 →〔年份〕3号（默认设置中的 serial）")
 
 
 @command("bulletin", "生成督查通报（Word 文档，公文格式）", _bulletin_args)

@@ -145,6 +145,10 @@ def test_cli_bulletin_with_date_and_number(db_path, tmp_path):
     assert bad.returncode == 1 and "不是日期" in bad.stderr
     early = run_cli("bulletin", "--as-of", "2020-12-31", "--date", "2020-06-01", "-o", str(out), db_path=db_path)
     assert early.returncode == 1 and "早于通报的截至日期" in early.stderr
+    for flag, value, message in (("--number", "0", "文号序号“0”无效"), ("--number", "三", "文号序号“三”无效"),
+                                 ("--date", "2021-02-30", "成文日期“2021-02-30”不是日期")):
+        bad = run_cli("bulletin", "--as-of", "2020", flag, value, "-o", str(out), db_path=db_path)
+        assert bad.returncode != 0 and message in bad.stderr
 
 
 def test_no_code_words_in_the_text(year_end):
