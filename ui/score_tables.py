@@ -33,7 +33,7 @@ SCORECARD_COLUMNS = {
     "task_points": st.column_config.NumberColumn("任务分", format=SCORE_FORMAT, width="small",
                                                  help="牵头、参与的任务按进展计分，按权重折算；目标分＋任务分＝扣分前得分"),
     "deduction": st.column_config.NumberColumn("扣分", format="%g", width="small"),
-    "deduction_text": st.column_config.TextColumn("扣分原因", width="large"),
+    "deduction_text": st.column_config.TextColumn("扣分原因", width="medium"),
     "targets_done": st.column_config.TextColumn("目标", width="small", help="已完成 / 有数据的目标"),
     "tasks_done": st.column_config.TextColumn("任务", width="small", help="已完成 / 承担的任务"),
     "milestones_late": st.column_config.TextColumn("节点", width="small",
