@@ -296,3 +296,18 @@ def test_local_day_reads_naive_utc_and_aware_timestamps_alike():
     naive, aware = datetime(2020, 7, 9, 17), datetime(2020, 7, 9, 17, tzinfo=UTC)
     assert list(local_day(pd.Series([naive, aware, None]))[:2]) == [pd.Timestamp(2020, 7, 10)] * 2
     assert local_day(pd.Series([naive]), "UTC").iloc[0] == pd.Timestamp(2020, 7, 9)
+
+
+@pytest.mark.parametrize("as_of, overdue", [(date(2020, 12, 30), False), (date(2020, 12, 31), False),
+                                            (date(2021, 1, 1), True)])
+def test_a_task_and_a_milestone_due_the_same_day_fall_overdue_the_same_day(as_of, overdue):
+    """One deadline rule: due 31 December is not overdue on 31 December, for the ledger as for the milestones."""
+    from metrics.scorecard import task_ledger
+    due = date(2020, 12, 31)
+    tasks = pd.DataFrame({"policy": "P", "clause": ["一"], "title": ["任务"], "due_date": [due]})
+    progress = pd.DataFrame({"policy": "P", "clause": ["一"], "id": [1], "status": ["in_progress"], "progress": [""],
+                             "evidence": [""], "reported_on": [date(2020, 6, 1)], "reported_by": [""],
+                             "is_sample": [False]})
+    task = task_ledger(tasks, progress, as_of).iloc[0]
+    milestone = one({"due_date": due}, as_of=as_of)
+    assert (task["status"] == "overdue") == (milestone["state"] == "overdue") == overdue
