@@ -75,10 +75,6 @@ def milestones_text(r: pd.Series) -> str:
             f"逾期完成{int(r['milestones_late'])}个、逾期未完成{int(r['milestones_overdue'])}个")
 
 
-def rank_text(r: pd.Series) -> str:
-    return "不排名" if is_missing(r["rank"]) else f"第{int(r['rank'])}名"
-
-
 def unit_reason(r: pd.Series, settings: dict[str, Any]) -> str:
     """The numbers behind a unit's place, for the bulletin (no adjectives): score with its parts, rank, targets,
     tasks, milestones and deductions."""
