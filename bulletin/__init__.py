@@ -2,4 +2,4 @@
 from bulletin.build import build_bulletin
 from bulletin.data import BulletinData, bulletin_data
 
-__all__ = ["BulletinData", "bulletin_data", "build_bulletin"]
+__all__ = ["BulletinData", "build_bulletin", "bulletin_data"]

@@ -1,5 +1,5 @@
 """The inputs of the 督查通报: the same engine frames as the 部门督办 page and the deck (views.policy), gathered for
-one policy, region and as-of day."""
+one policy, region and as-of day, with the 成文日期 and the 文号's number."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from metrics.bands import with_bands
-from metrics.overdue import overdue_items, unit_reasons
+from metrics.overdue import overdue_milestones, overdue_tasks
 from views.policy import (
     Frames,
     ledger_deadlines,
@@ -26,12 +26,13 @@ class BulletinData:
     status: pd.DataFrame            # metrics.status.target_status for the region
     ledger: pd.DataFrame            # metrics.scorecard.task_ledger
     scorecard: pd.DataFrame         # department_scorecard with band / band_label (metrics.bands.with_bands)
-    reasons: pd.DataFrame           # metrics.overdue.unit_reasons
-    overdue: pd.DataFrame           # metrics.overdue.overdue_items
+    overdue_tasks: pd.DataFrame     # metrics.overdue.overdue_tasks
+    overdue_milestones: pd.DataFrame  # metrics.overdue.overdue_milestones (one row per milestone)
     bands: pd.DataFrame             # metrics.bands.band_history over the last quarters
     deadlines: pd.DataFrame | None  # metrics.deadlines.milestone_deadlines, when milestones exist
     settings: dict
-    issued: date
+    issued: date                    # 成文日期: the 文号's year is its year
+    number: int | None = None       # the 文号's number (None: [bulletin] serial)
 
     @property
     def is_sample(self) -> bool:
@@ -43,18 +44,22 @@ class BulletinData:
 
 
 def bulletin_data(frames: Frames, settings: dict, *, policy: str, region: str, as_of: int | str | date,
-                  deadlines: pd.DataFrame | None = None, issued: date | None = None,
+                  deadlines: pd.DataFrame | None = None, issued: date | None = None, number: int | None = None,
                   quarters: int = 4) -> BulletinData:
-    """Everything the bulletin prints. deadlines: the milestone deadline frame (None until milestones exist: the
-    overdue list then comes from the task ledger)."""
+    """Everything the bulletin prints. deadlines: the milestone deadline frame (None: computed from the frames'
+    milestones, if any). issued: the 成文日期 (default today); a day before the as-of day is refused."""
     status, ledger, card = scorecard_at(frames, settings, policy, region, as_of)
+    day = pd.Timestamp(ledger["as_of"].iloc[0]) if len(ledger) else pd.Timestamp(as_of)
+    issued = issued or date.today()
+    if pd.Timestamp(issued) < day:
+        raise ValueError(f"成文日期 {issued.isoformat()} 早于通报的截至日期 {day.date().isoformat()}，请检查日期")
+    if number is not None and not 1 <= int(number) <= 9999:
+        raise ValueError(f"文号序号 {number} 无效：应为 1 至 9999 的整数")
     if deadlines is None:
         deadlines = ledger_deadlines(frames, settings, policy, ledger)
-    card = with_bands(card, settings)
-    overdue = overdue_items(ledger, deadlines)
     return BulletinData(
-        policy=policy_row(frames, policy), region=region, as_of=pd.Timestamp(ledger["as_of"].iloc[0])
-        if len(ledger) else pd.Timestamp(as_of), status=status, ledger=ledger, scorecard=card,
-        reasons=unit_reasons(card, overdue), overdue=overdue,
+        policy=policy_row(frames, policy), region=region, as_of=day, status=status, ledger=ledger,
+        scorecard=with_bands(card, settings), overdue_tasks=overdue_tasks(ledger),
+        overdue_milestones=overdue_milestones(deadlines),
         bands=policy_band_history(frames, settings, policy, region, as_of, quarters), deadlines=deadlines,
-        settings=settings, issued=issued or date.today())
+        settings=settings, issued=issued, number=None if number is None else int(number))

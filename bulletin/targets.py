@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from bulletin.docx_kit import paragraph, table
 from views.standing import NOT_MET, judged_flags
 from views.target_words import target_words
 
@@ -27,9 +28,8 @@ def not_met_rows(status: pd.DataFrame) -> list[list[str]]:
 
 def write_not_met(doc, data) -> None:
     """A sentence with the count, then the table (nothing when every judged target is met). data: BulletinData."""
-    from bulletin import build as layout   # the bulletin's typography (build imports this module)
     rows = not_met_rows(data.status)
     if not rows:
         return
-    layout.paragraph(doc, f"已到期未完成的目标{len(rows)}项，清单如下（按目标年份年底的数值判定）。")
-    layout.table(doc, HEADER, rows, WIDTHS_MM)
+    paragraph(doc, f"已到期未完成的目标{len(rows)}项，清单如下（按目标年份年底的数值判定）。")
+    table(doc, HEADER, rows, WIDTHS_MM)

@@ -63,16 +63,23 @@ def _scorecard_args(p: argparse.ArgumentParser) -> None:
     format_arg(p)
 
 
-@command("scorecard", "单位考核：牵头和参与的目标、任务，得分、排名和通报分组", _scorecard_args)
+@command("scorecard", "单位考核：每个单位的得分及其构成（目标分、任务分、扣分及原因）、排名和通报分组", _scorecard_args)
 def cmd_scorecard(args: argparse.Namespace) -> int:
+    from views.score_text import deduction_text
     eng = ready_engine()
     when = parse_as_of(args.as_of).day
     frames = views_policy.load_frames(eng)
     policy, region = policy_and_region(frames, args.policy, None)
-    card = views_policy.scorecard_at(frames, catalogue.load_settings(), policy, region, when)[2]
-    cols = ["rank", "unit", "score", "group", "targets_led", "targets_shared", "tasks_led", "tasks_shared"]
+    settings = catalogue.load_settings()
+    card = views_policy.scorecard_at(frames, settings, policy, region, when)[2]
+    card = card.assign(deduction_reasons=[deduction_text(r, settings) for _, r in card.iterrows()],
+                       sample=card["is_sample"].map({True: labels.SAMPLE_MARK, False: ""}))
+    cols = ["rank", "unit", "score", "target_points", "task_points", "deduction", "deduction_reasons", "group",
+            "sample", "targets_led", "targets_shared", "tasks_led", "tasks_shared", "targets_assessed",
+            "tasks_assessed", "milestones", "milestones_on_time", "milestones_late", "milestones_overdue",
+            "milestones_sample", "extensions"]
     cols += [c for c in card.columns if c.startswith(("targets_", "tasks_")) and c not in cols]
-    emit(card[cols].assign(score=card["score"].round(1)), args.format)
+    emit(card[cols], args.format)
     if args.format == "table" and card["is_sample"].any():
         print(f"\n{labels.SAMPLE_BANNER}")
     return 0
@@ -127,12 +134,27 @@ def cmd_deck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _issue_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"成文日期“{text}”不是日期：请写成 2021-01-15 的形式") from None
+
+
+def _doc_serial(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"文号序号“{text}”无效：应为 1 至 9999 的整数")
+    return int(text)
+
+
 def _bulletin_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD（或年份 2020，即当年12月31日）")
     p.add_argument("-o", "--output", required=True, help="输出文件（.docx）")
     p.add_argument("--region", default=None, help="地区（默认政策所属地区）")
     p.add_argument("--policy", default=None, help="政策代码（默认第一个政策）")
-    p.add_argument("--date", type=date.fromisoformat, default=None, help="成文日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--date", type=_issue_date, default=None,
+                   help="成文日期 YYYY-MM-DD（默认今天；文号年份取成文日期的年份）")
+    p.add_argument("--number", type=_doc_serial, default=None, help="文号序号，例如 3 →〔年份〕3号（默认设置中的 serial）")
 
 
 @command("bulletin", "生成督查通报（Word 文档，公文格式）", _bulletin_args)
@@ -140,16 +162,19 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from bulletin import build_bulletin, bulletin_data
+    from bulletin.text import doc_number
     frames = views_policy.load_frames(ready_engine())
     policy, region = policy_and_region(frames, args.policy, args.region)
     point = parse_as_of(args.as_of)
     as_of = point.day if point.is_day else point.year
     data = bulletin_data(frames, catalogue.load_settings(), policy=policy, region=region, as_of=as_of,
-                         issued=args.date)
+                         issued=args.date, number=args.number)
     Path(args.output).write_bytes(build_bulletin(data))
-    groups = data.reasons["group"].value_counts()
-    print(f"已生成 {args.output}：{region}，截至{data.as_of.date()}；{labels.PRAISE}{int(groups.get(labels.PRAISE, 0))}个、"
-          f"{labels.CRITICISE}{int(groups.get(labels.CRITICISE, 0))}个单位，逾期 {len(data.overdue)} 项。")
+    groups = data.scorecard["group"].value_counts()
+    nodes = "" if data.deadlines is None else f"、推进节点 {len(data.overdue_milestones)} 个"
+    print(f"已生成 {args.output}：{doc_number(data.settings, data.issued, data.number)}，{region}，截至"
+          f"{data.as_of.date()}，成文日期 {data.issued.isoformat()}；{labels.PRAISE}{int(groups.get(labels.PRAISE, 0))}个、"
+          f"{labels.CRITICISE}{int(groups.get(labels.CRITICISE, 0))}个单位；逾期重点任务 {len(data.overdue_tasks)} 项{nodes}。")
     if data.is_sample:
         print(f"注意：通报含{labels.SAMPLE_MARK}，已在文中标注。")
     return 0

@@ -16,6 +16,7 @@ from pptx.util import Inches, Pt
 
 from deck import style
 from deck.plan import DeckData, DeckOptions, Slide, _change_values, _rank, _str
+from views import score_text
 from views import target_words as words
 from vocab import labels
 from vocab.labels import is_missing
@@ -297,16 +298,22 @@ def _draw_scorecard(slide, spec: Slide, data: DeckData, options: DeckOptions) ->
     body, fills = [], []
     group_fill = {labels.PRAISE: style.tint(style.status_colour("met"), 0.7),
                   labels.CRITICISE: style.tint(style.status_colour("off_track"), 0.7)}
-    for _, r in spec.rows.iterrows():
-        body.append([_rank(r["rank"], short=True), style.shorten(str(r["unit"]), 9), str(int(r["targets_led"])),
-                     str(int(r["targets_shared"])), str(int(r["tasks_led"])), str(int(r["tasks_shared"])),
-                     f"{r['score']:.1f}", r["group"] if isinstance(r["group"], str) else ""])
+    for _, r in spec.rows.iterrows():  # the score with its parts (views.score_text: the page's and bulletin's words)
+        body.append([_rank(r["rank"], short=True), style.shorten(str(r["unit"]), 9),
+                     labels.score_text(r["score"]) + ("*" if bool(r["is_sample"]) else ""),
+                     labels.score_text(r["target_points"]), labels.score_text(r["task_points"]),
+                     f"{float(r['deduction']):g}", style.shorten(score_text.deduction_brief(r), 11),
+                     r["group"] if isinstance(r["group"], str) else ""])
         fills.append([None] * 7 + [group_fill.get(r["group"]) if isinstance(r["group"], str) else None])
-    widths = [Inches(w) for w in (0.7, 1.9, 1.05, 1.05, 1.05, 1.05, 0.9, 1.1)]
-    right = [PP_ALIGN.CENTER] + [PP_ALIGN.LEFT] + [PP_ALIGN.RIGHT] * 5 + [PP_ALIGN.CENTER]
-    style.table(slide, style.MARGIN, Inches(1.4), widths, ["排名", "单位", "牵头目标", "参与目标", "牵头任务", "参与任务", "得分",
-                                                    "分组"], body, fills=fills, size=11, row_height=Inches(0.36),
-             align=right)
+    widths = [Inches(w) for w in (0.6, 1.8, 0.85, 0.8, 0.8, 0.65, 2.2, 1.1)]
+    right = [PP_ALIGN.CENTER] + [PP_ALIGN.LEFT] + [PP_ALIGN.RIGHT] * 4 + [PP_ALIGN.LEFT, PP_ALIGN.CENTER]
+    style.table(slide, style.MARGIN, Inches(1.4), widths, ["排名", "单位", "得分", "目标分", "任务分", "扣分",
+                                                    "扣分依据", "分组"], body, fills=fills, size=11,
+                row_height=Inches(0.36), align=right)
+    if spec.rows["is_sample"].any():
+        style.textbox(slide, style.MARGIN, style.CONTENT_BOTTOM - Inches(0.05), Inches(6), Inches(0.3),
+                      f"* 得分依据含{labels.SAMPLE_MARK}，{labels.SAMPLE_NOT_CRITICISED}", 10, colour=style.SAMPLE_COLOUR,
+                      margin=0)
     left = style.MARGIN + sum(widths, Inches(0)) + Inches(0.3)
     width = style.SLIDE_WIDTH - style.MARGIN - left
     for i, (head, names, key) in enumerate(((labels.PRAISE, spec.extra["praise"], "met"),

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from metrics.summary import status_counts
-from views import sentences
+from views import score_text, sentences
 from views import target_words as words
 from views.standing import possible_statuses
 from vocab import labels
@@ -212,9 +212,9 @@ def _department_slides(data: DeckData, options: DeckOptions) -> list[Slide]:
     pages = _chunks(card, options.scorecard_rows)
     for i, page in enumerate(pages):
         out.append(Slide("scorecard", _paged("部门督办：综合排名", i, len(pages)), uses, rows=page,
-                         subtitle="得分按牵头、参与的目标状态与任务进展加权计算（规则见数据说明）",
+                         subtitle="得分＝目标分＋任务分－扣分（推进节点逾期、延期扣分，有上限；规则见数据说明）",
                          extra={"praise": praise, "criticise": criticise},
-                         notes=groups + "\n" + "\n".join(_scorecard_line(r) for _, r in page.iterrows())))
+                         notes=groups + "\n" + "\n".join(_scorecard_line(r, data.settings) for _, r in page.iterrows())))
     overdue = data.ledger.loc[data.ledger["status"] == "overdue"]
     pages = _chunks(overdue, options.scorecard_rows)
     for i, page in enumerate(pages):
@@ -227,11 +227,10 @@ def _department_slides(data: DeckData, options: DeckOptions) -> list[Slide]:
     return out
 
 
-def _scorecard_line(r: pd.Series) -> str:
+def _scorecard_line(r: pd.Series, settings: dict) -> str:
     group = f"，{r['group']}" if isinstance(r["group"], str) and r["group"] else ""
-    return (f"{_rank(r['rank'])} {r['unit']}：得分 {r['score']:.1f}，牵头目标 {int(r['targets_led'])} 项、参与 "
-            f"{int(r['targets_shared'])} 项，牵头任务 {int(r['tasks_led'])} 项、参与 {int(r['tasks_shared'])} 项，"
-            f"逾期任务 {int(r['tasks_overdue'])} 项{group}")
+    return (f"{_rank(r['rank'])} {r['unit']}：得分 {labels.score_text(r['score'])}（{score_text.parts_text(r)}），"
+            f"{score_text.targets_text(r)}；{score_text.tasks_text(r)}；扣分：{score_text.deduction_text(r, settings)}{group}")
 
 
 def _notes_slide(data: DeckData, chosen: pd.DataFrame, any_sample: bool) -> Slide:

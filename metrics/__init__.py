@@ -28,18 +28,25 @@ metrics.status.target_status(targets, observations, as_of_year, as_of_quarter=0,
     due year, shown beside the verdict, never changing it).
 
 metrics.scorecard.task_ledger(tasks, progress, as_of) → one row per task with its latest progress and a status
-    key of labels.TASK_STATUSES (overdue = not done when the as-of date reaches the due date).
-metrics.scorecard.department_scorecard(status, ledger, task_units, settings) → one row per unit: counts of
-    targets/tasks led and shared, counts by status, score (0–100), rank (1 = best), group (通报表扬/通报批评/"").
+    key of labels.TASK_STATUSES (overdue = not done and the as-of date past the due date: due on D is not overdue
+    on D, as for milestones).
+metrics.scorecard.department_scorecard(status, ledger, task_units, settings, deadlines=None) → one row per unit:
+    counts of targets/tasks led and shared, counts by status, targets_assessed, tasks_assessed, the parts of the
+    score (target_points + task_points = base_score; metrics.deductions.DEDUCTION_COLUMNS: milestone counts,
+    <item>_cases, <item>_deduction, deduction), score (0–100, one decimal), rank (1 = best), group
+    (通报表扬/通报批评/""; never 通报批评 when is_sample), is_sample (the score rests on sample data).
 metrics.changes.status_changes(before, after) → one row per target in either status frame: code, indicator_name,
     status_before, status_after, direction ("judged" | "up" | "down" | "same" | "new" | "gone"), status_move,
     actual_before, actual_after,
     value_added (bool: a value exists now that did not before). Used for "since last year" and "since the last
     meeting" (snapshots).
 metrics.deadlines.milestone_deadlines(milestones, chases, extensions, as_of, settings) → one row per (milestone,
-    responsible unit): policy, clause, task_title, milestone_id, title, unit, due_date, original_due_date, status,
+    responsible unit) as it stood on the as-of day (completions, approvals and chases after it do not count):
+    policy, clause, task_title, milestone_id, title, unit, due_date (in force that day), original_due_date, status,
     state (a key of labels.DEADLINE_BY_KEY), days_left (<NA> when done), days_overdue (> 0 iff overdue), chases,
-    last_chase_at, is_sample, plus extended, extensions, days_late, open_request, completed_on, evidence.
+    last_chase_at, is_sample, plus extended, extensions, days_late, open_request (now), completed_on, evidence.
+metrics.overdue.overdue_tasks(ledger) / overdue_milestones(deadlines) → the bulletin's two overdue lists, each item
+    once (a milestone with several units is one row).
 metrics.deadlines.chase_counts(deadlines) → DataFrame[unit, chases] for the scorecard.
 metrics.standing.policy_standing(status, ledger, policy_row, as_of_year, as_of_quarter=0) → PolicyStanding (period
     over, targets met / unmet / no_final_data / in progress, tasks done / overdue …); area_counts(status);

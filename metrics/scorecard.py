@@ -1,9 +1,17 @@
-"""The task ledger (latest progress per task) and the department scorecard (score, rank, praise/criticism group).
+"""The task ledger (latest progress per task) and the department scorecard (score, its parts, rank, group).
 
-Score of a unit = Σ weight × points ÷ Σ weight over the targets and tasks it leads (weight settings
-scorecard.lead_weight) or shares (scorecard.shared_weight); points per target status from scorecard.status_points,
-per task status from scorecard.task_points. Collective pseudo-units (departments.toml `collective = true`) are
-listed but not ranked or grouped."""
+Score of a unit, in parts that add up (rounded to labels.SCORE_DECIMALS):
+- base score = Σ weight × points ÷ Σ weight over its assessed targets and tasks — targets and tasks it leads
+  (scorecard.lead_weight) or shares (scorecard.shared_weight); points per target status from
+  scorecard.status_points, per task status from scorecard.task_points — rounded once;
+- target part = the targets' terms of that sum ÷ Σ weight, rounded; task part = base score − target part (so
+  the shown parts add up to the shown score exactly);
+- deductions (metrics.deductions) for its milestones on the as-of date, capped per item and in total;
+- score = max(0, target part + task part − deductions).
+Assessed: a target whose status is not no_data / no_final_data (no data is a gap to fill, not a verdict); a task
+with at least one progress report. Collective pseudo-units (departments.toml `collective = true`) are listed but
+not ranked or grouped. Sample data: a score that rests on a sample value or report is a demonstration (is_sample;
+shown as 示例数据), and such a unit is never 通报批评; a sample milestone never costs points."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,10 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from metrics.deductions import DEDUCTION_COLUMNS, milestone_deductions
 from vocab import labels
 
 TARGET_STATUS_KEYS = [s.key for s in labels.STATUSES]
 TASK_STATUS_KEYS = list(labels.TASK_STATUSES)
+NOT_ASSESSED = labels.UNASSESSED_STATUSES  # a target without a value to judge is not scored
 
 
 def as_of_date(as_of: Any) -> pd.Timestamp:
@@ -26,8 +36,8 @@ def as_of_date(as_of: Any) -> pd.Timestamp:
 
 def task_ledger(tasks: pd.DataFrame, progress: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     """One row per task with its latest progress update on or before as_of and a status key of
-    labels.TASK_STATUSES: the update's status (not_started without one), overdue when not done and as_of has
-    reached the due date.
+    labels.TASK_STATUSES: the update's status (not_started without one), overdue when not done and as_of is past
+    the due date (the one deadline rule, as for milestones: due on day D is not overdue on D, overdue from D + 1).
 
     tasks: db.read_tasks frame; progress: db.read_progress frame. Returns the task columns plus status,
     status_label, progress, evidence, reported_on, reported_by, is_sample, updates (how many up to as_of)."""
@@ -44,7 +54,7 @@ def task_ledger(tasks: pd.DataFrame, progress: pd.DataFrame, as_of: Any) -> pd.D
                 .merge(counts, left_on=["policy", "clause"], right_index=True, how="left"))
     reported = led["reported_status"].fillna("not_started")
     due = pd.to_datetime(led["due_date"])
-    status = reported.where(~((reported != "done") & (when >= due)), "overdue")
+    status = reported.where(~((reported != "done") & (when > due)), "overdue")
     return led.drop(columns=["reported_status"]).assign(
         status=status, status_label=status.map(labels.TASK_STATUSES),
         progress=led["progress"].fillna(""), evidence=led["evidence"].fillna(""),
@@ -78,19 +88,22 @@ def _tally(unit: np.ndarray, n_units: int, values: np.ndarray, keys: list[str]) 
     return flat.reshape(n_units, len(keys))
 
 
+def _floats(values: np.ndarray, mapping: dict) -> np.ndarray:
+    return np.array([mapping.get(v, np.nan) for v in values], dtype=float)
+
+
 def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units: pd.DataFrame,
                          settings: dict[str, Any], deadlines: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit: targets_led, targets_shared, tasks_led, tasks_shared, targets_<status> and
-    tasks_<task status> counts (led and shared together), score (0–100, over assessed items only), assessed
-    (targets with data + tasks with a progress report), ranked (False for collective units and for units with
-    fewer than scorecard.min_assessed_items assessed items; a target is assessed unless its status is one of
-    labels.UNASSESSED_STATUSES: 无数据, 无期末数据), rank (1 = best; <NA> when not ranked),
-    group (labels.PRAISE / labels.CRITICISE / ""), collective, is_sample.
+    tasks_<task status> counts (led and shared together); targets_assessed, tasks_assessed, assessed;
+    target_points and task_points (the parts of the score), base_score (their sum); the milestone counts and
+    deductions of metrics.deductions.DEDUCTION_COLUMNS (zeros without deadlines); score (0–100, rounded to
+    labels.SCORE_DECIMALS); ranked (False for collective units and for units with fewer than
+    scorecard.min_assessed_items assessed items), rank (1 = best, equal shown scores share a rank; <NA> when not
+    ranked), group (labels.PRAISE / labels.CRITICISE / ""), collective, is_sample (the score rests on sample data).
 
-    status: target_status rows of one region; ledger: task_ledger; task_units: db.read_task_units.
-    deadlines (optional, metrics.deadlines.milestone_deadlines): each unit then loses scorecard.extension_deduction
-    points per approved extension and overdue_milestone_deduction per milestone 已逾期 or 逾期完成 (score ≥ 0), and
-    the rows gain milestones_overdue, extensions and deduction; without it the score is as before.
+    status: target_status rows of one region; ledger: task_ledger; task_units: db.read_task_units; deadlines
+    (optional): metrics.deadlines.milestone_deadlines on the ledger's day.
     (Counted with numpy over unit codes: the page computes a scorecard per quarter, and pandas' per-call cost
     dominated at this size.)"""
     sc = settings["scorecard"]
@@ -116,25 +129,30 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
         by_status = _tally(u, n, state, keys)
         columns.update({f"{prefix}_{k}": by_status[:, i] for i, k in enumerate(keys)})
 
-    def floats(values: np.ndarray, mapping: dict) -> np.ndarray:
-        return np.array([mapping.get(v, np.nan) for v in values], dtype=float)
-
-    assessed = np.concatenate((~np.isin(tg["status"], labels.UNASSESSED_STATUSES), updates))
-    u = np.concatenate((tg_u, tk_u))[assessed]
-    points = np.concatenate((floats(tg["status"], sc["status_points"]), floats(tk_status, sc["task_points"])))[assessed]
-    w = np.concatenate((floats(tg["role"], weight), floats(tk_role, weight)))[assessed]
-    sample = np.concatenate((tg["is_sample"], tk["is_sample"].to_numpy(dtype=bool)))[assessed]
-    wp_sum = np.bincount(u, np.nan_to_num(points * w), n)
-    w_sum = np.bincount(u, np.nan_to_num(w), n)
-    n_assessed = np.bincount(u, minlength=n)
-    columns["is_sample"] = np.bincount(u, sample.astype(float), n) > 0
-    columns["assessed"] = n_assessed
-    with np.errstate(all="ignore"):
-        columns["score"] = np.where(w_sum > 0, wp_sum / np.where(w_sum > 0, w_sum, 1), 0.0)
+    tg_assessed = ~np.isin(tg["status"], NOT_ASSESSED)
+    parts = {}
+    for name, u, role, state, points, assessed, sample in (
+            ("target", tg_u, tg["role"], tg["status"], sc["status_points"], tg_assessed, tg["is_sample"]),
+            ("task", tk_u, tk_role, tk_status, sc["task_points"], updates, tk["is_sample"].to_numpy(dtype=bool))):
+        w = _floats(role, weight)[assessed]
+        p = _floats(state, points)[assessed]
+        parts[name] = (np.bincount(u[assessed], np.nan_to_num(w * p), n), np.bincount(u[assessed], np.nan_to_num(w), n),
+                       np.bincount(u[assessed], minlength=n), np.bincount(u[assessed], sample[assessed], n) > 0)
+    w_sum = parts["target"][1] + parts["task"][1]
+    safe = np.where(w_sum > 0, w_sum, 1.0)
+    digits = labels.SCORE_DECIMALS
+    columns["targets_assessed"], columns["tasks_assessed"] = parts["target"][2], parts["task"][2]
+    columns["assessed"] = parts["target"][2] + parts["task"][2]
+    # the weighted mean rounded once; the task part is what remains after the rounded target part, so the shown
+    # parts add up to the shown score exactly
+    columns["base_score"] = np.round(np.where(w_sum > 0, (parts["target"][0] + parts["task"][0]) / safe, 0.0), digits)
+    columns["target_points"] = np.round(np.where(w_sum > 0, parts["target"][0] / safe, 0.0), digits)
+    columns["task_points"] = np.round(columns["base_score"] - columns["target_points"], digits)
+    columns["is_sample"] = parts["target"][3] | parts["task"][3]
     out = pd.DataFrame(columns, index=pd.Index(units, name="unit", dtype=str) if n else
                        pd.Index([], name="unit", dtype=str))
-    if deadlines is not None:
-        out = _deduct(out, deadlines, sc)
+    out = out.join(milestone_deductions(deadlines, out.index, sc.get("deductions", {})))
+    out["score"] = (out["base_score"] - out["deduction"]).clip(lower=0.0).round(digits)
     collective = task_units.drop_duplicates("department").set_index("department")["collective"].astype(bool)
     out = out.assign(collective=collective.reindex(out.index).fillna(False).astype(bool))
     out = out.reset_index()
@@ -146,19 +164,12 @@ def department_scorecard(status: pd.DataFrame, ledger: pd.DataFrame, task_units:
     return order.drop(columns=["_c"]).reset_index(drop=True)
 
 
-def _deduct(out: pd.DataFrame, deadlines: pd.DataFrame, sc: dict[str, Any]) -> pd.DataFrame:
-    """Points off for approved extensions and overdue milestones (rows of units that have a score)."""
-    late = deadlines["state"].isin(("overdue", "done_late"))
-    per_unit = (deadlines.assign(late=late.astype(int))
-                .groupby("unit").agg(milestones_overdue=("late", "sum"), extensions=("extensions", "sum")))
-    per_unit = per_unit.reindex(out.index).fillna(0).astype(int)
-    deduction = (per_unit["extensions"] * float(sc.get("extension_deduction", 0))
-                 + per_unit["milestones_overdue"] * float(sc.get("overdue_milestone_deduction", 0)))
-    return out.join(per_unit).assign(deduction=deduction, score=(out["score"] - deduction).clip(lower=0.0))
+SCORE_PART_COLUMNS = ["target_points", "task_points", "base_score", *DEDUCTION_COLUMNS]
 
 
 def _groups(out: pd.DataFrame, ranked: pd.Series, sc: dict[str, Any]) -> pd.Series:
-    """通报表扬 / 通报批评 by the configured rule; collective units are never grouped."""
+    """通报表扬 / 通报批评 by the configured rule; collective units are never grouped, and a unit whose score rests
+    on sample data is never criticised (its place is not passed on to the next unit)."""
     score = out["score"]
     if sc["rule"] == "thresholds":
         praise = score >= sc["praise_min_score"]
@@ -170,5 +181,5 @@ def _groups(out: pd.DataFrame, ranked: pd.Series, sc: dict[str, Any]) -> pd.Seri
         criticise = (from_bottom <= sc["criticise_bottom_n"]).fillna(False) & (score <= sc["criticise_max_score"])
     else:
         raise ValueError(f"settings.toml [scorecard] rule = {sc['rule']!r}：应为 top_bottom 或 thresholds")
-    praise, criticise = praise & ranked, criticise & ranked & ~praise
+    praise, criticise = praise & ranked, criticise & ranked & ~praise & ~out["is_sample"].astype(bool)
     return pd.Series(np.select([praise, criticise], [labels.PRAISE, labels.CRITICISE], ""), index=out.index)

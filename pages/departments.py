@@ -4,8 +4,10 @@ import streamlit as st
 
 import ui
 from metrics.summary import filter_ledger
-from ui import charts, tables
+from ui import charts, score_tables, tables
+from ui.bulletin_panel import bulletin_section
 from ui.milestone_panels import supervision_section
+from views.score_text import rules_text
 from vocab import labels
 
 filters = ui.sidebar_filters()
@@ -14,12 +16,14 @@ ledger = ui.ledger(filters.policy, filters.as_of_year)
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.PAGE_TITLES["departments"])
-st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年底 · 得分按牵头与参与的目标状态和任务进展加权计算")
+st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年底 · 得分按牵头与参与的目标状态、任务进展加权计算，"
+           "减去推进节点的扣分")
 ui.sample_banner(bool(status["is_sample"].any()) or bool(ledger["is_sample"].any()))
 
 supervision_section(filters.policy, filters.as_of_year)
 
 st.subheader("单位得分与通报")
+st.caption(rules_text(ui.settings()))
 
 chart, groups = st.columns([3, 2])
 with chart:
@@ -27,12 +31,17 @@ with chart:
                               lambda: charts.scorecard_figure(board)), width="stretch")
 with groups:
     for group, tone in ((labels.PRAISE, st.success), (labels.CRITICISE, st.error)):
-        members = tables.group_members(board, group)
+        members = score_tables.group_members(board, group)
         st.subheader(group)
         tone("、".join(members) if members else "本期无", icon="✔" if group == labels.PRAISE else "✖")
-    ranked = tables.scorecard_table(board)
-    st.dataframe(ranked, hide_index=True, width="stretch", column_config=tables.SCORECARD_COLUMNS,
-                 column_order=["rank", "unit", "score", "overdue"], height=tables.table_height(ranked, 11))
+    if board.loc[board["ranked"], "is_sample"].any():
+        st.caption(f"{labels.SAMPLE_MARK}：{labels.SAMPLE_NOT_CRITICISED}。")
+
+st.markdown("**得分构成**（全部单位；得分＝目标分＋任务分－扣分）")
+ranked = score_tables.scorecard_table(board, ui.settings())
+st.dataframe(ranked, hide_index=True, width="stretch", column_config=score_tables.SCORECARD_COLUMNS,
+             column_order=score_tables.SCORECARD_ORDER, height=tables.table_height(ranked, len(ranked)),
+             key="scorecard_table")
 
 st.subheader("任务台账")
 units_col, status_col = st.columns(2)
@@ -48,17 +57,11 @@ st.dataframe(tables.styled_ledger(tables.ledger_table(shown)), hide_index=True, 
 st.subheader("颜色分档")
 rule = ui.settings()["scorecard"].get("bands", "quartile")
 history = ui.band_history(filters.policy, filters.region, filters.as_of_year)
-bands = tables.band_table(board, history)
+bands = score_tables.band_table(board, history)
 st.caption(f"{labels.COLOUR_BAND_RULES.get(rule, rule)}分为 "
            + " / ".join(labels.colour_band_text(b.key) for b in labels.COLOUR_BANDS)
-           + "；每列为该季度末的分档（data/settings.toml [scorecard] bands）。")
-st.dataframe(tables.styled_bands(bands), hide_index=True, width="stretch", height=tables.table_height(bands),
-             column_config={"unit": "单位", "score": st.column_config.NumberColumn("得分", format="%.1f")})
+           + "；每列为该季度末的分档。")
+st.dataframe(score_tables.styled_bands(bands), hide_index=True, width="stretch", height=tables.table_height(bands),
+             column_config={"unit": "单位", "score": score_tables.SCORECARD_COLUMNS["score"]})
 
-st.subheader("督查通报")
-st.caption(f"按{filters.as_of_year}年12月31日生成 Word 文档（公文格式）：总体情况、表扬和通报批评单位及其得分、颜色分档、"
-           "逾期任务清单、下步工作要求。命令行：python cli.py bulletin --as-of 日期 -o 文件.docx")
-st.download_button("下载督查通报（.docx）", data=lambda: ui.bulletin_docx(filters.policy, filters.region, filters.as_of_year),
-                   file_name=f"督查通报-{filters.region}-{filters.as_of_year}.docx",
-                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                   icon=":material/download:")
+bulletin_section(filters.policy, filters.region, filters.as_of_year)

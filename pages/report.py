@@ -1,4 +1,5 @@
-"""汇报材料: the leading-group meeting deck (editable PowerPoint) in one click, and the meeting snapshots."""
+"""汇报材料: the leading-group meeting deck (editable PowerPoint) in one click, the 督查通报 (dated and numbered
+here), and the meeting snapshots."""
 from datetime import date
 
 import pandas as pd
@@ -11,6 +12,7 @@ from access.permissions import is_admin
 from deck import DeckData, DeckOptions, build_deck, plan_deck
 from deck.data import deck_data
 from ui import tables
+from ui.bulletin_panel import bulletin_section
 from vocab import labels
 from vocab.accounts import PermissionDenied
 from vocab.text import md_escape
@@ -106,6 +108,9 @@ if built and built[0] == key:
                        file_name=f"{filters.region}创新驱动推进情况_截至{filters.as_of_year}年.pptx")
 elif built:
     st.info("内容或数据已改变，请重新生成。")
+
+st.divider()
+bulletin_section(filters.policy, filters.region, filters.as_of_year)
 
 st.divider()
 st.subheader("会议快照")

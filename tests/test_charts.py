@@ -13,7 +13,8 @@ from metrics.status import target_status
 from metrics.summary import status_counts
 from metrics.trajectory import trajectories
 from store import catalogue
-from ui import charts, status_tables
+from ui import charts, status_tables, tables
+from ui.score_tables import SCORE_FORMAT
 from vocab import labels
 
 
@@ -92,6 +93,9 @@ def test_scorecard_names_the_groups_in_text_not_only_colour(built):
     for name, group, colour in zip(bar.y, ranked["group"].fillna(""), bar.marker.color):
         assert (group in name) if group else "（" not in name
         assert colour == labels.GROUP_COLOURS[group]
+    # one formatting of a score: the bar's label is the table's (one decimal), e.g. 76.7, never 77
+    assert list(bar.text) == [labels.score_text(v) for v in ranked["score"]] == [f"{v:.1f}" for v in ranked["score"]]
+    assert SCORE_FORMAT % 76.66 == labels.score_text(76.66) == "76.7"
 
 
 def test_growth_bars_one_trace_per_region_with_data(built):

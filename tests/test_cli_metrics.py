@@ -9,6 +9,7 @@ import pytest
 import db
 from store import catalogue
 from tests.helpers import run_cli
+from views.target_words import share_text
 from vocab import labels
 
 SETTINGS = catalogue.load_settings()
@@ -77,7 +78,7 @@ def test_linear_level_targets_match_hand_computation(db_path, year):
         row = rows[t["code"]]
         if year >= t["due_year"]:  # judged on the due year's value (E01, E02: 2019's), whatever comes later
             final = data[(t["indicator"], t["due_year"])]
-            want = "已完成" if final >= t["value"] else labels.status_phrase("unmet", final / t["value"])
+            want = "已完成" if final >= t["value"] else f"未完成（完成 {share_text(final / t['value'], False)}）"
             assert row["status"] == want and float(row["actual"]) == final, t["code"]
             assert row["ratio"] == "", t["code"]
         elif now >= t["value"]:
@@ -123,6 +124,22 @@ def test_scorecard_ranks_units(db_path):
     assert [float(r["score"]) for r in ranked] == sorted((float(r["score"]) for r in ranked), reverse=True)
     assert units["市直有关部门"]["rank"] == "" and units["市直有关部门"]["group"] == ""
     assert {r["group"] for r in rows} <= {"", labels.PRAISE, labels.CRITICISE}
+
+
+def test_scorecard_shows_the_parts_and_sample_milestones_cost_nothing(db_path):
+    """Issue 17 §4: 科工信局 (27 of 53 targets met) scored 0.0 at the end of 2020 from −5 per sample milestone
+    overdue. Now every sample milestone is counted but costs nothing, and the parts add up to the score."""
+    out = run_cli("scorecard", "--as-of", "2020-12-31", "--format", "csv", db_path=db_path)
+    assert out.returncode == 0, out.stderr
+    rows = {r["unit"]: r for r in csv.DictReader(io.StringIO(out.stdout))}
+    bureau = rows["科工信局"]
+    assert int(bureau["milestones_overdue"]) == 30 and int(bureau["milestones_sample"]) == 120
+    assert float(bureau["deduction"]) == 0 and "示例数据节点120个不扣分" in bureau["deduction_reasons"]
+    assert float(bureau["score"]) > 0 and bureau["sample"] == labels.SAMPLE_MARK and bureau["group"] == ""
+    for r in rows.values():
+        parts = max(0.0, float(r["target_points"]) + float(r["task_points"]) - float(r["deduction"]))
+        assert float(r["score"]) == pytest.approx(parts, abs=1e-9)
+        assert r["group"] != labels.CRITICISE  # every score here rests on sample data
 
 
 @pytest.mark.parametrize("date, period", [("2020-12-31", (2020, 0)), ("2020-06-30", (2020, 2)),

@@ -34,7 +34,11 @@ def progress() -> pd.DataFrame:
 @pytest.mark.parametrize("as_of, expected", [
     (dt.date(2020, 5, 1), ["not_started", "not_started", "in_progress"]),  # t1 first reported in June
     ("2020-09-30", ["in_progress", "not_started", "overdue"]),   # t3 past due; t1's later update not yet made
-    (2020, ["done", "overdue", "overdue"]),                     # a year = its 31 December, the due date of t1/t2
+    # a year = its 31 December: the due date of t1/t2, not yet overdue on that day (overdue from 1 January)
+    (2020, ["done", "not_started", "overdue"]),
+    (dt.date(2021, 1, 1), ["done", "overdue", "overdue"]),
+    ("2020-06-30", ["in_progress", "not_started", "in_progress"]),  # t3 due 30 June: not overdue on 30 June
+    ("2020-07-01", ["in_progress", "not_started", "overdue"]),      # … overdue from 1 July
 ])
 def test_task_ledger_status(as_of, expected):
     led = task_ledger(tasks(), progress(), as_of)
@@ -100,7 +104,7 @@ def test_units_with_too_few_assessed_items_are_not_ranked():
 def test_missing_data_is_not_a_verdict():
     """Targets without data and tasks never reported do not count: nobody is criticised for an empty database."""
     st = status().assign(status="no_data")
-    ledger = task_ledger(tasks(), progress().iloc[0:0], 2020)  # no reports: all overdue, but none reported
+    ledger = task_ledger(tasks(), progress().iloc[0:0], 2021)  # no reports: all overdue, but none reported
     c = department_scorecard(st, ledger, task_units(), with_rule(min_assessed_items=1)).set_index("unit")
     assert (c["assessed"] == 0).all() and (c["group"] == "").all() and c["rank"].isna().all()
 
@@ -126,43 +130,7 @@ def test_unknown_rule_is_refused():
         card(with_rule(rule="lottery", min_assessed_items=0))
 
 
-# ------------------------------------------------------------------ milestone deductions
-
-def deadlines() -> pd.DataFrame:
-    """甲局: one overdue milestone and one done late; 乙局: two approved extensions on one milestone; 丁局 has no
-    score row (ignored)."""
-    return pd.DataFrame({"unit": ["甲局", "甲局", "乙局", "乙局", "丁局"],
-                         "state": ["overdue", "done_late", "extended", "normal", "overdue"],
-                         "extensions": [0, 0, 2, 0, 0], "chases": [1, 0, 0, 0, 0]})
-
-
-def test_without_deadlines_the_scorecard_is_unchanged():
-    ledger = task_ledger(tasks(), progress(), "2020-12-01")
-    plain = department_scorecard(status(), ledger, task_units(), ALL_RANKED)
-    assert "deduction" not in plain.columns
-    pd.testing.assert_frame_equal(plain, card().reset_index()[plain.columns])
-
-
-def test_extensions_and_overdue_milestones_cost_points():
-    ledger = task_ledger(tasks(), progress(), "2020-12-01")
-    settings = with_rule(min_assessed_items=0, extension_deduction=2, overdue_milestone_deduction=5)
-    before = card()
-    c = department_scorecard(status(), ledger, task_units(), settings, deadlines=deadlines()).set_index("unit")
-    # 甲局: 2 milestones overdue or done late × 5 = 10 points; 乙局: 2 approved extensions × 2 = 4 points
-    assert c.loc["甲局", "score"] == pytest.approx(before.loc["甲局", "score"] - 10)
-    assert c.loc["乙局", "score"] == pytest.approx(before.loc["乙局", "score"] - 4)
-    assert c.loc["丙局", "score"] == pytest.approx(before.loc["丙局", "score"])
-    assert c.loc["甲局", ["milestones_overdue", "extensions", "deduction"]].tolist() == [2, 0, 10]
-    assert "丁局" not in c.index
-    # the ranking follows the deducted scores: 丙局 (100) alone first now
-    assert c.loc["丙局", "rank"] == 1 and c.loc["甲局", "rank"] == 2
-
-
-def test_deductions_never_push_a_score_below_zero():
-    ledger = task_ledger(tasks(), progress(), "2020-12-01")
-    settings = with_rule(min_assessed_items=0, overdue_milestone_deduction=500)
-    c = department_scorecard(status(), ledger, task_units(), settings, deadlines=deadlines()).set_index("unit")
-    assert c.loc["甲局", "score"] == 0.0
+# (milestone deductions and the score's parts: tests/test_metrics_deductions.py)
 
 
 # ------------------------------------------------------------------ status changes

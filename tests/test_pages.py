@@ -4,6 +4,7 @@ engine, never typed in)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -205,9 +206,12 @@ def test_departments_scorecard_and_ledger(view, expected, year, region):
     ledger = views.policy_ledger(expected.frames, POLICY, year)
     board = views.policy_scorecard(expected.frames, catalogue.load_settings(), POLICY, expected(year, region), ledger)
     shown = frame_by_columns(at, "rank", "unit", "score")
-    ranked = board.sort_values("rank", na_position="last")
-    assert list(shown["unit"]) == list(ranked["unit"])
-    assert shown["score"].round(6).tolist() == ranked["score"].round(6).tolist()
+    # every unit in the scorecard's order (ranked by rank, then the others), criticised ones included
+    assert list(shown["unit"]) == list(board["unit"])
+    assert board.loc[board["ranked"], "rank"].is_monotonic_increasing
+    assert shown["score"].tolist() == board["score"].tolist()
+    parts = (shown["target_points"] + shown["task_points"] - shown["deduction"]).clip(lower=0)
+    assert list(parts) == pytest.approx(list(board["score"]), abs=1e-9)  # the parts shown add up to the score
     for group in (labels.PRAISE, labels.CRITICISE):
         members = "、".join(board.loc[board["group"] == group].sort_values("rank")["unit"]) or "本期无"
         assert any(members == box.value for box in [*at.success, *at.error])
@@ -287,3 +291,10 @@ def test_departments_shows_colour_bands_and_the_bulletin_button(app_db):
     assert set(shown["2020Q4"]) == {labels.colour_band_text(b.key) for b in labels.COLOUR_BANDS}
     buttons = at.get("download_button")
     assert any("督查通报" in b.proto.label for b in buttons)
+    # the 成文日期 and the 文号's number are chosen here, as `cli.py bulletin --date --number` does
+    at.date_input(key="bulletin_date").set_value(date(2021, 1, 15))
+    at.number_input(key="bulletin_number").set_value(3).run()
+    assert any(c.value.startswith("文号：长科督〔2021〕3号　成文日期：2021年1月15日") for c in at.caption)
+    at.date_input(key="bulletin_date").set_value(date(2020, 12, 30)).run()  # before the as-of day: no document
+    assert any("早于通报的截至日期 2020-12-31" in w.value for w in at.warning)
+    assert not any("督查通报" in b.proto.label for b in at.get("download_button"))

@@ -121,8 +121,14 @@ def test_inspector_chases_and_reviews_admin_approves(app_db):
     at.button(key="FormSubmitter:chase-催办").click().run()
     assert not refusals(at)
     assert db.read_chases(eng)[["milestone_id", "unit", "who"]].values.tolist() == [[mid, "科工信局", "ducha01"]]
-    shown = frame_by_key(at, "deadline_attention")
-    assert shown.loc[(shown["milestone_id"] == mid) & (shown["unit"] == "科工信局"), "chases"].tolist() == [1]
+    # the chase was made today: it counts from today on, not for the 督办日期 2020-06-27 (the past stays the past)
+    def chased(shown: pd.DataFrame) -> pd.Series:
+        return shown.loc[(shown["milestone_id"] == mid) & (shown["unit"] == "科工信局"), "chases"]
+    assert chased(frame_by_key(at, "deadline_attention")).tolist() == [0]
+    today = pd.Timestamp.now(tz=catalogue.load_settings()["supervision"]["timezone"]).date()  # the bureau's day
+    at.date_input(key="deadline_as_of").set_value(today).run()
+    assert chased(frame_by_key(at, "deadline_attention")).tolist() == [1]
+    at.date_input(key="deadline_as_of").set_value(AS_OF).run()
     at.text_area(key="step_requested_text").set_value("情况属实，同意上报")
     at.button(key="FormSubmitter:step_requested-同意上报").click().run()
     assert not refusals(at) and db.read_extensions(eng).iloc[-1]["state"] == "forwarded"

@@ -466,12 +466,14 @@ def band_history(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _bulletin(version: int, policy: str, region: str, as_of_year: int) -> bytes:
+def _bulletin(version: int, policy: str, region: str, as_of_year: int, issued: str, number: int) -> bytes:
     from bulletin import build_bulletin, bulletin_data
     return build_bulletin(bulletin_data(_frames_for(version, policy, region), settings(), policy=policy,
-                                        region=region, as_of=int(as_of_year)))
+                                        region=region, as_of=int(as_of_year), issued=date.fromisoformat(issued),
+                                        number=int(number)))
 
 
-def bulletin_docx(policy: str, region: str, as_of_year: int) -> bytes:
-    """The 督查通报 (.docx) as of the end of the year, cached until the data change."""
-    return _bulletin(data_version(), policy, region, int(as_of_year))
+def bulletin_docx(policy: str, region: str, as_of_year: int, issued: date, number: int) -> bytes:
+    """The 督查通报 (.docx) as of the end of the year, dated `issued` under 文号 number `number`, cached until the
+    data change."""
+    return _bulletin(data_version(), policy, region, int(as_of_year), issued.isoformat(), int(number))

@@ -210,9 +210,10 @@ def scorecard_figure(scorecard: pd.DataFrame, title: str = "部门综合得分")
     group = board["group"].fillna("")
     colours = [labels.GROUP_COLOURS.get(g, labels.GROUP_COLOURS[""]) for g in group]
     names = [f"{u}（{g}）" if g else u for u, g in zip(board["unit"], group)]
-    fig = go.Figure(go.Bar(x=board["score"], y=names, orientation="h", marker_color=colours,
-                           text=[labels.number_text(v, 0) for v in board["score"]], textposition="outside",
-                           cliponaxis=False, hovertemplate="%{y}：%{x:.1f} 分<extra></extra>"))
+    texts = [labels.score_text(v) for v in board["score"]]  # the table's rounding (one formatting of a score)
+    fig = go.Figure(go.Bar(x=board["score"], y=names, orientation="h", marker_color=colours, text=texts,
+                           textposition="outside", cliponaxis=False, customdata=texts,
+                           hovertemplate="%{y}：%{customdata} 分<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=None, type="category")
     fig.update_xaxes(title="得分（0–100）", range=[0, 108])
     return _layout(fig, title, max(300, 24 * len(board) + 100))

@@ -67,28 +67,6 @@ QUALITY_COLUMNS = {"codes": "相关目标", "indicator_name": "指标", "area": 
                    "n_no_source": st.column_config.NumberColumn("缺少出处条数", format="%d")}
 
 
-def group_members(board: pd.DataFrame, group: str) -> list[str]:
-    """The units the scorecard puts in a group (通报表扬 / 通报批评), best first."""
-    return list(board.loc[board["group"] == group].sort_values("rank")["unit"])
-
-
-def scorecard_table(board: pd.DataFrame) -> pd.DataFrame:
-    """The ranked scorecard as display columns."""
-    ranked = board.sort_values("rank", na_position="last")
-    return pd.DataFrame({
-        "rank": ranked["rank"], "unit": ranked["unit"], "score": ranked["score"],
-        "targets": [f"{a}/{b}" for a, b in zip(ranked["targets_led"], ranked["targets_shared"])],
-        "tasks": [f"{a}/{b}" for a, b in zip(ranked["tasks_led"], ranked["tasks_shared"])],
-        "overdue": ranked["tasks_overdue"], "group": ranked["group"].fillna(""),
-    })
-
-
-SCORECARD_COLUMNS = {"rank": st.column_config.NumberColumn("名次", format="%d", width="small"), "unit": "单位",
-                     "score": st.column_config.NumberColumn("得分", format="%.1f"),
-                     "targets": "目标（牵头/参与）", "tasks": "任务（牵头/参与）",
-                     "overdue": st.column_config.NumberColumn("逾期任务", format="%d"), "group": "通报"}
-
-
 def ledger_table(ledger: pd.DataFrame) -> pd.DataFrame:
     """The task ledger as display columns: status with icon, latest progress, report date and reporter."""
     return pd.DataFrame({
@@ -225,18 +203,3 @@ def milestone_changes(before: pd.DataFrame, after: pd.DataFrame, versions: dict[
             mid = int(new["milestone_id"])
             changes.append({"milestone_id": mid, "expected_version": versions[mid], **fields})
     return changes
-
-
-def band_table(board: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
-    """One row per banded unit: unit, score, and its band per quarter as icon + word (metrics.bands)."""
-    ranked = board.loc[board["ranked"], ["unit", "score"]]
-    quarters = [c for c in history.columns if c != "unit"]
-    shown = history.assign(**{q: history[q].map(labels.colour_band_text) for q in quarters})
-    return ranked.merge(shown, on="unit", how="left").fillna({q: "" for q in quarters})
-
-
-def styled_bands(table: pd.DataFrame):
-    """Tint each band cell with its colour (the icon and word carry the band)."""
-    colour = {labels.colour_band_text(b.key): b.colour for b in labels.COLOUR_BANDS}
-    quarters = [c for c in table.columns if c not in ("unit", "score")]
-    return table.style.map(lambda v: f"background-color: {colour[v]}55" if v in colour else "", subset=quarters)

@@ -87,6 +87,16 @@ def colour_band_text(key: str) -> str:
 
 PRAISE = "通报表扬"
 CRITICISE = "通报批评"
+SCORE_DECIMALS = 1  # a score is rounded once, in metrics.scorecard, and printed with this many decimals everywhere
+SAMPLE_NOT_CRITICISED = "得分依据含示例数据的单位不作通报批评"
+# 督办 deductions of the scorecard ([scorecard.deductions] in data/settings.toml): item key → what is counted
+DEDUCTION_LABELS = {"overdue_milestone": "逾期未完成节点", "late_milestone": "逾期完成节点", "extension": "批准延期"}
+DEDUCTION_UNITS = {"overdue_milestone": "个", "late_milestone": "个", "extension": "次"}
+
+
+def score_text(value: float | None) -> str:
+    """A score as every table, chart, slide and bulletin prints it ('76.7'; '—' for missing)."""
+    return number_text(value, SCORE_DECIMALS)
 
 
 def status_text(key: str) -> str:
