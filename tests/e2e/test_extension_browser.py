@@ -104,7 +104,7 @@ def test_extension_request_review_approval_in_chromium(departments_server, brows
         log_in_as(page, EDITOR)
         page.get_by_text(labels.SUPERVISION_TITLES["todo"]).first.wait_for(timeout=30000)
         form = page.locator('[data-testid="stForm"]').filter(has_text="提交延期申请")
-        chosen = form.get_by_role("combobox", name="节点").input_value()  # "clause title（截止 YYYY-MM-DD）"
+        chosen = page.get_by_role("combobox", name="延期的节点").input_value()  # "clause title（截止 YYYY-MM-DD）"
         set_date(form, "申请延期至", NEW_DATE)
         form.get_by_label("延期理由（必填）").fill("受疫情影响，专家评审推迟")
         form.get_by_role("button", name="提交延期申请").click()
