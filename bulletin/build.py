@@ -21,6 +21,7 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from bulletin.data import BulletinData
+from bulletin.evidence_annex import add_annex
 from metrics.overdue import count_by
 from vocab import labels
 from vocab.labels import is_missing
@@ -329,6 +330,7 @@ def build_bulletin(data: BulletinData) -> bytes:
     sign.paragraph_format.right_indent = Pt(SIZE_BODY * 4)
     when = paragraph(doc, day_text(data.issued), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     when.paragraph_format.right_indent = Pt(SIZE_BODY * 4)
+    add_annex(doc, data)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

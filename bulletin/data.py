@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from bulletin.evidence_annex import evidence_files
 from metrics.bands import with_bands
 from metrics.overdue import overdue_items, unit_reasons
 from views.policy import (
@@ -32,6 +33,7 @@ class BulletinData:
     deadlines: pd.DataFrame | None  # metrics.deadlines.milestone_deadlines, when milestones exist
     settings: dict
     issued: date
+    files: pd.DataFrame | None = None  # bulletin.evidence_annex.evidence_files: the 佐证材料 behind 办结 items
 
     @property
     def is_sample(self) -> bool:
@@ -57,4 +59,4 @@ def bulletin_data(frames: Frames, settings: dict, *, policy: str, region: str, a
         if len(ledger) else pd.Timestamp(as_of), status=status, ledger=ledger, scorecard=card,
         reasons=unit_reasons(card, overdue), overdue=overdue,
         bands=policy_band_history(frames, settings, policy, region, as_of, quarters), deadlines=deadlines,
-        settings=settings, issued=issued or date.today())
+        settings=settings, issued=issued or date.today(), files=evidence_files(frames, policy))

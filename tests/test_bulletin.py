@@ -34,6 +34,11 @@ def text_of(doc) -> str:
     return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
+def table_headed(doc, header: str):
+    """The table whose first row has this header cell."""
+    return next(t for t in doc.tables if header in [c.text for c in t.rows[0].cells])
+
+
 def section(doc, name: str, following: str) -> str:
     """The body text between two level-1 headings ('二、表扬单位' … '三、通报批评单位')."""
     texts = [p.text for p in doc.paragraphs]
@@ -106,7 +111,7 @@ def test_overdue_count_is_the_ledgers(year_end):
     n = tasks + nodes
     assert tasks > 0
     assert f"逾期事项共{n}项（重点任务{tasks}项、任务节点{nodes}项）" in section(doc, "逾期任务清单", "下步工作要求")
-    overdue_table = doc.tables[-1]
+    overdue_table = table_headed(doc, "逾期天数")
     assert len(overdue_table.rows) == n + 1
     assert [c.text for c in overdue_table.rows[0].cells] == ["序号", "责任单位", "任务", "节点", "逾期天数", "催办次数"]
 
@@ -176,7 +181,7 @@ def test_bulletin_with_deadlines_lists_milestones_and_their_states(engine):
     data, doc, _ = make(engine, "2020-09-30", deadlines)
     overdue = section(doc, "逾期任务清单", "下步工作要求")
     assert "逾期事项共1项（重点任务0项、任务节点1项）" in overdue   # no task is due before 31 December
-    row = [c.text for c in doc.tables[-1].rows[1].cells]
+    row = [c.text for c in table_headed(doc, "逾期天数").rows[1].cells]
     assert row == ["1", "科工信局", task["title"], "上半年节点", "92", "3"]
     assert "任务节点2个：已逾期1个、正常1个" in section(doc, "总体情况", "表扬单位") or \
         "任务节点2个：正常1个、已逾期1个" in section(doc, "总体情况", "表扬单位")

@@ -15,7 +15,7 @@ from access import evidence as access_evidence
 from tests import evidence_files as ef
 from tests.accounts import store_account
 from tests.helpers import start_on
-from tests.test_pages_supervision import EDITOR, INSPECTOR, open_departments, refusals
+from tests.test_pages_supervision import EDITOR, INSPECTOR, POLICY, open_departments, refusals
 from ui import evidence as evidence_ui
 from ui.milestone_panels import default_extension_date, one_month_after
 from vocab.accounts import Account, PermissionDenied
@@ -168,3 +168,18 @@ def test_one_month_after_is_never_more_than_31_days_on():
         later = one_month_after(day)
         assert 28 <= (later - day).days <= 31 and later.day <= day.day
         day = date.fromordinal(day.toordinal() + 1)
+
+
+def test_the_task_ledger_lists_the_files_behind_its_tasks(app_db):
+    eng = db.make_engine()
+    access_evidence.add_progress_as(eng, EDITOR, POLICY, "二（一）1", status="in_progress", progress="已立项",
+                                    evidence="见附件", reported_on=date(2020, 6, 1), files=[("立项.pdf", ef.pdf())])
+    access_evidence.attach_as(eng, EDITOR, "milestone", MILESTONE, [("清单.xlsx", ef.xlsx())])
+    eng.dispose()
+    at = open_departments(INSPECTOR)
+    expander = next(e for e in at.expander if e.label.startswith("台账佐证材料"))
+    assert expander.label == "台账佐证材料（1 项任务，2 件文件）"
+    table = next(d.value for d in expander.dataframe if "事项" in d.value.columns)
+    assert table[["事项", "文件"]].values.tolist() == [["进展报告 2020-06-01", "立项.pdf"],
+                                                     ["节点 完成2020年上半年工作计划", "清单.xlsx"]]
+    assert downloads(at) == {"下载 立项.pdf": True, "下载 清单.xlsx": True}

@@ -67,7 +67,8 @@ def download_data(attachment_id: int) -> Callable[[], bytes]:
 
 
 def file_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The files as display columns (name, type, size, uploader, time)."""
+    """The files as display columns (name, type, size, uploader, time), numbered from 0."""
+    rows = rows.reset_index(drop=True)
     return pd.DataFrame({
         "文件": rows["file_name"].astype(str),
         "类型": [KINDS[k].label if k in KINDS else str(k) for k in rows["kind"]],
@@ -78,14 +79,15 @@ def file_table(rows: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def file_list(rows: pd.DataFrame, account: Account | None, key: str, *, title: str = "") -> None:
-    """An item's files: a table, one download button per file (disabled, with a hint, when not logged in), and for
-    the uploader or an admin the delete form. Nothing when there are no files."""
+def file_list(rows: pd.DataFrame, account: Account | None, key: str, *, title: str = "",
+              shown: pd.DataFrame | None = None) -> None:
+    """An item's files: a table (file_table, or `shown`), one download button per file (disabled, with a hint,
+    when not logged in), and for the uploader or an admin the delete form. Nothing when there are no files."""
     if rows.empty:
         return
     if title:
         st.markdown(f"**{md_escape(title)}**（{len(rows)} 件）")
-    st.dataframe(file_table(rows), hide_index=True, width="stretch", key=f"{key}_files")
+    st.dataframe(file_table(rows) if shown is None else shown, hide_index=True, width="stretch", key=f"{key}_files")
     cols = st.columns(min(len(rows), 3))
     for i, r in enumerate(rows.itertuples()):
         aid = int(r.attachment_id)
@@ -146,3 +148,39 @@ def attachments() -> pd.DataFrame:
 def _attachments(version: int) -> pd.DataFrame:
     import db
     return db.read_attachments(ui.engine())
+
+
+def task_files(policy: str, clauses) -> pd.DataFrame:
+    """The files of the tasks' progress reports and milestones: the attachment rows plus clause and item (what the
+    file belongs to, in words)."""
+    frames = ui.catalogue_frames()
+    progress = frames["progress"].loc[frames["progress"]["policy"] == policy]
+    milestones = frames["milestones"].loc[frames["milestones"]["policy"] == policy]
+    rows = attachments()
+    of_reports = owned(rows, "task_progress", progress["id"]).astype({"owner_id": "int64"}).merge(
+        progress[["id", "clause", "reported_on"]].astype({"id": "int64"}), left_on="owner_id", right_on="id")
+    of_milestones = owned(rows, "milestone", milestones["milestone_id"]).astype({"owner_id": "int64"}).merge(
+        milestones[["milestone_id", "clause", "title"]].astype({"milestone_id": "int64"}), left_on="owner_id",
+        right_on="milestone_id")
+    both = pd.concat([
+        of_reports.assign(item=["进展报告 " + str(d)[:10] for d in of_reports["reported_on"]]),
+        of_milestones.assign(item=["节点 " + str(t) for t in of_milestones["title"]])], ignore_index=True)
+    if both.empty:
+        return pd.DataFrame(columns=[*rows.columns, "clause", "item"])
+    return both.loc[both["clause"].isin(set(clauses)), [*rows.columns, "clause", "item"]]
+
+
+def ledger_files(policy: str, ledger: pd.DataFrame, account: Account | None) -> None:
+    """台账佐证材料: the files behind the tasks the ledger shows, a task chosen to download them."""
+    rows = task_files(policy, ledger["clause"])
+    with st.expander(f"台账佐证材料（{rows['clause'].nunique()} 项任务，{len(rows)} 件文件）"):
+        if rows.empty:
+            st.caption("所列任务的进展报告和推进节点尚无佐证材料文件。")
+            return
+        titles = dict(zip(ledger["clause"], ledger["title"]))
+        clauses = list(dict.fromkeys(rows["clause"]))
+        clause = st.selectbox("任务", clauses, key="ledger_files_task",
+                              format_func=lambda c: f"{c} {titles.get(c, '')}（{int((rows['clause'] == c).sum())} 件）")
+        chosen = rows.loc[rows["clause"] == clause]
+        file_list(chosen, account, "ledger_files",
+                  shown=pd.concat([pd.DataFrame({"事项": chosen["item"].to_numpy()}), file_table(chosen)], axis=1))
