@@ -240,3 +240,17 @@ def test_an_extension_request_carries_its_files(engine):
 def test_an_unknown_owner_is_refused(engine):
     with pytest.raises(attachments.AttachmentError, match="不存在"):
         evidence.attach_as(engine, admin(), "milestone", 99999, [("a.pdf", ef.pdf())])
+
+
+def test_backup_and_restore_count_the_files_and_bring_their_bytes_back(engine, db_path, tmp_path):
+    from tests.helpers import run_cli
+    _report(engine, KEJI, [("立项批复.pdf", ef.pdf()), ("现场.jpg", ef.jpeg())])
+    first = int(db.read_attachments(engine)["attachment_id"].iloc[0])
+    done = run_cli("backup", str(tmp_path / "b.sqlite"), db_path=db_path)
+    assert done.returncode == 0 and "佐证材料 2 件" in done.stdout
+    evidence.delete_as(engine, admin(), first, reason="误删")
+    assert db.count_attachments(engine) == 1
+    engine.dispose()
+    done = run_cli("restore", str(tmp_path / "b.sqlite"), "--yes", db_path=db_path)
+    assert done.returncode == 0 and "佐证材料 2 件" in done.stdout
+    assert db.attachment_file(engine, first) == ("立项批复.pdf", "application/pdf", ef.pdf())
