@@ -199,7 +199,7 @@ def _request_step(requests: pd.DataFrame, account: Account, state: str, title: s
     table = tables.request_table(pending).assign(
         files=[f"{int(counts[i])} 件" if i in counts.index else "—" for i in pending["request_id"].astype(int)])
     st.dataframe(table, hide_index=True, width="stretch", column_config={**tables.REQUEST_COLUMNS, "files": "佐证材料"},
-                 column_order=[*tables.REQUEST_ORDER, "files"], key=f"requests_{state}")
+                 column_order=_with_files(tables.REQUEST_ORDER), key=f"requests_{state}")
     evidence_ui.file_list(files, account, f"request_files_{state}", title="申请所附佐证材料（审核前请查看）")
     with st.form(f"step_{state}"):
         ids = dict(zip(pending["request_id"].astype(int), pending["milestone_id"].astype(int)))
@@ -214,6 +214,12 @@ def _request_step(requests: pd.DataFrame, account: Account, state: str, title: s
                     _refused(exc)
                 else:
                     _done(f"延期申请 {rid}：{label}。")
+
+
+def _with_files(order: list[str]) -> list[str]:
+    """The request table's columns with 佐证材料 before the reason (the last columns are cut first on a laptop)."""
+    at = order.index("reason") if "reason" in order else len(order)
+    return [*order[:at], "files", *order[at:]]
 
 
 def review_forms(requests: pd.DataFrame, account: Account) -> None:
