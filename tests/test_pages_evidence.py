@@ -118,7 +118,9 @@ def test_done_report_and_extension_with_files_reach_the_reviewers(app_db):
     at.file_uploader(key="ext_files/0").set_value([("函件.pdf", ef.pdf(), "application/pdf")])
     at.button(key="FormSubmitter:extension_request-提交延期申请").click().run()
     assert not refusals(at), refusals(at)
-    assert downloads(at) == {"下载 函件.pdf": True}  # the unit's open request, with its file
+    # the unit's open request with its file, and the task ledger's files (the milestone's report)
+    assert downloads(at) == {"下载 函件.pdf": True, "下载 总结.docx": True}
+    assert any("本单位未办结延期申请的佐证材料" in m.value for m in at.markdown)
 
     eng = db.make_engine()
     m = db.read_milestones(eng).set_index("milestone_id").loc[MILESTONE]
