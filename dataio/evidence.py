@@ -127,7 +127,8 @@ def _check_pdf(data: bytes) -> None:
                 raise EvidenceRefused("是加密的 PDF：请上传未加密的文件，以便审核人员打开")
             if len(reader.pages) < 1:
                 raise EvidenceRefused("是没有页面的 PDF")
-            reader.pages[0].mediabox
+            if reader.pages[0].mediabox is None:  # the first page's object must load
+                raise EvidenceRefused("是没有页面的 PDF")
             root = reader.trailer["/Root"].get_object()
             names = root["/Names"].get_object() if "/Names" in root else {}
             action = str(root["/OpenAction"].get_object()) if "/OpenAction" in root else ""

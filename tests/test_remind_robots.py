@@ -13,6 +13,7 @@ import time
 import urllib.parse
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pandas as pd
 import pytest
@@ -32,9 +33,9 @@ SECRET = "SEC0123456789abcdef-测试密钥"
 
 class Webhook(BaseHTTPRequestHandler):
     """Records every POST; /fail answers HTTP 500, /errcode a robot error; 钉钉 paths check the signature."""
-    received: list[dict] = []
+    received: ClassVar[list[dict]] = []
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))

@@ -106,19 +106,18 @@ def file_list(rows: pd.DataFrame, account: Account | None, key: str, *, title: s
 
 def delete_form(rows: pd.DataFrame, account: Account, key: str) -> None:
     """Delete one of the files the account may remove (access.evidence.delete_as decides and audits)."""
-    with st.expander("删除佐证材料"):
-        with st.form(f"{key}_delete"):
-            names = dict(zip(rows["attachment_id"].astype(int), rows["file_name"].astype(str)))
-            aid = st.selectbox("材料", list(names), format_func=names.get, key=f"{key}_delete_id")
-            reason = st.text_input("删除原因", key=f"{key}_delete_reason", placeholder="如：传错了文件")
-            if st.form_submit_button("删除所选材料"):
-                try:
-                    access_evidence.delete_as(ui.engine(), account, int(aid), reason=reason)
-                except (PermissionDenied, ValueError) as exc:
-                    st.error(md_escape(exc), icon=":material/block:")
-                else:
-                    st.session_state["_evidence_flash"] = f"已删除佐证材料“{names[aid]}”。"
-                    st.rerun()
+    with st.expander("删除佐证材料"), st.form(f"{key}_delete"):
+        names = dict(zip(rows["attachment_id"].astype(int), rows["file_name"].astype(str)))
+        aid = st.selectbox("材料", list(names), format_func=names.get, key=f"{key}_delete_id")
+        reason = st.text_input("删除原因", key=f"{key}_delete_reason", placeholder="如：传错了文件")
+        if st.form_submit_button("删除所选材料"):
+            try:
+                access_evidence.delete_as(ui.engine(), account, int(aid), reason=reason)
+            except (PermissionDenied, ValueError) as exc:
+                st.error(md_escape(exc), icon=":material/block:")
+            else:
+                st.session_state["_evidence_flash"] = f"已删除佐证材料“{names[aid]}”。"
+                st.rerun()
 
 
 def flash() -> None:

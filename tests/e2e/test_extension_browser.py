@@ -128,7 +128,7 @@ def test_extension_request_review_approval_in_chromium(departments_server, brows
         with page.expect_download(timeout=60000) as info:  # the reviewer opens the unit's proof before deciding
             page.get_by_role("button", name="下载 延期说明函.pdf").click()
         assert info.value.suggested_filename == "延期说明函.pdf"
-        assert open(info.value.path(), "rb").read() == evidence_files.pdf()
+        assert info.value.path().read_bytes() == evidence_files.pdf()
         full_page_shot(page, "departments_extension_review_evidence")
         form = page.locator('[data-testid="stForm"]').filter(has_text="同意上报")
         form.get_by_label("审核意见或退回理由（必填）").fill("情况属实，同意上报")
