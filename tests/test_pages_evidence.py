@@ -19,6 +19,7 @@ from tests.test_pages_supervision import EDITOR, INSPECTOR, POLICY, open_departm
 from ui import evidence as evidence_ui
 from ui.milestone_panels import default_extension_date, one_month_after
 from vocab.accounts import Account, PermissionDenied
+from vocab.text import md_escape
 
 MILESTONE = 3  # 二（一）1 完成2020年上半年工作计划 (科工信局, due 2020-06-30)
 
@@ -185,3 +186,17 @@ def test_the_task_ledger_lists_the_files_behind_its_tasks(app_db):
     assert table[["事项", "文件"]].values.tolist() == [["进展报告 2020-06-01", "立项.pdf"],
                                                      ["节点 完成2020年上半年工作计划", "清单.xlsx"]]
     assert downloads(at) == {"下载 立项.pdf": True, "下载 清单.xlsx": True}
+
+
+def test_the_uploader_deletes_a_file_through_the_page_and_it_is_audited(app_db):
+    at = submit_progress(open_entry(EDITOR), [("传错的.pdf", ef.pdf())])
+    at.text_input(key="progress_evidence_delete_reason").set_value("传错了文件")
+    at.button(key="FormSubmitter:progress_evidence_delete-删除所选材料").click().run()
+    assert not at.exception and md_escape("已删除佐证材料“传错的.pdf”。") in [s.value for s in at.success]
+    eng = db.make_engine()
+    assert db.count_attachments(eng) == 0
+    entry = db.read_audit(eng, entity="attachment").iloc[0]
+    eng.dispose()
+    assert (entry["action"], entry["who"], entry["reason"], entry["old"]["file_name"]) == (
+        "delete", EDITOR.login, "传错了文件", "传错的.pdf")
+    assert downloads(at) == {}
