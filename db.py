@@ -13,6 +13,8 @@ from store.accounts import (
                           set_password_hash,
                           update_user,
 )
+from store.attachment_table import Attachment
+from store.attachments import attachment_file, count_attachments, read_attachments
 from store.backup import BackupError, BackupReport, backup, restore
 from store.engine import (
                           DEFAULT_DB_PATH,
@@ -110,7 +112,8 @@ from store.writes import (
                           save_observations,
 )
 
-__all__ = ["User", "canonical_departments", "create_user", "read_users", "set_password_hash", "update_user",
+__all__ = ["Attachment", "attachment_file", "count_attachments", "read_attachments",
+           "User", "canonical_departments", "create_user", "read_users", "set_password_hash", "update_user",
            "BackupError", "BackupReport", "backup", "restore",
            "DEFAULT_DB_PATH", "database_url", "make_engine", "now", "session_scope",
            "SYSTEM_USER", "Area", "AuditLog", "Base", "Department", "Indicator", "Observation", "Policy", "Region",

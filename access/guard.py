@@ -111,10 +111,10 @@ def save_observations_as(engine: Engine, account: Account | None, rows: list[dic
 
 def add_progress_as(engine: Engine, account: Account | None, policy_code: str, clause: str, *, status: str,
                     progress: str, evidence: str, reported_on: date, reported_by: str = "",
-                    is_sample: bool = False, session: Session | None = None) -> None:
-    """db.add_progress after the check; the reporter defaults to the account's display name."""
+                    is_sample: bool = False, session: Session | None = None) -> int:
+    """db.add_progress after the check; the reporter defaults to the account's display name. Returns its id."""
     check_writes(engine, account, tasks=[(policy_code, clause)])
-    db.add_progress(engine, policy_code, clause, status=status, progress=progress, evidence=evidence,
+    return db.add_progress(engine, policy_code, clause, status=status, progress=progress, evidence=evidence,
                     reported_on=reported_on, reported_by=reported_by or account.display_name, who=account.login,
                     is_sample=is_sample, session=session)
 

@@ -29,6 +29,7 @@ from bulletin.docx_kit import (
     setup,
     title_lines,
 )
+from bulletin.evidence_annex import add_annex
 from bulletin.text import day_text, doc_number, title_text
 from vocab import labels
 
@@ -117,6 +118,7 @@ def build_bulletin(data: BulletinData) -> bytes:
     for i, (name, draw) in enumerate(SECTIONS, start=1):
         heading(doc, i, name)
         draw(doc, data, annexes)
+    add_annex(annexes, data)   # the 佐证材料 behind each 办结 item, when any
     _annex_list(doc, [title for title, _ in annexes.items])
     _signature(doc, data)
     _annex_pages(doc, data, annexes)

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from bulletin.evidence_annex import evidence_files
 from metrics.bands import with_bands
 from metrics.overdue import overdue_milestones, overdue_tasks
 from views.policy import (
@@ -33,6 +34,7 @@ class BulletinData:
     settings: dict
     issued: date                    # 成文日期: the 文号's year is its year
     number: int | None = None       # the 文号's number (None: [bulletin] serial)
+    files: pd.DataFrame | None = None  # bulletin.evidence_annex.evidence_files: the 佐证材料 behind 办结 items
 
     @property
     def is_sample(self) -> bool:
@@ -62,4 +64,5 @@ def bulletin_data(frames: Frames, settings: dict, *, policy: str, region: str, a
         scorecard=with_bands(card, settings), overdue_tasks=overdue_tasks(ledger),
         overdue_milestones=overdue_milestones(deadlines),
         bands=policy_band_history(frames, settings, policy, region, as_of, quarters), deadlines=deadlines,
-        settings=settings, issued=issued, number=None if number is None else int(number))
+        settings=settings, issued=issued, number=None if number is None else int(number),
+        files=evidence_files(frames, policy))

@@ -54,7 +54,8 @@ def _revs(revisions: set[str]) -> str:
     "file", help="备份文件（SQLite：.sqlite 副本；PostgreSQL：pg_dump 自定义格式）"))
 def cmd_backup(args: argparse.Namespace) -> int:
     report = db.backup(db.database_url(), args.file)
-    print(f"已备份到 {report.path}（{report.size / 1024 / 1024:.1f} MB，检查：{report.check}）。")
+    print(f"已备份到 {report.path}（{report.size / 1024 / 1024:.1f} MB，佐证材料 {report.attachments} 件，"
+          f"检查：{report.check}）。")
     return 0
 
 
@@ -69,7 +70,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not args.yes:
         raise ValueError(f"恢复会用备份 {args.file} 覆盖当前数据库中的全部数据；确认无误后请加 --yes 重新运行")
     check = db.restore(db.database_url(), args.file, who=args.who)
-    print(f"已从 {args.file} 恢复数据库（检查：{check}）。请重启正在运行的应用进程，以免页面缓存显示恢复前的数据。")
+    engine = db.make_engine()
+    try:
+        files = db.count_attachments(engine)
+    finally:
+        engine.dispose()
+    print(f"已从 {args.file} 恢复数据库（佐证材料 {files} 件，检查：{check}）。请重启正在运行的应用进程，"
+          "以免页面缓存显示恢复前的数据。")
     return 0
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from metrics.summary import filter_ledger
 from ui import charts, score_tables, tables
+from ui import evidence as evidence_ui
 from ui.bulletin_panel import bulletin_section
 from ui.milestone_panels import supervision_section
 from views.score_text import rules_text
@@ -53,6 +54,7 @@ shown = filter_ledger(ledger, ui.catalogue_frames()["task_units"], units, status
 st.caption(f"共 {len(shown)} 项任务；已逾期的任务标红。")
 st.dataframe(tables.styled_ledger(tables.ledger_table(shown)), hide_index=True, width="stretch",
              column_config=tables.LEDGER_COLUMNS, column_order=tables.LEDGER_ORDER, height=tables.table_height(shown))
+evidence_ui.ledger_files(filters.policy, shown, ui.account())
 
 st.subheader("颜色分档")
 rule = ui.settings()["scorecard"].get("bands", "quartile")

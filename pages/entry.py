@@ -10,6 +10,7 @@ import streamlit as st
 
 import db
 import ui
+from access import evidence as access_evidence
 from access import guard
 from access.permissions import (
     ALL_DEPARTMENT_ROLES,
@@ -18,6 +19,7 @@ from access.permissions import (
 )
 from dataio import exporter, grid, importer, template, unit_grid
 from dataio.validate import Rules, problems_frame, validate_entries
+from ui import evidence as evidence_ui
 from vocab import labels
 from vocab.accounts import Account, PermissionDenied
 from vocab.text import md_escape
@@ -150,11 +152,17 @@ def progress_tab(policy: str, who: Account | None, scope: guard.Scope) -> None:
     history = catalogue["progress"].query("policy == @policy and clause == @clause").sort_values("reported_on",
                                                                                         ascending=False)
     ui.sample_banner(bool(history["is_sample"].astype(bool).any()))
+    files = evidence_ui.owned(evidence_ui.attachments(), "task_progress", history["id"])
+    counts = files["owner_id"].astype(int).value_counts()
     st.dataframe(pd.DataFrame({
         "日期": history["reported_on"].astype(str), "状态": history["status"].map(labels.TASK_STATUSES),
-        "进展": history["progress"], "佐证材料": history["evidence"], "填报人": history["reported_by"],
+        "进展": history["progress"], "佐证材料": history["evidence"],
+        "材料文件": [f"{int(counts.get(int(i), 0))} 件" if counts.get(int(i)) else "—" for i in history["id"]],
+        "填报人": history["reported_by"],
         "数据性质": history["is_sample"].astype(bool).map({True: labels.SAMPLE_MARK, False: "正式填报"})}),
         hide_index=True, width="stretch")
+    evidence_ui.flash()
+    evidence_ui.file_list(files, who, "progress_evidence", title="本任务的佐证材料文件")
     choices = [k for k in labels.TASK_STATUSES if k != "overdue"]
     start = date(int(catalogue["policies"].set_index("code").loc[policy, "start_year"]), 1, 1)
     with st.form("progress_form"):  # cleared only after a successful save: a refused one keeps what was typed
@@ -165,6 +173,7 @@ def progress_tab(policy: str, who: Account | None, scope: guard.Scope) -> None:
                                     key="progress_date")
         reported_by = st.text_input("报告单位 / 人", key="progress_by",
                                     placeholder="留空则为登录账号的显示名")
+        uploads = evidence_ui.uploader(f"progress_files/{st.session_state.get('progress_files_nonce', 0)}")
         submitted = st.form_submit_button("提交进展", type="primary", disabled=not writer)
     if submitted:
         if not text.strip():
@@ -172,18 +181,21 @@ def progress_tab(policy: str, who: Account | None, scope: guard.Scope) -> None:
             return
         try:
             with importer.database_errors():
-                guard.add_progress_as(ui.engine(), who, policy, clause, status=status, progress=text.strip(),
-                                      evidence=evidence.strip(), reported_on=reported_on,
-                                      reported_by=reported_by.strip())
+                access_evidence.add_progress_as(ui.engine(), who, policy, clause, status=status,
+                                                progress=text.strip(), evidence=evidence.strip(),
+                                                reported_on=reported_on, reported_by=reported_by.strip(),
+                                                files=uploads)
         except PermissionDenied as exc:
             st.error(md_escape(exc), icon=":material/lock:")
             return
-        except ValueError as exc:  # a refused date or name, or importer.SaveError (database refused)
+        except ValueError as exc:  # a refused file, date or name, or importer.SaveError (database refused)
             st.error(md_escape(exc), icon=":material/error:")
             return
         for key in ("progress_text", "progress_evidence", "progress_by"):
             st.session_state.pop(key, None)
-        st.session_state["entry_flash"] = f"已记录任务 {clause} 的进展（{labels.TASK_STATUSES[status]}）。"
+        st.session_state["progress_files_nonce"] = st.session_state.get("progress_files_nonce", 0) + 1
+        attached = f"，佐证材料 {len(uploads)} 件" if uploads else ""
+        st.session_state["entry_flash"] = f"已记录任务 {clause} 的进展（{labels.TASK_STATUSES[status]}）{attached}。"
         st.rerun()
 
 

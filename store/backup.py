@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from store.attachments import count_attachments, count_in_sqlite_file
 from store.audit import write_audit
 from store.engine import make_engine, session_scope
 from store.schema import create_schema
@@ -28,6 +29,7 @@ class BackupReport:
     path: Path
     size: int
     check: str  # what the check found: "integrity_check ok" / "pg_restore --list: N entries"
+    attachments: int = 0  # 佐证材料 files in the copy (PostgreSQL: in the database when the dump finished)
 
 
 def backup(url: str | URL, dest: str | Path) -> BackupReport:
@@ -50,7 +52,17 @@ def backup(url: str | URL, dest: str | Path) -> BackupReport:
         partial.unlink(missing_ok=True)
         raise
     os.replace(partial, dest)
-    return BackupReport(dest, dest.stat().st_size, check)
+    return BackupReport(dest, dest.stat().st_size, check, _attachments_in(url, dest))
+
+
+def _attachments_in(url: URL, copy: Path) -> int:
+    if url.get_backend_name() == "sqlite":
+        return count_in_sqlite_file(copy)
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        return count_attachments(engine)
+    finally:
+        engine.dispose()
 
 
 def restore(url: str | URL, src: str | Path, *, who: str) -> str:

@@ -213,49 +213,57 @@ def _request_dict(r: ExtensionRequest) -> dict[str, Any]:
 
 
 def extension_action(engine: Engine, milestone_id: int, action: str, *, account: Account | None, text: str = "",
-                     new_date: date | None = None) -> int:
+                     new_date: date | None = None, session: Session | None = None) -> int:
     """One step of a milestone's extension request (rules.TRANSITIONS), audited with the account and time.
 
     request / resubmit: text = reason, new_date required; forward: text = opinion; return: text = reason;
     approve / reject: text = the leader's note (approve moves the due date; the original stays). Returns the
-    request id. Refused steps raise PermissionDenied or ValueError and write nothing."""
+    request id. Refused steps raise PermissionDenied or ValueError and write nothing. session: a transaction of
+    the caller's (e.g. to store the request's 佐证材料 with it)."""
+    if session is not None:
+        return _extension_step(session, milestone_id, action, account, text, new_date)
     with session_scope(engine) as s:
-        m = s.get(Milestone, int(milestone_id))
-        if m is None:
-            raise MilestoneError(f"节点 {milestone_id} 不存在")
-        req = s.scalar(select(ExtensionRequest).where(ExtensionRequest.milestone_id == m.id,
-                                                      ExtensionRequest.state.in_(rules.OPEN_STATES)))
-        state = req.state if req is not None else rules.NONE
-        new_state = rules.extension_step(state, action, account, units=m.units,
-                                         requester=req.requester if req is not None else None)
-        rules.check_extension_input(action, text=text, new_date=new_date, due_date=m.due_date,
-                                    done=m.status == "done")
-        acc: Account = account  # extension_step refused None
-        old = _request_dict(req) if req is not None else None
-        stamp = now()
-        if action == "request":
-            unit = next(u for u in m.units if u in acc.departments)
-            req = ExtensionRequest(milestone_id=m.id, requester=acc.login, unit=unit, old_date=m.due_date,
-                                   new_date=new_date, reason=text.strip(), state=new_state, requested_at=stamp)
-            s.add(req)
-        elif action == "resubmit":
-            req.new_date, req.reason, req.old_date = new_date, text.strip(), m.due_date
-            req.requester, req.requested_at = acc.login, stamp
-            req.reviewer, req.review_opinion, req.reviewed_at = None, "", None
-        elif action in ("forward", "return"):
-            req.reviewer, req.review_opinion, req.reviewed_at = acc.login, text.strip(), stamp
-        else:
-            req.decider, req.decision_note, req.decided_at = acc.login, text.strip(), stamp
-        req.state = new_state
-        s.flush()
-        key = f"{_key(s, m)}/延期申请{req.id}"
-        write_audit(s, who=acc.login, action="create" if action == "request" else "update",
-                    entity="extension_request", key=key, old=old, new=_request_dict(req),
-                    reason=rules.ACTION_LABELS[action])
-        if action == "approve":
-            before = _milestone_dict(m)
-            m.due_date = req.new_date
-            m.version += 1
-            write_audit(s, who=acc.login, action="update", entity="milestone", key=_key(s, m), old=before,
-                        new=_milestone_dict(m), reason=f"批准延期申请 {req.id}")
-        return int(req.id)
+        return _extension_step(s, milestone_id, action, account, text, new_date)
+
+
+def _extension_step(s: Session, milestone_id: int, action: str, account: Account | None, text: str,
+                    new_date: date | None) -> int:
+    m = s.get(Milestone, int(milestone_id))
+    if m is None:
+        raise MilestoneError(f"节点 {milestone_id} 不存在")
+    req = s.scalar(select(ExtensionRequest).where(ExtensionRequest.milestone_id == m.id,
+                                                  ExtensionRequest.state.in_(rules.OPEN_STATES)))
+    state = req.state if req is not None else rules.NONE
+    new_state = rules.extension_step(state, action, account, units=m.units,
+                                     requester=req.requester if req is not None else None)
+    rules.check_extension_input(action, text=text, new_date=new_date, due_date=m.due_date,
+                                done=m.status == "done")
+    acc: Account = account  # extension_step refused None
+    old = _request_dict(req) if req is not None else None
+    stamp = now()
+    if action == "request":
+        unit = next(u for u in m.units if u in acc.departments)
+        req = ExtensionRequest(milestone_id=m.id, requester=acc.login, unit=unit, old_date=m.due_date,
+                               new_date=new_date, reason=text.strip(), state=new_state, requested_at=stamp)
+        s.add(req)
+    elif action == "resubmit":
+        req.new_date, req.reason, req.old_date = new_date, text.strip(), m.due_date
+        req.requester, req.requested_at = acc.login, stamp
+        req.reviewer, req.review_opinion, req.reviewed_at = None, "", None
+    elif action in ("forward", "return"):
+        req.reviewer, req.review_opinion, req.reviewed_at = acc.login, text.strip(), stamp
+    else:
+        req.decider, req.decision_note, req.decided_at = acc.login, text.strip(), stamp
+    req.state = new_state
+    s.flush()
+    key = f"{_key(s, m)}/延期申请{req.id}"
+    write_audit(s, who=acc.login, action="create" if action == "request" else "update",
+                entity="extension_request", key=key, old=old, new=_request_dict(req),
+                reason=rules.ACTION_LABELS[action])
+    if action == "approve":
+        before = _milestone_dict(m)
+        m.due_date = req.new_date
+        m.version += 1
+        write_audit(s, who=acc.login, action="update", entity="milestone", key=_key(s, m), old=before,
+                    new=_milestone_dict(m), reason=f"批准延期申请 {req.id}")
+    return int(req.id)

@@ -325,9 +325,9 @@ def period_from_label(text: str) -> tuple[int, int]:
 
 def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, progress: str, evidence: str,
                  reported_on: date, reported_by: str, who: str, is_sample: bool = False,
-                 session: Session | None = None) -> None:
-    """Record one progress update for a task (status: not_started | in_progress | done), audited. Texts are
-    cleaned of control characters (vocab.text.clean_text) whoever calls."""
+                 session: Session | None = None) -> int:
+    """Record one progress update for a task (status: not_started | in_progress | done), audited; returns its id.
+    Texts are cleaned of control characters (vocab.text.clean_text) whoever calls."""
     progress, evidence = clean_text(progress, multiline=True), clean_text(evidence, multiline=True)
     reported_by, who = clean_text(reported_by).strip(), clean_text(who).strip()
     for text, limit, what in ((reported_by, limits.NAME_LENGTH, "报告单位 / 人"), (who, limits.WHO_LENGTH, "填报人")):
@@ -336,7 +336,7 @@ def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, 
     if status not in TASK_STATUSES or status == "overdue":
         raise ValueError(f"任务状态“{status}”无效")
 
-    def run(s: Session) -> None:
+    def run(s: Session) -> int:
         task, start_year = s.execute(select(Task, Policy.start_year).join(Policy).where(
             Policy.code == policy_code, Task.clause == clause)).first() or (None, None)
         if task is None:
@@ -349,9 +349,9 @@ def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, 
         s.flush()
         write_audit(s, who=who, action="create", entity="task_progress", key=f"{policy_code}/{clause}/{row.id}",
                     old=None, new=_progress_dict(row), reason="任务进展填报")
+        return int(row.id)
 
     if session is not None:
-        run(session)
-    else:
-        with session_scope(engine) as s:
-            run(s)
+        return run(session)
+    with session_scope(engine) as s:
+        return run(s)

@@ -88,8 +88,8 @@ def test_editor_sees_own_todo_and_requests_an_extension(app_db):
     assert set(todo["unit"]) == {"科工信局"} and list(todo["due_date"]) == sorted(todo["due_date"])
     assert not [b for b in at.button if b.label in ("催办", "保存节点修改")]
     mid = int(todo["milestone_id"].iloc[0])
-    at.selectbox(key="ext_milestone").set_value(mid)
-    at.date_input(key="ext_new_date").set_value(date(2020, 8, 31))
+    at.selectbox(key="ext_milestone").set_value(mid).run()
+    at.date_input(key=f"ext_new_date/{mid}").set_value(date(2020, 8, 31))
     at.text_area(key="ext_reason").set_value("受疫情影响，专家评审推迟")
     at.button(key="FormSubmitter:extension_request-提交延期申请").click().run()
     assert not at.exception and not refusals(at)

@@ -3,6 +3,7 @@ milestone grid. Each function draws one thing; every write goes through the stor
 again through supervision/rules.py) and every refusal is shown as the store's Chinese sentence."""
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
 import pandas as pd
@@ -10,7 +11,9 @@ import streamlit as st
 
 import db
 import ui
+from access import evidence as access_evidence
 from supervision import rules
+from ui import evidence as evidence_ui
 from ui import tables
 from views import policy as views
 from vocab import labels
@@ -62,8 +65,9 @@ def attention_list(deadlines: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     return rows
 
 
-def unit_todo(deadlines: pd.DataFrame, account: Account) -> None:
-    """本单位待办 for a logged-in editor: the unit's open milestones by due date, and the extension form."""
+def unit_todo(deadlines: pd.DataFrame, account: Account, when: date) -> None:
+    """本单位待办 for a logged-in editor: the unit's open milestones by due date, the 办结 report and the extension
+    form, and the files of the unit's open extension requests."""
     st.subheader(f"{labels.SUPERVISION_TITLES['todo']}（{'、'.join(account.departments) or '未关联单位'}）")
     todo = views.unit_todo(deadlines, account.departments)
     if todo.empty:
@@ -73,31 +77,94 @@ def unit_todo(deadlines: pd.DataFrame, account: Account) -> None:
     st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch",
                  column_config=tables.DEADLINE_TABLE_COLUMNS, column_order=tables.DEADLINE_ORDER,
                  height=tables.table_height(table, 12), key="unit_todo")
-    extension_request_form(todo.drop_duplicates("milestone_id"), account)
+    open_items = todo.drop_duplicates("milestone_id")
+    done_form, extension_form = st.columns(2)
+    with done_form:
+        done_report_form(open_items, account, when)
+    with extension_form:
+        extension_request_form(open_items, account, when)
+    requests = ui.catalogue_frames()["extensions"]
+    mine = requests.loc[requests["state"].isin(rules.OPEN_STATES) & requests["unit"].isin(account.departments)]
+    evidence_ui.file_list(evidence_ui.owned(evidence_ui.attachments(), "extension_request", mine["request_id"]),
+                          account, "unit_request_files", title="本单位未办结延期申请的佐证材料")
 
 
 def _milestone_label(row: pd.Series) -> str:
     return f"{row['clause']} {row['title']}（截止 {pd.Timestamp(row['due_date']).date().isoformat()}）"
 
 
-def extension_request_form(todo: pd.DataFrame, account: Account) -> None:
-    """An editor asks for more time (or resubmits a request the inspector returned)."""
+def one_month_after(day: date) -> date:
+    """The same day of the next month, or that month's last day (31 January → 28/29 February)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_extension_date(due: date, when: date) -> date:
+    """The extension form's proposed new date: one month after the current due date, or after the 督办日期 when
+    the milestone is already overdue (a new date in the past would be overdue the day it is approved)."""
+    return one_month_after(max(due, when))
+
+
+def _files_nonce(name: str) -> str:
+    return f"{name}/{st.session_state.get(f'{name}_nonce', 0)}"
+
+
+def _clear_files(name: str) -> None:
+    """A new uploader after a successful submit (a file uploader keeps its files otherwise)."""
+    st.session_state[f"{name}_nonce"] = st.session_state.get(f"{name}_nonce", 0) + 1
+
+
+def extension_request_form(todo: pd.DataFrame, account: Account, when: date) -> None:
+    """An editor asks for more time (or resubmits a request the inspector returned), with its 佐证材料."""
+    options = dict(zip(todo["milestone_id"].astype(int), [_milestone_label(r) for _, r in todo.iterrows()]))
+    mid = st.selectbox("延期的节点", list(options), format_func=options.get, key="ext_milestone")
+    row = todo.set_index("milestone_id").loc[mid]
+    due = pd.Timestamp(row["due_date"]).date()
     with st.form("extension_request"):
         st.markdown(f"**{labels.SUPERVISION_TITLES['extension']}**")
-        options = dict(zip(todo["milestone_id"].astype(int), [_milestone_label(r) for _, r in todo.iterrows()]))
-        mid = st.selectbox("节点", list(options), format_func=options.get, key="ext_milestone")
-        row = todo.set_index("milestone_id").loc[mid]
-        new_date = st.date_input("申请延期至", value=pd.Timestamp(row["due_date"]).date() + timedelta(days=30),
-                                 key="ext_new_date", format="YYYY-MM-DD")
+        new_date = st.date_input("申请延期至", value=default_extension_date(due, when),
+                                 min_value=due + timedelta(days=1), key=f"ext_new_date/{mid}", format="YYYY-MM-DD",
+                                 help="默认为当前截止日期（已逾期时为督办日期）之后一个月")
         reason = st.text_area("延期理由（必填）", key="ext_reason")
+        files = evidence_ui.uploader(_files_nonce("ext_files"))
         if st.form_submit_button("提交延期申请"):
             action = "resubmit" if row["open_request"] == "returned" else "request"
             try:
-                db.extension_action(ui.engine(), int(mid), action, account=account, text=reason, new_date=new_date)
+                access_evidence.extension_as(ui.engine(), account, int(mid), action, text=reason,
+                                             new_date=new_date, files=files)
             except (PermissionDenied, ValueError) as exc:
                 _refused(exc)
             else:
-                _done("延期申请已提交，等待督查室审核。")
+                _clear_files("ext_files")
+                _done("延期申请已提交，等待督查室审核" + (f"（佐证材料 {len(files)} 件）。" if files else "。"))
+
+
+def done_report_form(todo: pd.DataFrame, account: Account, when: date) -> None:
+    """An editor of a responsible unit reports a milestone done: completion date, what was done and its proof."""
+    options = dict(zip(todo["milestone_id"].astype(int), [_milestone_label(r) for _, r in todo.iterrows()]))
+    mid = st.selectbox("办结的节点", list(options), format_func=options.get, key="done_milestone")
+    start = date(int(ui.catalogue_frames()["policies"].set_index("code").loc[todo["policy"].iloc[0], "start_year"]),
+                 1, 1)
+    today = date.today()
+    version = ui.catalogue_frames()["milestones"].set_index("milestone_id").loc[mid, "version"]
+    with st.form("done_report"):
+        st.markdown(f"**{labels.SUPERVISION_TITLES['done']}**")
+        completed = st.date_input("完成日期", value=min(max(when, start), today), min_value=start, max_value=today,
+                                  key="done_date", format="YYYY-MM-DD")
+        text = st.text_area("办结情况及佐证说明（必填）", key="done_text",
+                            placeholder="做了什么、成果是什么；文件文号或材料名称")
+        files = evidence_ui.uploader(_files_nonce("done_files"))
+        if st.form_submit_button("报送办结", type="primary"):
+            try:
+                access_evidence.report_done_as(ui.engine(), account, int(mid), completed_on=completed, evidence=text,
+                                               files=files, expected_version=int(version))
+            except (PermissionDenied, ValueError, db.ConcurrentEditError) as exc:
+                _refused(exc)
+            else:
+                _clear_files("done_files")
+                st.session_state.pop("done_text", None)
+                _done(f"节点已报送办结（完成日期 {completed.isoformat()}"
+                      + (f"，佐证材料 {len(files)} 件）。" if files else "）。"))
 
 
 def chase_form(rows: pd.DataFrame, account: Account) -> None:
@@ -127,8 +194,13 @@ def _request_step(requests: pd.DataFrame, account: Account, state: str, title: s
     st.markdown(f"**{title}**（{len(pending)} 件）")
     if pending.empty:
         return
-    st.dataframe(tables.request_table(pending), hide_index=True, width="stretch", column_config=tables.REQUEST_COLUMNS,
-                 column_order=tables.REQUEST_ORDER, key=f"requests_{state}")
+    files = evidence_ui.owned(evidence_ui.attachments(), "extension_request", pending["request_id"])
+    counts = files["owner_id"].astype(int).value_counts()
+    table = tables.request_table(pending).assign(
+        files=[f"{int(counts[i])} 件" if i in counts.index else "—" for i in pending["request_id"].astype(int)])
+    st.dataframe(table, hide_index=True, width="stretch", column_config={**tables.REQUEST_COLUMNS, "files": "佐证材料"},
+                 column_order=_with_files(tables.REQUEST_ORDER), key=f"requests_{state}")
+    evidence_ui.file_list(files, account, f"request_files_{state}", title="申请所附佐证材料（审核前请查看）")
     with st.form(f"step_{state}"):
         ids = dict(zip(pending["request_id"].astype(int), pending["milestone_id"].astype(int)))
         rid = st.selectbox("申请编号", list(ids), key=f"step_{state}_id")
@@ -142,6 +214,12 @@ def _request_step(requests: pd.DataFrame, account: Account, state: str, title: s
                     _refused(exc)
                 else:
                     _done(f"延期申请 {rid}：{label}。")
+
+
+def _with_files(order: list[str]) -> list[str]:
+    """The request table's columns with 佐证材料 before the reason (the last columns are cut first on a laptop)."""
+    at = order.index("reason") if "reason" in order else len(order)
+    return [*order[:at], "files", *order[at:]]
 
 
 def review_forms(requests: pd.DataFrame, account: Account) -> None:
@@ -176,6 +254,30 @@ def milestone_grid(milestones: pd.DataFrame, account: Account) -> None:
             _done(f"已保存 {n} 个节点的修改。")
 
 
+def done_reports(deadlines: pd.DataFrame, units: list[str], account: Account) -> None:
+    """For the reviewers: the milestones reported done on or before the 督办日期, with their evidence and files."""
+    done = deadlines.loc[deadlines["state"].isin(("done_on_time", "done_late"))]
+    if units:
+        done = done.loc[done["unit"].isin(units)]
+    files = evidence_ui.owned(evidence_ui.attachments(), "milestone", done["milestone_id"])
+    counts = files["owner_id"].astype(int).value_counts()
+    with st.expander(f"{labels.SUPERVISION_TITLES['done_reports']}（{done['milestone_id'].nunique()} 个节点，"
+                     f"佐证材料文件 {len(files)} 件）"):
+        table = tables.deadline_table(done.sort_values("completed_on", ascending=False)).assign(
+            files=lambda t: [f"{int(counts[i])} 件" if i in counts.index else "—" for i in t["milestone_id"]])
+        st.dataframe(table, hide_index=True, width="stretch", key="done_reports", height=tables.table_height(table, 12),
+                     column_order=["state_text", "unit", "clause", "title", "completed_on", "due_date", "evidence",
+                                   "files", "data_text"],
+                     column_config={**tables.DEADLINE_TABLE_COLUMNS, "evidence": "办结情况及佐证说明", "files": "文件",
+                                    "completed_on": st.column_config.DateColumn("完成日期", format="YYYY-MM-DD")})
+        if not files.empty:
+            shown = done.drop_duplicates("milestone_id").set_index("milestone_id")
+            with_files = [int(m) for m in shown.index if m in counts.index]
+            mid = st.selectbox("查看节点的佐证材料", with_files, key="done_files_milestone",
+                               format_func=lambda m: _milestone_label(shown.loc[m]))
+            evidence_ui.file_list(evidence_ui.owned(files, "milestone", [mid]), account, "done_files")
+
+
 def history(chases: pd.DataFrame, units: list[str]) -> None:
     """催办记录: who chased which unit about which milestone, newest first."""
     rows = chases if not units else chases.loc[chases["unit"].isin(units)]
@@ -195,13 +297,15 @@ def supervision_section(policy: str, as_of_year: int) -> pd.DataFrame:
     if deadlines["is_sample"].any():
         st.caption(labels.MILESTONE_SAMPLE_NOTE)
     frames = ui.catalogue_frames()
+    evidence_ui.flash()
     if account is not None and account.role == "editor":
-        unit_todo(deadlines, account)
+        unit_todo(deadlines, account, when)
     if account is not None and rules.may(rules.check_chase, account, done=False):
         chase_form(rows, account)
     if account is not None and account.role in ("inspector", "admin"):
         requests = frames["extensions"].loc[frames["extensions"]["policy"] == policy]
         review_forms(requests, account)
+        done_reports(deadlines, units, account)
     history(frames["chases"].loc[frames["chases"]["policy"] == policy], units)
     if account is not None and rules.may(rules.check_edit_milestones, account):
         milestones = frames["milestones"].loc[frames["milestones"]["policy"] == policy]

@@ -38,7 +38,8 @@ def load_catalogue_frames(engine: Engine) -> Frames:
             "targets": db.read_targets(engine), "tasks": db.read_tasks(engine),
             "task_units": db.read_task_units(engine), "progress": db.read_progress(engine),
             "regions": db.read_regions(engine), "milestones": db.read_milestones(engine),
-            "chases": db.read_chases(engine), "extensions": db.read_extensions(engine)}
+            "chases": db.read_chases(engine), "extensions": db.read_extensions(engine),
+            "attachments": db.read_attachments(engine)}
 
 
 def load_frames(engine: Engine, regions: list[str] | None = None) -> Frames:

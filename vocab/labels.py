@@ -262,7 +262,8 @@ DEADLINE_STATES: tuple[DeadlineState, ...] = (
 )
 DEADLINE_BY_KEY: dict[str, DeadlineState] = {s.key: s for s in DEADLINE_STATES}
 SUPERVISION_TITLES = {"attention": "临期与逾期", "todo": "本单位待办", "chase": "催办", "extension": "延期申请",
-                      "review": "延期审核", "decide": "延期审批", "edit": "推进节点维护", "history": "催办记录"}
+                      "review": "延期审核", "decide": "延期审批", "edit": "推进节点维护", "history": "催办记录",
+                      "done": "报送办结", "done_reports": "办结报告与佐证材料"}
 MILESTONE_SAMPLE_NOTE = "示例数据：推进节点为演示用的示例计划（每半年一个节点），不是各单位报送的真实计划。"
 
 

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 import db
+from tests import evidence_files
 from tests.accounts import admin, editor, store_account
 from tests.e2e.conftest import assert_no_exception, log_in, open_page, wait_idle
 from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
@@ -38,6 +39,32 @@ def accounts(server):
     eng.dispose()
 
 
+def progress_with_evidence(page, server, tmp_path) -> None:
+    """A progress report with a PDF attached through the form's uploader: stored, listed, downloadable (the bytes
+    served on the click are the file's), screenshot shots/entry_progress_evidence.png."""
+    tab = page.get_by_role("tabpanel", name="任务进展")
+    tab.get_by_label("进展情况").fill("项目已立项，批复见附件")
+    tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "立项批复.pdf", "mimeType": "application/pdf", "buffer": evidence_files.pdf()}])
+    tab.get_by_text("立项批复.pdf").first.wait_for(timeout=30000)
+    tab.get_by_role("button", name="提交进展").click()
+    page.get_by_text("佐证材料 1 件").first.wait_for(timeout=60000)
+    wait_idle(page)
+    assert_no_exception(page)
+    with engine_at(server["db"]) as eng:
+        stored = db.read_attachments(eng)
+    assert list(stored["file_name"]) == ["立项批复.pdf"]
+    page.get_by_role("tab", name="任务进展").click()  # a rerun may show the first tab again
+    wait_idle(page)
+    button = tab.get_by_role("button", name="下载 立项批复.pdf")
+    with page.expect_download(timeout=60000) as info:
+        button.click()
+    assert info.value.suggested_filename == "立项批复.pdf"
+    info.value.save_as(tmp_path / "evidence.pdf")
+    assert (tmp_path / "evidence.pdf").read_bytes() == evidence_files.pdf()
+    full_page_shot(page, "entry_progress_evidence")
+
+
 def test_entry_page_in_chromium(server, accounts, page, tmp_path):
     go_to(page, server, labels.ENTRY_PAGE_TITLES["entry"], "检查并预览")
     assert_no_exception(page)
@@ -57,9 +84,11 @@ def test_entry_page_in_chromium(server, accounts, page, tmp_path):
     wait_idle(page)
     assert page.get_by_text("提交进展").first.is_visible()
     full_page_shot(page, "entry_progress")
+    progress_with_evidence(page, server, tmp_path)
     page.get_by_role("tab", name="Excel 导入导出").click()
     wait_idle(page)
-    assert page.locator('[data-testid="stFileUploader"]').count() == 1
+    excel = page.get_by_role("tabpanel", name="Excel 导入导出")
+    assert excel.locator('[data-testid="stFileUploader"]').count() == 1
     full_page_shot(page, "entry_excel")
     # the template is built when the button is clicked (deferred download), from the store as it is then
     with page.expect_download(timeout=60000) as info:
@@ -74,7 +103,9 @@ def test_entry_page_in_chromium(server, accounts, page, tmp_path):
     with engine_at(server["db"]) as eng:
         before = db.dump(eng)
     bad = long_table([("长垣市", "高企数量", 2020, "九十五", "统计"), ("长垣市", "研发投入强度", 2020, 380, "统计")])
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+    page.get_by_role("tab", name="Excel 导入导出").click()  # the download's rerun may show the first tab again
+    wait_idle(page)
+    excel.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": "坏文件.xlsx", "mimeType": "application/octet-stream", "buffer": bad}])
     page.get_by_text("发现 2 处问题，未写入任何数据。").first.wait_for(timeout=60000)
     wait_idle(page)

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 import db
+from tests import evidence_files
 from tests.accounts import store_account
 from tests.e2e.conftest import (
     assert_no_exception,
@@ -104,11 +105,14 @@ def test_extension_request_review_approval_in_chromium(departments_server, brows
         log_in_as(page, EDITOR)
         page.get_by_text(labels.SUPERVISION_TITLES["todo"]).first.wait_for(timeout=30000)
         form = page.locator('[data-testid="stForm"]').filter(has_text="提交延期申请")
-        chosen = form.get_by_role("combobox", name="节点").input_value()  # "clause title（截止 YYYY-MM-DD）"
+        chosen = page.get_by_role("combobox", name="延期的节点").input_value()  # "clause title（截止 YYYY-MM-DD）"
         set_date(form, "申请延期至", NEW_DATE)
         form.get_by_label("延期理由（必填）").fill("受疫情影响，专家评审推迟")
+        form.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            files=[{"name": "延期说明函.pdf", "mimeType": "application/pdf", "buffer": evidence_files.pdf()}])
+        form.get_by_text("延期说明函.pdf").first.wait_for(timeout=30000)
         form.get_by_role("button", name="提交延期申请").click()
-        page.get_by_text("延期申请已提交，等待督查室审核。").first.wait_for(timeout=30000)
+        page.get_by_text("延期申请已提交，等待督查室审核（佐证材料 1 件）。").first.wait_for(timeout=30000)
         assert_no_exception(page)
         req = frames(srv)["extensions"].iloc[-1]
         mid = int(req["milestone_id"])
@@ -120,6 +124,12 @@ def test_extension_request_review_approval_in_chromium(departments_server, brows
 
         log_out(page)
         log_in_as(page, INSPECTOR)
+        page.get_by_text("申请所附佐证材料（审核前请查看）").first.wait_for(timeout=30000)
+        with page.expect_download(timeout=60000) as info:  # the reviewer opens the unit's proof before deciding
+            page.get_by_role("button", name="下载 延期说明函.pdf").click()
+        assert info.value.suggested_filename == "延期说明函.pdf"
+        assert info.value.path().read_bytes() == evidence_files.pdf()
+        full_page_shot(page, "departments_extension_review_evidence")
         form = page.locator('[data-testid="stForm"]').filter(has_text="同意上报")
         form.get_by_label("审核意见或退回理由（必填）").fill("情况属实，同意上报")
         form.get_by_role("button", name="同意上报").click()
