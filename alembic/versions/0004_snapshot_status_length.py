@@ -1,6 +1,6 @@
 """snapshot_row.status holds the longer status key no_final_data (无期末数据)
 
-Revision ID: 0004v
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-06 22:40:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0004v'
+revision: str = '0004'
 down_revision: Union[str, Sequence[str], None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
