@@ -11,7 +11,7 @@ from typing import Any
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 POLICY_DIR = DATA_DIR / "policies"
 
-KINDS = {"level", "annual", "cumulative", "relative", "milestone"}
+KINDS = {"level", "annual", "cumulative", "relative", "milestone", "cagr"}
 COMPARATORS = {">=", "<=", "approx", "range", ">"}
 MEASURES = {"stock", "flow", "ratio", "rank", "stage"}
 PATHS = {"linear", "compound"}
