@@ -60,7 +60,7 @@ def read_due(cell: object, plan_end: int | None) -> Due:
         return Due(year, date(year, 6, 30) if m.group(2) in ("上半年", "年中") else date(year, 12, 31), None, every)
     if (m := _FROM.search(text)) and plan_end is not None:
         return Due(plan_end, date(plan_end, 12, 31), int(m.group(1)), True)
-    if m := _SINGLE.search(text):
+    if m := _SINGLE.search(text) or re.fullmatch(_YEAR, text):   # '2027年底前', or a year alone (a number cell)
         year = int(m.group(1))
         return Due(year, date(year, 12, 31), None, every)
     if every or any(w in text for w in ONGOING):

@@ -91,7 +91,7 @@ def xlsx_bytes(clean: bool = False, sheet: str = "分解表") -> bytes:
     ws.append(list(HEADER))
     merged_from = None
     for r in rows(clean):
-        ws.append(list(r))
+        ws.append([r[1]] if r[0] is None else list(r))   # a section's text in the merged range's first cell
         n = ws.max_row
         if r[0] is None:
             ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=width)
