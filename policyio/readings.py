@@ -133,12 +133,13 @@ def _reading(goal: Goal, due: Due, plan: Plan, indicators: IndicatorLookup, benc
 
 def check(frame: pd.DataFrame, plan: Plan, units: UnitLookup, indicators: IndicatorLookup) -> pd.DataFrame:
     """The frame with `problems` recomputed from its values and `indicator` / `new_indicator` re-matched from
-    `indicator_name` (a corrected name that is an existing name or alias takes that indicator)."""
+    `indicator_name` (a corrected name that is an existing name or alias takes that indicator). An optional column
+    `bad_value` holds a correction that could not be read as a number (the grid's)."""
     out = frame.copy()
     dup = _duplicate_seqs(out)
     problems, codes, new = [], [], []
     for r in out.to_dict("records"):
-        p = list(dup.get(r["clause"], []))
+        p = list(dup.get(r["clause"], [])) + ([r["bad_value"]] if r.get("bad_value") else [])
         code, is_new = _indicator(r, indicators, p)
         codes.append(code)
         new.append(is_new)
