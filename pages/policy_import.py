@@ -94,11 +94,9 @@ def summary(readings: pd.DataFrame) -> None:
     if stuck.any():
         st.warning(f"还有 {int(stuck.sum())} 条读取结果需要处理：改正“问题”，核对“待核对”的行后勾选“已核对”。",
                    icon=":material/warning:")
-        st.dataframe(pd.DataFrame({
-            "行": readings.loc[stuck, "row"], "序号": readings.loc[stuck, "seq"],
-            "需要处理": readings.loc[stuck].apply(lambda r: "；".join(
-                list(r["problems"]) + [f"待核对：{d}" for d in r["doubts"] if not r["checked"]]), axis=1)}),
-            hide_index=True, width="stretch")
+        todo = readings[stuck].apply(lambda r: f"第 {r['row']} 行（序号 {r['seq']}）：" + "；".join(
+            list(r["problems"]) + [f"待核对：{d}" for d in r["doubts"] if not r["checked"]]), axis=1)
+        st.markdown("\n".join(f"- {md_escape(t)}" for t in todo))
 
 
 def confirm_box(readings: pd.DataFrame, info: PolicyInfo, source: str, who: Account | None) -> None:

@@ -172,7 +172,8 @@ def _goal(m: re.Match, before: str, masked: str, sentence: str, every_year: bool
         goal.kind = "cagr"
     elif rank:
         goal.unit, goal.comparator = "位", "<="
-    elif any(w in prefix for w in EVERY_YEAR_WORDS) or every_year and unit != "%":
+    elif any(w in prefix for w in EVERY_YEAR_WORDS) or every_year and unit != "%" and not pre:
+        # a 完成时限 of 每年 makes an amount yearly ('新创建…15家'), not a level the text says is reached ('达到…')
         goal.kind = "annual"
     elif any(w in prefix for w in PERIOD_WORDS) or any(v in stripped for v in NEW_VERBS):
         goal.kind = "cumulative"

@@ -130,13 +130,14 @@ def save_imported_policy(engine: Engine, policy: cat.Policy, *, who: str, reason
     targets and tasks no longer in the table are deleted (audited) — refused when such a task has progress reports
     or milestones. ValueError (Chinese) and nothing written on any refusal."""
     cat._check(policy, f"政策 {policy.code}")
-    origin = policy_origin(engine, policy.code)
-    if origin is not None and origin != ORIGIN_IMPORT:
-        raise ValueError(f"政策代码 {policy.code} 已被 data/policies/ 中的政策文件使用，不能用任务分解表替换："
-                         "请换一个政策代码")
-    if origin == ORIGIN_IMPORT and not replace:
-        raise ValueError(f"政策 {policy.code} 已导入过：请先查看与已导入版本的差异，确认后选择替换")
     with session_scope(engine) as s:
+        origin = s.scalar(select(Policy.origin).where(Policy.code == policy.code))   # read inside the write
+        if origin is not None and origin != ORIGIN_IMPORT:
+            raise ValueError(f"政策代码 {policy.code} 已被 data/policies/ 中的政策文件使用，不能用任务分解表替换："
+                             "请换一个政策代码")
+        if origin == ORIGIN_IMPORT and not replace:
+            raise ValueError(f"政策 {policy.code} 已导入过（可能他人刚刚导入）：请先查看与已导入版本的差异，"
+                             "确认后选择替换")
         _load_departments(s, who)
         _load_regions(s, [policy.region, policy.benchmark_region], who)
         pol = _load_policy(s, policy, who, reason)

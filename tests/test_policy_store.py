@@ -5,20 +5,26 @@ from __future__ import annotations
 
 import csv
 import io
+import tomllib
 import zipfile
 from datetime import date
 
 import pytest
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 import db
 from access import guard
+from policyio.catalogue import PolicyInfo
 from store import catalogue as cat
+from store import policy_export
 from store.policy_import import POLICY_FIELDS
 from tests import breakdown
 from tests.accounts import admin, editor, store_account
 from tests.helpers import run_cli
+from views import policy_intake as intake
 from vocab.accounts import PermissionDenied
 
 CODE = "CY2026-05"
@@ -286,3 +292,31 @@ def test_a_60_mb_file_is_refused_before_it_is_read(store, tmp_path, db_path):
     res = run_cli(*import_args(path), db_path=db_path)
     assert res.returncode == 1 and "文件有 60.0 MB，超过上限 20 MB" in res.stderr
     assert db.dump(store) == before
+
+
+def test_a_second_create_of_the_same_code_is_refused_inside_the_write(store):
+    got = intake.read_breakdown(store, breakdown.xlsx_bytes(clean=True))
+    policy = intake.policy_of(store, got.readings, PolicyInfo(code=CODE, title=TITLE, plan=got.plan),
+                              accept_doubts=True)
+    db.save_imported_policy(store, policy, who="boss", reason="第一次")
+    before = db.dump(store)
+    with pytest.raises(ValueError, match="已导入过（可能他人刚刚导入）"):
+        db.save_imported_policy(store, policy, who="boss2", reason="同时")   # the page of a second admin
+    assert db.dump(store) == before
+
+
+def test_the_period_comes_from_the_title_or_the_command_line(store, tmp_path, db_path):
+    rows = [("1", "高新技术企业总数达到200家", "科工信局", "", "每年")]
+    path = write(tmp_path, "无标题.xlsx", _workbook(rows, title="任务分解表"))
+    res = run_cli("policy", "check", str(path), db_path=db_path)
+    assert res.returncode == 1 and "无法从表格标题判断政策实施期" in res.stderr
+    res = run_cli("policy", "check", str(path), "--start-year", "2026", "--end-year", "2030", "--format", "csv",
+                  db_path=db_path)
+    assert res.returncode == 0, res.stderr
+    assert list(csv.DictReader(io.StringIO(res.stdout)))[0]["due_year"] == "2030"
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=40))
+def test_any_text_survives_the_toml_writer(text):
+    assert tomllib.loads(f"x = {policy_export._string(text)}")["x"] == text

@@ -71,6 +71,7 @@ def test_a_range_keeps_both_bounds():
 def test_an_amount_in_a_row_due_every_year_is_yearly():
     assert one("新创建市级创新平台15家左右", every_year=True).kind == "annual"
     assert one("新创建市级创新平台15家左右").kind == "cumulative"
+    assert one("高新技术企业总数达到200家", every_year=True).kind == "level"   # a level reached, every year
 
 
 def test_several_goals_and_several_milestones_of_one_row():

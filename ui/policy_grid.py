@@ -18,11 +18,11 @@ EDITABLE = ("kind", "indicator_name", "comparator", "value", "stretch", "unit", 
 
 
 def mark(r: dict) -> str:
-    """✖ 有问题 / ⚠ 待核对 / ✔ 已读出, with the first finding."""
+    """✖ 有问题 / ⚠ 待核对 / ✔ 已读出 (what needs doing is listed under the grid)."""
     if r["problems"]:
-        return f"{labels.READING_MARKS['problem']}：{r['problems'][0]}"
+        return labels.READING_MARKS["problem"]
     if r["doubts"] and not r["checked"]:
-        return f"{labels.READING_MARKS['doubt']}：{r['doubts'][0]}"
+        return labels.READING_MARKS["doubt"]
     return labels.READING_MARKS["ok"]
 
 
@@ -67,20 +67,21 @@ def from_grid(readings: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
 def column_config(start: int, end: int) -> dict:
     """The grid's columns: the text and state read-only, kinds and comparators as choices."""
     c = st.column_config
-    return {
-        "row": c.NumberColumn(GRID_LABELS["row"], format="%d", width="small"),
-        "seq": c.TextColumn(GRID_LABELS["seq"], width="small"),
-        "text": c.TextColumn(GRID_LABELS["text"], width="large"),
-        "mark": c.TextColumn(GRID_LABELS["mark"], width="medium"),
-        "kind": c.SelectboxColumn(GRID_LABELS["kind"], options=list(labels.READING_KIND_LABELS.values())),
-        "indicator_name": c.TextColumn(GRID_LABELS["indicator_name"], width="medium"),
-        "comparator": c.SelectboxColumn(GRID_LABELS["comparator"], options=list(COMPARATOR_CHOICES.values())),
-        "value": c.TextColumn(GRID_LABELS["value"], width="small"),
-        "stretch": c.NumberColumn(GRID_LABELS["stretch"], width="small"),
-        "unit": c.TextColumn(GRID_LABELS["unit"], width="small"),
-        "due_year": c.NumberColumn(GRID_LABELS["due_year"], step=1, format="%d",
-                                    help=f"政策实施期 {start}—{end} 年"),
-        "lead_unit": c.TextColumn(GRID_LABELS["lead_unit"]),
-        "units": c.TextColumn(GRID_LABELS["units"]),
-        "checked": c.CheckboxColumn(GRID_LABELS["checked"], width="small"),
+    return {   # 行, 序号 and 原文 stay pinned on the left: the original text is beside the reading whatever is scrolled
+        "row": c.NumberColumn(GRID_LABELS["row"], format="%d", width=44, pinned=True),
+        "seq": c.TextColumn(GRID_LABELS["seq"], width=44, pinned=True),
+        "text": c.TextColumn(GRID_LABELS["text"], width=240, pinned=True),
+        "mark": c.TextColumn(GRID_LABELS["mark"], width=84),
+        "kind": c.SelectboxColumn(GRID_LABELS["kind"], options=list(labels.READING_KIND_LABELS.values()), width=92),
+        "indicator_name": c.TextColumn(GRID_LABELS["indicator_name"], width=180),
+        "comparator": c.SelectboxColumn(GRID_LABELS["comparator"], options=list(COMPARATOR_CHOICES.values()),
+                                        width=66),
+        "value": c.TextColumn(GRID_LABELS["value"], width=58),
+        "stretch": c.NumberColumn(GRID_LABELS["stretch"], width=58),
+        "unit": c.TextColumn(GRID_LABELS["unit"], width=46),
+        "due_year": c.NumberColumn(GRID_LABELS["due_year"], step=1, format="%d", width=72,
+                                   help=f"政策实施期 {start}—{end} 年"),
+        "lead_unit": c.TextColumn(GRID_LABELS["lead_unit"], width=84),
+        "units": c.TextColumn(GRID_LABELS["units"], width=150),
+        "checked": c.CheckboxColumn(GRID_LABELS["checked"], width=56),
     }
