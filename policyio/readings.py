@@ -26,6 +26,9 @@ COLUMNS = ["row", "seq", "clause", "section", "text", "kind", "indicator", "indi
            "comparator", "value", "value_low", "value_high", "stretch", "unit", "start_year", "due_year",
            "task_due", "lead_unit", "units", "benchmark", "problems", "doubts", "notes", "checked"]
 SEP = "、"
+CLAUSE_LENGTH = 16        # store: clause String(20), a target's code is the clause plus '-1s'
+NAME_LENGTH = 60          # a new indicator's name (store: String(120)); a longer one is a sentence, not a name
+UNIT_LENGTH = 20          # store: Indicator.unit String(20)
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,8 @@ def check(frame: pd.DataFrame, plan: Plan, units: UnitLookup, indicators: Indica
     problems, codes, new = [], [], []
     for r in out.to_dict("records"):
         p = list(dup.get(r["clause"], [])) + ([r["bad_value"]] if r.get("bad_value") else [])
+        if len(str(r["clause"])) > CLAUSE_LENGTH:
+            p.append(f"序号“{r['clause']}”过长：最多 {CLAUSE_LENGTH} 个字符")
         code, is_new = _indicator(r, indicators, p)
         codes.append(code)
         new.append(is_new)
@@ -163,6 +168,10 @@ def _indicator(r: dict, indicators: IndicatorLookup, problems: list[str]) -> tup
         problems.append("没有指标名称：请填写指标（已有指标的名称或别名，或新指标的名称）")
         return "", False
     code = indicators.by_name(name)
+    if code is None and len(name) > NAME_LENGTH:
+        problems.append(f"指标名称过长（{len(name)} 字）：新指标的名称最多 {NAME_LENGTH} 字，请填写简短的指标名称")
+    if len(str(r["unit"])) > UNIT_LENGTH:
+        problems.append(f"单位“{r['unit']}”过长：最多 {UNIT_LENGTH} 个字符")
     if code is None:
         if not r["unit"] and r["kind"] not in ("cagr", "relative"):
             problems.append(f"新指标“{name}”没有计量单位：请填写单位（如 家、%、亿元）")

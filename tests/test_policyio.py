@@ -3,14 +3,17 @@
 silently). Pure: the store's indicators come from the seed catalogue."""
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
+from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policyio.dates import plan_period, read_due
 from policyio.indicators import IndicatorLookup
-from policyio.readings import Plan, read_rows
+from policyio.readings import Plan, check, read_rows
 from policyio.table import read_table
 from policyio.units import resolve, split_units, unit_lookup
 from policyio.wording import read_goals
@@ -225,3 +228,41 @@ def test_the_unknown_unit_is_a_problem_of_its_row(readings):
     row = readings.set_index("seq").loc[breakdown.UNKNOWN_UNIT[0]]
     assert any(breakdown.UNKNOWN_UNIT[1] in p and "不在单位别名表" in p for p in row["problems"])
     assert breakdown.UNKNOWN_UNIT[1] in row["units"]                  # kept, never dropped
+
+
+def test_other_header_names_restarted_numbering_and_no_lead_column():
+    """重点任务 / 责任单位 / 时间节点, numbering restarting in each section, the first responsible unit leading."""
+    doc = Document()
+    doc.add_paragraph("长垣市“十四五”科技创新专项规划重点任务分工")
+    table = doc.add_table(rows=1, cols=4)
+    for c, h in enumerate(["序号", "重点任务", "责任单位", "时间节点"]):
+        table.cell(0, c).text = h
+    for row in [(None, "（一）强化企业创新主体地位"), ("1", "到2025年，高新技术企业达到150家", "科工信局、税务局", "2025年底前"),
+                (None, "（二）建设创新平台"), ("1", "新建省级以上创新平台20家", "科工信局、发改委", "2021—2025年"),
+                ("2", "每年遴选5家左右的市级新型研发机构", "科工信局", "每年")]:
+        cells = table.add_row().cells
+        if row[0] is None:
+            cells[0].merge(cells[3]).text = row[1]
+            continue
+        for c, v in enumerate(row):
+            cells[c].text = v
+    out = io.BytesIO()
+    doc.save(out)
+    table = read_table(out.getvalue())
+    assert table.lead_from_units and plan_period(table.titles) == (2021, 2025)
+    got = read_rows(table, Plan(2021, 2025), UNITS, INDICATORS)
+    assert list(got["clause"]) == ["一（1）", "二（1）", "二（2）"]
+    assert list(zip(got["kind"], got["indicator"], got["value"], got["lead_unit"], got["units"])) == [
+        ("level", "hte_count", 150, "科工信局", "税务局"),
+        ("cumulative", "provincial_platforms_new", 20, "科工信局", "发改委"),
+        ("annual", "city_rd_institutions_new", 5, "科工信局", "")]
+    assert not any(got["problems"].map(bool))
+
+
+def test_names_too_long_for_the_store_are_problems_of_their_row(readings):
+    edited = readings.copy()
+    edited.loc[edited["seq"] == "7", "indicator_name"] = "规模以上工业企业" * 10
+    edited.loc[edited["seq"] == "2", "clause"] = "第二部分第三章第四节第十二条之一（二）"
+    got = check(edited, PLAN, UNITS, INDICATORS).set_index("seq")["problems"]
+    assert any("指标名称过长（80 字）" in p for p in got["7"])
+    assert any("过长：最多 16 个字符" in p for p in got["2"])
