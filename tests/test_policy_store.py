@@ -320,3 +320,21 @@ def test_the_period_comes_from_the_title_or_the_command_line(store, tmp_path, db
 @given(text=st.text(max_size=40))
 def test_any_text_survives_the_toml_writer(text):
     assert tomllib.loads(f"x = {policy_export._string(text)}")["x"] == text
+
+
+def test_an_import_and_a_replace_on_postgresql(pg_cluster):
+    """The same write on PostgreSQL (which enforces column lengths), and the start-up load leaving it alone."""
+    eng = db.make_engine(pg_cluster.create_database("policy_import"))
+    try:
+        db.init_db(eng, with_sample=False)
+        got = intake.read_breakdown(eng, breakdown.docx_bytes(clean=True))
+        policy = intake.policy_of(eng, got.readings, PolicyInfo(code=CODE, title=TITLE, plan=got.plan),
+                                  accept_doubts=True)
+        guard.import_policy_as(eng, admin("boss"), policy, reason="导入任务分解表 t.docx")
+        guard.import_policy_as(eng, admin("boss"), policy, reason="再次导入", replace=True)
+        before = db.dump(eng)
+        db.open_db(eng)
+        assert db.dump(eng) == before
+        assert db.stored_policy(eng, CODE).targets == policy.targets
+    finally:
+        eng.dispose()
