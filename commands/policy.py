@@ -8,7 +8,6 @@ import db
 from access import guard
 from access.permissions import ADMIN_ROLES
 from commands.base import command, emit, ready_engine
-from policyio.catalogue import PolicyInfo
 from views import policy_intake as intake
 
 
@@ -68,8 +67,7 @@ def _import(args: argparse.Namespace) -> int:
     account = guard.cli_account(eng, args.account)
     guard.require(account, ADMIN_ROLES, "导入政策任务分解表")   # before reading the file; checked again at the write
     got = _read(args, eng)
-    info = PolicyInfo(code=args.code.strip(), title=args.title, plan=got.plan, doc_number=args.doc_number.strip(),
-                      short_title=args.short_title, issued=args.issued or intake.issued_default(eng, args.code.strip()))
+    info = intake.policy_info(eng, got.plan, args.code, args.title, args.doc_number, args.short_title, args.issued)
     policy = intake.policy_of(eng, got.readings, info, accept_doubts=args.accept_uncertain)
     origin, diff = intake.changes(eng, policy)
     if origin is not None and diff.empty:

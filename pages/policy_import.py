@@ -2,7 +2,6 @@
 original text with the uncertain ones marked, correct them in the grid, confirm. A code imported before shows the
 differences and is replaced on confirmation. The role is checked where the write happens (access.guard)."""
 import hashlib
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -62,8 +61,7 @@ def policy_fields(got: intake.Intake) -> PolicyInfo:
     plan = got.plan
     st.caption(f"{md_escape(got.table.where)}：{len(got.table.rows)} 行任务；实施期 {plan.start_year}—{plan.end_year}"
                f" 年，基期 {plan.base} 年。")
-    issued = intake.issued_default(ui.engine(), code.strip()) if code.strip() else date.today().isoformat()
-    return PolicyInfo(code=code.strip(), title=title.strip(), plan=plan, doc_number=doc_number.strip(), issued=issued)
+    return intake.policy_info(ui.engine(), plan, code, title, doc_number)
 
 
 def _title_of(got: intake.Intake) -> str:
@@ -80,7 +78,8 @@ def readings_grid(got: intake.Intake, key: str) -> pd.DataFrame:
     edited = st.data_editor(
         policy_grid.grid_frame(got.readings), key=f"policy_grid/{key}", hide_index=True, num_rows="fixed",
         width="stretch", height=tables.table_height(got.readings, 25),
-        disabled=["row", "seq", "text", "mark"], column_config=policy_grid.column_config(plan.start_year, plan.end_year))
+        disabled=["row", "seq", "text", "mark"],
+        column_config=policy_grid.column_config(plan.start_year, plan.end_year))
     return intake.recheck(ui.engine(), policy_grid.from_grid(got.readings, edited), plan)
 
 
@@ -131,8 +130,9 @@ def confirm_box(readings: pd.DataFrame, info: PolicyInfo, source: str, who: Acco
         except (ValueError, PermissionDenied, db.ConcurrentEditError, SQLAlchemyError) as exc:
             st.error(md_escape(f"未导入：{exc}"), icon=":material/error:")
             return
-        st.session_state["policy_flash"] = (f"已{'替换' if origin else '导入'}政策 {policy.code}：{counts['targets']} 个目标，"
-                                            f"{counts['tasks']} 项任务，{counts['indicators']} 个指标。修改记录已记录。")
+        st.session_state["policy_flash"] = (
+            f"已{'替换' if origin else '导入'}政策 {policy.code}：{counts['targets']} 个目标，"
+            f"{counts['tasks']} 项任务，{counts['indicators']} 个指标。修改记录已记录。")
         st.session_state.pop("policy_intake", None)
         st.rerun()
 

@@ -73,7 +73,8 @@ def file_kind(data: bytes) -> str:
             names = {i.filename for i in members}
             types = z.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileRefused(f"无法打开文件（{type(exc).__name__}）：文件可能已损坏，请用 Word/Excel 打开后另存再上传") from exc
+        raise FileRefused(f"无法打开文件（{type(exc).__name__}）：文件可能已损坏，"
+                          "请用 Word/Excel 打开后另存再上传") from exc
     unpacked = sum(i.file_size for i in members)
     if unpacked > limits.MAX_UNPACKED_BYTES:
         raise FileRefused(f"文件解压后有 {limits.size_text(unpacked)}，超过上限 "

@@ -30,7 +30,8 @@ LEAD_HEADERS = ("牵头单位", "牵头部门", "主责单位", "牵头责任单
 RESPONSIBLE_HEADERS = ("责任单位", "责任部门", "主要责任单位")
 SUPPORT_HEADERS = ("配合单位", "配合部门", "协办单位", "参与单位", "协助单位", "配合")
 DUE_HEADERS = ("完成时限", "时间节点", "完成时间", "完成期限", "时限", "时间要求", "完成时限要求")
-_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分章节])")
+_NUMERAL = "[一二三四五六七八九十]+"
+_SECTION = re.compile(rf"^(?:{_NUMERAL}[、.．]|[(（]{_NUMERAL}[)）]|第{_NUMERAL}[部分章节])")
 _NOTE = re.compile(r"^(?:注|备注|说明)[:：]")
 
 
@@ -89,7 +90,8 @@ def _xlsx_grids(data: bytes):
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise FileRefused(f"无法读取工作簿（{type(exc).__name__}）：请用 Excel 或 WPS 打开后另存为 .xlsx 再上传") from exc
+        raise FileRefused(f"无法读取工作簿（{type(exc).__name__}）：请用 Excel 或 WPS 打开后另存为 .xlsx "
+                          "再上传") from exc
     archive = zipfile.ZipFile(io.BytesIO(data))
     try:
         for ws in wb.worksheets:
@@ -137,7 +139,8 @@ def _docx_grids(data: bytes):
     try:
         doc = Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise FileRefused(f"无法读取 Word 文档（{type(exc).__name__}）：请用 Word 或 WPS 打开后另存为 .docx 再上传") from exc
+        raise FileRefused(f"无法读取 Word 文档（{type(exc).__name__}）：请用 Word 或 WPS 打开后另存为 .docx "
+                          "再上传") from exc
     titles = [p.text for p in doc.paragraphs if p.text.strip()][:5]
     for i, table in enumerate(doc.tables, 1):
         where = f"第 {i} 个表格"

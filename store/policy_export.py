@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from store import catalogue as cat
 from store.policy_import import POLICY_FIELDS, stored_policy
 
-HEADER = ("# {doc} {title}\n# 由 python cli.py policy export 从数据库导出。放入 data/policies/ 并运行 python cli.py init"
-          " 即按文件载入（代码与已导入的政策相同时，数据库中的导入版本保持不变）。\n")
+HEADER = ("# {doc} {title}\n# 由 python cli.py policy export 从数据库导出。放入 data/policies/ 并运行"
+          " python cli.py init 即按文件载入（代码与已导入的政策相同时，数据库中的导入版本保持不变）。\n")
 INDICATOR_DEFAULTS = {"min": None, "max": None, "stages": [], "aliases": [], "decimals": 0}
 
 

@@ -57,13 +57,15 @@ def test_each_reading_beside_its_original_text_with_the_uncertain_ones_marked(pa
     assert grid.loc["1", "text"] == breakdown.ROWS[1][1]
     assert (grid.loc["7", "kind"], grid.loc["7", "value"], grid.loc["7", "stretch"]) == ("年末存量", "60", 70)
     assert grid.loc["6", "kind"] == "年均增速" and grid.loc["12", "value"] == "1—2"
-    assert (grid.loc["1", "mark"], grid.loc["5", "mark"], grid.loc["2", "mark"]) == ("✖ 有问题", "⚠ 待核对", "✔ 已读出")
+    marks = (grid.loc["1", "mark"], grid.loc["5", "mark"], grid.loc["2", "mark"])
+    assert marks == ("✖ 有问题", "⚠ 待核对", "✔ 已读出")
     todo = [line for m in page.markdown for line in m.value.split("\n") if line.startswith("- 第")]
     assert len(todo) == 3                                               # what needs doing, under the grid
     assert "（序号 1）：责任单位“统计局”" in todo[0] and "（序号 5）：待核对：指标按相近名称" in todo[1]
     assert "（序号 17）" in todo[2] and "翻一番" in todo[2]
     metrics = {m.label: m.value for m in page.metric}
-    assert (metrics["读出的目标"], metrics["仅任务（无数值）"], metrics["待核对"], metrics["有问题"]) == ("19", "3", "2", "2")
+    shown = (metrics["读出的目标"], metrics["仅任务（无数值）"], metrics["待核对"], metrics["有问题"])
+    assert shown == ("19", "3", "2", "2")
     assert not [b for b in page.button if b.key == "policy_confirm"]       # nothing to confirm yet
 
 

@@ -70,7 +70,8 @@ def test_check_prints_one_reading_per_row_as_csv_and_exits_1_on_problems(store, 
         "level", "全社会研发投入强度", "3.2", "%", "2030")
     assert "统计局" in first["problems"]
     tiers = next(r for r in rows if r["stretch"])
-    assert (tiers["indicator"], tiers["value"], tiers["stretch"]) == ("规模以上工业企业研发活动覆盖率（新）", "60", "70")
+    assert (tiers["indicator"], tiers["value"], tiers["stretch"]) == (
+        "规模以上工业企业研发活动覆盖率（新）", "60", "70")
     assert sum(bool(r["problems"]) for r in rows) == 3
 
 
@@ -156,8 +157,8 @@ def test_importing_the_same_code_again_shows_the_differences_and_replaces_on_con
 
 def test_a_replace_that_would_lose_progress_reports_is_refused(store, tmp_path, db_path):
     clean_import(store, tmp_path, db_path)
-    db.add_progress(store, CODE, "22", status="in_progress", progress="已建库", evidence="", reported_on=date(2026, 11, 1),
-                    reported_by="科工信局", who="boss")
+    db.add_progress(store, CODE, "22", status="in_progress", progress="已建库", evidence="",
+                    reported_on=date(2026, 11, 1), reported_by="科工信局", who="boss")
     rows = [r for r in breakdown.rows(clean=True) if r[0] != "22"]
     path = write(tmp_path, "少一行.xlsx", _workbook(rows))
     before = db.dump(store)

@@ -237,7 +237,8 @@ def test_other_header_names_restarted_numbering_and_no_lead_column():
     table = doc.add_table(rows=1, cols=4)
     for c, h in enumerate(["序号", "重点任务", "责任单位", "时间节点"]):
         table.cell(0, c).text = h
-    for row in [(None, "（一）强化企业创新主体地位"), ("1", "到2025年，高新技术企业达到150家", "科工信局、税务局", "2025年底前"),
+    for row in [(None, "（一）强化企业创新主体地位"),
+                ("1", "到2025年，高新技术企业达到150家", "科工信局、税务局", "2025年底前"),
                 (None, "（二）建设创新平台"), ("1", "新建省级以上创新平台20家", "科工信局、发改委", "2021—2025年"),
                 ("2", "每年遴选5家左右的市级新型研发机构", "科工信局", "每年")]:
         cells = table.add_row().cells

@@ -72,6 +72,20 @@ def _benchmark(engine: Engine) -> str:
     return str(policies["benchmark_region"].iloc[0]) if not policies.empty else "河南省"
 
 
+def policy_info(engine: Engine, plan: Plan, code: str, title: str, doc_number: str = "", short_title: str = "",
+                issued: str = "") -> PolicyInfo:
+    """What the table does not say, with the region, benchmark and issuer of the policies already tracked (the
+    bureau's own), and the 印发日期 kept from an earlier import of the code (else today) unless given."""
+    policies = db.read_policies(engine)
+    home = policies.iloc[0] if not policies.empty else None
+    defaults = PolicyInfo(code="", title="", plan=plan)
+    return PolicyInfo(code=code.strip(), title=title.strip(), plan=plan, doc_number=doc_number.strip(),
+                      short_title=short_title.strip(), issued=issued or issued_default(engine, code.strip()),
+                      issuer=str(home["issuer"]) if home is not None else defaults.issuer,
+                      region=str(home["region"]) if home is not None else defaults.region,
+                      benchmark_region=str(home["benchmark_region"]) if home is not None else defaults.benchmark_region)
+
+
 def recheck(engine: Engine, readings: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     """The readings with problems recomputed after corrections (indicator names re-matched)."""
     units, indicators = lookups(engine)
