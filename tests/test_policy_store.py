@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import tomllib
 import zipfile
 from datetime import date
@@ -200,10 +201,10 @@ def test_export_loads_back_as_the_same_catalogue(store, tmp_path, db_path, templ
     loaded, stored = cat.load_policy(out), db.stored_policy(store, CODE)
     assert (loaded.targets, loaded.tasks, loaded.indicators) == (stored.targets, stored.tasks, stored.indicators)
     assert [getattr(loaded, f) for f in POLICY_FIELDS] == [getattr(stored, f) for f in POLICY_FIELDS]
-    other = db.make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")   # the file loaded into another database
+    shutil.copy(template_db, tmp_path / "other.sqlite")   # the file loaded into another database
+    other = db.make_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")
     try:
-        db.init_db(other, with_sample=False)
-        db.load_catalogue(other, loaded)
+        assert db.load_catalogue(other, loaded) is True
         columns = ["code", "indicator", "kind", "comparator", "value", "value_low", "value_high", "due_year",
                    "tier", "quote", "lead_units", "responsible_units"]
         assert db.read_targets(other, CODE)[columns].equals(db.read_targets(store, CODE)[columns])
