@@ -2,6 +2,7 @@
 import streamlit as st
 
 import ui
+from access.permissions import is_admin
 from vocab import labels
 
 st.set_page_config(page_title=labels.APP_TITLE, page_icon="📊", layout="wide")
@@ -17,6 +18,9 @@ PAGES = [
     st.Page("pages/audit.py", title=labels.ENTRY_PAGE_TITLES["audit"], icon=":material/history:"),
     st.Page("pages/report.py", title=labels.REPORT_PAGE_TITLE, icon=":material/slideshow:"),
 ]
+
+if is_admin(ui.account()):   # the write checks the role again (access.guard.import_policy_as)
+    PAGES.append(st.Page("pages/policy_import.py", title=labels.POLICY_IMPORT_TITLE, icon=":material/upload_file:"))
 
 st.session_state["_app_navigation"] = True  # see ui._through_app_navigation
 page = st.navigation(PAGES)

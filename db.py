@@ -1,7 +1,8 @@
 """The store's front door: the engine, sessions and the public names of the store.
 
 Every job sits in the `store/` package beside this file: `models` (tables), `engine` (engine, sessions),
-`schema` (create, upgrade, fill), `sync` (policy catalogue → store), `writes` (audited writes with
+`schema` (create, upgrade, fill), `sync` (policy catalogue → store), `policy_import` / `policy_export` (a policy
+confirmed from its 任务分解表, kept in the store; written back as TOML), `writes` (audited writes with
 compare-and-set), `snapshots` (meeting snapshots), `reads` (DataFrames). Callers use `db.<name>`."""
 from __future__ import annotations
 
@@ -62,6 +63,13 @@ from store.models import (
                           TaskProgress,
                           TaskUnit,
 )
+from store.policy_export import export_policy
+from store.policy_import import (
+                          policy_origin,
+                          save_imported_policy,
+                          stored_policy,
+)
+from store.policy_import import differences as policy_differences
 from store.reads import (
                           data_version,
                           dump,
@@ -130,4 +138,5 @@ __all__ = ["Attachment", "attachment_file", "count_attachments", "read_attachmen
            "DataVersion", "ObservationTombstone", "REVERTIBLE", "delete_snapshot", "never_had_data", "open_db",
            "read_batches", "rename_snapshot", "revert_batch",
            "Chase", "ExtensionRequest", "Milestone", "MilestoneError", "chase_milestone", "extension_action",
-           "load_milestones", "read_chases", "read_extensions", "read_milestones", "update_milestones"]
+           "load_milestones", "read_chases", "read_extensions", "read_milestones", "update_milestones",
+           "export_policy", "policy_differences", "policy_origin", "save_imported_policy", "stored_policy"]

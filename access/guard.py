@@ -222,3 +222,12 @@ def cli_account(engine: Engine, login: str) -> Account:
     if account is None:
         raise ValueError(f"账号“{login}”不存在或已停用（用 python cli.py user list 查看）。")
     return account
+
+
+# ------------------------------------------------------------------ policies (admins)
+
+def import_policy_as(engine: Engine, account: Account | None, policy, *, reason: str, replace: bool = False
+                     ) -> dict[str, int]:
+    """db.save_imported_policy (a policy confirmed from its 任务分解表, audited), for admins only."""
+    require(account, ADMIN_ROLES, "导入政策任务分解表")
+    return db.save_imported_policy(engine, policy, who=account.login, reason=reason, replace=replace)

@@ -43,6 +43,9 @@ class Policy(Base):
     track_from: Mapped[int] = mapped_column(Integer)
     track_to: Mapped[int] = mapped_column(Integer)
     task_due: Mapped[str] = mapped_column(String(20))
+    # where the catalogue comes from: "file" (data/policies/*.toml, loaded at every start) or "import" (a 任务分解表
+    # confirmed in the app: it lives in the store only, and the start-up load leaves it alone)
+    origin: Mapped[str] = mapped_column(String(10), default="file", server_default="file")
 
 
 class Area(Base):

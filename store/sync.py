@@ -1,6 +1,7 @@
 """Loading the policy catalogue, the unit alias table and the region table into the store (idempotent, audited)."""
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Iterable
 from datetime import date
@@ -26,6 +27,9 @@ from store.models import (
 )
 from vocab.labels import AREAS
 
+ORIGIN_FILE, ORIGIN_IMPORT = "file", "import"   # Policy.origin
+log = logging.getLogger("tracker.store")
+
 _TARGET_FIELDS = ("kind", "comparator", "value", "value_low", "value_high", "start_year", "due_year", "tier",
                   "benchmark", "clause", "quote", "also_clause", "also_quote", "task_basis", "headline", "interpreted",
                   "note")
@@ -45,8 +49,10 @@ def _sync(session: Session, obj: Any, values: dict[str, Any], *, who: str, entit
            old={k: old[k] for k in changed}, new=changed, reason=reason)
 
 
-def load_catalogue(engine: Engine, policy: cat.Policy, who: str = SYSTEM_USER) -> None:
-    """Upsert one policy's indicators, targets and tasks. Idempotent; every change is audited."""
+def load_catalogue(engine: Engine, policy: cat.Policy, who: str = SYSTEM_USER) -> bool:
+    """Upsert one policy's indicators, targets and tasks. Idempotent; every change is audited. A policy imported
+    from a 任务分解表 (origin "import") lives in the store only: a file with its code is not loaded over it (nothing
+    of it is changed or deleted) and False is returned."""
     reason = f"载入政策目录 {policy.path.name if policy.path else policy.code}"
     with session_scope(engine) as s:
         for i, name in enumerate(AREAS):
@@ -54,10 +60,14 @@ def load_catalogue(engine: Engine, policy: cat.Policy, who: str = SYSTEM_USER) -
                 s.add(Area(name=name, sort_order=i))
         _load_departments(s, who)
         _load_regions(s, [policy.region, policy.benchmark_region], who)
+        if s.scalar(select(Policy.origin).where(Policy.code == policy.code)) == ORIGIN_IMPORT:
+            log.warning("政策 %s 是导入的任务分解表，未用文件 %s 覆盖", policy.code, policy.path)
+            return False
         pol = _load_policy(s, policy, who, reason)
         indicators = _load_indicators(s, policy, who, reason)
         _load_targets(s, policy, pol, indicators, who, reason)
         _load_tasks(s, policy, pol, who, reason)
+    return True
 
 
 def _load_policy(s: Session, policy: cat.Policy, who: str, reason: str) -> Policy:
