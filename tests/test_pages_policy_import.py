@@ -56,7 +56,7 @@ def test_each_reading_beside_its_original_text_with_the_uncertain_ones_marked(pa
     assert len(grid) == 22
     assert grid.loc["1", "text"] == breakdown.ROWS[1][1]
     assert (grid.loc["7", "kind"], grid.loc["7", "value"], grid.loc["7", "stretch"]) == ("年末存量", "60", 70)
-    assert grid.loc["6", "kind"] == "年均增速" and grid.loc["12", "value"] == "1—2"
+    assert grid.loc["6", "kind"] == labels.KIND_LABELS["cagr"] and grid.loc["12", "value"] == "1—2"
     marks = (grid.loc["1", "mark"], grid.loc["5", "mark"], grid.loc["2", "mark"])
     assert marks == ("✖ 有问题", "⚠ 待核对", "✔ 已读出")
     todo = [line for m in page.markdown for line in m.value.split("\n") if line.startswith("- 第")]

@@ -283,7 +283,7 @@ def days_text(state: str, days_left: int | None, days_overdue: int) -> str:
 
 # ---------------------------------------------------------------- a new policy from its 任务分解表 (pages/policy_import)
 POLICY_IMPORT_TITLE = "导入政策"
-# the kinds a reading may have: the catalogue's, the compound growth rate, and a task without a number
-READING_KIND_LABELS = {"cagr": "年均增速", **KIND_LABELS, "task": "仅任务（无数值）"}
+# the kinds a reading may have: the catalogue's (cagr included) and a task without a number
+READING_KIND_LABELS = {**KIND_LABELS, "task": "仅任务（无数值）"}
 READING_MARKS = {"ok": "✔ 已读出", "doubt": "⚠ 待核对", "problem": "✖ 有问题"}
 ADMIN_ONLY_POLICY = "只有管理账号可以导入政策任务分解表。"
