@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from metrics.status import target_status, target_status_at
 from metrics.verdicts import JUDGED_STATUSES, PACE_COLUMNS
 from tests.metrics_helpers import BENCH, SETTINGS, cases, combine, observations, targets
-from vocab import labels
 
 VERDICT = ["status", "actual", "actual_year", "attainment", "gap"]
 
@@ -222,13 +221,6 @@ def test_a_rank_ahead_of_its_target_is_100_percent():
     """3rd place against “≤ 10” is the whole target: attainment 1, not 10 ÷ 3 = 333 %."""
     assert at(targets(comparator="<=", value=10.0, measure="rank"), observations({2018: 5, 2020: 3}),
               2020)["attainment"] == 1
-
-
-@pytest.mark.parametrize("attainment, text", [(0.92, "未完成（完成 92%）"), (0.999, "未完成（完成 99.9%）"),
-                                              (float("nan"), "未完成")])
-def test_unmet_phrase_names_the_attainment(attainment, text):
-    assert labels.status_phrase("unmet", attainment) == text
-    assert labels.status_phrase("moderate", attainment) == "略有滞后"
 
 
 # ------------------------------------------------------------------ rules for all inputs
