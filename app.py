@@ -19,6 +19,7 @@ PAGES = [
 ]
 
 st.session_state["_app_navigation"] = True  # see ui._through_app_navigation
+# reading closed (TRACKER_PUBLIC_READ=false or [access] public_read = false) and nobody logged in: no page names
 page = st.navigation(PAGES)
-ui.reading_gate()  # [access] public_read = false: the login form, nothing else
+ui.reading_gate()  # the login form, nothing else
 page.run()

@@ -5,6 +5,7 @@ tests can walk through locks and timeouts without waiting."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,13 +32,24 @@ class LoginFailed(Exception):
     """The login was refused; the message is a Chinese sentence for the user (no hint which part was wrong)."""
 
 
+PUBLIC_READ_VARIABLE = "TRACKER_PUBLIC_READ"
+_YES, _NO = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+
 def access_settings(settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """[access] of data/settings.toml with defaults: public_read, idle_minutes, max_failures, lock_seconds,
-    lock_max_seconds."""
+    lock_max_seconds. The environment variable TRACKER_PUBLIC_READ (scripts/serve.sh sets it) overrides
+    public_read; a value that is neither yes nor no closes reading (fail closed)."""
     settings = settings if settings is not None else cat.load_settings()
     defaults = {"public_read": True, "idle_minutes": 30, "max_failures": 5, "lock_seconds": 60,
-                "lock_max_seconds": 3600}
-    return {**defaults, **settings.get("access", {})}
+                "lock_max_seconds": 600}
+    conf = {**defaults, **settings.get("access", {})}
+    if (raw := os.environ.get(PUBLIC_READ_VARIABLE)) is not None:
+        value = raw.strip().lower()
+        if value not in _YES | _NO:
+            log.warning("%s=%r is neither true nor false: reading needs a login", PUBLIC_READ_VARIABLE, raw)
+        conf["public_read"] = value in _YES
+    return conf
 
 
 def hash_password(password: str) -> str:

@@ -127,8 +127,11 @@ def _through_app_navigation() -> None:
 
 
 def sidebar_filters() -> Filters:
-    """Policy, region and as-of year, chosen in the sidebar and kept across pages."""
+    """Policy, region and as-of year, chosen in the sidebar and kept across pages. Every page calls it first: with
+    reading closed, a visitor who is not logged in gets the login form here and nothing else, even on a run of the
+    page file that did not come through app.py."""
     _through_app_navigation()
+    reading_gate()
     f = catalogue_frames()
     policies = f["policies"]
     with st.sidebar:
@@ -331,8 +334,15 @@ def account() -> Account | None:
 
 
 def public_read() -> bool:
-    """[access] public_read: whether pages may be read without a login."""
+    """[access] public_read (or TRACKER_PUBLIC_READ, which overrides it): whether pages may be read without a
+    login. Read at every run, not cached: the environment of the server decides."""
     return bool(auth.access_settings(settings())["public_read"])
+
+
+def reading_closed() -> bool:
+    """True when reading needs a login and nobody is logged in in this session: app.py then hides the navigation
+    and reading_gate shows only the login form."""
+    return not public_read() and account() is None
 
 
 def login_form(where) -> None:
@@ -375,8 +385,9 @@ def account_box(who: Account | None) -> None:
 
 
 def reading_gate() -> None:
-    """With public_read = false, a visitor who is not logged in sees only the login form (called by app.py)."""
-    if public_read() or account() is not None:
+    """With reading closed, a visitor who is not logged in sees only the login form, then the run stops (called by
+    app.py before the page, and again by sidebar_filters, the first call of every page)."""
+    if not reading_closed():
         return
     st.title(labels.APP_TITLE)
     st.info(labels.LOGIN_TO_READ, icon=":material/lock:")
