@@ -25,7 +25,7 @@ from access.permissions import (
     writable_tasks,
 )
 from store import accounts
-from vocab.accounts import ROLE_LABELS, Account, PermissionDenied
+from vocab.accounts import ROLE_LABELS, Account, PermissionDenied, login_key
 
 
 def account_text(account: Account) -> str:
@@ -187,7 +187,7 @@ def add_user_as(engine: Engine, account: Account | None, login: str, *, role: st
 
 def set_password_as(engine: Engine, account: Account | None, login: str, password: str) -> None:
     """A new password for an account: admins for anyone, every account for itself."""
-    if account is None or account.login != login.strip():
+    if account is None or login_key(account.login) != login_key(login):
         require(account, ADMIN_ROLES, "修改他人的密码")
     accounts.set_password_hash(engine, login, auth.hash_password(password), who=account.login)
 
@@ -195,7 +195,7 @@ def set_password_as(engine: Engine, account: Account | None, login: str, passwor
 def update_user_as(engine: Engine, account: Account | None, login: str, **changes: Any) -> Account:
     """Change role, departments, display name or active flag; an admin cannot disable or demote itself."""
     require(account, ADMIN_ROLES, "管理账号")
-    if login.strip() == account.login and (changes.get("active") is False
+    if login_key(login) == login_key(account.login) and (changes.get("active") is False
                                            or changes.get("role") not in (None, *ADMIN_ROLES)):
         raise PermissionDenied("不能停用自己的账号或取消自己的管理权限：请由另一位管理员操作。")
     return accounts.update_user(engine, login, who=account.login, **changes)
@@ -218,7 +218,7 @@ def operator_account() -> Account:
 
 def cli_account(engine: Engine, login: str) -> Account:
     """The active account named by `--as NAME` on the command line; ValueError when unknown or disabled."""
-    account = accounts.active_account(engine, login.strip())
+    account = accounts.active_account(engine, login)
     if account is None:
         raise ValueError(f"账号“{login}”不存在或已停用（用 python cli.py user list 查看）。")
     return account

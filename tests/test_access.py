@@ -199,7 +199,7 @@ def test_no_password_or_hash_in_audit_dump_or_logs(engine, caplog):
     secrets = ["first-Secret-1", "second-Secret-2", "third-Secret-3", "wrong-Secret-4", *hashes, "argon2"]
     for secret in secrets:
         assert secret not in dump and secret not in audit and secret not in caplog.text
-    assert "wrong password for user 'clerk' (1 in a row)" in caplog.text
+    assert "login failed for name 'clerk' from '' (1 in a row)" in caplog.text
     assert db.read_users(engine).set_index("login").loc["clerk", "departments"] == ["组织部"]  # alias → canonical
 
 
@@ -227,13 +227,13 @@ def test_five_failures_lock_the_name_even_for_the_right_password(engine):
     for i in range(4):
         with pytest.raises(auth.LoginFailed, match="^用户名或密码错误。$"):
             auth.authenticate(engine, "kgx_clerk", f"wrong-{i}", clock=clock)
-    with pytest.raises(auth.LoginFailed, match="账号已锁定 60 秒"):
+    with pytest.raises(auth.LoginFailed, match="^用户名或密码错误。请 60 秒后再试。$"):
         auth.authenticate(engine, "kgx_clerk", "wrong-5", clock=clock)
     clock.advance(seconds=59)
     with pytest.raises(auth.LoginFailed, match="请 2 秒后再试"):
         auth.authenticate(engine, "kgx_clerk", PASSWORD, clock=clock)
     clock.advance(seconds=2)
-    with pytest.raises(auth.LoginFailed, match="账号已锁定 120 秒"):  # the sixth failure doubles the lock
+    with pytest.raises(auth.LoginFailed, match="请 120 秒后再试"):  # the sixth failure doubles the lock
         auth.authenticate(engine, "kgx_clerk", "wrong-6", clock=clock)
     clock.advance(seconds=121)
     assert auth.authenticate(engine, "kgx_clerk", PASSWORD, clock=clock) == KGX
@@ -245,13 +245,13 @@ def test_unknown_and_disabled_accounts_cannot_log_in(stored):
     with pytest.raises(auth.LoginFailed, match="^用户名或密码错误。$"):
         auth.authenticate(stored, "nobody", PASSWORD)
     guard.disable_user_as(stored, admin("管理员"), "kgx_clerk")
-    with pytest.raises(auth.LoginFailed, match="已停用"):
+    with pytest.raises(auth.LoginFailed, match="^用户名或密码错误。$"):  # the right password is not confirmed
         auth.authenticate(stored, "kgx_clerk", PASSWORD)
 
 
 def test_session_ends_after_the_idle_time(stored):
     clock, state = Clock(), {}
-    auth.start_session(state, KGX, clock=clock)
+    auth.start_session(state, KGX, stored, clock=clock)
     clock.advance(minutes=29)
     assert auth.session_account(state, stored, clock=clock) == KGX
     clock.advance(minutes=30)  # exactly the idle time since the last click: still in
@@ -263,7 +263,7 @@ def test_session_ends_after_the_idle_time(stored):
 
 def test_a_disabled_account_loses_its_session_at_once(stored):
     state: dict = {}
-    auth.start_session(state, KGX)
+    auth.start_session(state, KGX, stored)
     guard.disable_user_as(stored, admin("管理员"), "kgx_clerk")
     assert auth.session_account(state, stored) is None
 

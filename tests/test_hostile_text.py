@@ -148,7 +148,9 @@ def assert_never_markdown(at: AppTest) -> None:
 def open_as(page: str | None, account: Account | None = None) -> AppTest:
     at = start_on(page)
     if account is not None:
-        auth.start_session(at.session_state, account)
+        eng = db.make_engine()
+        auth.start_session(at.session_state, account, eng)
+        eng.dispose()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -34,8 +34,8 @@ def open_departments(account: Account | None, as_of: date = AS_OF) -> AppTest:
         eng = db.make_engine()
         if account.login not in set(db.read_users(eng)["login"]):
             store_account(eng, account)
+        auth.start_session(at.session_state, account, eng)
         eng.dispose()
-        auth.start_session(at.session_state, account)
     at.run()
     at.date_input(key="deadline_as_of").set_value(as_of).run()
     assert not at.exception, [e.value for e in at.exception]

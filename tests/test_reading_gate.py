@@ -13,7 +13,6 @@ from tests.accounts import PASSWORD, store_account, viewer
 from tests.helpers import ROOT, start_on
 from vocab import labels
 
-
 PAGE_FILES = ["overview", "detail", "areas", "departments", "compare", "quality", "entry", "audit", "report"]
 GATE_ELEMENTS = {"title", "info", "text_input", "button"}
 
@@ -60,7 +59,7 @@ def test_a_page_file_run_without_the_app_is_gated_too(closed_app, page):
 
 def test_closed_reading_opens_after_login(closed_app):
     at = start_on("pages/quality.py", timeout=90).run().run()  # AppTest learns the page's address on its first run
-    at.text_input(key="login_name").set_value("reader")
+    at.text_input(key="login_name").set_value("READER")  # login names are compared without case
     at.text_input(key="login_password").set_value(PASSWORD)
     next(b for b in at.button if b.label == labels.LOGIN_LABELS["submit"]).click().run()
     assert not at.exception and at.metric and at.sidebar.selectbox(key="as_of_year")

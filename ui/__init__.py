@@ -360,12 +360,18 @@ def login_form(where) -> None:
         return
     del st.session_state["login_password"]
     try:
-        who = auth.authenticate(engine(), name, password, settings=settings())
+        who = auth.authenticate(engine(), name, password, source=client_address(), settings=settings())
     except auth.LoginFailed as exc:
         st.session_state["_login_error"] = str(exc)
     else:
-        auth.start_session(st.session_state, who)
+        auth.start_session(st.session_state, who, engine())
     st.rerun()
+
+
+def client_address() -> str:
+    """The address the server sees for this browser (the source of a login attempt; empty on localhost). Behind a
+    reverse proxy it is the proxy's, and the login lock is then per name only."""
+    return str(st.context.ip_address or "")
 
 
 def account_box(who: Account | None) -> None:
