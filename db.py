@@ -33,13 +33,10 @@ from store.migrations import upgrade as upgrade_schema
 from store.milestone_tables import Chase, ExtensionRequest, Milestone
 from store.milestones import (
                           MilestoneError,
-                          chase_milestone,
-                          extension_action,
                           load_milestones,
                           read_chases,
                           read_extensions,
                           read_milestones,
-                          update_milestones,
 )
 from store.models import (
                           SYSTEM_USER,
@@ -126,5 +123,5 @@ __all__ = ["User", "canonical_departments", "create_user", "read_users", "set_pa
            "period_label", "revert_change", "save_observations",
            "DataVersion", "ObservationTombstone", "REVERTIBLE", "delete_snapshot", "never_had_data", "open_db",
            "read_batches", "rename_snapshot", "revert_batch",
-           "Chase", "ExtensionRequest", "Milestone", "MilestoneError", "chase_milestone", "extension_action",
-           "load_milestones", "read_chases", "read_extensions", "read_milestones", "update_milestones"]
+           "Chase", "ExtensionRequest", "Milestone", "MilestoneError",
+           "load_milestones", "read_chases", "read_extensions", "read_milestones"]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from store.milestone_tables import Milestone
 from store.models import AuditLog, TaskProgress
+from vocab.periods import MAX_YEAR, MIN_YEAR
 
 
 def column_length(column: Any) -> int:
@@ -16,6 +18,23 @@ def column_length(column: Any) -> int:
 
 NAME_LENGTH = column_length(TaskProgress.reported_by)   # 填报人 / 报告单位 (String(60))
 WHO_LENGTH = column_length(AuditLog.who)                # the name written into the audit log (String(60))
+MILESTONE_TITLE_LENGTH = column_length(Milestone.title)  # 节点名称 (String(200))
+# 督办 texts stored in Text columns: bounded here, not by the database (a chase message is a sentence, a reason or
+# opinion a paragraph, evidence a short list of documents and links)
+CHASE_LENGTH = 500
+REASON_LENGTH = 2000      # extension reasons, review opinions, decision notes
+EVIDENCE_LENGTH = 4000
+FIRST_DAY, LAST_DAY = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)  # every date a user gives lies in between
+
+
+def date_problem(value: object, what: str) -> str | None:
+    """A message when a date is not a date or lies outside MIN_YEAR–MAX_YEAR (a due date of 2300 or 9999 is a
+    typing error, never a plan)."""
+    if not isinstance(value, date):
+        return f"{what}无效：请填写日期（如 2020-06-30）"
+    if not FIRST_DAY <= value <= LAST_DAY:
+        return f"{what} {value.isoformat()} 超出范围：日期应在 {FIRST_DAY:%Y-%m-%d} 至 {LAST_DAY:%Y-%m-%d} 之间"
+    return None
 
 
 def too_long(text: str, limit: int, what: str) -> str | None:

@@ -1,16 +1,21 @@
 """The 督办 parts of the 部门督办 page: the 临期与逾期 list, 本单位待办, chases, extension forms by role and the
-milestone grid. Each function draws one thing; every write goes through the store (which checks the account
-again through supervision/rules.py) and every refusal is shown as the store's Chinese sentence."""
+milestone grid. Each function draws one thing; every write goes through supervision/actions.py (the account's
+role checked there, the store's compare-and-set on what the form showed) and every refusal — a role, a change by
+someone else since, or the database's own refusal — is shown as one Chinese sentence, never a traceback."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 import db
 import ui
-from supervision import rules
+from dataio.importer import database_error_message
+from supervision import actions, rules
 from ui import tables
 from views import policy as views
 from vocab import labels
@@ -33,10 +38,29 @@ def show_flash() -> None:
 
 
 REFUSED_ICON = ":material/block:"
+REFUSALS = (PermissionDenied, ValueError, db.ConcurrentEditError)  # ValueError: MilestoneError and input checks
 
 
 def _refused(exc: Exception) -> None:
     st.error(md_escape(exc), icon=REFUSED_ICON)
+
+
+def _attempt(write: Callable[[], Any], success: str | Callable[[Any], str]) -> None:
+    """Run one write the user asked for: a refusal is shown as its Chinese sentence (what was typed stays), the
+    database's own refusal too (never SQL or a traceback); on success the confirmation (a text, or made from the
+    write's result) after the rerun."""
+    try:
+        result = write()
+    except REFUSALS as exc:
+        _refused(exc)
+    except SQLAlchemyError as exc:
+        _refused(database_error_message(exc))
+    else:
+        _done(success(result) if callable(success) else success)
+
+
+def _day(value) -> date:
+    return pd.Timestamp(value).date()
 
 
 def as_of_date(as_of_year: int) -> date:
@@ -62,7 +86,7 @@ def attention_list(deadlines: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     return rows
 
 
-def unit_todo(deadlines: pd.DataFrame, account: Account) -> None:
+def unit_todo(deadlines: pd.DataFrame, requests: pd.DataFrame, account: Account) -> None:
     """本单位待办 for a logged-in editor: the unit's open milestones by due date, and the extension form."""
     st.subheader(f"{labels.SUPERVISION_TITLES['todo']}（{'、'.join(account.departments) or '未关联单位'}）")
     todo = views.unit_todo(deadlines, account.departments)
@@ -73,31 +97,36 @@ def unit_todo(deadlines: pd.DataFrame, account: Account) -> None:
     st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch",
                  column_config=tables.DEADLINE_TABLE_COLUMNS, column_order=tables.DEADLINE_ORDER,
                  height=tables.table_height(table, 12), key="unit_todo")
-    extension_request_form(todo.drop_duplicates("milestone_id"), account)
+    extension_request_form(todo.drop_duplicates("milestone_id"), requests, account)
 
 
 def _milestone_label(row: pd.Series) -> str:
     return f"{row['clause']} {row['title']}（截止 {pd.Timestamp(row['due_date']).date().isoformat()}）"
 
 
-def extension_request_form(todo: pd.DataFrame, account: Account) -> None:
-    """An editor asks for more time (or resubmits a request the inspector returned)."""
+def extension_request_form(todo: pd.DataFrame, requests: pd.DataFrame, account: Account) -> None:
+    """An editor asks for more time (or resubmits a request the inspector returned), for the due date it sees."""
     with st.form("extension_request"):
         st.markdown(f"**{labels.SUPERVISION_TITLES['extension']}**")
         options = dict(zip(todo["milestone_id"].astype(int), [_milestone_label(r) for _, r in todo.iterrows()]))
         mid = st.selectbox("节点", list(options), format_func=options.get, key="ext_milestone")
         row = todo.set_index("milestone_id").loc[mid]
-        new_date = st.date_input("申请延期至", value=pd.Timestamp(row["due_date"]).date() + timedelta(days=30),
-                                 key="ext_new_date", format="YYYY-MM-DD")
+        due = _day(row["due_date"])
+        new_date = st.date_input("申请延期至", value=due + timedelta(days=30), key="ext_new_date",
+                                 format="YYYY-MM-DD")
         reason = st.text_area("延期理由（必填）", key="ext_reason")
         if st.form_submit_button("提交延期申请"):
-            action = "resubmit" if row["open_request"] == "returned" else "request"
-            try:
-                db.extension_action(ui.engine(), int(mid), action, account=account, text=reason, new_date=new_date)
-            except (PermissionDenied, ValueError) as exc:
-                _refused(exc)
+            returned = requests.loc[(requests["milestone_id"] == mid) & (requests["state"] == "returned")]
+            if returned.empty:
+                _attempt(lambda: actions.request_extension_as(ui.engine(), account, int(mid), new_date=new_date,
+                                                              reason=reason, seen_due_date=due),
+                         "延期申请已提交，等待督查室审核。")
             else:
-                _done("延期申请已提交，等待督查室审核。")
+                req = returned.iloc[0]
+                _attempt(lambda: actions.extension_step_as(
+                    ui.engine(), account, int(req["request_id"]), "resubmit", seen_state="returned",
+                    seen_new_date=_day(req["new_date"]), seen_version=int(req["version"]), text=reason,
+                    new_date=new_date, seen_due_date=due), "延期申请已重新提交，等待督查室审核。")
 
 
 def chase_form(rows: pd.DataFrame, account: Account) -> None:
@@ -113,12 +142,7 @@ def chase_form(rows: pd.DataFrame, account: Account) -> None:
         message = st.text_input("催办内容", value="请抓紧推进，按期完成并报送佐证材料。", key="chase_message")
         if st.form_submit_button("催办"):
             mid, unit = key.split("|", 1)
-            try:
-                db.chase_milestone(ui.engine(), int(mid), unit, message, account=account)
-            except (PermissionDenied, ValueError) as exc:
-                _refused(exc)
-            else:
-                _done(f"已催办{unit}。")
+            _attempt(lambda: actions.chase_as(ui.engine(), account, int(mid), unit, message), f"已催办{unit}。")
 
 
 def _request_step(requests: pd.DataFrame, account: Account, state: str, title: str,
@@ -130,18 +154,16 @@ def _request_step(requests: pd.DataFrame, account: Account, state: str, title: s
     st.dataframe(tables.request_table(pending), hide_index=True, width="stretch", column_config=tables.REQUEST_COLUMNS,
                  column_order=tables.REQUEST_ORDER, key=f"requests_{state}")
     with st.form(f"step_{state}"):
-        ids = dict(zip(pending["request_id"].astype(int), pending["milestone_id"].astype(int)))
-        rid = st.selectbox("申请编号", list(ids), key=f"step_{state}_id")
+        shown = pending.set_index(pending["request_id"].astype(int))
+        rid = st.selectbox("申请编号", list(shown.index), key=f"step_{state}_id")
         text = st.text_area(text_label, key=f"step_{state}_text")
         cols = st.columns(len(buttons))
         for col, (action, label) in zip(cols, buttons):
             if col.form_submit_button(label):
-                try:
-                    db.extension_action(ui.engine(), ids[rid], action, account=account, text=text)
-                except (PermissionDenied, ValueError) as exc:
-                    _refused(exc)
-                else:
-                    _done(f"延期申请 {rid}：{label}。")
+                seen = shown.loc[rid]  # the request as this form showed it: the step acts on exactly that
+                _attempt(lambda action=action, seen=seen: actions.extension_step_as(
+                    ui.engine(), account, int(rid), action, seen_state=state, seen_new_date=_day(seen["new_date"]),
+                    seen_version=int(seen["version"]), text=text), f"延期申请 {rid}：{label}。")
 
 
 def review_forms(requests: pd.DataFrame, account: Account) -> None:
@@ -168,12 +190,8 @@ def milestone_grid(milestones: pd.DataFrame, account: Account) -> None:
         if not changes:
             st.info("没有修改。")
             return
-        try:
-            n = db.update_milestones(ui.engine(), changes, account=account, reason="部门督办页面修改节点")
-        except (PermissionDenied, ValueError) as exc:
-            _refused(exc)
-        else:
-            _done(f"已保存 {n} 个节点的修改。")
+        _attempt(lambda: actions.edit_milestones_as(ui.engine(), account, changes, reason="部门督办页面修改节点"),
+                 lambda n: f"已保存 {n} 个节点的修改。")
 
 
 def history(chases: pd.DataFrame, units: list[str]) -> None:
@@ -195,12 +213,12 @@ def supervision_section(policy: str, as_of_year: int) -> pd.DataFrame:
     if deadlines["is_sample"].any():
         st.caption(labels.MILESTONE_SAMPLE_NOTE)
     frames = ui.catalogue_frames()
+    requests = frames["extensions"].loc[frames["extensions"]["policy"] == policy]
     if account is not None and account.role == "editor":
-        unit_todo(deadlines, account)
+        unit_todo(deadlines, requests, account)
     if account is not None and rules.may(rules.check_chase, account, done=False):
         chase_form(rows, account)
     if account is not None and account.role in ("inspector", "admin"):
-        requests = frames["extensions"].loc[frames["extensions"]["policy"] == policy]
         review_forms(requests, account)
     history(frames["chases"].loc[frames["chases"]["policy"] == policy], units)
     if account is not None and rules.may(rules.check_edit_milestones, account):

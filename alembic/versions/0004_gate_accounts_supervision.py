@@ -19,6 +19,9 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+_OPEN = "state IN ('requested', 'returned', 'forwarded')"  # vocab.extensions.OPEN_STATES as of this revision
+
+
 def _login_key(login: str) -> str:
     """vocab.accounts.login_key as of this revision (a migration keeps its own copy of what it computes)."""
     return unicodedata.normalize("NFKC", login).strip().casefold()[:60]
@@ -55,9 +58,23 @@ def upgrade() -> None:
         batch_op.drop_column('locked_until')
         batch_op.drop_column('failed_count')
 
+    doubled = conn.execute(sa.text(
+        "SELECT milestone_id, COUNT(*) FROM extension_request WHERE " + _OPEN + " GROUP BY milestone_id "
+        "HAVING COUNT(*) > 1")).fetchall()
+    if doubled:
+        raise RuntimeError("以下推进节点有不止一件未办结的延期申请（并发写入所致），请先由督查室退回或领导不批准多余的申请后再升级："
+                           + "、".join(f"节点 {m}（{n} 件）" for m, n in doubled))
+    with op.batch_alter_table('extension_request', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    op.create_index('uq_extension_request_open', 'extension_request', ['milestone_id'], unique=True,
+                    sqlite_where=sa.text(_OPEN), postgresql_where=sa.text(_OPEN))
+
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index('uq_extension_request_open', table_name='extension_request')
+    with op.batch_alter_table('extension_request', schema=None) as batch_op:
+        batch_op.drop_column('version')
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('failed_count', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
