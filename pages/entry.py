@@ -322,8 +322,11 @@ def unit_tab(policy: str, region: str, who: Account | None, scope: guard.Scope, 
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def account_notice(who: Account | None, scope: guard.Scope) -> None:
-    """What the logged-in account may do on this page (the login is user text: escaped for Markdown)."""
+def account_notice(who: Account | None, scope: guard.Scope, region: str) -> None:
+    """What the logged-in account may do on this page (the login is user text: escaped for Markdown), and that
+    the region chosen in the sidebar is not one it may write (a benchmark region: admins only)."""
+    if may_write_any(who) and region not in scope.regions:
+        st.info(md_escape(guard.region_refusal(scope, who, region) + "。"), icon=":material/lock:")
     if who is None:
         st.warning(labels.LOGIN_NEEDED, icon=":material/login:")
     elif not may_write_any(who):
@@ -340,7 +343,7 @@ who = ui.account()
 scope = ui.write_scope(who)
 st.title(labels.ENTRY_PAGE_TITLES["entry"])
 flash()
-account_notice(who, scope)
+account_notice(who, scope, filters.region)
 grid_box, unit_box, progress_box, excel_box = st.tabs(["逐项填报", "本单位填报", "任务进展", "Excel 导入导出"])
 with grid_box:
     grid_tab(filters.policy, filters.region, who, scope)

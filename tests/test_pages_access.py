@@ -137,3 +137,9 @@ def test_account_notice_shows_the_login_literally(store, name):
     at = app("pages/entry.py", who=name)
     (notice,) = [c.value for c in at.caption if "可填报" in c.value]
     assert md_escape(name) in notice and f"“{name}”" not in notice
+
+
+def test_the_entry_page_says_a_benchmark_region_is_for_admins(store):
+    at = app("pages/entry.py", who="zzb")
+    at.sidebar.selectbox(key="region").set_value("河南省").run()
+    assert any("河南省是对比地区" in i.value and "只能填报长垣市" in i.value for i in at.info)

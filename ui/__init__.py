@@ -405,7 +405,8 @@ def reading_gate() -> None:
 def _write_scope(version: int, login: str | None, role: str, departments: tuple[str, ...]) -> guard.Scope:
     c = _catalogue(version)
     who = Account(login=login, display_name=login, role=role, departments=departments) if login else None
-    return guard.scope_of(who, c["indicators"], c["task_units"], c["tasks"], c["targets"])
+    return guard.scope_of(who, c["indicators"], c["task_units"], c["tasks"], c["targets"], c["policies"],
+                          c["regions"])
 
 
 def write_scope(who: Account | None) -> guard.Scope:
