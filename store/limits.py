@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from store.milestone_tables import Milestone
-from store.models import AuditLog, TaskProgress
+from store.models import AuditLog, Snapshot, TaskProgress
 from vocab.periods import MAX_YEAR, MIN_YEAR
 
 
@@ -19,6 +19,7 @@ def column_length(column: Any) -> int:
 NAME_LENGTH = column_length(TaskProgress.reported_by)   # 填报人 / 报告单位 (String(60))
 WHO_LENGTH = column_length(AuditLog.who)                # the name written into the audit log (String(60))
 MILESTONE_TITLE_LENGTH = column_length(Milestone.title)  # 节点名称 (String(200))
+SNAPSHOT_NAME_LENGTH = column_length(Snapshot.name)      # 会议名称 (String(120))
 # 督办 texts stored in Text columns: bounded here, not by the database (a chase message is a sentence, a reason or
 # opinion a paragraph, evidence a short list of documents and links)
 CHASE_LENGTH = 500
@@ -50,3 +51,10 @@ def report_date_problem(reported_on: date, start_year: int, today: date | None =
         return None
     return (f"报告日期 {reported_on:%Y-%m-%d} 超出范围：只接受政策实施以来（{first:%Y-%m-%d}）"
             f"至今天（{today:%Y-%m-%d}）之间的日期")
+
+
+def year_problem(year: int, what: str) -> str | None:
+    """A message when a year lies outside MIN_YEAR–MAX_YEAR (e.g. a snapshot 'as of 9999')."""
+    if MIN_YEAR <= int(year) <= MAX_YEAR:
+        return None
+    return f"{what} {int(year)} 超出范围：年份应在 {MIN_YEAR}—{MAX_YEAR} 年之间"
