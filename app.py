@@ -20,6 +20,6 @@ PAGES = [
 
 st.session_state["_app_navigation"] = True  # see ui._through_app_navigation
 # reading closed (TRACKER_PUBLIC_READ=false or [access] public_read = false) and nobody logged in: no page names
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, position="hidden" if ui.reading_closed() else "sidebar")
 ui.reading_gate()  # the login form, nothing else
 page.run()
