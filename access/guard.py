@@ -26,7 +26,13 @@ from access.permissions import (
     writable_tasks,
 )
 from store import accounts
-from vocab.accounts import ROLE_LABELS, Account, PermissionDenied, login_key
+from vocab.accounts import (
+    ROLE_LABELS,
+    Account,
+    PermissionDenied,
+    login_key,
+    normal_login,
+)
 
 
 def account_text(account: Account) -> str:
@@ -197,6 +203,7 @@ def add_user_as(engine: Engine, account: Account | None, login: str, *, role: st
                 departments: Iterable[str] = (), display_name: str = "") -> Account:
     """Create an account with an argon2id hash of the password; audited without it."""
     require(account, ADMIN_ROLES, "管理账号")
+    accounts.check_login_name(normal_login(login))  # before the (deliberately slow) hash
     return accounts.create_user(engine, login, role=role, password_hash=auth.hash_password(password),
                                 departments=departments, display_name=display_name, who=account.login)
 

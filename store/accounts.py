@@ -109,9 +109,14 @@ def canonical_departments(names: Iterable[str]) -> list[str]:
     return out
 
 
-def _check_fields(login: str, role: str, departments: list[str]) -> None:
+def check_login_name(login: str) -> None:
+    """ValueError with a Chinese message unless the (normal_login) name may be a login."""
     if not valid_login(login):
-        raise ValueError(f"用户名“{login}”无效：请用 2—40 个字母、数字、汉字或 _ . @ -，不含空格。")
+        raise ValueError(f"用户名“{clean_name(login)}”无效：请用 2—40 个字母、数字、汉字或 _ . @ -，不含空格。")
+
+
+def _check_fields(login: str, role: str, departments: list[str]) -> None:
+    check_login_name(login)
     if role not in ROLES:
         raise ValueError(f"角色“{role}”无效：可选 " + "、".join(f"{r}（{ROLE_LABELS[r]}）" for r in ROLES) + "。")
     if role == "editor" and not departments:

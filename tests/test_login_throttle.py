@@ -13,7 +13,7 @@ from sqlalchemy import text
 import cli
 import db
 from access import auth, guard
-from tests.accounts import PASSWORD, admin, editor, store_account
+from tests.accounts import PASSWORD, admin, editor, password_hash, store_account
 
 KGX = editor("科工信局", "kgx_clerk")
 GENERIC = "用户名或密码错误。"
@@ -27,6 +27,16 @@ def pg_login_url(pg_cluster):
     db.create_schema(eng)
     eng.dispose()
     return url
+
+
+@pytest.fixture
+def sqlite_login_engine(tmp_path):
+    """kgx_clerk stored in a fresh SQLite file (for properties that do not depend on the back end)."""
+    eng = db.make_engine(f"sqlite:///{tmp_path / 'login.sqlite'}")
+    db.create_schema(eng)
+    store_account(eng, KGX)
+    yield eng
+    eng.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -44,6 +54,16 @@ def login_engine(request, tmp_path):
     store_account(eng, KGX)
     yield eng
     eng.dispose()
+
+
+REAL_DUMMY_HASH = auth.DUMMY_HASH
+
+
+@pytest.fixture(autouse=True)
+def cheap_dummy_hash(monkeypatch):
+    """The dummy hash at the test accounts' cheap cost (tests.accounts.TEST_HASHER), so that the module's many
+    refused logins stay fast; the cost test below puts the real one back."""
+    monkeypatch.setattr(auth, "DUMMY_HASH", password_hash("not-a-password-of-anyone"))
 
 
 @pytest.fixture
@@ -129,19 +149,22 @@ def test_a_disabled_account_answers_like_a_wrong_password(login_engine):
 
 
 @pytest.mark.parametrize("case", ["wrong password", "unknown name", "disabled", "locked"])
-def test_every_refusal_costs_one_argon2_check_of_the_same_cost(login_engine, checks, case):
+def test_every_refusal_costs_one_argon2_check_of_the_same_cost(sqlite_login_engine, checks, monkeypatch, case):
     """Timing cannot tell the cases apart: each runs exactly one verification, of a hash with the parameters
     that hash_password uses (the dummy hash for names without a usable account)."""
-    guard.set_password_as(login_engine, admin("管理员"), "kgx_clerk", PASSWORD)  # a hash of the real cost
+    login_engine = sqlite_login_engine
     clock, name, password = Clock(), "kgx_clerk", "wrong-password"
+    if case == "locked":  # five failures first (at the cheap cost), then the refusal is measured
+        answers(login_engine, name, "wrong-password", 5, clock)
+    elif case != "unknown name":
+        guard.set_password_as(login_engine, admin("管理员"), "kgx_clerk", PASSWORD)  # a hash of the real cost
     if case == "unknown name":
         name = "nobody_here"
     elif case == "disabled":
         guard.disable_user_as(login_engine, admin("管理员"), "kgx_clerk")
         password = PASSWORD
-    elif case == "locked":
-        answers(login_engine, name, "wrong-password", 5, clock)
-        checks.clear()
+    monkeypatch.setattr(auth, "DUMMY_HASH", REAL_DUMMY_HASH)
+    checks.clear()
     answers(login_engine, name, password, 1, clock)
     assert len(checks) == 1
     assert checks[0].split("$")[3] == auth.HASHER.hash("x").split("$")[3]  # m=65536,t=3,p=4 (the cost)
