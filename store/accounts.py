@@ -78,7 +78,7 @@ class LoginThrottle(Base):
     """Failed logins in a row per (login key, source address), for names that exist and names that do not alike,
     so that a lock tells nothing about which names exist. Not audited, left out of db.dump (bookkeeping)."""
     __tablename__ = "login_throttle"
-    __table_args__ = ({"info": {"dump_omit": ("failures", "locked_until", "last_attempt")}},)
+    __table_args__ = ({"info": {"dump_skip": True}},)
     login_key: Mapped[str] = mapped_column(String(NAME_LENGTH), primary_key=True)
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -226,3 +226,12 @@ def test_user_list_prints_no_control_character(db_path, monkeypatch, capsys, fmt
     assert cli.main(["user", "list", "--format", fmt]) == 0
     out = capsys.readouterr().out
     assert "旧]0;title名" in out and not [c for c in out if ord(c) < 32 and c != "\n"], repr(out)
+
+
+def test_login_attempts_are_bookkeeping_not_data(sqlite_login_engine):
+    """db.dump (what refused writes are compared by) does not change by a login, failed or not."""
+    before = db.dump(sqlite_login_engine)
+    answers(sqlite_login_engine, "kgx_clerk", "wrong-password", 2, Clock())
+    answers(sqlite_login_engine, "nobody_here", "wrong-password", 1, Clock())
+    auth.authenticate(sqlite_login_engine, "kgx_clerk", PASSWORD)
+    assert db.dump(sqlite_login_engine) == before

@@ -45,7 +45,7 @@ def upgrade() -> None:
     sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_attempt', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('login_key', 'source'),
-    info={'dump_omit': ('failures', 'locked_until', 'last_attempt')}
+    info={'dump_skip': True}
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('login_key', sa.String(length=60), nullable=True))
