@@ -235,3 +235,18 @@ def test_login_attempts_are_bookkeeping_not_data(sqlite_login_engine):
     answers(sqlite_login_engine, "nobody_here", "wrong-password", 1, Clock())
     auth.authenticate(sqlite_login_engine, "kgx_clerk", PASSWORD)
     assert db.dump(sqlite_login_engine) == before
+
+
+def test_an_older_database_gets_login_keys_on_upgrade(tmp_path):
+    """Accounts made before revision 0004 keep their names and log in ignoring case afterwards."""
+    eng = db.make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    db.upgrade_schema(eng, "0003")
+    with eng.begin() as conn:
+        conn.execute(text("""INSERT INTO "user" (login, display_name, role, departments, password_hash, active,
+                             created_at, failed_count) VALUES ('Clerk_1', 'Clerk', 'viewer', '[]', :h, 1,
+                             '2021-01-01 00:00:00', 3)"""), {"h": password_hash(PASSWORD)})
+    db.upgrade_schema(eng)
+    assert auth.authenticate(eng, "clerk_1", PASSWORD).login == "Clerk_1"
+    with pytest.raises(ValueError, match="已存在"):
+        guard.add_user_as(eng, admin("管理员"), "CLERK_1", role="viewer", password=PASSWORD)
+    eng.dispose()
