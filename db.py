@@ -36,13 +36,10 @@ from store.migrations import upgrade as upgrade_schema
 from store.milestone_tables import Chase, ExtensionRequest, Milestone
 from store.milestones import (
                           MilestoneError,
-                          chase_milestone,
-                          extension_action,
                           load_milestones,
                           read_chases,
                           read_extensions,
                           read_milestones,
-                          update_milestones,
 )
 from store.models import (
                           SYSTEM_USER,
@@ -64,12 +61,12 @@ from store.models import (
                           TaskUnit,
 )
 from store.policy_export import export_policy
+from store.policy_import import differences as policy_differences
 from store.policy_import import (
                           policy_origin,
                           save_imported_policy,
                           stored_policy,
 )
-from store.policy_import import differences as policy_differences
 from store.reads import (
                           data_version,
                           dump,
@@ -137,6 +134,6 @@ __all__ = ["Attachment", "attachment_file", "count_attachments", "read_attachmen
            "period_label", "revert_change", "save_observations",
            "DataVersion", "ObservationTombstone", "REVERTIBLE", "delete_snapshot", "never_had_data", "open_db",
            "read_batches", "rename_snapshot", "revert_batch",
-           "Chase", "ExtensionRequest", "Milestone", "MilestoneError", "chase_milestone", "extension_action",
-           "load_milestones", "read_chases", "read_extensions", "read_milestones", "update_milestones",
+           "Chase", "ExtensionRequest", "Milestone", "MilestoneError",
+           "load_milestones", "read_chases", "read_extensions", "read_milestones",
            "export_policy", "policy_differences", "policy_origin", "save_imported_policy", "stored_policy"]

@@ -21,6 +21,7 @@ from access.permissions import ADMIN_ROLES, ALL_DEPARTMENT_ROLES, WRITER_ROLES
 from dataio.evidence import EvidenceFile, Limits, check_files
 from store import accounts, attachments, milestone_done
 from store import catalogue as cat
+from supervision import actions
 from supervision.rules import OPEN_STATES
 from vocab.accounts import ROLES, Account, PermissionDenied
 
@@ -81,18 +82,35 @@ def report_done_as(engine: Engine, account: Account | None, milestone_id: int, *
                                       expected_version=expected_version, files=files)
 
 
-def extension_as(engine: Engine, account: Account | None, milestone_id: int, action: str, *, text: str = "",
-                 new_date: date | None = None, files: Iterable[RawFile] = ()) -> int:
-    """One extension step (db.extension_action checks the role and the transition) with the unit's files stored on
-    the request in the same transaction; returns the request id."""
+def request_extension_as(engine: Engine, account: Account | None, milestone_id: int, *, new_date: date | None,
+                         reason: str, seen_due_date: date, files: Iterable[RawFile] = ()) -> int:
+    """A unit's extension request (supervision.actions: the role and the due date it saw checked) with its files,
+    in one transaction; returns the request id."""
     files = checked(files)
     with db.session_scope(engine) as s:
-        request_id = db.extension_action(engine, milestone_id, action, account=account, text=text,
-                                         new_date=new_date, session=s)
-        if files:
-            attachments.add_attachments(s, "extension_request", request_id, files, who=account.login,
-                                        authorize=attach_check(account), reason="延期申请佐证材料")
+        request_id = actions.request_extension_as(engine, account, milestone_id, new_date=new_date, reason=reason,
+                                                  seen_due_date=seen_due_date, session=s)
+        _attach_to_request(s, account, request_id, files)
     return request_id
+
+
+def resubmit_extension_as(engine: Engine, account: Account | None, request_id: int, *, seen_new_date: date,
+                          seen_version: int, reason: str, new_date: date | None, seen_due_date: date,
+                          files: Iterable[RawFile] = ()) -> str:
+    """A returned request resubmitted (as the unit saw it) with further files, in one transaction."""
+    files = checked(files)
+    with db.session_scope(engine) as s:
+        state = actions.extension_step_as(engine, account, request_id, "resubmit", seen_state="returned",
+                                          seen_new_date=seen_new_date, seen_version=seen_version, text=reason,
+                                          new_date=new_date, seen_due_date=seen_due_date, session=s)
+        _attach_to_request(s, account, request_id, files)
+    return state
+
+
+def _attach_to_request(s, account: Account, request_id: int, files: list[EvidenceFile]) -> None:
+    if files:
+        attachments.add_attachments(s, "extension_request", request_id, files, who=account.login,
+                                    authorize=attach_check(account), reason="延期申请佐证材料")
 
 
 def attach_as(engine: Engine, account: Account | None, owner_kind: str, owner_id: int,

@@ -22,10 +22,17 @@ from access.permissions import (
     ALL_DEPARTMENT_ROLES,
     WRITER_ROLES,
     writable_indicators,
+    writable_regions,
     writable_tasks,
 )
 from store import accounts
-from vocab.accounts import ROLE_LABELS, Account, PermissionDenied
+from vocab.accounts import (
+    ROLE_LABELS,
+    Account,
+    PermissionDenied,
+    login_key,
+    normal_login,
+)
 
 
 def account_text(account: Account) -> str:
@@ -47,31 +54,43 @@ def require(account: Account | None, roles: tuple[str, ...], action: str) -> Acc
 
 @dataclass(frozen=True)
 class Scope:
-    """What one account may write: indicator codes and (policy, clause) of tasks, plus names for messages."""
+    """What one account may write: indicator codes, (policy, clause) of tasks and regions, plus names for
+    messages (own_regions: the regions a department reports for, named when another region is refused)."""
     indicators: frozenset[str]
     tasks: frozenset[tuple[str, str]]
     indicator_names: dict[str, str]
+    regions: frozenset[str] = frozenset()
+    own_regions: tuple[str, ...] = ()
 
 
 def write_scope(engine: Engine, account: Account | None) -> Scope:
-    """The account's writable indicators and tasks, from the catalogue in the store (read now: what a write is
-    checked against)."""
-    inds = db.read_indicators(engine)
+    """The account's writable indicators, tasks and regions, from the catalogue in the store (read now: what a
+    write is checked against)."""
+    inds, policies, regions = db.read_indicators(engine), db.read_policies(engine), db.read_regions(engine)
     if account is None or account.role not in WRITER_ROLES:
-        return scope_of(account, inds, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+        return scope_of(account, inds, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), policies, regions)
     targets = db.read_targets(engine) if account.role not in ALL_DEPARTMENT_ROLES else pd.DataFrame()
-    return scope_of(account, inds, db.read_task_units(engine), db.read_tasks(engine), targets)
+    return scope_of(account, inds, db.read_task_units(engine), db.read_tasks(engine), targets, policies, regions)
 
 
 def scope_of(account: Account | None, indicators: pd.DataFrame, task_units: pd.DataFrame, tasks: pd.DataFrame,
-             targets: pd.DataFrame) -> Scope:
+             targets: pd.DataFrame, policies: pd.DataFrame, regions: pd.DataFrame) -> Scope:
     """The scope from catalogue frames already read (a page shows it from its cached frames; the write itself is
     checked by check_writes against the store)."""
     names = dict(zip(indicators["code"], indicators["name"]))
+    own = tuple(dict.fromkeys(policies["region"]))
     if account is None or account.role not in WRITER_ROLES:
-        return Scope(frozenset(), frozenset(), names)
+        return Scope(frozenset(), frozenset(), names, frozenset(), own)
     return Scope(frozenset(writable_indicators(account, targets, names)),
-                 frozenset(writable_tasks(account, task_units, zip(tasks["policy"], tasks["clause"]))), names)
+                 frozenset(writable_tasks(account, task_units, zip(tasks["policy"], tasks["clause"]))), names,
+                 frozenset(writable_regions(account, policies, regions)), own)
+
+
+def region_refusal(scope: Scope, account: Account, region: str) -> str:
+    """Why the account may not write values of this region (a benchmark or peer region): a Chinese sentence."""
+    own = "、".join(scope.own_regions) or "本地区"
+    return (f"账号{account_text(account)}无权填报{region}的数据：{region}是对比地区，其数据来自公开统计，只有管理账号"
+            f"可以填报；本账号只能填报{own}的数据")
 
 
 def refused_indicators(scope: Scope, codes: Iterable[str]) -> list[str]:
@@ -84,10 +103,13 @@ def refused_tasks(scope: Scope, tasks: Iterable[tuple[str, str]]) -> list[tuple[
 
 
 def check_writes(engine: Engine, account: Account | None, indicators: Iterable[str] = (),
-                 tasks: Iterable[tuple[str, str]] = ()) -> None:
-    """PermissionDenied unless the account may write every one of these indicators and tasks."""
+                 tasks: Iterable[tuple[str, str]] = (), regions: Iterable[str] = ()) -> None:
+    """PermissionDenied unless the account may write every one of these indicators and tasks, in every one of
+    these regions."""
     require(account, WRITER_ROLES, "填报或修改数据")
     scope = write_scope(engine, account)
+    if bad_regions := [r for r in dict.fromkeys(regions) if r not in scope.regions]:
+        raise PermissionDenied(region_refusal(scope, account, "、".join(bad_regions)) + "。未写入任何数据。")
     bad_inds = refused_indicators(scope, indicators)
     bad_tasks = refused_tasks(scope, tasks)
     if not bad_inds and not bad_tasks:
@@ -105,7 +127,7 @@ def check_writes(engine: Engine, account: Account | None, indicators: Iterable[s
 def save_observations_as(engine: Engine, account: Account | None, rows: list[dict[str, Any]], *, reason: str = "",
                          session: Session | None = None) -> dict[str, int]:
     """db.save_observations after the check, audited under the account's login."""
-    check_writes(engine, account, indicators=[r["indicator"] for r in rows])
+    check_writes(engine, account, indicators=[r["indicator"] for r in rows], regions=[r["region"] for r in rows])
     return db.save_observations(engine, rows, who=account.login, reason=reason, session=session)
 
 
@@ -124,7 +146,7 @@ def save_plan_as(engine: Engine, account: Account | None, rows: list[dict[str, A
     """Observations and progress updates (an import, a grid save) checked together, then written in one
     transaction: all or nothing."""
     check_writes(engine, account, indicators=[r["indicator"] for r in rows],
-                 tasks=[(p["policy"], p["clause"]) for p in progress])
+                 tasks=[(p["policy"], p["clause"]) for p in progress], regions=[r["region"] for r in rows])
     counts = {"created": 0, "updated": 0, "unchanged": 0, "progress": 0}
     with db.session_scope(engine) as s:
         if rows:
@@ -140,7 +162,7 @@ def save_plan_as(engine: Engine, account: Account | None, rows: list[dict[str, A
 def delete_observation_as(engine: Engine, account: Account | None, region: str, indicator: str, year: int,
                           quarter: int, *, reason: str, expected_version: int | None = None) -> None:
     """db.delete_observation after the check."""
-    check_writes(engine, account, indicators=[indicator])
+    check_writes(engine, account, indicators=[indicator], regions=[region])
     db.delete_observation(engine, region, indicator, year, quarter, who=account.login, reason=reason,
                           expected_version=expected_version)
 
@@ -181,13 +203,14 @@ def add_user_as(engine: Engine, account: Account | None, login: str, *, role: st
                 departments: Iterable[str] = (), display_name: str = "") -> Account:
     """Create an account with an argon2id hash of the password; audited without it."""
     require(account, ADMIN_ROLES, "管理账号")
+    accounts.check_login_name(normal_login(login))  # before the (deliberately slow) hash
     return accounts.create_user(engine, login, role=role, password_hash=auth.hash_password(password),
                                 departments=departments, display_name=display_name, who=account.login)
 
 
 def set_password_as(engine: Engine, account: Account | None, login: str, password: str) -> None:
     """A new password for an account: admins for anyone, every account for itself."""
-    if account is None or account.login != login.strip():
+    if account is None or login_key(account.login) != login_key(login):
         require(account, ADMIN_ROLES, "修改他人的密码")
     accounts.set_password_hash(engine, login, auth.hash_password(password), who=account.login)
 
@@ -195,7 +218,7 @@ def set_password_as(engine: Engine, account: Account | None, login: str, passwor
 def update_user_as(engine: Engine, account: Account | None, login: str, **changes: Any) -> Account:
     """Change role, departments, display name or active flag; an admin cannot disable or demote itself."""
     require(account, ADMIN_ROLES, "管理账号")
-    if login.strip() == account.login and (changes.get("active") is False
+    if login_key(login) == login_key(account.login) and (changes.get("active") is False
                                            or changes.get("role") not in (None, *ADMIN_ROLES)):
         raise PermissionDenied("不能停用自己的账号或取消自己的管理权限：请由另一位管理员操作。")
     return accounts.update_user(engine, login, who=account.login, **changes)
@@ -218,7 +241,7 @@ def operator_account() -> Account:
 
 def cli_account(engine: Engine, login: str) -> Account:
     """The active account named by `--as NAME` on the command line; ValueError when unknown or disabled."""
-    account = accounts.active_account(engine, login.strip())
+    account = accounts.active_account(engine, login)
     if account is None:
         raise ValueError(f"账号“{login}”不存在或已停用（用 python cli.py user list 查看）。")
     return account

@@ -1,7 +1,9 @@
-"""Which indicators and tasks a department may write, read off the catalogue (no second list kept by hand).
+"""Which indicators, tasks and regions an account may write, read off the catalogue (no second list kept by hand).
 
-Pure functions over the frames of db.read_targets (lead_units, responsible_units: canonical names joined by "、")
-and db.read_task_units (policy, clause, role, department)."""
+Pure functions over the frames of db.read_targets (lead_units, responsible_units: canonical names joined by "、"),
+db.read_task_units (policy, clause, role, department), db.read_policies (region) and db.read_regions (name).
+A department reports for its own region (the region of the policies, e.g. 长垣市); the benchmark and peer regions
+(河南省, 新乡市, other counties) hold published statistics, written by admins only."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -62,3 +64,13 @@ def writable_tasks(account: Account | None, task_units: pd.DataFrame,
 
 def is_admin(account: Account | None) -> bool:
     return account is not None and account.role in ADMIN_ROLES
+
+
+def writable_regions(account: Account | None, policies: pd.DataFrame, regions: pd.DataFrame) -> set[str]:
+    """The regions the account may write values of: none for a viewer, every region for an admin, else the
+    policies' own regions (a department's clerk and the inspectors report for the county, not for 河南省)."""
+    if not may_write_any(account):
+        return set()
+    if account.role in ADMIN_ROLES:
+        return set(regions["name"])
+    return set(policies["region"])

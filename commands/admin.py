@@ -10,7 +10,7 @@ import pandas as pd
 import db
 from access import guard
 from commands.base import command, emit, ready_engine
-from vocab.accounts import ROLE_LABELS, ROLES
+from vocab.accounts import ROLE_LABELS, ROLES, clean_name
 
 
 def _db_args(p: argparse.ArgumentParser) -> None:
@@ -123,8 +123,9 @@ def cmd_user(args: argparse.Namespace) -> int:
         guard.disable_user_as(eng, operator, args.name)
         print(f"已停用账号“{args.name}”。")
     else:
-        users = db.read_users(eng)
-        emit(users.assign(departments=users["departments"].map(lambda d: "、".join(d or [])),
+        users = db.read_users(eng)  # names cleaned again: a row an older version stored raw prints no ESC or BEL
+        emit(users.assign(login=users["login"].map(clean_name), display_name=users["display_name"].map(clean_name),
+                          departments=users["departments"].map(lambda d: "、".join(d or [])),
                           role=users["role"].map(lambda r: f"{r} {ROLE_LABELS.get(r, '')}")), args.format)
     return 0
 

@@ -163,11 +163,14 @@ def import_workbook(engine: Engine, file: str | Path | bytes | IO[bytes], accoun
 
 def permission_problems(scope: guard.Scope, account: Account, clean: list[dict[str, Any]],
                         progress: list[dict[str, Any]]) -> list[Problem]:
-    """One problem per row whose indicator or task the account may not write."""
+    """One problem per row whose region, indicator or task the account may not write."""
     depts = "、".join(account.departments) or "本单位"
     message = f"账号{guard.account_text(account)}无权填报此项：只能填报{depts}牵头或参与的目标指标和任务"
-    return ([Problem(r["sheet"], r["row"], "指标", scope.indicator_names.get(r["indicator"], r["indicator"]), message)
-             for r in clean if r["indicator"] not in scope.indicators]
+    return ([Problem(r["sheet"], r["row"], "地区", r["region"], guard.region_refusal(scope, account, r["region"]))
+             for r in clean if r["region"] not in scope.regions]
+            + [Problem(r["sheet"], r["row"], "指标", scope.indicator_names.get(r["indicator"], r["indicator"]),
+                       message)
+               for r in clean if r["region"] in scope.regions and r["indicator"] not in scope.indicators]
             + [Problem(r["sheet"], r["row"], "条款", r["clause"], message)
                for r in progress if (r["policy"], r["clause"]) not in scope.tasks])
 

@@ -255,6 +255,9 @@ def excel_tab(policy: str, region: str, who: Account | None, scope: guard.Scope)
             if st.button("确认导入", type="primary", key="upload_confirm", disabled=not changes):
                 confirm_upload(upload, result, who)
     st.markdown("**3. 导出全部数据**：观测值（含来源、示例数据标记）、任务及进展、修改记录。")
+    if who is None:  # the export holds the whole audit log (who changed what): for logged-in accounts only
+        st.info(labels.EXPORT_LOGIN, icon=":material/lock:")
+        return
     if st.button("生成导出文件", key="export_build"):
         st.session_state["export_wanted"] = True
     if st.session_state.get("export_wanted"):
@@ -331,17 +334,20 @@ def unit_tab(policy: str, region: str, who: Account | None, scope: guard.Scope, 
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def account_notice(who: Account | None, scope: guard.Scope) -> None:
-    """What the logged-in account may do on this page."""
+def account_notice(who: Account | None, scope: guard.Scope, region: str) -> None:
+    """What the logged-in account may do on this page (the login is user text: escaped for Markdown), and that
+    the region chosen in the sidebar is not one it may write (a benchmark region: admins only)."""
+    if may_write_any(who) and region not in scope.regions:
+        st.info(md_escape(guard.region_refusal(scope, who, region) + "。"), icon=":material/lock:")
     if who is None:
         st.warning(labels.LOGIN_NEEDED, icon=":material/login:")
     elif not may_write_any(who):
         st.info(labels.VIEWER_ONLY, icon=":material/visibility:")
     elif who.role in ALL_DEPARTMENT_ROLES:
-        st.caption(f"账号{guard.account_text(who)}：可填报全部单位的指标和任务。")
+        st.caption(md_escape(f"账号{guard.account_text(who)}：可填报全部单位的指标和任务。"))
     else:
-        st.caption(f"账号{guard.account_text(who)}：可填报 {len(scope.indicators)} 个指标、{len(scope.tasks)} 项任务"
-                   f"（{'、'.join(who.departments)}牵头或参与的目标和任务）。")
+        st.caption(md_escape(f"账号{guard.account_text(who)}：可填报 {len(scope.indicators)} 个指标、"
+                             f"{len(scope.tasks)} 项任务（{'、'.join(who.departments)}牵头或参与的目标和任务）。"))
 
 
 filters = ui.sidebar_filters()
@@ -349,7 +355,7 @@ who = ui.account()
 scope = ui.write_scope(who)
 st.title(labels.ENTRY_PAGE_TITLES["entry"])
 flash()
-account_notice(who, scope)
+account_notice(who, scope, filters.region)
 grid_box, unit_box, progress_box, excel_box = st.tabs(["逐项填报", "本单位填报", "任务进展", "Excel 导入导出"])
 with grid_box:
     grid_tab(filters.policy, filters.region, who, scope)

@@ -4,7 +4,8 @@
 # Brings the schema to the latest revision first (one process at a time: PostgreSQL advisory lock).
 #   DATABASE_URL=postgresql+psycopg://tracker@dbhost:5432/tracker PORT=8501 scripts/serve.sh
 # TRACKER_PUBLIC_READ (default false): whether pages may be read without logging in (the accounts'
-# `[access] public_read` setting; this variable overrides it). Extra arguments go to `streamlit run`.
+# `[access] public_read` setting; this variable overrides it, access/auth.py). A browser never gets a traceback
+# (client.showErrorDetails none: the error is logged on the server). Extra arguments go to `streamlit run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?set DATABASE_URL, e.g. postgresql+psycopg://tracker@dbhost:5432/tracker}"
@@ -15,4 +16,4 @@ PY=${TRACKER_PYTHON:-.venv/bin/python}
 exec "$PY" -m streamlit run app.py \
   --server.address 0.0.0.0 --server.port "${PORT:-8501}" --server.headless true \
   --server.enableXsrfProtection true --server.enableCORS true --server.fileWatcherType none \
-  --browser.gatherUsageStats false "$@"
+  --client.showErrorDetails none --browser.gatherUsageStats false "$@"

@@ -73,6 +73,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
+def write_scope(engine: Engine, session: Session | None = None) -> Iterator[Session]:
+    """The caller's transaction when one is given (a write that goes with others, e.g. a request and its files),
+    else a new one (session_scope)."""
+    if session is not None:
+        yield session
+        return
+    with session_scope(engine) as s:
+        yield s
+
+
+@contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A read-only ORM session (a deferred transaction on SQLite: it takes no write lock, so a page can read while
     another process writes)."""

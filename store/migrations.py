@@ -108,13 +108,24 @@ def _migration_connection(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-@lru_cache(maxsize=1)
+def known_revisions() -> set[str]:
+    """Every revision in alembic/versions (each at or below the head)."""
+    return {s.revision for s in _scripts().walk_revisions()}
+
+
 def baseline_columns() -> dict[str, frozenset[str]]:
-    """Table → column names of the first revision (built once in an in-memory SQLite database)."""
+    """Table → column names of the first revision."""
+    return columns_at(BASELINE)
+
+
+@lru_cache(maxsize=8)
+def columns_at(revision: str) -> dict[str, frozenset[str]]:
+    """Table → column names at a revision (built once in an in-memory SQLite database): what a database or backup
+    at that revision must hold (store/backup.py checks a restore against it)."""
     eng = create_engine("sqlite://")
     try:
         with eng.begin() as conn:
-            command.upgrade(alembic_config(connection=conn), BASELINE)
+            command.upgrade(alembic_config(connection=conn), revision)
             insp = inspect(conn)
             return {t: frozenset(c["name"] for c in insp.get_columns(t))
                     for t in insp.get_table_names() if t != VERSION_TABLE}

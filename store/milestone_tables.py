@@ -9,14 +9,17 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models import Base
+from vocab.extensions import OPEN_STATES
 
 
 class Milestone(Base):
@@ -48,9 +51,16 @@ class Chase(Base):
     message: Mapped[str] = mapped_column(Text, default="")
 
 
+_OPEN = "state IN (" + ", ".join(f"'{s}'" for s in OPEN_STATES) + ")"
+
+
 class ExtensionRequest(Base):
-    """延期申请 through its states (supervision/rules.py holds the allowed transitions)."""
+    """延期申请 through its states (vocab.extensions.MOVES; supervision/rules.py: who may make each move). At most
+    one open request per milestone (a partial unique index: two requests made at the same moment cannot both be
+    stored); `version` rises with every step, which names the version it acts on."""
     __tablename__ = "extension_request"
+    __table_args__ = (Index("uq_extension_request_open", "milestone_id", unique=True,
+                            sqlite_where=text(_OPEN), postgresql_where=text(_OPEN)),)
     id: Mapped[int] = mapped_column(primary_key=True)
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id"))
     requester: Mapped[str] = mapped_column(String(60))  # account login
@@ -66,3 +76,4 @@ class ExtensionRequest(Base):
     decider: Mapped[str | None] = mapped_column(String(60), nullable=True)
     decision_note: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -1,27 +1,33 @@
 """Milestones in the store: loading the plans (idempotent, audited), reading them as DataFrames, and the audited
-writes of 督办 — editing milestones, chasing, and every step of an extension request. Who may do what is decided
-in supervision/rules.py; this module only calls it inside the write's transaction."""
+writes of 督办 — editing milestones, chasing, and every step of an extension request.
+
+The store keeps the data's invariants, on SQLite and PostgreSQL alike: every write names the version, state and
+date it acts on and is an UPDATE … WHERE on them (the rows also locked FOR UPDATE on PostgreSQL), so a write based
+on what someone else has changed since is refused (ConcurrentEditError), never applied; one open request per
+milestone (a partial unique index); dates within bounds; texts cleaned and bounded. Who may do what is decided one
+layer up (supervision/rules.py, checked by supervision/actions.py)."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from store import catalogue as cat
+from store import limits
 from store.audit import write_audit
-from store.engine import now, session_scope
+from store.engine import ConcurrentEditError, now, session_scope
 from store.milestone_tables import Chase, ExtensionRequest, Milestone
 from store.models import SYSTEM_USER, Department, Policy, Task
 from store.plans import load_plan
 from store.reads import frame_of
 from store.sync import department_resolver
-from supervision import rules
-from vocab.accounts import Account
 from vocab.labels import MILESTONE_STATUSES
+from vocab.text import clean_text
 
 EDITABLE_FIELDS = ("title", "due_date", "units", "status", "evidence", "completed_on")
 
@@ -30,13 +36,13 @@ class MilestoneError(ValueError):
     """Bad input for a milestone write; the message is a Chinese sentence naming the milestone and the field."""
 
 
-def _milestone_dict(m: Milestone) -> dict[str, Any]:
+def milestone_dict(m: Milestone) -> dict[str, Any]:
     return {"title": m.title, "due_date": m.due_date.isoformat(), "original_due_date": m.original_due_date.isoformat(),
             "units": list(m.units), "status": m.status, "evidence": m.evidence,
             "completed_on": m.completed_on.isoformat() if m.completed_on else None, "version": m.version}
 
 
-def _key(s: Session, m: Milestone) -> str:
+def milestone_key(s: Session, m: Milestone) -> str:
     task = s.get(Task, m.task_id)
     policy = s.get(Policy, task.policy_id)
     return f"{policy.code}/{task.clause}/{m.title}"
@@ -69,7 +75,7 @@ def load_milestones(engine: Engine, policy: cat.Policy, *, with_sample: bool = T
             s.add(m)
             existing.add((task.id, spec["title"]))
             write_audit(s, who=who, action="create", entity="milestone",
-                        key=f"{policy.code}/{spec['clause']}/{spec['title']}", old=None, new=_milestone_dict(m),
+                        key=f"{policy.code}/{spec['clause']}/{spec['title']}", old=None, new=milestone_dict(m),
                         reason=reason)
             added += 1
     return added
@@ -103,12 +109,13 @@ def read_chases(engine: Engine, policy_code: str | None = None) -> pd.DataFrame:
 
 def read_extensions(engine: Engine, policy_code: str | None = None) -> pd.DataFrame:
     """Every extension request with its milestone: request_id, milestone_id, policy, clause, title, requester,
-    unit, old_date, new_date, reason, state, timestamps, reviewer, review_opinion, decider, decision_note."""
+    unit, old_date, new_date, reason, state, timestamps, reviewer, review_opinion, decider, decision_note, version
+    (what a step names: it acts only on the request as it was read)."""
     e = ExtensionRequest
     stmt = (select(e.id.label("request_id"), e.milestone_id, Policy.code.label("policy"), Task.clause,
                    Milestone.title, e.requester, e.unit, e.old_date, e.new_date, e.reason, e.state,
                    e.requested_at, e.reviewer, e.review_opinion, e.reviewed_at, e.decider, e.decision_note,
-                   e.decided_at)
+                   e.decided_at, e.version)
             .select_from(e).join(Milestone).join(Task).join(Policy).order_by(e.requested_at, e.id))
     if policy_code:
         stmt = stmt.where(Policy.code == policy_code)
@@ -117,12 +124,34 @@ def read_extensions(engine: Engine, policy_code: str | None = None) -> pd.DataFr
 
 # ------------------------------------------------------------------ writes
 
+def bounded_text(value: Any, limit: int, what: str, label: str, *, multiline: bool = False) -> tuple[str, str | None]:
+    """A user text cleaned (vocab.text.clean_text: \\x0b, CR and other control characters never reach a document)
+    and its problem when it is longer than its limit."""
+    text = clean_text(str(value if value is not None else ""), multiline=multiline).strip()
+    problem = limits.too_long(text, limit, what)
+    return text, f"{label}：{problem}" if problem else None
+
+
+def _database_refusal(exc: IntegrityError | DataError, label: str) -> MilestoneError:
+    if isinstance(exc, IntegrityError):
+        return MilestoneError(f"{label}：与已有记录冲突（同一任务下的节点名称不能重复），未保存任何修改")
+    return MilestoneError(f"{label}：有文字超过数据库允许的长度，未保存任何修改")
+
+
 def _check_changes(m: Milestone, label: str, values: dict[str, Any], departments: set[str],
-                   has_approved_extension: bool) -> list[str]:
-    """Every problem of one milestone's new values (Chinese, naming the milestone and the field)."""
+                   has_approved_extension: bool, today: date) -> list[str]:
+    """Every problem of one milestone's new values (Chinese, naming the milestone and the field); texts in
+    `values` are replaced by their cleaned form."""
     problems = []
-    if "title" in values and not str(values["title"] or "").strip():
-        problems.append(f"{label}：节点名称不能为空")
+    if "title" in values:
+        values["title"], problem = bounded_text(values["title"], limits.MILESTONE_TITLE_LENGTH, "节点名称", label)
+        problems += [problem] if problem else []
+        if not values["title"]:
+            problems.append(f"{label}：节点名称不能为空")
+    if "evidence" in values:
+        values["evidence"], problem = bounded_text(values["evidence"], limits.EVIDENCE_LENGTH, "佐证材料", label,
+                                            multiline=True)
+        problems += [problem] if problem else []
     status = values.get("status", m.status)
     if status not in MILESTONE_STATUSES:
         problems.append(f"{label}：状态“{status}”无效")
@@ -131,9 +160,14 @@ def _check_changes(m: Milestone, label: str, values: dict[str, Any], departments
         problems.append(f"{label}：状态为已完成时须填写完成日期")
     if status != "done" and completed is not None:
         problems.append(f"{label}：未完成的节点不应填写完成日期")
+    if values.get("completed_on") is not None:
+        if problem := limits.date_problem(values["completed_on"], "完成日期"):
+            problems.append(f"{label}：{problem}")
+        elif values["completed_on"] > today:
+            problems.append(f"{label}：完成日期 {values['completed_on'].isoformat()} 晚于今天，请填写实际完成的日期")
     if "due_date" in values:
-        if not isinstance(values["due_date"], date):
-            problems.append(f"{label}：截止日期无效")
+        if problem := limits.date_problem(values["due_date"], "截止日期"):
+            problems.append(f"{label}：{problem}")
         elif values["due_date"] != m.due_date and has_approved_extension:
             problems.append(f"{label}：该节点已批准延期，截止日期只能通过延期申请变更")
     if "units" in values:
@@ -146,124 +180,77 @@ def _check_changes(m: Milestone, label: str, values: dict[str, Any], departments
     return problems
 
 
-def update_milestones(engine: Engine, changes: list[dict[str, Any]], *, account: Account | None,
-                      reason: str = "") -> int:
-    """Save edits of milestones in one transaction, audited, with compare-and-set.
+def update_milestones(engine: Engine, changes: list[dict[str, Any]], *, who: str, reason: str = "",
+                      today: date | None = None) -> int:
+    """Save edits of milestones in one transaction, audited, each an UPDATE … WHERE id = ? AND version = ?.
 
-    Each change: milestone_id, expected_version (the version the editor opened), and any of title, due_date,
-    units, status, evidence, completed_on. Any problem refuses the whole save (MilestoneError listing all)."""
-    acc = rules.check_edit_milestones(account)
+    Each change: milestone_id, expected_version (the version the editor opened; without it, the version read in
+    this transaction), and any of title, due_date, units, status, evidence, completed_on. Any problem refuses
+    the whole save (MilestoneError listing all); a row changed since it was opened refuses it too
+    (ConcurrentEditError). Returns how many milestones changed."""
+    today = today or date.today()
     written = 0
     with session_scope(engine) as s:
         departments = set(s.scalars(select(Department.name)))
         problems: list[str] = []
         todo = []
         for change in changes:
-            m = s.get(Milestone, int(change["milestone_id"]))
+            m = s.get(Milestone, int(change["milestone_id"]), with_for_update=True)
             if m is None:
                 problems.append(f"节点 {change['milestone_id']}：不存在或已被删除")
                 continue
-            label = f"节点“{m.title}”（{_key(s, m)}）"
-            if change.get("expected_version") is not None and change["expected_version"] != m.version:
+            label = f"节点“{m.title}”（{milestone_key(s, m)}）"
+            expected = change.get("expected_version")
+            if expected is not None and int(expected) != m.version:
                 problems.append(f"{label}：保存失败——您打开后该节点已被他人修改，请刷新后再保存")
                 continue
             values = {k: change[k] for k in EDITABLE_FIELDS if k in change}
             approved = s.scalar(select(ExtensionRequest.id).where(ExtensionRequest.milestone_id == m.id,
                                                                   ExtensionRequest.state == "approved")) is not None
-            problems += _check_changes(m, label, values, departments, approved)
-            todo.append((m, values))
+            problems += _check_changes(m, label, values, departments, approved, today)
+            todo.append((m, label, int(expected) if expected is not None else m.version, values))
         if problems:
             raise MilestoneError("；".join(problems))
-        for m, values in todo:
-            old = _milestone_dict(m)
+        for m, label, expected, values in todo:
             changed = {k: v for k, v in values.items() if getattr(m, k) != v}
             if not changed:
                 continue
-            for k, v in changed.items():
-                setattr(m, k, v)
+            old = milestone_dict(m)
             if "due_date" in changed:  # a plan correction (no approved extension): the plan's date moves too
-                m.original_due_date = m.due_date
-            m.version += 1
-            write_audit(s, who=acc.login, action="update", entity="milestone", key=_key(s, m), old=old,
-                        new=_milestone_dict(m), reason=reason or "修改推进节点")
+                changed["original_due_date"] = changed["due_date"]
+            try:
+                with s.begin_nested():
+                    done = s.execute(update(Milestone).where(Milestone.id == m.id, Milestone.version == expected)
+                                     .values(**changed, version=expected + 1)
+                                     .execution_options(synchronize_session="fetch"))
+            except (IntegrityError, DataError) as exc:
+                raise _database_refusal(exc, label) from exc
+            if done.rowcount != 1:
+                raise ConcurrentEditError(f"{label}：保存失败——您打开后该节点已被他人修改，请刷新后再保存。")
+            s.refresh(m)
+            write_audit(s, who=who, action="update", entity="milestone", key=milestone_key(s, m), old=old,
+                        new=milestone_dict(m), reason=clean_text(reason).strip() or "修改推进节点")
             written += 1
     return written
 
 
-def chase_milestone(engine: Engine, milestone_id: int, unit: str, message: str, *, account: Account | None) -> None:
-    """Record a 催办 of one responsible unit for a milestone (inspectors and admins; not for done milestones)."""
+def add_chase(engine: Engine, milestone_id: int, unit: str, message: str, *, who: str) -> int:
+    """Record a 催办 of one responsible unit for a milestone not yet done (the message cleaned, one line, at most
+    limits.CHASE_LENGTH characters); audited. Returns the chase's id."""
     with session_scope(engine) as s:
-        m = s.get(Milestone, int(milestone_id))
+        m = s.get(Milestone, int(milestone_id), with_for_update=True)
         if m is None:
             raise MilestoneError(f"节点 {milestone_id} 不存在")
-        acc = rules.check_chase(account, done=m.status == "done")
+        if m.status == "done":
+            raise MilestoneError(f"节点“{m.title}”已完成，无需催办")
         if unit not in m.units:
             raise MilestoneError(f"“{unit}”不是节点“{m.title}”的责任单位（{'、'.join(m.units)}）")
-        row = Chase(milestone_id=m.id, who=acc.login, at=now(), unit=unit, message=message.strip())
+        text, problem = bounded_text(message, limits.CHASE_LENGTH, "催办内容", f"节点“{m.title}”")
+        if problem:
+            raise MilestoneError(problem)
+        row = Chase(milestone_id=m.id, who=who, at=now(), unit=unit, message=text)
         s.add(row)
         s.flush()
-        write_audit(s, who=acc.login, action="create", entity="chase", key=f"{_key(s, m)}/{row.id}", old=None,
+        write_audit(s, who=who, action="create", entity="chase", key=f"{milestone_key(s, m)}/{row.id}", old=None,
                     new={"unit": unit, "message": row.message}, reason="催办")
-
-
-def _request_dict(r: ExtensionRequest) -> dict[str, Any]:
-    return {"state": r.state, "new_date": r.new_date.isoformat(), "old_date": r.old_date.isoformat(),
-            "reason": r.reason, "requester": r.requester, "unit": r.unit, "reviewer": r.reviewer,
-            "review_opinion": r.review_opinion, "decider": r.decider, "decision_note": r.decision_note}
-
-
-def extension_action(engine: Engine, milestone_id: int, action: str, *, account: Account | None, text: str = "",
-                     new_date: date | None = None, session: Session | None = None) -> int:
-    """One step of a milestone's extension request (rules.TRANSITIONS), audited with the account and time.
-
-    request / resubmit: text = reason, new_date required; forward: text = opinion; return: text = reason;
-    approve / reject: text = the leader's note (approve moves the due date; the original stays). Returns the
-    request id. Refused steps raise PermissionDenied or ValueError and write nothing. session: a transaction of
-    the caller's (e.g. to store the request's 佐证材料 with it)."""
-    if session is not None:
-        return _extension_step(session, milestone_id, action, account, text, new_date)
-    with session_scope(engine) as s:
-        return _extension_step(s, milestone_id, action, account, text, new_date)
-
-
-def _extension_step(s: Session, milestone_id: int, action: str, account: Account | None, text: str,
-                    new_date: date | None) -> int:
-    m = s.get(Milestone, int(milestone_id))
-    if m is None:
-        raise MilestoneError(f"节点 {milestone_id} 不存在")
-    req = s.scalar(select(ExtensionRequest).where(ExtensionRequest.milestone_id == m.id,
-                                                  ExtensionRequest.state.in_(rules.OPEN_STATES)))
-    state = req.state if req is not None else rules.NONE
-    new_state = rules.extension_step(state, action, account, units=m.units,
-                                     requester=req.requester if req is not None else None)
-    rules.check_extension_input(action, text=text, new_date=new_date, due_date=m.due_date,
-                                done=m.status == "done")
-    acc: Account = account  # extension_step refused None
-    old = _request_dict(req) if req is not None else None
-    stamp = now()
-    if action == "request":
-        unit = next(u for u in m.units if u in acc.departments)
-        req = ExtensionRequest(milestone_id=m.id, requester=acc.login, unit=unit, old_date=m.due_date,
-                               new_date=new_date, reason=text.strip(), state=new_state, requested_at=stamp)
-        s.add(req)
-    elif action == "resubmit":
-        req.new_date, req.reason, req.old_date = new_date, text.strip(), m.due_date
-        req.requester, req.requested_at = acc.login, stamp
-        req.reviewer, req.review_opinion, req.reviewed_at = None, "", None
-    elif action in ("forward", "return"):
-        req.reviewer, req.review_opinion, req.reviewed_at = acc.login, text.strip(), stamp
-    else:
-        req.decider, req.decision_note, req.decided_at = acc.login, text.strip(), stamp
-    req.state = new_state
-    s.flush()
-    key = f"{_key(s, m)}/延期申请{req.id}"
-    write_audit(s, who=acc.login, action="create" if action == "request" else "update",
-                entity="extension_request", key=key, old=old, new=_request_dict(req),
-                reason=rules.ACTION_LABELS[action])
-    if action == "approve":
-        before = _milestone_dict(m)
-        m.due_date = req.new_date
-        m.version += 1
-        write_audit(s, who=acc.login, action="update", entity="milestone", key=_key(s, m), old=before,
-                    new=_milestone_dict(m), reason=f"批准延期申请 {req.id}")
-    return int(req.id)
+        return int(row.id)

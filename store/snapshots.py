@@ -7,8 +7,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from store import limits
 from store.audit import write_audit
 from store.engine import now, session_scope
 from store.models import Policy, Snapshot, SnapshotRow
@@ -35,6 +37,10 @@ def save_snapshot(engine: Engine, status: pd.DataFrame, *, name: str, meeting_da
     name, who = clean_text(name).strip(), clean_text(who).strip()
     if not name:
         raise ValueError("请填写会议名称（例如“2020年第四季度科技领导小组会议”）。")
+    for problem in (limits.too_long(name, limits.SNAPSHOT_NAME_LENGTH, "会议名称"),
+                    limits.year_problem(as_of_year, "截至年份")):
+        if problem:
+            raise ValueError(problem + "。")
     if not str(who or "").strip():
         raise ValueError("请先填写保存人（填报人）姓名：保存会议快照会记入修改记录。")
     missing = [c for c in SNAPSHOT_COLUMNS if c not in status.columns]
@@ -43,11 +49,24 @@ def save_snapshot(engine: Engine, status: pd.DataFrame, *, name: str, meeting_da
     rows = status.loc[status["region"] == region] if "region" in status.columns else status
     if rows.empty:
         raise ValueError(f"{region}没有可保存的目标状态。")
+    try:
+        return _save(engine, rows, name=name, meeting_date=meeting_date, policy=policy, region=region,
+                     as_of_year=as_of_year, who=who)
+    except IntegrityError as exc:  # the same name saved at the same moment by someone else (PostgreSQL)
+        raise _name_taken(name, region) from exc
+
+
+def _name_taken(name: str, region: str) -> ValueError:
+    return ValueError(f"会议快照“{name}”已存在（{region}），请换一个名称。")
+
+
+def _save(engine: Engine, rows: pd.DataFrame, *, name: str, meeting_date: date, policy: str, region: str,
+          as_of_year: int, who: str) -> int:
     with session_scope(engine) as s:
         _check_meeting_date(s, policy, meeting_date)
         if s.scalar(select(Snapshot).where(Snapshot.policy == policy, Snapshot.region == region,
                                            Snapshot.name == name)) is not None:
-            raise ValueError(f"会议快照“{name}”已存在（{region}），请换一个名称。")
+            raise _name_taken(name, region)
         snap = Snapshot(name=name, meeting_date=meeting_date, policy=policy, region=region,
                         as_of_year=int(as_of_year), created_by=who, created_at=now())
         snap.rows = [SnapshotRow(**{c: _cell(v) for c, v in zip(SNAPSHOT_COLUMNS, values)})
@@ -86,16 +105,24 @@ def rename_snapshot(engine: Engine, snapshot_id: int, name: str, *, who: str) ->
     name = clean_text(name).strip()
     if not name:
         raise ValueError("请填写新的会议名称。")
-    with session_scope(engine) as s:
-        snap = _existing_snapshot(s, snapshot_id)
-        if name == snap.name:
-            return
-        if s.scalar(select(Snapshot.id).where(Snapshot.policy == snap.policy, Snapshot.region == snap.region,
-                                              Snapshot.name == name)) is not None:
-            raise ValueError(f"会议快照“{name}”已存在（{snap.region}），请换一个名称。")
-        write_audit(s, who=who, action="update", entity="snapshot", key=f"{snap.policy}/{snap.region}/{snap.name}",
-                    old={"name": snap.name}, new={"name": name}, reason="重命名会议快照")
-        snap.name = name
+    if problem := limits.too_long(name, limits.SNAPSHOT_NAME_LENGTH, "会议名称"):
+        raise ValueError(problem + "。")
+    region = ""
+    try:
+        with session_scope(engine) as s:
+            snap = _existing_snapshot(s, snapshot_id)
+            region = snap.region
+            if name == snap.name:
+                return
+            if s.scalar(select(Snapshot.id).where(Snapshot.policy == snap.policy, Snapshot.region == snap.region,
+                                                  Snapshot.name == name)) is not None:
+                raise _name_taken(name, region)
+            write_audit(s, who=who, action="update", entity="snapshot",
+                        key=f"{snap.policy}/{snap.region}/{snap.name}", old={"name": snap.name}, new={"name": name},
+                        reason="重命名会议快照")
+            snap.name = name
+    except IntegrityError as exc:  # renamed to the same name at the same moment by someone else (PostgreSQL)
+        raise _name_taken(name, region) from exc
 
 
 def delete_snapshot(engine: Engine, snapshot_id: int, *, who: str, reason: str = "") -> None:

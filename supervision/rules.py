@@ -1,37 +1,35 @@
 """Who may do what in 督办, in one place: editing milestones, chasing, and the extension workflow.
 
-The extension workflow is the table TRANSITIONS: (state, action, role) → new state. Anything not in the table is
-refused. "none" is a milestone without an open request; approved and rejected are final (a new request starts
-again from "none"). Pure: no database; the store calls these inside its write transactions."""
+The extension workflow is the table TRANSITIONS: (state, action, role) → new state, built from the moves of
+vocab.extensions and the one role each action belongs to. Anything not in the table is refused. Pure: no
+database; supervision/actions.py checks these before it calls the store, which keeps every move a compare-and-set
+on the state and date the actor saw."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
 
 from vocab.accounts import ROLE_LABELS, Account, PermissionDenied
+from vocab.extensions import (
+    ACTION_LABELS,
+    ACTIONS,
+    DATE_ACTIONS,
+    MOVES,
+    NONE,
+    OPEN_STATES,
+    STATE_LABELS,
+    STATES,
+    TEXT_REQUIRED,
+)
 
-NONE = "none"
-STATES: tuple[str, ...] = (NONE, "requested", "returned", "forwarded", "approved", "rejected")
-OPEN_STATES: tuple[str, ...] = ("requested", "returned", "forwarded")
-ACTIONS: tuple[str, ...] = ("request", "forward", "return", "resubmit", "approve", "reject")
+__all__ = ["ACTIONS", "ACTION_LABELS", "NONE", "OPEN_STATES", "STATES", "STATE_LABELS", "TEXT_REQUIRED",
+           "TRANSITIONS", "check_chase", "check_edit_milestones", "check_extension_input", "extension_step", "may"]
 
-STATE_LABELS = {NONE: "无申请", "requested": "待督查室审核", "returned": "已退回单位", "forwarded": "待领导审批",
-                "approved": "已批准", "rejected": "不批准"}
-ACTION_LABELS = {"request": "提出延期申请", "forward": "同意上报", "return": "退回", "resubmit": "重新提交",
-                 "approve": "批准", "reject": "不批准"}
-
-TRANSITIONS: dict[tuple[str, str, str], str] = {
-    (NONE, "request", "editor"): "requested",
-    ("requested", "forward", "inspector"): "forwarded",
-    ("requested", "return", "inspector"): "returned",
-    ("returned", "resubmit", "editor"): "requested",
-    ("forwarded", "approve", "admin"): "approved",
-    ("forwarded", "reject", "admin"): "rejected",
-}
-UNIT_ACTIONS = ("request", "resubmit")              # by an editor of a responsible unit
+ACTION_ROLES = {"request": "editor", "forward": "inspector", "return": "inspector", "resubmit": "editor",
+                "approve": "admin", "reject": "admin"}
+TRANSITIONS: dict[tuple[str, str, str], str] = {(MOVES[a][0], a, ACTION_ROLES[a]): MOVES[a][1] for a in ACTIONS}
+UNIT_ACTIONS = DATE_ACTIONS                          # by an editor of a responsible unit
 REVIEW_ACTIONS = ("forward", "return", "approve", "reject")  # never by the requester
-TEXT_REQUIRED = {"request": "延期理由", "resubmit": "延期理由", "forward": "审核意见", "return": "退回理由",
-                 "reject": "不批准的理由"}
 
 MILESTONE_EDITORS = ("inspector", "admin")
 CHASERS = ("inspector", "admin")
@@ -75,8 +73,9 @@ def extension_step(state: str, action: str, account: Account | None, *, units: I
 
 def check_extension_input(action: str, *, text: str = "", new_date: date | None = None,
                           due_date: date | None = None, done: bool = False) -> None:
-    """The fields an action needs (reason, opinion, a new date after the current due date); ValueError otherwise."""
-    if action in TEXT_REQUIRED and not text.strip():
+    """The fields an action needs (reason, opinion, a new date after the current due date); ValueError otherwise.
+    The store checks the dates again against the milestone as stored (and their bounds)."""
+    if action in TEXT_REQUIRED and not str(text or "").strip():
         raise ValueError(f"请填写{TEXT_REQUIRED[action]}。")
     if action in UNIT_ACTIONS:
         if done:
@@ -95,8 +94,8 @@ def check_edit_milestones(account: Account | None) -> Account:
     return acc
 
 
-def check_chase(account: Account | None, *, done: bool) -> Account:
-    """Only inspectors and admins chase, and only milestones not yet done."""
+def check_chase(account: Account | None, *, done: bool = False) -> Account:
+    """Only inspectors and admins chase, and only milestones not yet done (the store checks that again)."""
     acc = _logged_in(account)
     if acc.role not in CHASERS:
         raise PermissionDenied(f"只有{_roles_text(CHASERS)}账号可以催办。")

@@ -2,6 +2,8 @@
 data of the backup (db.dump), on SQLite and on PostgreSQL; a backup taken during writes is consistent."""
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 
 import pytest
@@ -135,5 +137,117 @@ def test_postgres_backup_restore_round_trip(pg_empty_url, tmp_path):
         db.restore(pg_empty_url, report.path, who="管理员")
         assert _without_restore_row(db.dump(eng)) == backed_up
         assert db.read_audit(eng).iloc[0]["action"] == "restore"
+    finally:
+        eng.dispose()
+
+
+# ------------------------------------------------------------------ refused restores leave everything as it was
+
+def _files(path) -> dict[str, bytes]:
+    """The live database's files, byte for byte (main file and write-ahead log)."""
+    return {p.name: p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name)
+            and not p.name.endswith("-shm")}
+
+
+def _foreign(path) -> None:
+    """A SQLite file with an alembic_version table but not our tables."""
+    conn = sqlite3.connect(path)
+    conn.executescript("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY);"
+                       "INSERT INTO alembic_version VALUES ('0003');"
+                       "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);"
+                       "CREATE TABLE observation (id INTEGER PRIMARY KEY);")
+    conn.close()
+
+
+def _at_revision(path, revision: str) -> None:
+    """Our own backup, marked as made at another revision (e.g. by a newer version of the program)."""
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    conn.commit()
+    conn.close()
+
+
+def _twin_logins_at_0003(path) -> None:
+    """A backup of an older version holding two logins that differ only in case: it cannot be upgraded."""
+    eng = db.make_engine(f"sqlite:///{path}")
+    db.upgrade_schema(eng, "0003")
+    with eng.begin() as conn:
+        for login in ("admin", "Admin"):
+            conn.exec_driver_sql(
+                "INSERT INTO user (login, display_name, role, departments, password_hash, active, created_at, "
+                "failed_count) VALUES (?, ?, 'admin', '[]', 'x', 1, '2020-01-01 00:00:00', 0)", (login, login))
+    eng.dispose()
+
+
+@pytest.mark.parametrize("make, message", [
+    (_foreign, "不是本系统的数据库"),
+    (lambda p: _at_revision(p, "9999"), "9999"),
+    (lambda p: _at_revision(p, "0099_future"), "更新的程序"),
+    (_twin_logins_at_0003, "只差大小写"),
+], ids=["foreign tables", "unknown revision", "newer revision", "cannot upgrade"])
+def test_a_refused_restore_leaves_the_live_database_byte_for_byte(engine, db_path, tmp_path, capsys, monkeypatch,
+                                                                  make, message):
+    source = tmp_path / "source" / "backup.sqlite"
+    source.parent.mkdir()
+    if make in (_foreign, _twin_logins_at_0003):
+        make(source)
+    else:
+        db.backup(f"sqlite:///{db_path}", source)
+        make(source)
+    _save(engine, 101)
+    engine.dispose()
+    before = _files(db_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    assert cli.main(["restore", str(source), "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "未改动" in err and "Traceback" not in err
+    assert _files(db_path) == before  # nothing written, and no file left beside it (copy, aside, damaged)
+    assert {p.name for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)} - {"tracker.sqlite-shm"} \
+        == set(before)
+    assert cli.main(["status", "--as-of", "2020"]) == 0  # and every later command still works
+
+
+def test_a_restore_keeps_the_replaced_database_aside(engine, db_path, tmp_path):
+    url = f"sqlite:///{db_path}"
+    db.backup(url, tmp_path / "b.sqlite")
+    _save(engine, 103)
+    db.restore(url, tmp_path / "b.sqlite", who="管理员")
+    (aside,) = [p for p in db_path.parent.iterdir() if ".before-restore-" in p.name]
+    kept = db.make_engine(f"sqlite:///{aside}")
+    try:
+        assert db.read_observations(kept, ["长垣市"], ["hte_count"]).set_index("year").loc[2020, "value"] == 103
+    finally:
+        kept.dispose()
+    assert aside.stat().st_mode & 0o777 == 0o600
+
+
+def test_backups_are_readable_by_their_owner_only(engine, db_path, tmp_path):
+    """A backup holds the accounts' password hashes: mode 0600 whatever the umask."""
+    old = os.umask(0o022)
+    try:
+        report = db.backup(f"sqlite:///{db_path}", tmp_path / "nightly" / "tracker.sqlite")
+    finally:
+        os.umask(old)
+    assert report.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_postgres_restore_of_a_foreign_dump_is_refused(pg_empty_url, tmp_path):
+    eng = db.make_engine(pg_empty_url)
+    try:
+        db.create_schema(eng)
+        _save_plain = db.dump(eng)
+        with eng.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE stranger (id integer)")
+        report = db.backup(pg_empty_url, tmp_path / "other.dump")
+        assert report.path.stat().st_mode & 0o777 == 0o600
+        with eng.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE stranger")
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0002'")
+        with pytest.raises(db.BackupError, match="多出表 stranger"):
+            db.restore(pg_empty_url, report.path, who="管理员")
+        with eng.begin() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+            conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{next(iter(db.head_revisions()))}'")
+        assert db.dump(eng) == _save_plain
     finally:
         eng.dispose()

@@ -25,6 +25,7 @@ from dataio.exporter import export_workbook
 from deck import build_deck
 from deck.data import deck_data
 from store import catalogue
+from supervision import actions
 from tests.accounts import PASSWORD, store_account
 from tests.helpers import app_pointed_at, run_cli, start_on
 from ui.milestone_panels import REFUSED_ICON
@@ -91,13 +92,14 @@ def hostile_db(template_db, tmp_path_factory) -> Path:
         guard.snapshot_as(eng, ADMIN, status, name=text, meeting_date=day, policy=POLICY, region=REGION,
                           as_of_year=2020)
     milestones = db.read_milestones(eng, POLICY).set_index("milestone_id")
-    db.update_milestones(eng, [{"milestone_id": m, "expected_version": int(milestones.loc[m, "version"]),
-                                "evidence": text, "title": text} for m, text in zip(MILESTONES, HOSTILE)],
-                         account=INSPECTOR, reason=HOSTILE[0])
+    actions.edit_milestones_as(eng, INSPECTOR, [{"milestone_id": m, "expected_version": int(milestones.loc[m, "version"]),
+                                                 "evidence": text, "title": text}
+                                                for m, text in zip(MILESTONES, HOSTILE)], reason=HOSTILE[0])
     for m, text in zip(MILESTONES, HOSTILE):
         unit = milestones.loc[m, "units"][0]
-        db.extension_action(eng, m, "request", account=EDITORS[unit], text=text, new_date=date(2021, 3, 31))
-        db.chase_milestone(eng, m, unit, text, account=INSPECTOR)
+        actions.request_extension_as(eng, EDITORS[unit], m, reason=text, new_date=date(2021, 3, 31),
+                                     seen_due_date=milestones.loc[m, "due_date"])
+        actions.chase_as(eng, INSPECTOR, m, unit, text)
     eng.dispose()
     return path
 
@@ -148,7 +150,9 @@ def assert_never_markdown(at: AppTest) -> None:
 def open_as(page: str | None, account: Account | None = None) -> AppTest:
     at = start_on(page)
     if account is not None:
-        auth.start_session(at.session_state, account)
+        eng = db.make_engine()
+        auth.start_session(at.session_state, account, eng)
+        eng.dispose()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -23,12 +23,7 @@ def imported_packages(path: Path) -> set[str]:
     return names & OURS
 
 
-LAYERS = [pytest.param(layer, marks=pytest.mark.xfail(strict=True, reason="store/milestones.py still checks roles "
-                                                     "itself (supervision.rules): issue 18 moves that into access/"))
-          if layer == "store" else layer for layer in sorted(ALLOWED)]
-
-
-@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
 def test_a_layer_imports_only_what_is_below_it(layer):
     wrong = {f"{p.relative_to(ROOT)} → {name}" for p in (ROOT / layer).rglob("*.py")
              for name in imported_packages(p) - ALLOWED[layer]}

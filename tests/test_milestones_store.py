@@ -10,6 +10,7 @@ import pytest
 import db
 from store import catalogue
 from store.plans import load_plan, plan_path
+from supervision import actions
 from vocab.accounts import Account, PermissionDenied
 
 POLICY = "CY2019-20"
@@ -97,14 +98,15 @@ def test_only_inspectors_and_admins_edit_milestones(engine, account):
     m = _one(engine)
     before = db.dump(engine)
     with pytest.raises(PermissionDenied, match="督查|登录"):
-        db.update_milestones(engine, [{"milestone_id": m["milestone_id"], "evidence": "x"}], account=account)
+        actions.edit_milestones_as(engine, account, [{"milestone_id": m["milestone_id"], "evidence": "x"}])
     assert db.dump(engine) == before
 
 
 def test_edit_milestone_is_audited_and_versioned(engine):
     m = _one(engine)
-    n = db.update_milestones(engine, [{"milestone_id": m["milestone_id"], "expected_version": 1, "status": "done",
-                                       "completed_on": date(2020, 6, 28), "evidence": "验收报告"}], account=INSPECTOR)
+    n = actions.edit_milestones_as(engine, INSPECTOR, [{"milestone_id": m["milestone_id"], "expected_version": 1,
+                                                        "status": "done", "completed_on": date(2020, 6, 28),
+                                                        "evidence": "验收报告"}])
     after = _one(engine)
     assert n == 1 and after["status"] == "done" and after["version"] == 2
     log = db.read_audit(engine, entity="milestone", limit=1).iloc[0]
@@ -124,21 +126,21 @@ def test_bad_milestone_edits_write_nothing(engine, change, message):
     m = _one(engine)
     before = db.dump(engine)
     with pytest.raises(db.MilestoneError, match=message) as err:
-        db.update_milestones(engine, [{"milestone_id": m["milestone_id"], **change}], account=ADMIN)
+        actions.edit_milestones_as(engine, ADMIN, [{"milestone_id": m["milestone_id"], **change}])
     assert "完成2020年上半年工作计划" in str(err.value)
     assert db.dump(engine) == before
 
 
 def test_plan_correction_moves_the_original_date_too(engine):
     m = _one(engine)
-    db.update_milestones(engine, [{"milestone_id": m["milestone_id"], "due_date": date(2020, 7, 15)}], account=ADMIN)
+    actions.edit_milestones_as(engine, ADMIN, [{"milestone_id": m["milestone_id"], "due_date": date(2020, 7, 15)}])
     after = _one(engine)
     assert after["due_date"] == after["original_due_date"] == date(2020, 7, 15)
 
 
 def test_chase_is_recorded_and_audited(engine):
     m = _one(engine)
-    db.chase_milestone(engine, m["milestone_id"], "科工信局", "请于6月30日前报送", account=INSPECTOR)
+    actions.chase_as(engine, INSPECTOR, m["milestone_id"], "科工信局", "请于6月30日前报送")
     chases = db.read_chases(engine, POLICY)
     assert chases[["milestone_id", "who", "unit", "message"]].values.tolist() == [
         [m["milestone_id"], "ducha01", "科工信局", "请于6月30日前报送"]]
@@ -149,13 +151,13 @@ def test_chase_is_recorded_and_audited(engine):
     (EDITOR, "科工信局", "完成2020年上半年工作计划", PermissionDenied),
     (None, "科工信局", "完成2020年上半年工作计划", PermissionDenied),
     (INSPECTOR, "组织部", "完成2020年上半年工作计划", db.MilestoneError),   # not a responsible unit
-    (INSPECTOR, "科工信局", "完成2019年上半年工作计划", ValueError),          # already done
+    (INSPECTOR, "科工信局", "完成2019年上半年工作计划", db.MilestoneError),   # already done
 ])
 def test_refused_chases_write_nothing(engine, account, unit, title, error):
     m = _one(engine, title=title)
     before = db.dump(engine)
     with pytest.raises(error):
-        db.chase_milestone(engine, m["milestone_id"], unit, "催", account=account)
+        actions.chase_as(engine, account, m["milestone_id"], unit, "催")
     assert db.dump(engine) == before
 
 

@@ -11,6 +11,7 @@ from store import catalogue
 from tests.accounts import PASSWORD, admin, editor, store_account, viewer
 from tests.helpers import start_on
 from vocab import labels
+from vocab.text import md_escape
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -97,7 +98,7 @@ def test_reading_needs_a_login_when_public_read_is_off(store, monkeypatch):
     settings = catalogue.load_settings()
     monkeypatch.setattr(catalogue, "load_settings",
                         lambda: {**settings, "access": {**settings["access"], "public_read": False}})
-    at = app()
+    at = app().run()  # AppTest learns the page's address on its first run (a browser has it from the start)
     assert at.info[0].value == labels.LOGIN_TO_READ and not at.metric
     login_box = at.text_input(key="login_name")
     login_box.set_value("leader")
@@ -120,3 +121,25 @@ def test_user_text_is_shown_literally(store):
     assert (history.iloc[0]["进展"], history.iloc[0]["佐证材料"], history.iloc[0]["填报人"]) == (FORMULA, SCRIPT, SCRIPT)
     assert not [m for m in at.markdown if SCRIPT in m.value or "HYPERLINK" in m.value]  # never through markdown
     assert PASSWORD not in every_text(at)
+
+
+def test_the_export_is_for_logged_in_accounts(store):
+    at = app("pages/entry.py")
+    assert not [b for b in at.button if b.key == "export_build"]
+    assert labels.EXPORT_LOGIN in [i.value for i in at.info]
+    login(at, "leader")
+    assert [b for b in at.button if b.key == "export_build"]
+
+
+@pytest.mark.parametrize("name", ["www.x.com", "a_b_c_", "x-1.@y"])
+def test_account_notice_shows_the_login_literally(store, name):
+    guard.add_user_as(store, admin("boss"), name, role="editor", password=PASSWORD, departments=["科工信局"])
+    at = app("pages/entry.py", who=name)
+    (notice,) = [c.value for c in at.caption if "可填报" in c.value]
+    assert md_escape(name) in notice and f"“{name}”" not in notice
+
+
+def test_the_entry_page_says_a_benchmark_region_is_for_admins(store):
+    at = app("pages/entry.py", who="zzb")
+    at.sidebar.selectbox(key="region").set_value("河南省").run()
+    assert any("河南省是对比地区" in i.value and "只能填报长垣市" in i.value for i in at.info)

@@ -12,6 +12,7 @@ import db
 from access import auth
 from metrics.deadlines import attention
 from store import catalogue
+from supervision import actions
 from tests.accounts import store_account
 from tests.helpers import start_on
 from ui import tables
@@ -34,8 +35,8 @@ def open_departments(account: Account | None, as_of: date = AS_OF) -> AppTest:
         eng = db.make_engine()
         if account.login not in set(db.read_users(eng)["login"]):
             store_account(eng, account)
+        auth.start_session(at.session_state, account, eng)
         eng.dispose()
-        auth.start_session(at.session_state, account)
     at.run()
     at.date_input(key="deadline_as_of").set_value(as_of).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -114,7 +115,8 @@ def test_inspector_chases_and_reviews_admin_approves(app_db):
     eng = db.make_engine(f"sqlite:///{app_db}")
     m = db.read_milestones(eng, POLICY)
     mid = int(m.loc[(m["clause"] == "二（一）1") & (m["title"] == "完成2020年上半年工作计划"), "milestone_id"].iloc[0])
-    db.extension_action(eng, mid, "request", account=EDITOR, text="理由", new_date=date(2020, 8, 31))
+    actions.request_extension_as(eng, EDITOR, mid, reason="理由", new_date=date(2020, 8, 31),
+                                 seen_due_date=date(2020, 6, 30))
 
     at = open_departments(INSPECTOR)
     at.selectbox(key="chase_target").set_value(f"{mid}|科工信局")

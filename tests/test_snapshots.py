@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import io
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 from pptx import Presentation
+from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
 import cli
@@ -247,3 +249,90 @@ def test_report_page_admin_deletes_a_snapshot(app_db):
 def test_report_page_needs_an_admin_login_to_save_a_snapshot(app_db):
     at = report_page()
     assert save_button(at).disabled
+
+
+# ------------------------------------------------------------------ bounds and the database's refusals
+
+@pytest.fixture(scope="module")
+def pg_snapshots(pg_cluster):
+    url = pg_cluster.create_database("snap")
+    eng = db.make_engine(url)
+    db.init_db(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def either(request, engine):
+    return engine if request.param == "sqlite" else request.getfixturevalue("pg_snapshots")
+
+
+@pytest.mark.parametrize("as_of", [9999, 0, 1999])
+def test_the_as_of_year_is_bounded(engine, as_of):
+    before = db.dump(engine)
+    with pytest.raises(ValueError, match="截至年份.*超出范围"):
+        db.save_snapshot(engine, status_now(engine), name="会议", meeting_date=date(2020, 12, 20),
+                         policy=policy(engine), region=REGION, as_of_year=as_of, who="测试")
+    assert db.dump(engine) == before
+
+
+@pytest.mark.parametrize("as_of", ["9999", "0"])
+def test_cli_snapshot_as_of_out_of_range_answers_in_chinese(db_path, monkeypatch, capsys, as_of):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    store_account(db.make_engine(f"sqlite:///{db_path}"), admin("boss"))
+    assert cli.main(["snapshot", "--meeting", "m", "--as-of", as_of, "--as", "boss"]) == 1
+    err = capsys.readouterr().err
+    assert "超出范围" in err and "out of range" not in err
+
+
+def test_a_name_longer_than_its_column_is_a_chinese_refusal(either):
+    """PostgreSQL would refuse 121 characters with a DataError: the store says it first (on SQLite too)."""
+    before = db.dump(either)
+    with pytest.raises(ValueError, match="会议名称过长（121 字）"):
+        db.save_snapshot(either, status_now(either), name="会" * 121, meeting_date=date(2020, 12, 20),
+                         policy=policy(either), region=REGION, as_of_year=2020, who="测试")
+    sid = snap(either, name="长度测试会议")
+    with pytest.raises(ValueError, match="会议名称过长"):
+        db.rename_snapshot(either, sid, "会" * 121, who="测试")
+    db.delete_snapshot(either, sid, who="测试")
+    assert db.dump(either).count("长度测试会议") == 2  # the audit rows of the save and the delete, nothing else
+    assert "会" * 121 not in db.dump(either) and before.count("长度测试会议") == 0
+
+
+def test_two_saves_of_one_name_at_once_give_the_chinese_message(pg_snapshots):
+    """Both check that the name is free, both insert: the unique constraint refuses the second, which is told
+    in Chinese (it was an uncaught IntegrityError on PostgreSQL)."""
+    status, code = status_now(pg_snapshots), policy(pg_snapshots)
+    barrier = threading.Barrier(2, timeout=1)
+    outcomes: list[object] = [None, None]
+
+    def save(i: int) -> None:
+        eng = db.make_engine(str(pg_snapshots.url.render_as_string(hide_password=False)))
+        paused = []
+
+        def pause(conn, cursor, statement, *args):
+            if not paused and statement.lstrip().upper().startswith("SELECT") and "FROM snapshot" in statement:
+                paused.append(True)
+                try:
+                    barrier.wait()
+                except threading.BrokenBarrierError:
+                    pass
+
+        event.listen(eng, "after_cursor_execute", pause)
+        try:
+            db.save_snapshot(eng, status, name="同名会议", meeting_date=date(2020, 12, 20), policy=code, region=REGION,
+                             as_of_year=2020, who=f"管理员{i}")
+            outcomes[i] = "saved"
+        except ValueError as exc:
+            outcomes[i] = exc
+        finally:
+            eng.dispose()
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert outcomes.count("saved") == 1, outcomes
+    assert "会议快照“同名会议”已存在" in str(next(o for o in outcomes if o != "saved"))
+    assert list(db.read_snapshots(pg_snapshots)["name"]).count("同名会议") == 1

@@ -12,14 +12,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import db
-from access import auth, guard
 from metrics.compare import year_on_year
 from metrics.trajectory import trajectories
 from store import catalogue
 from ui import charts, status_tables
 from views import policy as views
 from vocab import labels
-from vocab.accounts import ROLE_LABELS, Account
 
 
 @st.cache_resource
@@ -128,8 +126,11 @@ def _through_app_navigation() -> None:
 
 
 def sidebar_filters() -> Filters:
-    """Policy, region and as-of year, chosen in the sidebar and kept across pages."""
+    """Policy, region and as-of year, chosen in the sidebar and kept across pages. Every page calls it first: with
+    reading closed, a visitor who is not logged in gets the login form here and nothing else, even on a run of the
+    page file that did not come through app.py."""
     _through_app_navigation()
+    reading_gate()
     f = catalogue_frames()
     policies = f["policies"]
     with st.sidebar:
@@ -331,82 +332,6 @@ def unit_options(policy: str) -> list[str]:
     return views.unit_options(catalogue_frames(), policy)
 
 
-# ---------------------------------------------------------------- who is logged in (every page)
-
-def account() -> Account | None:
-    """The logged-in account (re-read from the store, idle timeout applied); None when nobody is logged in."""
-    return auth.session_account(st.session_state, engine(), settings=settings())
-
-
-def public_read() -> bool:
-    """[access] public_read: whether pages may be read without a login."""
-    return bool(auth.access_settings(settings())["public_read"])
-
-
-def login_form(where) -> None:
-    """The Chinese login form (用户名, 密码, 登录) in a container. The typed password is dropped from the session
-    right after the attempt (success or not), so it is never sent back to the browser or kept on the server."""
-    if st.session_state.pop("_session_expired", False):
-        where.info(labels.SESSION_EXPIRED, icon=":material/timer_off:")
-    if message := st.session_state.pop("_login_error", None):
-        where.error(message, icon=":material/lock:")
-    with where.form("login_form", clear_on_submit=True):
-        name = st.text_input(labels.LOGIN_LABELS["name"], key="login_name")
-        password = st.text_input(labels.LOGIN_LABELS["password"], type="password", key="login_password")
-        submitted = st.form_submit_button(labels.LOGIN_LABELS["submit"], type="primary")
-    if not submitted:
-        return
-    del st.session_state["login_password"]
-    try:
-        who = auth.authenticate(engine(), name, password, settings=settings())
-    except auth.LoginFailed as exc:
-        st.session_state["_login_error"] = str(exc)
-    else:
-        auth.start_session(st.session_state, who)
-    st.rerun()
-
-
-def account_box(who: Account | None) -> None:
-    """The sidebar's account section: name and role with a logout button, or the login form."""
-    with st.sidebar:
-        st.divider()
-        if who is None:
-            login_form(st.sidebar)
-            return
-        # plain text: a display name is user input and is shown literally, never as markdown or HTML
-        st.text(f"{who.display_name}（{who.login}）· {ROLE_LABELS.get(who.role, who.role)}")
-        if who.departments:
-            st.text("单位：" + "、".join(who.departments))
-        if st.button(labels.LOGIN_LABELS["logout"], key="logout"):
-            auth.end_session(st.session_state)
-            st.rerun()
-
-
-def reading_gate() -> None:
-    """With public_read = false, a visitor who is not logged in sees only the login form (called by app.py)."""
-    if public_read() or account() is not None:
-        return
-    st.title(labels.APP_TITLE)
-    st.info(labels.LOGIN_TO_READ, icon=":material/lock:")
-    login_form(st)
-    st.stop()
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _write_scope(version: int, login: str | None, role: str, departments: tuple[str, ...]) -> guard.Scope:
-    c = _catalogue(version)
-    who = Account(login=login, display_name=login, role=role, departments=departments) if login else None
-    return guard.scope_of(who, c["indicators"], c["task_units"], c["tasks"], c["targets"])
-
-
-def write_scope(who: Account | None) -> guard.Scope:
-    """What the account may write (access.guard.scope_of), from the cached catalogue per data version and account:
-    what the page offers. The write itself is checked against the store (access.guard.check_writes)."""
-    if who is None:
-        return _write_scope(data_version(), None, "", ())
-    return _write_scope(data_version(), who.login, who.role, tuple(who.departments))
-
-
 # ---------------------------------------------------------------- comparison among regions
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -477,3 +402,7 @@ def bulletin_docx(policy: str, region: str, as_of_year: int, issued: date, numbe
     """The 督查通报 (.docx) as of the end of the year, dated `issued` under 文号 number `number`, cached until the
     data change."""
     return _bulletin(data_version(), policy, region, int(as_of_year), issued.isoformat(), int(number))
+
+
+# who is logged in, the login form and the reading gate: ui/login.py (it uses the cached engine and settings above)
+from ui.login import account, account_box, reading_closed, reading_gate, write_scope  # noqa: F401

@@ -1,18 +1,23 @@
 """The 督办 parts of the 部门督办 page: the 临期与逾期 list, 本单位待办, chases, extension forms by role and the
-milestone grid. Each function draws one thing; every write goes through the store (which checks the account
-again through supervision/rules.py) and every refusal is shown as the store's Chinese sentence."""
+milestone grid. Each function draws one thing; every write goes through supervision/actions.py (the account's
+role checked there, the store's compare-and-set on what the form showed) and every refusal — a role, a change by
+someone else since, or the database's own refusal — is shown as one Chinese sentence, never a traceback."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 import db
 import ui
 from access import evidence as access_evidence
-from supervision import rules
+from dataio.importer import database_error_message
+from supervision import actions, rules
 from ui import evidence as evidence_ui
 from ui import tables
 from views import policy as views
@@ -36,10 +41,34 @@ def show_flash() -> None:
 
 
 REFUSED_ICON = ":material/block:"
+REFUSALS = (PermissionDenied, ValueError, db.ConcurrentEditError)  # ValueError: MilestoneError and input checks
 
 
 def _refused(exc: Exception) -> None:
     st.error(md_escape(exc), icon=REFUSED_ICON)
+
+
+def _attempt(write: Callable[[], Any], success: str | Callable[[Any], str], *, clear: str | None = None,
+             forget: tuple[str, ...] = ()) -> None:
+    """Run one write the user asked for: a refusal is shown as its Chinese sentence (what was typed stays), the
+    database's own refusal too (never SQL or a traceback); on success the confirmation (a text, or made from the
+    write's result) after the rerun, a fresh file uploader (clear) and the named fields emptied (forget)."""
+    try:
+        result = write()
+    except REFUSALS as exc:
+        _refused(exc)
+    except SQLAlchemyError as exc:
+        _refused(database_error_message(exc))
+    else:
+        if clear:
+            _clear_files(clear)
+        for key in forget:
+            st.session_state.pop(key, None)
+        _done(success(result) if callable(success) else success)
+
+
+def _day(value) -> date:
+    return pd.Timestamp(value).date()
 
 
 def as_of_date(as_of_year: int) -> date:
@@ -65,7 +94,7 @@ def attention_list(deadlines: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     return rows
 
 
-def unit_todo(deadlines: pd.DataFrame, account: Account, when: date) -> None:
+def unit_todo(deadlines: pd.DataFrame, requests: pd.DataFrame, account: Account, when: date) -> None:
     """本单位待办 for a logged-in editor: the unit's open milestones by due date, the 办结 report and the extension
     form, and the files of the unit's open extension requests."""
     st.subheader(f"{labels.SUPERVISION_TITLES['todo']}（{'、'.join(account.departments) or '未关联单位'}）")
@@ -82,8 +111,7 @@ def unit_todo(deadlines: pd.DataFrame, account: Account, when: date) -> None:
     with done_form:
         done_report_form(open_items, account, when)
     with extension_form:
-        extension_request_form(open_items, account, when)
-    requests = ui.catalogue_frames()["extensions"]
+        extension_request_form(open_items, requests, account, when)
     mine = requests.loc[requests["state"].isin(rules.OPEN_STATES) & requests["unit"].isin(account.departments)]
     evidence_ui.file_list(evidence_ui.owned(evidence_ui.attachments(), "extension_request", mine["request_id"]),
                           account, "unit_request_files", title="本单位未办结延期申请的佐证材料")
@@ -114,12 +142,13 @@ def _clear_files(name: str) -> None:
     st.session_state[f"{name}_nonce"] = st.session_state.get(f"{name}_nonce", 0) + 1
 
 
-def extension_request_form(todo: pd.DataFrame, account: Account, when: date) -> None:
-    """An editor asks for more time (or resubmits a request the inspector returned), with its 佐证材料."""
+def extension_request_form(todo: pd.DataFrame, requests: pd.DataFrame, account: Account, when: date) -> None:
+    """An editor asks for more time (or resubmits a request the inspector returned) for the due date it sees,
+    with its 佐证材料."""
     options = dict(zip(todo["milestone_id"].astype(int), [_milestone_label(r) for _, r in todo.iterrows()]))
     mid = st.selectbox("延期的节点", list(options), format_func=options.get, key="ext_milestone")
     row = todo.set_index("milestone_id").loc[mid]
-    due = pd.Timestamp(row["due_date"]).date()
+    due = _day(row["due_date"])
     with st.form("extension_request"):
         st.markdown(f"**{labels.SUPERVISION_TITLES['extension']}**")
         new_date = st.date_input("申请延期至", value=default_extension_date(due, when),
@@ -128,15 +157,23 @@ def extension_request_form(todo: pd.DataFrame, account: Account, when: date) -> 
         reason = st.text_area("延期理由（必填）", key="ext_reason")
         files = evidence_ui.uploader(_files_nonce("ext_files"))
         if st.form_submit_button("提交延期申请"):
-            action = "resubmit" if row["open_request"] == "returned" else "request"
-            try:
-                access_evidence.extension_as(ui.engine(), account, int(mid), action, text=reason,
-                                             new_date=new_date, files=files)
-            except (PermissionDenied, ValueError) as exc:
-                _refused(exc)
+            returned = requests.loc[(requests["milestone_id"] == mid) & (requests["state"] == "returned")]
+            note = f"（佐证材料 {len(files)} 件）。" if files else "。"
+            if returned.empty:
+                def write():
+                    return access_evidence.request_extension_as(ui.engine(), account, int(mid), new_date=new_date,
+                                                                reason=reason, seen_due_date=due, files=files)
+                message = "延期申请已提交，等待督查室审核" + note
             else:
-                _clear_files("ext_files")
-                _done("延期申请已提交，等待督查室审核" + (f"（佐证材料 {len(files)} 件）。" if files else "。"))
+                req = returned.iloc[0]
+
+                def write():
+                    return access_evidence.resubmit_extension_as(
+                        ui.engine(), account, int(req["request_id"]), seen_new_date=_day(req["new_date"]),
+                        seen_version=int(req["version"]), reason=reason, new_date=new_date, seen_due_date=due,
+                        files=files)
+                message = "延期申请已重新提交，等待督查室审核" + note
+            _attempt(write, message, clear="ext_files")
 
 
 def done_report_form(todo: pd.DataFrame, account: Account, when: date) -> None:
@@ -155,16 +192,12 @@ def done_report_form(todo: pd.DataFrame, account: Account, when: date) -> None:
                             placeholder="做了什么、成果是什么；文件文号或材料名称")
         files = evidence_ui.uploader(_files_nonce("done_files"))
         if st.form_submit_button("报送办结", type="primary"):
-            try:
-                access_evidence.report_done_as(ui.engine(), account, int(mid), completed_on=completed, evidence=text,
-                                               files=files, expected_version=int(version))
-            except (PermissionDenied, ValueError, db.ConcurrentEditError) as exc:
-                _refused(exc)
-            else:
-                _clear_files("done_files")
-                st.session_state.pop("done_text", None)
-                _done(f"节点已报送办结（完成日期 {completed.isoformat()}"
-                      + (f"，佐证材料 {len(files)} 件）。" if files else "）。"))
+            _attempt(lambda: access_evidence.report_done_as(ui.engine(), account, int(mid), completed_on=completed,
+                                                            evidence=text, files=files,
+                                                            expected_version=int(version)),
+                     f"节点已报送办结（完成日期 {completed.isoformat()}"
+                     + (f"，佐证材料 {len(files)} 件）。" if files else "）。"), clear="done_files",
+                     forget=("done_text",))
 
 
 def chase_form(rows: pd.DataFrame, account: Account) -> None:
@@ -180,12 +213,7 @@ def chase_form(rows: pd.DataFrame, account: Account) -> None:
         message = st.text_input("催办内容", value="请抓紧推进，按期完成并报送佐证材料。", key="chase_message")
         if st.form_submit_button("催办"):
             mid, unit = key.split("|", 1)
-            try:
-                db.chase_milestone(ui.engine(), int(mid), unit, message, account=account)
-            except (PermissionDenied, ValueError) as exc:
-                _refused(exc)
-            else:
-                _done(f"已催办{unit}。")
+            _attempt(lambda: actions.chase_as(ui.engine(), account, int(mid), unit, message), f"已催办{unit}。")
 
 
 def _request_step(requests: pd.DataFrame, account: Account, state: str, title: str,
@@ -202,18 +230,16 @@ def _request_step(requests: pd.DataFrame, account: Account, state: str, title: s
                  column_order=_with_files(tables.REQUEST_ORDER), key=f"requests_{state}")
     evidence_ui.file_list(files, account, f"request_files_{state}", title="申请所附佐证材料（审核前请查看）")
     with st.form(f"step_{state}"):
-        ids = dict(zip(pending["request_id"].astype(int), pending["milestone_id"].astype(int)))
-        rid = st.selectbox("申请编号", list(ids), key=f"step_{state}_id")
+        shown = pending.set_index(pending["request_id"].astype(int))
+        rid = st.selectbox("申请编号", list(shown.index), key=f"step_{state}_id")
         text = st.text_area(text_label, key=f"step_{state}_text")
         cols = st.columns(len(buttons))
         for col, (action, label) in zip(cols, buttons):
             if col.form_submit_button(label):
-                try:
-                    db.extension_action(ui.engine(), ids[rid], action, account=account, text=text)
-                except (PermissionDenied, ValueError) as exc:
-                    _refused(exc)
-                else:
-                    _done(f"延期申请 {rid}：{label}。")
+                seen = shown.loc[rid]  # the request as this form showed it: the step acts on exactly that
+                _attempt(lambda action=action, seen=seen: actions.extension_step_as(
+                    ui.engine(), account, int(rid), action, seen_state=state, seen_new_date=_day(seen["new_date"]),
+                    seen_version=int(seen["version"]), text=text), f"延期申请 {rid}：{label}。")
 
 
 def _with_files(order: list[str]) -> list[str]:
@@ -246,12 +272,8 @@ def milestone_grid(milestones: pd.DataFrame, account: Account) -> None:
         if not changes:
             st.info("没有修改。")
             return
-        try:
-            n = db.update_milestones(ui.engine(), changes, account=account, reason="部门督办页面修改节点")
-        except (PermissionDenied, ValueError) as exc:
-            _refused(exc)
-        else:
-            _done(f"已保存 {n} 个节点的修改。")
+        _attempt(lambda: actions.edit_milestones_as(ui.engine(), account, changes, reason="部门督办页面修改节点"),
+                 lambda n: f"已保存 {n} 个节点的修改。")
 
 
 def done_reports(deadlines: pd.DataFrame, units: list[str], account: Account) -> None:
@@ -298,12 +320,12 @@ def supervision_section(policy: str, as_of_year: int) -> pd.DataFrame:
         st.caption(labels.MILESTONE_SAMPLE_NOTE)
     frames = ui.catalogue_frames()
     evidence_ui.flash()
+    requests = frames["extensions"].loc[frames["extensions"]["policy"] == policy]
     if account is not None and account.role == "editor":
-        unit_todo(deadlines, account, when)
+        unit_todo(deadlines, requests, account, when)
     if account is not None and rules.may(rules.check_chase, account, done=False):
         chase_form(rows, account)
     if account is not None and account.role in ("inspector", "admin"):
-        requests = frames["extensions"].loc[frames["extensions"]["policy"] == policy]
         review_forms(requests, account)
         done_reports(deadlines, units, account)
     history(frames["chases"].loc[frames["chases"]["policy"] == policy], units)

@@ -220,6 +220,7 @@ AUDIT_ENTITIES = {"observation": "观测值", "task_progress": "任务进展", "
                   "task": "任务", "policy": "政策", "region": "地区", "department": "单位",
                   "snapshot": "会议快照", "milestone": "推进节点", "chase": "催办", "extension_request": "延期申请"}
 LOGIN_NEEDED = "请先在左侧边栏登录：每一次修改都以登录账号记入修改记录。"
+EXPORT_LOGIN = "登录后可导出全部数据（导出文件含修改记录）。"
 LOGIN_TO_READ = "本系统需要登录后才能查看，请输入用户名和密码。"
 SESSION_EXPIRED = "长时间未操作，已自动退出登录，请重新登录。"
 VIEWER_ONLY = "查看账号可以浏览和下载全部数据与汇报材料，不能填报或修改。"

@@ -3,19 +3,29 @@
 - an extension of a milestone walks request → review → approval with three accounts, one after another in one
   browser page (each logs out through the sidebar before the next logs in, as at a shared office computer: what
   the next one may do comes from its own login only); the store then holds the new due date with the original
-  kept, and the audit log names the three logins."""
+  kept, and the audit log names the three logins;
+- a server started by scripts/serve.sh (reading closed) shows only the login form on every page address, its
+  very first request a deep link, until one logs in."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 import db
 from tests import evidence_files
-from tests.accounts import store_account
+from tests.accounts import PASSWORD, store_account
 from tests.e2e.conftest import (
+    ROOT,
+    _free_port,
+    _wait_healthy,
     assert_no_exception,
     log_in,
     log_out,
@@ -164,3 +174,62 @@ def test_extension_request_review_approval_in_chromium(departments_server, brows
     assert list(zip(steps["who"], steps["reason"])) == [(EDITOR.login, "提出延期申请"), (INSPECTOR.login, "同意上报"),
                                                         (ADMIN.login, "批准")]
     assert (approval["who"], approval["reason"]) == (ADMIN.login, f"批准延期申请 {rid}")
+
+
+# ------------------------------------------------------------------ the deployed server: reading needs a login
+
+PAGE_PATHS = ["audit", "", "detail?code=G02", "areas", "departments", "compare", "quality", "entry", "report"]
+
+
+@contextmanager
+def served_by_serve_sh(db_file: Path):
+    """scripts/serve.sh as the intranet runs it (its own TRACKER_PUBLIC_READ default, showErrorDetails none), on
+    a free port; stopped after."""
+    port = _free_port()
+    log = db_file.with_suffix(".log")
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_PUBLIC_READ"}
+    env.update(DATABASE_URL=f"sqlite:///{db_file}", PORT=str(port), TRACKER_PYTHON=sys.executable)
+    with open(log, "w") as out:
+        proc = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", log)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def test_serve_sh_shows_only_the_login_form_until_one_logs_in(template_db, tmp_path, browser):
+    """A new server started by scripts/serve.sh: its first request is a deep link (/audit), then every page's
+    address; each shows the login form and nothing else (no navigation, no table, no chart, no account name from
+    the audit log). After logging in, the page asked for is there."""
+    path = tmp_path / "tracker.sqlite"
+    shutil.copy(template_db, path)
+    eng = db.make_engine(f"sqlite:///{path}")
+    store_account(eng, EDITOR)
+    eng.dispose()
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        with served_by_serve_sh(path) as url:
+            for i, where in enumerate(PAGE_PATHS):
+                open_page(page, f"{url}/{where}", labels.LOGIN_TO_READ, shot="gate-login" if i == 0 else None)
+                page.get_by_label(labels.LOGIN_LABELS["name"]).wait_for(timeout=30000)
+                shown = {sel: page.locator(f'[data-testid="{sel}"]').count()
+                         for sel in ("stSidebarNav", "stDataFrame", "stMetric", "stPlotlyChart", "stSelectbox",
+                                     "stDownloadButton", "stSidebarUserContent")}
+                assert not any(shown.values()), (where, shown)
+                text = page.inner_text("body")
+                assert EDITOR.login not in text and labels.SAMPLE_MARK not in text, where
+                assert_no_exception(page)
+            page.goto(f"{url}/departments")
+            page.get_by_label(labels.LOGIN_LABELS["name"]).fill(EDITOR.login.upper())  # names ignore case
+            page.get_by_label(labels.LOGIN_LABELS["password"]).fill(PASSWORD)
+            page.get_by_role("button", name=labels.LOGIN_LABELS["submit"]).click()
+            page.get_by_text("任务台账").first.wait_for(timeout=60000)
+            wait_idle(page)
+            assert page.url.rstrip("/").endswith("/departments")
+            assert page.locator('[data-testid="stSidebarNav"]').get_by_text(TITLE).count() == 1
+            assert_no_exception(page)
+    finally:
+        ctx.close()
