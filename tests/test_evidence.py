@@ -109,8 +109,8 @@ def test_a_hostile_file_refuses_a_done_report_and_an_extension_request(engine):
         evidence.report_done_as(engine, KEJI, OPEN_MILESTONE, completed_on=date(2020, 6, 20), evidence="已完成",
                                 files=[("证书.png", ef.SVG_WITH_SCRIPT)])
     with pytest.raises(EvidenceRefused):
-        evidence.extension_as(engine, KEJI, OPEN_MILESTONE, "request", text="资金未到位",
-                              new_date=date(2020, 9, 30), files=[("说明.pdf", ef.truncated_pdf())])
+        evidence.request_extension_as(engine, KEJI, OPEN_MILESTONE, reason="资金未到位", new_date=date(2020, 9, 30),
+                                      seen_due_date=date(2020, 6, 30), files=[("说明.pdf", ef.truncated_pdf())])
     assert db.dump(engine) == before
 
 
@@ -229,8 +229,8 @@ def test_a_done_milestone_is_not_reported_again(engine):
 
 
 def test_an_extension_request_carries_its_files(engine):
-    rid = evidence.extension_as(engine, KEJI, OPEN_MILESTONE, "request", text="上级批复未下达",
-                                new_date=date(2020, 8, 31), files=[("函件.pdf", ef.pdf())])
+    rid = evidence.request_extension_as(engine, KEJI, OPEN_MILESTONE, reason="上级批复未下达", new_date=date(2020, 8, 31),
+                                        seen_due_date=date(2020, 6, 30), files=[("函件.pdf", ef.pdf())])
     files = db.read_attachments(engine)
     assert list(zip(files["owner_kind"], files["owner_id"])) == [("extension_request", rid)]
     key = db.read_audit(engine, entity="attachment")["entity_key"].iloc[0]

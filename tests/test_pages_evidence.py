@@ -31,7 +31,7 @@ def open_entry(account: Account | None) -> AppTest:
         if account.login not in set(db.read_users(eng)["login"]):
             store_account(eng, account)
         eng.dispose()
-        auth.start_session(at.session_state, account)
+        auth.start_session(at.session_state, account, eng)
     at.run()
     at.selectbox(key="progress_task").set_value("二（一）1").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -92,12 +92,12 @@ def test_the_bytes_are_served_only_to_a_session_logged_in_when_served(app_db):
     access_evidence.attach_as(eng, INSPECTOR, "milestone", MILESTONE, [("批复.pdf", ef.pdf())])
     aid = int(db.read_attachments(eng)["attachment_id"].iloc[0])
     session: dict = {}
-    auth.start_session(session, INSPECTOR)
+    auth.start_session(session, INSPECTOR, eng)
     assert evidence_ui.served_bytes(session, eng, {}, aid) == ef.pdf()
     auth.end_session(session)  # logged out after the page was drawn
     with pytest.raises(PermissionDenied, match="请先登录"):
         evidence_ui.served_bytes(session, eng, {}, aid)
-    auth.start_session(session, INSPECTOR)
+    auth.start_session(session, INSPECTOR, eng)
     db.update_user(eng, INSPECTOR.login, who="测试", active=False)  # disabled since
     with pytest.raises(PermissionDenied, match="请先登录"):
         evidence_ui.served_bytes(session, eng, {}, aid)
