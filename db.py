@@ -51,6 +51,7 @@ from store.models import (
                           Indicator,
                           Observation,
                           ObservationTombstone,
+                          ObservationVintage,
                           Policy,
                           Region,
                           Snapshot,
@@ -73,8 +74,10 @@ from store.reads import (
                           read_targets,
                           read_task_units,
                           read_tasks,
+                          read_vintages,
                           read_year_pairs,
 )
+from store.revert import REVERTIBLE, revert_batch, revert_change
 from store.schema import (
                           BUILTIN_OBSERVATIONS,
                           BUILTIN_PROGRESS,
@@ -99,14 +102,11 @@ from store.sync import (
                           normalise_name,
 )
 from store.writes import (
-                          REVERTIBLE,
                           add_progress,
                           delete_observation,
                           observation_key,
                           period_from_label,
                           period_label,
-                          revert_batch,
-                          revert_change,
                           save_observations,
 )
 
@@ -124,7 +124,7 @@ __all__ = ["User", "canonical_departments", "create_user", "read_users", "set_pa
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",
            "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "period_from_label",
            "period_label", "revert_change", "save_observations",
-           "DataVersion", "ObservationTombstone", "REVERTIBLE", "delete_snapshot", "never_had_data", "open_db",
+           "DataVersion", "ObservationTombstone", "ObservationVintage", "read_vintages", "REVERTIBLE", "delete_snapshot", "never_had_data", "open_db",
            "read_batches", "rename_snapshot", "revert_batch",
            "Chase", "ExtensionRequest", "Milestone", "MilestoneError", "chase_milestone", "extension_action",
            "load_milestones", "read_chases", "read_extensions", "read_milestones", "update_milestones"]
