@@ -189,12 +189,16 @@ def _typed_observations(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def read_vintages(engine: Engine, region: str | None = None, indicator: str | None = None) -> pd.DataFrame:
-    """Every vintage of the keys of a region and indicator (both optional), the current value and the earlier ones:
+def read_vintages(engine: Engine, region: str | list[str] | None = None,
+                  indicator: str | list[str] | None = None) -> pd.DataFrame:
+    """Every vintage of the keys of a region and indicator (both optional, one or a list), the current value and the
+    earlier ones:
     region, indicator, year, quarter, period, value, source, note, is_sample, data_status, released_on, recorded_at,
-    recorded_by, is_current, known_from (the day it counts as known; NaT for 示例数据: any day); per key oldest
-    first, the current value last (store.vintages.order_key)."""
-    regions, indicators = ([region] if region else None), ([indicator] if indicator else None)
+    recorded_by, is_current, known_from (the day it counts as known; NaT for 示例数据: any day), version (the current
+    value's; an earlier one's while it was current, 0 if never); per key oldest first, the current value last
+    (store.vintages.order_key)."""
+    regions = [region] if isinstance(region, str) else region
+    indicators = [indicator] if isinstance(indicator, str) else indicator
     current = read_observations(engine, regions, indicators).assign(is_current=True)
     earlier = _typed_observations(raw_frame_of(engine, _filtered(_history_select(), regions, indicators)))
     both = pd.concat([_naive_utc(current), _naive_utc(earlier).assign(is_current=False)], ignore_index=True).rename(
@@ -204,7 +208,7 @@ def read_vintages(engine: Engine, region: str | None = None, indicator: str | No
     keys = ["region", "indicator", "year", "quarter"]
     both = both.sort_values([*keys, "is_current", "_stated", "_day", "recorded_at"], kind="stable")
     return both[[*keys, "period", "value", "source", "note", "is_sample", "data_status", "released_on",
-                 "recorded_at", "recorded_by", "is_current", "known_from"]].reset_index(drop=True)
+                 "recorded_at", "recorded_by", "is_current", "known_from", "version"]].reset_index(drop=True)
 
 
 def read_regions(engine: Engine) -> pd.DataFrame:
