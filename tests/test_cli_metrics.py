@@ -57,8 +57,9 @@ def test_unmet_targets_read_weicheng_at_the_due_year(db_path):
 def test_g02_in_2020_by_hand(db_path):
     rows = status_rows(db_path, "--as-of", "2020")
     g02 = rows["G02"]
-    assert float(g02["baseline"]) == 52 and float(g02["actual"]) == 95
-    assert float(g02["ratio"]) == pytest.approx((95 - 52) / (100 - 52), abs=1e-4)
+    # baseline: the published 2018 count (新乡日报 2019-03-13: 66 firms), not a sample value any more
+    assert float(g02["baseline"]) == 66 and float(g02["actual"]) == 95
+    assert float(g02["ratio"]) == pytest.approx((95 - 66) / (100 - 66), abs=1e-4)  # 29 ÷ 34 ≈ 0.853
     assert g02["status"] == "未完成（完成 95%）"   # due in 2020: the year-end verdict, not 略有滞后
 
 

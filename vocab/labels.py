@@ -245,6 +245,7 @@ DATA_STATUS_BY_LABEL = {v: k for k, v in DATA_STATUSES.items()}
 PROVISIONAL_STATUSES = ("estimate", "preliminary")  # a status resting on one of these is only 暂判
 VINTAGE_COLUMNS = {"data_status": "数据状态", "released_on": "发布日期"}
 VINTAGE_CHANGE_LABELS = {"vintage": "新版次", "earlier": "较早版次"}  # beside CHANGE_LABELS in import previews
+PROVENANCE_LABELS = {"real": "公开数据", "sample": SAMPLE_MARK}  # 数据质量: published figures against sample values
 # the store's audit rows of vintages: a new vintage that became current, an earlier vintage kept in history
 AUDIT_ACTIONS["vintage"] = "新增版次"
 AUDIT_ENTITIES["observation_vintage"] = "较早版次"
