@@ -125,7 +125,8 @@ __all__ = ["User", "canonical_departments", "create_user", "read_users", "set_pa
            "department_resolver", "ensure_region", "load_catalogue", "normalise_name",
            "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "period_from_label",
            "period_label", "revert_change", "save_observations",
-           "DataVersion", "ObservationTombstone", "ObservationVintage", "read_vintages", "vintage_order", "REVERTIBLE", "delete_snapshot", "never_had_data", "open_db",
+           "DataVersion", "ObservationTombstone", "REVERTIBLE", "delete_snapshot", "never_had_data", "open_db",
+           "ObservationVintage", "read_vintages", "vintage_order",
            "read_batches", "rename_snapshot", "revert_batch",
            "Chase", "ExtensionRequest", "Milestone", "MilestoneError", "chase_milestone", "extension_action",
            "load_milestones", "read_chases", "read_extensions", "read_milestones", "update_milestones"]

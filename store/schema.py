@@ -136,7 +136,8 @@ def _builtin_vintage(row: dict[str, str]) -> dict:
     if not word:
         return {}
     released = (row.get("released_on") or "").strip()
-    return {"data_status": DATA_STATUS_BY_LABEL[word], "released_on": date.fromisoformat(released) if released else None}
+    return {"data_status": DATA_STATUS_BY_LABEL[word],
+            "released_on": date.fromisoformat(released) if released else None}
 
 
 def _load_sample_progress(engine: Engine, s: Session) -> None:

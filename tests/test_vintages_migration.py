@@ -1,16 +1,18 @@
 """Vintages and the database's life (issue 21): a populated database of today's schema (revision 0003) upgrades with
 every value, version and audit row intact and every value 未注明, on SQLite and PostgreSQL; a backup restored keeps
-the vintages."""
+the vintages; concurrent saves of vintages are compare-and-set like any value."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 import db
+from alembic import command
+from bench.database import catalogue_only
 from store import migrations
+from tests.test_store_consistency import _save_concurrently
 
 BEFORE_VINTAGES = "0003"  # today's schema: the revision 0008 follows
 
@@ -104,3 +106,45 @@ def test_a_restored_backup_keeps_the_vintages(engine, db_path, tmp_path):
         assert db.read_vintages(restored, "新乡市", "rd_expenditure").equals(kept)
     finally:
         restored.dispose()
+
+
+@pytest.fixture
+def catalogue_url(empty_url):
+    catalogue_only(empty_url)
+    return empty_url
+
+
+def test_two_concurrent_revisions_of_one_value_leave_one_saved_and_one_told(catalogue_url):
+    """Compare-and-set as for any value: two later vintages saved at once against the same first release."""
+    eng = db.make_engine(catalogue_url)
+    first = _henan(1.86, "preliminary", date(2023, 9, 18))
+    db.save_observations(eng, [first], who="甲")
+    outcomes = _save_concurrently(catalogue_url,
+                                  [{**_henan(1.90, "verified", date(2024, 1, 5)), "expected_version": 1}],
+                                  [{**_henan(1.96, "revised", date(2024, 10, 10)), "expected_version": 1}])
+    assert sorted(map(type, outcomes), key=str) == sorted([str, db.ConcurrentEditError], key=str), outcomes
+    winner = [1.90, 1.96][outcomes.index("saved")]
+    v = db.read_vintages(eng, "河南省", "rd_intensity")
+    assert list(zip(v["value"], v["is_current"])) == [(1.86, False), (winner, True)]
+    eng.dispose()
+
+
+def test_two_concurrent_saves_of_one_earlier_vintage_keep_it_once(catalogue_url):
+    """SQLite: the second writer waits and finds the first one's row (unchanged); PostgreSQL: the unique key of a
+    vintage refuses the second insert with the friendly message. Either way the first release is kept once."""
+    eng = db.make_engine(catalogue_url)
+    db.save_observations(eng, [_henan(1.96, "revised", date(2024, 10, 10))], who="甲")
+    first = _henan(1.86, "preliminary", date(2023, 9, 18))
+    outcomes = _save_concurrently(catalogue_url, [first], [first])
+    if eng.dialect.name == "sqlite":
+        assert outcomes == ["saved", "saved"]
+    else:
+        assert sorted(map(type, outcomes), key=str) == sorted([str, db.ConcurrentEditError], key=str), outcomes
+    v = db.read_vintages(eng, "河南省", "rd_intensity")
+    assert list(zip(v["value"], v["is_current"])) == [(1.86, False), (1.96, True)]
+    eng.dispose()
+
+
+def _henan(value: float, status: str, released: date) -> dict:
+    return {"region": "河南省", "indicator": "rd_intensity", "year": 2022, "quarter": 0, "value": value,
+            "source": f"{status} {released}", "is_sample": False, "data_status": status, "released_on": released}
