@@ -51,6 +51,7 @@ from store.models import (
                           Indicator,
                           Observation,
                           ObservationTombstone,
+                          ObservationVintage,
                           Policy,
                           Region,
                           Snapshot,
@@ -80,8 +81,10 @@ from store.reads import (
                           read_targets,
                           read_task_units,
                           read_tasks,
+                          read_vintages,
                           read_year_pairs,
 )
+from store.revert import REVERTIBLE, revert_batch, revert_change
 from store.schema import (
                           BUILTIN_OBSERVATIONS,
                           BUILTIN_PROGRESS,
@@ -105,15 +108,13 @@ from store.sync import (
                           load_catalogue,
                           normalise_name,
 )
+from store.vintages import order_key as vintage_order
 from store.writes import (
-                          REVERTIBLE,
                           add_progress,
                           delete_observation,
                           observation_key,
                           period_from_label,
                           period_label,
-                          revert_batch,
-                          revert_change,
                           save_observations,
 )
 
@@ -133,6 +134,7 @@ __all__ = ["Attachment", "attachment_file", "count_attachments", "read_attachmen
            "ConcurrentEditError", "add_progress", "delete_observation", "observation_key", "period_from_label",
            "period_label", "revert_change", "save_observations",
            "DataVersion", "ObservationTombstone", "REVERTIBLE", "delete_snapshot", "never_had_data", "open_db",
+           "ObservationVintage", "read_vintages", "vintage_order",
            "read_batches", "rename_snapshot", "revert_batch",
            "Chase", "ExtensionRequest", "Milestone", "MilestoneError",
            "load_milestones", "read_chases", "read_extensions", "read_milestones",

@@ -19,15 +19,19 @@ from vocab.periods import as_of_year, parse_as_of
 def _status_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", required=True, help="截至期：年份（2020）、季度（2020Q2）或日期（2020-09-30）")
     p.add_argument("--region", default=None, help="地区（默认政策所属地区）")
+    p.add_argument("--as-known-on", default=None,
+                   help="按该日已发布（未注明发布日期的按已录入）的数据版本计算，如 2021-01-15：过去某次会议当时所知")
     format_arg(p)
 
 
-def status_frame(eng, as_of: str, region: str | None = None, policy: str | None = None) -> pd.DataFrame:
+def status_frame(eng, as_of: str, region: str | None = None, policy: str | None = None,
+                 known_on: str | None = None) -> pd.DataFrame:
     """views_policy.policy_status on the store's frames, as of '2020', '2020Q2' or a day (its latest complete period), for one region (default: the
-    policy's); every policy when none is named."""
+    policy's); every policy when none is named. known_on ('2021-01-15', or a year = its 31 December): the values'
+    vintages known on that day instead of the current ones."""
     point = parse_as_of(as_of)
     year, quarter = point.year, point.quarter
-    frames = views_policy.load_frames(eng)
+    frames = views_policy.load_frames(eng, known_on=parse_as_of(known_on).day if known_on else None)
     policies = [policy] if policy else list(frames["policies"]["code"])
     parts = []
     for code in policies:
@@ -38,7 +42,7 @@ def status_frame(eng, as_of: str, region: str | None = None, policy: str | None 
 
 @command("status", "按截至期列出每个目标的实际值、目标、期限、进度比和状态（到期目标为判定结论）", _status_args)
 def cmd_status(args: argparse.Namespace) -> int:
-    s = status_frame(ready_engine(), args.as_of, args.region, args.policy)
+    s = status_frame(ready_engine(), args.as_of, args.region, args.policy, known_on=args.as_known_on)
     w = words_frame(s)
     out = pd.DataFrame({
         "code": s["code"], "indicator": s["indicator_name"], "unit": s["unit"],
@@ -190,7 +194,7 @@ def _snapshot_args(p: argparse.ArgumentParser) -> None:
 @command("snapshot", "把当前各目标状态保存为某次会议的快照（下次汇报对比用）", _snapshot_args)
 def cmd_snapshot(args: argparse.Namespace) -> int:
     eng = ready_engine()
-    frames = views_policy.load_frames(eng)
+    frames = views_policy.load_frames(eng, known_on=args.date)  # a past meeting: the data known on its day
     policy, region = policy_and_region(frames, args.policy, args.region)
     year = as_of_year(args.as_of)
     status = views_policy.policy_status(frames, catalogue.load_settings(), policy, region, year)

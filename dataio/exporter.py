@@ -1,5 +1,6 @@
-"""Export everything to one .xlsx: observations (a long table the importer reads back), tasks and their units,
-task progress and the audit log. Sample values are marked 示例数据 in their own column and on the first sheet."""
+"""Export everything to one .xlsx: observations with every vintage (a long table the importer reads back), tasks
+and their units, task progress and the audit log. Sample values are marked 示例数据 in their own column and on the
+first sheet."""
 from __future__ import annotations
 
 import io
@@ -18,19 +19,25 @@ from vocab.text import clean_text, looks_like_formula
 
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 OBSERVATION_SHEET = "观测值"
+CURRENT_COLUMN = "当前值"  # 否: an earlier vintage (a first release its revision replaced)
 
 
 def observations_sheet(engine: Engine) -> pd.DataFrame:
-    """Observations as the long table the importer accepts (地区, 指标, 指标代码, 单位, 期间, 数值, 来源, 备注, 示例数据)
-    plus who entered them, when, and the version (read back as information only)."""
-    obs = db.read_observations(engine)
+    """Observations as the long table the importer accepts (地区, 指标, 指标代码, 单位, 期间, 数值, 来源, 备注, 示例数据,
+    数据状态, 发布日期): every vintage, per key oldest first and the current value last, so that importing it
+    rebuilds the same current values and history; then, read back as information only, 当前值 (是/否), who
+    recorded it, when, and the version."""
+    obs = db.read_vintages(engine)
     inds = db.read_indicators(engine)[["code", "name", "unit"]]
     obs = obs.merge(inds, left_on="indicator", right_on="code", how="left")
     return pd.DataFrame({
         "地区": obs["region"], "指标": obs["name"], "指标代码": obs["indicator"], "单位": obs["unit"],
         "期间": obs["period"], "数值": obs["value"].astype(float), "来源": obs["source"], "备注": obs["note"],
-        labels.SAMPLE_MARK: obs["is_sample"].map({True: "是", False: "否"}), "录入人": obs["entered_by"],
-        "录入时间": obs["entered_at"].map(_time_text), "版本": obs["version"],
+        labels.SAMPLE_MARK: obs["is_sample"].map({True: "是", False: "否"}),
+        labels.VINTAGE_COLUMNS["data_status"]: obs["data_status"].map(labels.data_status_text),
+        labels.VINTAGE_COLUMNS["released_on"]: [None if pd.isna(d) else d.date() for d in obs["released_on"]],
+        CURRENT_COLUMN: obs["is_current"].map({True: "是", False: "否"}),
+        "录入人": obs["recorded_by"], "录入时间": obs["recorded_at"].map(_time_text), "版本": obs["version"],
     })
 
 
@@ -74,13 +81,17 @@ def export_frames(engine: Engine) -> dict[str, pd.DataFrame]:
 def export_workbook(engine: Engine) -> bytes:
     """The whole store as .xlsx bytes: 说明, 观测值, 任务, 任务单位, 任务进展, 修改记录."""
     frames = export_frames(engine)
-    obs = frames[OBSERVATION_SHEET]
+    every = frames[OBSERVATION_SHEET]
+    obs = every.loc[every[CURRENT_COLUMN] == "是"]
     n_sample = int((obs[labels.SAMPLE_MARK] == "是").sum())
+    n_earlier = len(every) - len(obs)
     wb = Workbook()
     info = wb.active
     info.title = "说明"
     lines = [f"{labels.APP_TITLE} · 数据导出", f"导出时间：{datetime.now():%Y-%m-%d %H:%M}",
-             f"观测值 {len(obs)} 条，其中{labels.SAMPLE_MARK} {n_sample} 条（“{labels.SAMPLE_MARK}”列为“是”）。",
+             f"观测值 {len(obs)} 条，其中{labels.SAMPLE_MARK} {n_sample} 条（“{labels.SAMPLE_MARK}”列为“是”）"
+             + (f"；另有较早版次 {n_earlier} 条（“{CURRENT_COLUMN}”列为“否”：被修订数等取代的初步数）" if n_earlier else "")
+             + "。",
              labels.SAMPLE_BANNER if n_sample else "",
              f"“{OBSERVATION_SHEET}”表可直接用 python cli.py import 或“数据填报”页再导入（其余各表仅供查阅）。"]
     for i, text in enumerate(lines, start=1):

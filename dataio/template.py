@@ -73,8 +73,13 @@ def _instructions(ws, policy: pd.Series, region: str, years: range, indicators: 
         ("7. 上传：看板“数据填报”页 → “Excel 导入导出” → 上传，核对预览后确认；或运行 python cli.py import 文件.xlsx。"
          + f"文件不超过 {MAX_UPLOAD_MB} MB。", None),
         ("8. 任何一处有误，整个文件都不会写入，系统会列出所有问题（工作表、行、列、原因），改正后重新上传即可。", None),
+        ("9. “数据状态”“发布日期”两列可不填（对该行各年份都适用）：数据状态从下拉列表选择 "
+         + "、".join(v for k, v in labels.DATA_STATUSES.items() if k != "unstated")
+         + "（如统计公报初步数填“初步”，次年公报修订的数填“修订”），发布日期填数据公开发布的日期（如 2023-09-18）。"
+         + "已有数值的新版本（如修订数）不会覆盖原数值：系统保留每个版本，以发布最晚的为当前值；留空则按更正处理。", None),
         ("", None),
-        ("也可上传长表：一张工作表，表头为 地区、指标、期间、数值、来源（可加 备注、单位、指标代码、示例数据），每行一个数值。", None),
+        ("也可上传长表：一张工作表，表头为 地区、指标、期间、数值、来源（可加 备注、单位、指标代码、示例数据、数据状态、发布日期），"
+         "每行一个数值。", None),
         ("长表也可存为 CSV 文件上传（.csv，逗号分隔）：UTF-8（可带 BOM）或 GBK/GB18030 编码均可，即 Excel 中"
          + "“另存为 → CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”。", None),
     ]
@@ -99,9 +104,10 @@ def _area_sheet(ws, area: str, region: str, years: range, rows: pd.DataFrame) ->
     ws["C1"] = f"{area}类指标 · 在黄色单元格填写数值，“来源”必填"
     ws["C1"].font = GREY
     year_cols = list(range(FIRST_YEAR_COL, FIRST_YEAR_COL + len(years)))
-    source_col, note_col = year_cols[-1] + 1, year_cols[-1] + 2
+    source_col, note_col, status_col, released_col = (year_cols[-1] + k for k in (1, 2, 3, 4))
     headers = {1: "指标代码", 2: "指标", 3: "单位", **dict(zip(year_cols, years)), source_col: "来源（必填）",
-               note_col: "备注"}
+               note_col: "备注", status_col: labels.VINTAGE_COLUMNS["data_status"],
+               released_col: labels.VINTAGE_COLUMNS["released_on"]}
     for col, text in headers.items():
         cell = ws.cell(row=HEADER_ROW, column=col, value=text)
         cell.font, cell.fill = BOLD, HEAD_FILL
@@ -118,10 +124,36 @@ def _area_sheet(ws, area: str, region: str, years: range, rows: pd.DataFrame) ->
                                                                     else "#,##0.0#")
         rng = f"{get_column_letter(year_cols[0])}{r}:{get_column_letter(year_cols[-1])}{r}"
         ws.add_data_validation(_validation(ind, rng))
-    widths = {1: 24, 2: 34, 3: 7, **dict.fromkeys(year_cols, 11), source_col: 36, note_col: 24}
+        ws.cell(row=r, column=released_col).number_format = "yyyy-mm-dd"
+    if len(rows):
+        last = HEADER_ROW + len(rows)
+        for dv, col in ((_status_validation(), status_col), (_release_validation(), released_col)):
+            dv.add(f"{get_column_letter(col)}{HEADER_ROW + 1}:{get_column_letter(col)}{last}")
+            ws.add_data_validation(dv)
+    widths = {1: 24, 2: 34, 3: 7, **dict.fromkeys(year_cols, 11), source_col: 36, note_col: 24, status_col: 10,
+              released_col: 12}
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=FIRST_YEAR_COL)
+
+
+def _status_validation() -> DataValidation:
+    """The 数据状态 column: a drop-down of the words (blank allowed: keep the stored value's vintage)."""
+    words = [v for k, v in labels.DATA_STATUSES.items() if k != "unstated"]
+    dv = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True)
+    dv.promptTitle, dv.prompt = "数据状态（可不填）", "预计：工作报告预计数；初步：统计公报初步数；核实：核实数；修订：后来公布的修订数"
+    dv.errorTitle, dv.error = "数据状态不符合要求", "请从下拉列表中选择：" + "、".join(words)
+    dv.showErrorMessage = dv.showInputMessage = True
+    return dv
+
+
+def _release_validation() -> DataValidation:
+    """The 发布日期 column: a date (blank allowed)."""
+    dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)  # after 2000-01-01
+    dv.promptTitle, dv.prompt = "发布日期（可不填）", "数据公开发布的日期，如 2023-09-18"
+    dv.errorTitle, dv.error = "发布日期不符合要求", "请填写日期，如 2023-09-18"
+    dv.showErrorMessage = dv.showInputMessage = True
+    return dv
 
 
 def _validation(ind, cells: str) -> DataValidation:

@@ -6,12 +6,12 @@ from typing import Any
 
 import pandas as pd
 
-from dataio.grid import value_text
+from dataio.grid import release_day, same_cell, value_text
 from dataio.validate import INTEGER_MEASURES, Entry
-from vocab.labels import is_blank
+from vocab.labels import VINTAGE_COLUMNS, data_status_text, is_blank
 
 UNIT_GRID_SHEET = "本单位填报"
-EDITABLE = {"value": "本期数值", "source": "来源", "note": "备注"}
+EDITABLE = {"value": "本期数值", "source": "来源", "note": "备注", **VINTAGE_COLUMNS}
 UNIT_GRID_COLUMNS = {"name": "指标", "unit": "单位", "allowed": "允许范围", "last_value": "上期数值",
                      "last_period": "上期期间", **EDITABLE}
 
@@ -40,7 +40,8 @@ def unit_grid_frame(indicators: pd.DataFrame, observations: pd.DataFrame, region
                     quarter: int) -> pd.DataFrame:
     """One row per indicator code (catalogue order): code, name, unit, allowed, last_value/last_period (the latest
     value before the chosen period), value/source/note (the stored value of the period, if any, as typed text),
-    is_sample and version (what the save compares against; NA = no value yet)."""
+    data_status (its word, '' without a value) and released_on (date or None), is_sample and version (what the save
+    compares against; NA = no value yet)."""
     inds = indicators.loc[indicators["code"].isin(codes)]
     obs = observations.loc[observations["region"] == region]
     here = obs.loc[(obs["year"] == year) & (obs["quarter"] == quarter)].set_index("indicator")
@@ -60,6 +61,8 @@ def unit_grid_frame(indicators: pd.DataFrame, observations: pd.DataFrame, region
             "value": value_text(now["value"], stages) if now is not None else "",
             "source": str(now["source"]) if now is not None else "",
             "note": str(now["note"] or "") if now is not None else "",
+            "data_status": data_status_text(now.get("data_status")) if now is not None else None,
+            "released_on": release_day(now.get("released_on")) if now is not None else None,
             "is_sample": bool(now["is_sample"]) if now is not None else False,
             "version": int(now["version"]) if now is not None else None,
         })
@@ -69,18 +72,23 @@ def unit_grid_frame(indicators: pd.DataFrame, observations: pd.DataFrame, region
 
 def unit_grid_entries(base: pd.DataFrame, edited: pd.DataFrame, region: str, year: int,
                       quarter: int) -> list[Entry]:
-    """The rows whose value, source or note changed, as entries (row = grid row from 1); a row left blank that
-    had no value is skipped."""
+    """The rows whose value, source, note or vintage changed, as entries (row = grid row from 1); a row left blank
+    that had no value is skipped. Vintage columns the edited grid lacks keep the shown row's vintage."""
     entries = []
+    shown = [c for c in EDITABLE if c in edited.columns]
     for i, row in enumerate(edited.reset_index(drop=True).to_dict("records")):
-        cells = [row[c] for c in EDITABLE]
-        before = [base.loc[i, c] for c in EDITABLE]
-        if [("" if is_blank(v) else str(v)) for v in cells] == [("" if is_blank(v) else str(v)) for v in before]:
+        if all(same_cell(_text(row[c]), _text(base.loc[i, c])) for c in shown):
             continue
+        vintage = {c: row.get(c, base.loc[i, c]) for c in VINTAGE_COLUMNS}
         entries.append(Entry(sheet=UNIT_GRID_SHEET, row=i + 1, region=region, code=base.loc[i, "code"],
                              period=period_text(year, quarter), value=row["value"], source=row["source"],
-                             note=row["note"], is_sample=False, columns=dict(EDITABLE)))
+                             note=row["note"], is_sample=False, columns=dict(EDITABLE), **vintage))
     return entries
+
+
+def _text(value: Any) -> Any:
+    """A cell compared as its text (a number typed 101 equals '101'), dates as dates, blanks as blank."""
+    return value if is_blank(value) or hasattr(value, "year") else str(value)
 
 
 def seen_versions(base: pd.DataFrame, region: str, year: int, quarter: int) -> dict[tuple[str, str, int, int], int]:

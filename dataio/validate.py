@@ -5,62 +5,38 @@ read_policies) and `validate_entries` checks every entry, collecting ALL problem
 
 Accepted spellings: "1,234", "3.8%", full-width digits and punctuation ("３．８％"), trailing spaces, a trailing unit
 equal to the indicator's unit ("95家"); periods "2020", "2020年", "2020Q3", "2020年第三季度". Regions must be known
-(the region table, data/regions.toml): an import never creates a region, so a typo cannot become a new region."""
+(the region table, data/regions.toml): an import never creates a region, so a typo cannot become a new region.
+The vintage (数据状态, 发布日期) is optional: blank keeps the vintage the stored value has (dataio.cells)."""
 from __future__ import annotations
 
 import difflib
-import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from store import limits
+from dataio.cells import (
+    Problem,
+    excel_precision,
+    parse_data_status,
+    parse_flag,
+    parse_number,
+    parse_release_date,
+    problems_frame,
+    shown,
+    text_or_blank,
+    unique_problems,
+)
 from vocab.labels import is_blank
 from vocab.periods import normalise, parse_period
-from vocab.text import clean_text
 
-FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
-                            "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
-# Units a clerk may write after a number; a unit other than the indicator's is a mismatch, never converted.
-KNOWN_UNITS = frozenset({"元", "千元", "万元", "亿元", "万", "亿", "家", "个", "项", "名", "人", "件", "次", "位",
-                         "%", "‰", "阶段"})
+# the parsers of one cell live in dataio.cells; these names stay importable from here
+__all__ = ["INTEGER_MEASURES", "DEFAULT_COLUMNS", "Entry", "IndicatorRule", "Problem", "Rules", "check_value",
+           "excel_precision", "find_indicator", "parse_number", "problems_frame", "validate_entries"]
+
 INTEGER_MEASURES = frozenset({"stock", "flow", "rank"})
-TRUE_WORDS = frozenset({"是", "1", "TRUE", "Y", "YES", "示例", "示例数据"})
-FALSE_WORDS = frozenset({"否", "0", "FALSE", "N", "NO", ""})
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
-_NUMBER_WITH_SUFFIX = re.compile(r"^([+-]?[\d.,]+)(\D*)$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason to refuse input, for the user: where (sheet, Excel row, column header), the value, what to do."""
-    sheet: str
-    row: int | None
-    column: str
-    value: str
-    message: str
-
-    def location(self) -> str:
-        parts = [f"工作表“{self.sheet}”" if self.sheet else "文件"]
-        if self.row is not None:
-            parts.append(f"第 {self.row} 行")
-        if self.column:
-            parts.append(f"“{self.column}”列")
-        return "".join(parts)
-
-    def __str__(self) -> str:
-        shown = f"（值：{self.value}）" if self.value else ""
-        return f"{self.location()}{shown}：{self.message}"
-
-
-def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
-    """Problems as a table with Chinese headers, for pages and the CLI."""
-    rows = [{"工作表": p.sheet, "行": p.row, "列": p.column, "值": p.value, "问题": p.message} for p in problems]
-    return pd.DataFrame(rows, columns=["工作表", "行", "列", "值", "问题"]).astype({"行": "Int64"})
 
 
 @dataclass(frozen=True)
@@ -110,7 +86,8 @@ class Rules:
 @dataclass
 class Entry:
     """One value as found in a sheet or the entry grid. Raw cells, untouched; `columns` maps a field
-    (region, indicator, code, period, value, unit, source, note, is_sample) to the header shown in messages."""
+    (region, indicator, code, period, value, unit, source, note, is_sample, data_status, released_on) to the header
+    shown in messages."""
     sheet: str
     row: int
     region: Any = None
@@ -123,78 +100,13 @@ class Entry:
     note: Any = None
     is_sample: Any = None
     columns: dict[str, str] = field(default_factory=dict)
+    data_status: Any = None
+    released_on: Any = None
 
 
 DEFAULT_COLUMNS = {"region": "地区", "indicator": "指标", "code": "指标代码", "period": "期间", "value": "数值",
-                   "unit": "单位", "source": "来源", "note": "备注", "is_sample": "示例数据"}
-
-
-# ------------------------------------------------------------------ small parsers (pure, each total)
-
-def shown(value: Any) -> str:
-    """A raw value as the user typed it, for messages (control characters cleaned)."""
-    if is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean_text(str(value)).strip()
-
-
-def parse_number(value: Any) -> tuple[float, str] | str:
-    """(number, suffix) where suffix is '' or what followed the digits ('%', '家', '万元'), or a message.
-
-    Accepts '1,234', '３．８％', ' 12 '. Formula errors (#DIV/0!) and text get their own messages."""
-    if isinstance(value, bool):
-        return "不是数值：请填写数字"
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
-            return "不是有效的数值：请填写数字"
-        return float(value), ""
-    if isinstance(value, (datetime, date, time)):
-        return "这是日期，不是数值：请填写数字（可将单元格格式改为“常规”或“数值”）"
-    text = normalise(value)
-    if text.upper() in FORMULA_ERRORS:
-        return f"公式错误 {text.upper()}：请检查公式或直接填写数值"
-    if text.startswith("="):
-        return "这是公式文本：请填写计算结果（数值）"
-    m = _NUMBER_WITH_SUFFIX.match(text)
-    if not m or not _NUMBER.match(m.group(1)):
-        return "不是数值：请填写数字，如 1234、1,234 或 3.8%"
-    suffix = m.group(2)
-    if suffix and suffix not in KNOWN_UNITS:
-        return "不是数值：请填写数字，如 1234、1,234 或 3.8%"
-    number = float(m.group(1).replace(",", ""))
-    if not math.isfinite(number):
-        return "不是有效的数值：请填写数字"
-    return number, suffix
-
-
-def parse_flag(value: Any) -> bool | str:
-    """是/否 (also 1/0, TRUE/FALSE) → bool, or a message."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    text = "" if is_blank(value) else normalise(value).upper()
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    return "请填写“是”或“否”"
-
-
-def text_or_blank(value: Any, multiline: bool = False) -> str:
-    """A text cell as stored: control characters cleaned (vocab.text.clean_text), surrounding spaces stripped."""
-    if is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean_text(str(value), multiline).strip()
-
-
-def excel_precision(number: float) -> float:
-    """Keep 15 significant digits, as Excel does: such a value survives any workbook unchanged."""
-    return float(f"{number:.15g}") + 0.0  # + 0.0 turns -0.0 into 0.0
+                   "unit": "单位", "source": "来源", "note": "备注", "is_sample": "示例数据", "data_status": "数据状态",
+                   "released_on": "发布日期"}
 
 
 # ------------------------------------------------------------------ rules for one value
@@ -273,10 +185,11 @@ def find_indicator(rules: Rules, name: Any, code: Any) -> str | tuple[None, str,
 
 def validate_entries(entries: Iterable[Entry], rules: Rules) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Check every entry; return the clean rows (region, indicator, year, quarter, value, source, note, is_sample,
-    sheet, row) and every problem found. Any problem means the caller must write nothing."""
+    sheet, row; data_status and released_on when a 数据状态 is given) and every problem found. Any problem means the
+    caller must write nothing."""
     clean: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    seen: dict[tuple[str, str, int, int], tuple[str, int]] = {}
+    seen: dict[tuple, tuple[str, int]] = {}
     for e in entries:
         cols = {**DEFAULT_COLUMNS, **e.columns}
 
@@ -298,13 +211,29 @@ def validate_entries(entries: Iterable[Entry], rules: Rules) -> tuple[list[dict[
         flag = parse_flag(e.is_sample)
         if isinstance(flag, str):
             fail("is_sample", e.is_sample, flag)
+        vintage = _check_vintage(e, period[0] if isinstance(period, tuple) else None, fail)
         if region is not None and code is not None and isinstance(period, tuple):
-            _check_duplicate(e, (region, code, *period), seen, fail)
+            _check_duplicate(e, (region, code, *period, *vintage), seen, fail)
         if len(problems) == before:
             clean.append({"region": region, "indicator": code, "year": period[0], "quarter": period[1],
                           "value": value, "source": source, "note": note, "is_sample": flag,
-                          "sheet": e.sheet, "row": e.row})
-    return clean, _unique(problems)
+                          "sheet": e.sheet, "row": e.row,
+                          **({"data_status": vintage[0], "released_on": vintage[1]} if vintage[0] else {})})
+    return clean, unique_problems(problems)
+
+
+def _check_vintage(e: Entry, year: int | None, fail: Any) -> tuple[str | None, date | None]:
+    """(data_status key or None, released_on or None); a 发布日期 needs a 数据状态 beside it."""
+    status, message = parse_data_status(e.data_status)
+    if message:
+        fail("data_status", e.data_status, message)
+    released, message = parse_release_date(e.released_on, year)
+    if message:
+        fail("released_on", e.released_on, message)
+    elif released is not None and status is None and is_blank(e.data_status):
+        fail("data_status", e.data_status, f"填写了发布日期 {released:%Y-%m-%d}，请同时填写数据状态（"
+                                           "预计、初步、核实或修订）")
+    return status, released
 
 
 def _check_region(e: Entry, rules: Rules, fail: Any) -> str | None:
@@ -343,115 +272,12 @@ def _check_value(e: Entry, rule: Any, fail: Any) -> float | str:
 
 
 def _check_duplicate(e: Entry, key: tuple, seen: dict, fail: Any) -> None:
-    """A second row for the same region, indicator and period is a problem naming the first one."""
+    """A second row for the same region, indicator, period and vintage is a problem naming the first one (two
+    vintages of one period, a first release and its revision, are two values)."""
     if key in seen:
         sheet, row = seen[key]
         where = f"第 {row} 行" if sheet == e.sheet else f"工作表“{sheet}”第 {row} 行"
-        fail("period", e.period, f"重复：与{where}的地区、指标、期间相同，请只保留一行")
+        same = "地区、指标、期间" + ("、数据状态和发布日期" if key[-2] else "")
+        fail("period", e.period, f"重复：与{where}的{same}相同，请只保留一行")
     else:
         seen[key] = (e.sheet, e.row)
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    """The same problem reported once (a wrong unit in a template row is one problem, not one per year)."""
-    return list(dict.fromkeys(problems))
-
-
-# ------------------------------------------------------------------ task progress rows (the export's 任务进展 sheet)
-
-PROGRESS_COLUMNS = {"policy": "政策", "clause": "条款", "status": "状态", "progress": "进展", "evidence": "佐证材料",
-                    "reported_on": "报告日期", "reported_by": "填报人", "is_sample": "示例数据"}
-
-
-@dataclass
-class ProgressEntry:
-    """One task progress update as found in a sheet (raw cells)."""
-    sheet: str
-    row: int
-    policy: Any = None
-    clause: Any = None
-    status: Any = None
-    progress: Any = None
-    evidence: Any = None
-    reported_on: Any = None
-    reported_by: Any = None
-    is_sample: Any = None
-    columns: dict[str, str] = field(default_factory=dict)
-
-
-def parse_date(value: Any) -> date | str:
-    """A date cell or text such as 2020-12-31 / 2020/12/31 / 2020年12月31日, or a message."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if is_blank(value):
-        return "日期为空：请填写报告日期（如 2020-12-31）"
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2})?)?", normalise(value))
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            pass
-    return "日期格式不正确：请填写如 2020-12-31 的日期"
-
-
-def validate_progress(entries: Iterable[ProgressEntry], tasks: pd.DataFrame, task_statuses: dict[str, str],
-                      start_years: dict[str, int] | None = None,
-                      today: date | None = None) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Check progress rows against the tasks (db.read_tasks: policy, clause) and the task statuses (key → label;
-    'overdue' is computed, never entered); dates within the policy period (start_years: policy → its start year;
-    up to today), names within their column's length. Clean rows: policy, clause, status, progress, evidence,
-    reported_on, reported_by, is_sample, sheet, row."""
-    clauses = {(p, normalise(c)): c for p, c in zip(tasks["policy"], tasks["clause"])}
-    policies = sorted(set(tasks["policy"]))
-    allowed = {k: v for k, v in task_statuses.items() if k != "overdue"}
-    by_label = {normalise(v): k for k, v in allowed.items()} | {k.upper(): k for k in allowed}
-    clean: list[dict[str, Any]] = []
-    problems: list[Problem] = []
-    seen: dict[tuple, int] = {}
-    for e in entries:
-        cols = {**PROGRESS_COLUMNS, **e.columns}
-
-        def fail(fld: str, raw: Any, message: str, e: ProgressEntry = e, cols: dict = cols) -> None:
-            problems.append(Problem(e.sheet, e.row, cols[fld], shown(raw), message))
-
-        before = len(problems)
-        policy = text_or_blank(e.policy) or (policies[0] if len(policies) == 1 else "")
-        if policy not in policies:
-            fail("policy", e.policy, f"政策“{shown(e.policy)}”不在政策目录中；可填写：{'、'.join(policies)}")
-        clause = clauses.get((policy, normalise(e.clause))) if not is_blank(e.clause) else None
-        if clause is None and policy in policies:
-            fail("clause", e.clause, f"任务条款“{shown(e.clause)}”不在 {policy} 的重点任务中（如 二（一）1）")
-        status = by_label.get(normalise(e.status).upper()) if not is_blank(e.status) else None
-        if status is None:
-            fail("status", e.status, f"状态请填写：{'、'.join(allowed.values())}（“已逾期”由系统按完成时限判断）")
-        text = text_or_blank(e.progress, multiline=True)
-        if not text:
-            fail("progress", e.progress, "进展为空：请填写做了什么、到了哪一步")
-        reported_on = parse_date(e.reported_on)
-        if isinstance(reported_on, str):
-            fail("reported_on", e.reported_on, reported_on)
-        elif start_years and policy in start_years and (
-                bad_date := limits.report_date_problem(reported_on, start_years[policy], today)):
-            fail("reported_on", e.reported_on, bad_date)
-        by = text_or_blank(e.reported_by)
-        if not by:
-            fail("reported_by", e.reported_by, "填报人为空：请填写报告单位或填报人")
-        elif long := limits.too_long(by, limits.NAME_LENGTH, "填报人"):
-            fail("reported_by", e.reported_by, long)
-        flag = parse_flag(e.is_sample)
-        if isinstance(flag, str):
-            fail("is_sample", e.is_sample, flag)
-        evidence = text_or_blank(e.evidence, multiline=True)
-        if len(problems) > before:
-            continue
-        row = {"policy": policy, "clause": clause, "status": status, "progress": text, "evidence": evidence,
-               "reported_on": reported_on, "reported_by": by, "is_sample": flag}
-        key = tuple(row.values())
-        if key in seen:
-            fail("progress", e.progress, f"重复：与第 {seen[key]} 行的任务进展完全相同，请只保留一行")
-            continue
-        seen[key] = e.row
-        clean.append({**row, "sheet": e.sheet, "row": e.row})
-    return clean, _unique(problems)

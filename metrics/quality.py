@@ -1,5 +1,5 @@
 """Data-quality findings per indicator of a policy, for one region: no data, stale data (the engine's 数据过期),
-sample values, values without a source."""
+sample values, values without a source; and how many values are published figures against sample data."""
 from __future__ import annotations
 
 import pandas as pd
@@ -31,3 +31,11 @@ def quality_findings(targets: pd.DataFrame, observations: pd.DataFrame, status: 
 def issue_counts(findings: pd.DataFrame) -> dict[str, int]:
     """How many indicators have each issue."""
     return {issue: int(findings[issue].sum()) for issue in ISSUES}
+
+
+def provenance_counts(observations: pd.DataFrame, region: str, as_of_year: int) -> dict[str, int]:
+    """The region's values at or before the as-of year: real (published or derived from a published figure, with
+    its source: is_sample false) and sample (示例数据)."""
+    obs = observations.loc[(observations["region"] == region) & (observations["year"] <= as_of_year)]
+    sample = obs["is_sample"].astype(bool)
+    return {"real": int((~sample).sum()), "sample": int(sample.sum())}

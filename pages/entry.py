@@ -55,6 +55,15 @@ def grid_base(policy: str, region: str, indicator: pd.Series) -> pd.DataFrame:
     return st.session_state[key]
 
 
+def vintage_columns() -> dict:
+    """数据状态 (a drop-down of the words) and 发布日期 (a date) in both grids; blank keeps the stored value's vintage."""
+    return {"data_status": st.column_config.SelectboxColumn(
+                labels.VINTAGE_COLUMNS["data_status"], options=list(labels.DATA_STATUSES.values()),
+                help="预计 / 初步 / 核实 / 修订：新的数据状态或发布日期另存为新版本，不覆盖原数值"),
+            "released_on": st.column_config.DateColumn(labels.VINTAGE_COLUMNS["released_on"], format="YYYY-MM-DD",
+                                                       max_value=date.today(), help="数据公开发布的日期，可不填")}
+
+
 def show_problems(problems) -> None:
     st.error(f"发现 {len(problems)} 处问题，未写入任何数据。请改正后重试：", icon=":material/error:")
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
@@ -106,7 +115,7 @@ def grid_tab(policy: str, region: str, who: Account | None, scope: guard.Scope) 
         column_config={"period": st.column_config.TextColumn("期间", required=True),
                        "value": st.column_config.TextColumn("数值", required=True),
                        "source": st.column_config.TextColumn("来源", width="large", required=True),
-                       "note": st.column_config.TextColumn("备注")})
+                       "note": st.column_config.TextColumn("备注"), **vintage_columns()})
     if base["is_sample"].any():
         st.caption(f"{labels.SAMPLE_MARK}：" + "、".join(base.loc[base["is_sample"], "period"])
                    + " 的数值为示例数据；填入真实数值和来源后即替换为正式数据。")
@@ -301,8 +310,8 @@ def unit_tab(policy: str, region: str, who: Account | None, scope: guard.Scope, 
     edited = st.data_editor(
         base[shown_cols], num_rows="fixed", hide_index=True, width="stretch", key=f"unit_grid/{key}/{nonce}",
         disabled=[c for c in shown_cols if c not in unit_grid.EDITABLE],
-        column_config={c: st.column_config.TextColumn(label, width="large" if c in ("name", "source") else None)
-                       for c, label in unit_grid.UNIT_GRID_COLUMNS.items()})
+        column_config={**{c: st.column_config.TextColumn(label, width="large" if c in ("name", "source") else None)
+                          for c, label in unit_grid.UNIT_GRID_COLUMNS.items()}, **vintage_columns()})
     b1, b2 = st.columns([1, 5])
     if b2.button("放弃修改并刷新", key="unit_refresh"):
         st.session_state.pop(key, None)

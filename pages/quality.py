@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from metrics.quality import ISSUES, issue_counts, quality_findings
+from metrics.quality import ISSUES, issue_counts, provenance_counts, quality_findings
 from ui import tables
 from vocab import labels
 
@@ -16,6 +16,10 @@ counts = issue_counts(findings)
 st.title(labels.PAGE_TITLES["quality"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(findings)} 个指标")
 ui.sample_banner(counts["sample"] > 0)
+values = provenance_counts(f["observations"], filters.region, filters.as_of_year)
+st.markdown(f"**数值来源**：{filters.region}截至 {filters.as_of_year} 年共 {sum(values.values())} 个数值，"
+            f"{labels.PROVENANCE_LABELS['real']} {values['real']} 个（公开发布或由公开数推算，附出处），"
+            f"{labels.PROVENANCE_LABELS['sample']} {values['sample']} 个。")
 
 for col, issue in zip(st.columns(len(ISSUES)), ISSUES):
     col.metric(labels.QUALITY_LABELS[issue], f"{counts[issue]} 个指标", border=True)

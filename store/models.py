@@ -125,11 +125,38 @@ class Observation(Base):
     entered_by: Mapped[str] = mapped_column(String(60), default=SYSTEM_USER)
     entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # the vintage of the current value: 数据状态 (vocab.labels.DATA_STATUSES key) and 发布日期 (None: not given);
+    # earlier vintages of the key are rows of observation_vintage
+    data_status: Mapped[str] = mapped_column(String(12), default="unstated", server_default="unstated")
+    released_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     region: Mapped[Region] = relationship()
     indicator: Mapped[Indicator] = relationship()
     # compare-and-set in the write itself: every ORM UPDATE/DELETE says "WHERE id=? AND version=?" and a
     # changed row (rowcount 0) raises StaleDataError; the store sets the new version itself
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class ObservationVintage(Base):
+    """An earlier vintage of an observation (a first release the revision replaced, an estimate the published
+    figure replaced): the current value stays in `observation`, so every read of current values is unchanged.
+    One row per (key, 数据状态, 发布日期); `version` is the version it had while current (None: never current)."""
+    __tablename__ = "observation_vintage"
+    __table_args__ = (UniqueConstraint("region_id", "indicator_id", "year", "quarter", "data_status", "released_on",
+                                       name="uq_observation_vintage"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer, default=0)
+    data_status: Mapped[str] = mapped_column(String(12))
+    released_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ObservationTombstone(Base):

@@ -17,6 +17,7 @@ from store.models import (
     Department,
     Indicator,
     Observation,
+    ObservationVintage,
     Policy,
     Region,
     Target,
@@ -24,6 +25,7 @@ from store.models import (
     TaskProgress,
     TaskUnit,
 )
+from store.vintages import as_known_on, known_from
 
 
 def frame_of(engine: Engine, stmt) -> pd.DataFrame:
@@ -129,26 +131,84 @@ def read_progress(engine: Engine, policy_code: str | None = None) -> pd.DataFram
     return frame_of(engine, stmt)
 
 
-def read_observations(engine: Engine, regions: list[str] | None = None,
-                      indicators: list[str] | None = None) -> pd.DataFrame:
+def read_observations(engine: Engine, regions: list[str] | None = None, indicators: list[str] | None = None,
+                      known_on: date | None = None) -> pd.DataFrame:
     """Observations: region, indicator, year, quarter (0 = year), period, value, source, is_sample, note,
-    entered_by, entered_at, version."""
+    entered_by, entered_at, version, data_status, released_on (datetime64, NaT when not given).
+
+    The current value of every key; with known_on, the vintage of each key known on that day instead
+    (store.vintages.as_known_on: released by then, else recorded by then; keys with nothing known then are left out;
+    an earlier vintage's entered_by/entered_at are when it was recorded, its version the one it had while current,
+    0 if it never was)."""
     stmt = (select(Region.name.label("region"), Indicator.code.label("indicator"), Observation.year,
                    Observation.quarter, Observation.value, Observation.source, Observation.is_sample,
-                   Observation.note, Observation.entered_by, Observation.entered_at, Observation.version)
+                   Observation.note, Observation.entered_by, Observation.entered_at, Observation.version,
+                   Observation.data_status, Observation.released_on)
             .select_from(Observation).join(Region).join(Indicator)
             .order_by(Region.name, Indicator.code, Observation.year, Observation.quarter))
+    df = _typed_observations(raw_frame_of(engine, _filtered(stmt, regions, indicators)))
+    if known_on is None:
+        return df
+    earlier = _typed_observations(raw_frame_of(engine, _filtered(_history_select(), regions, indicators)))
+    both = pd.concat([_naive_utc(df).rename(columns={"entered_at": "recorded_at"}),
+                      _naive_utc(earlier).rename(columns={"entered_at": "recorded_at"})], ignore_index=True)
+    known = as_known_on(both, known_on).rename(columns={"recorded_at": "entered_at"})
+    return known.astype({"version": "int64", "year": df["year"].dtype, "quarter": df["quarter"].dtype})
+
+
+def _filtered(stmt, regions: list[str] | None, indicators: list[str] | None):
     if regions:
         stmt = stmt.where(Region.name.in_(regions))
     if indicators:
         stmt = stmt.where(Indicator.code.in_(indicators))
-    df = raw_frame_of(engine, stmt)
+    return stmt
+
+
+def _history_select():
+    v = ObservationVintage
+    return (select(Region.name.label("region"), Indicator.code.label("indicator"), v.year, v.quarter, v.value,
+                   v.source, v.is_sample, v.note, v.recorded_by.label("entered_by"), v.recorded_at.label("entered_at"),
+                   func.coalesce(v.version, 0).label("version"), v.data_status, v.released_on)
+            .select_from(v).join(Region, Region.id == v.region_id).join(Indicator, Indicator.id == v.indicator_id))
+
+
+def _naive_utc(df: pd.DataFrame) -> pd.DataFrame:
+    """entered_at as naive UTC (PostgreSQL's rows carry their zone, SQLite's do not), so that frames concatenate."""
+    return df.assign(entered_at=pd.to_datetime(df["entered_at"], utc=True).dt.tz_localize(None).astype(
+        "datetime64[us]"))
+
+
+def _typed_observations(df: pd.DataFrame) -> pd.DataFrame:
+    """The DB-API rows' typed columns converted in one vectorised step each, and the period label."""
     df["is_sample"] = df["is_sample"].astype(bool)
     if not pd.api.types.is_datetime64_any_dtype(df["entered_at"]):  # SQLite gives the stored text
         df["entered_at"] = pd.to_datetime(df["entered_at"], format="ISO8601").astype("datetime64[us]")
+    df["released_on"] = pd.to_datetime(df["released_on"], format="ISO8601").astype("datetime64[us]")
     quarter = df["quarter"].astype("int64")
     df["period"] = df["year"].astype("int64").astype(str) + ("Q" + quarter.astype(str)).where(quarter > 0, "")
     return df
+
+
+def read_vintages(engine: Engine, region: str | list[str] | None = None,
+                  indicator: str | list[str] | None = None) -> pd.DataFrame:
+    """Every vintage of the keys of a region and indicator (both optional, one or a list), the current value and the
+    earlier ones:
+    region, indicator, year, quarter, period, value, source, note, is_sample, data_status, released_on, recorded_at,
+    recorded_by, is_current, known_from (the day it counts as known; NaT for 示例数据: any day), version (the current
+    value's; an earlier one's while it was current, 0 if never); per key oldest first, the current value last
+    (store.vintages.order_key)."""
+    regions = [region] if isinstance(region, str) else region
+    indicators = [indicator] if isinstance(indicator, str) else indicator
+    current = read_observations(engine, regions, indicators).assign(is_current=True)
+    earlier = _typed_observations(raw_frame_of(engine, _filtered(_history_select(), regions, indicators)))
+    both = pd.concat([_naive_utc(current), _naive_utc(earlier).assign(is_current=False)], ignore_index=True).rename(
+        columns={"entered_at": "recorded_at", "entered_by": "recorded_by"})
+    both = both.assign(known_from=known_from(both), _stated=both["data_status"] != "unstated",
+                       _day=both["released_on"].fillna(both["recorded_at"].dt.normalize()))
+    keys = ["region", "indicator", "year", "quarter"]
+    both = both.sort_values([*keys, "is_current", "_stated", "_day", "recorded_at"], kind="stable")
+    return both[[*keys, "period", "value", "source", "note", "is_sample", "data_status", "released_on",
+                 "recorded_at", "recorded_by", "is_current", "known_from", "version"]].reset_index(drop=True)
 
 
 def read_regions(engine: Engine) -> pd.DataFrame:

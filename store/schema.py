@@ -32,7 +32,7 @@ from store.writes import (
     period_from_label,
     save_observations,
 )
-from vocab.labels import TASK_STATUS_BY_LABEL
+from vocab.labels import DATA_STATUS_BY_LABEL, TASK_STATUS_BY_LABEL
 
 BUILTIN_OBSERVATIONS = cat.DATA_DIR / "observations" / "builtin.csv"
 BUILTIN_PROGRESS = cat.DATA_DIR / "observations" / "task_progress_sample.csv"
@@ -102,26 +102,42 @@ def never_had_data(engine: Engine) -> bool:
 
 
 def load_builtin_observations(engine: Engine, *, with_sample: bool = True) -> int:
-    """Load data/observations/*.csv where no value exists yet; never overwrites what users entered. The files
-    may start with a BOM (Excel's "CSV UTF-8")."""
+    """Load data/observations/builtin.csv where no value exists yet; never overwrites what users entered. A
+    published figure (is_sample 0) also goes to a key whose current value is 示例数据: it becomes the current
+    vintage and the sample value is kept as an earlier one. Rows carry their vintage (数据状态 as the word, 发布日期;
+    blank = 未注明); one key may have several (a first release and its revision). The file may start with a BOM
+    (Excel's "CSV UTF-8")."""
     with open(BUILTIN_OBSERVATIONS, encoding="utf-8-sig") as fh:
         rows = [r for r in csv.DictReader(fh) if with_sample or r["is_sample"] == "0"]
     with session_scope(engine) as s:
-        existing = set(s.execute(select(Region.name, Indicator.code, Observation.year, Observation.quarter)
-                                 .join(Region).join(Indicator)).all())
+        existing = {(region, indicator, year, quarter): bool(sample)  # key → its current value is 示例数据
+                    for region, indicator, year, quarter, sample in s.execute(
+                        select(Region.name, Indicator.code, Observation.year, Observation.quarter,
+                               Observation.is_sample).join(Region).join(Indicator))}
         todo = []
         for r in rows:
             year, quarter = period_from_label(r["period"])
-            if (r["region"], r["indicator"], year, quarter) in existing:
+            key, real = (r["region"], r["indicator"], year, quarter), r["is_sample"] == "0"
+            if key in existing and not (real and existing[key]):
                 continue
             todo.append({"region": r["region"], "indicator": r["indicator"], "year": year, "quarter": quarter,
-                         "value": float(r["value"]), "source": r["source"], "is_sample": r["is_sample"] == "1",
-                         "note": r["note"]})
+                         "value": float(r["value"]), "source": r["source"], "is_sample": not real,
+                         "note": r["note"], **_builtin_vintage(r)})
         if todo:
             save_observations(engine, todo, who=SYSTEM_USER, reason="载入内置数据", session=s)
         if with_sample and s.scalar(select(func.count()).select_from(TaskProgress)) == 0:
             _load_sample_progress(engine, s)
     return len(todo)
+
+
+def _builtin_vintage(row: dict[str, str]) -> dict:
+    """The vintage of a built-in row: none for a row without 数据状态 (未注明 when new)."""
+    word = (row.get("data_status") or "").strip()
+    if not word:
+        return {}
+    released = (row.get("released_on") or "").strip()
+    return {"data_status": DATA_STATUS_BY_LABEL[word],
+            "released_on": date.fromisoformat(released) if released else None}
 
 
 def _load_sample_progress(engine: Engine, s: Session) -> None:

@@ -1,25 +1,33 @@
-"""Audited writes of observations and task progress, with compare-and-set on observation versions.
+"""Audited writes of observations (with their vintages) and task progress, with compare-and-set on observation
+versions; reverts are in store/revert.py.
 
 Versions: a key's version never repeats. A live value carries its version; deleting it keeps the last version in
-`observation_tombstone`, and a re-created value (a new entry, or an undone delete) continues above it."""
+`observation_tombstone`, and a re-created value (a new entry, or an undone delete) continues above it.
+
+Vintages (store/vintages.py): a save names the vintage of each value (数据状态, 发布日期) or leaves it out (then it
+corrects the current value, as before vintages existed). The same vintage as the current value corrects it; the
+vintage of an earlier one corrects that one; a later vintage becomes current and the previous current value is kept
+as an earlier vintage (audit action "vintage"); an earlier vintage is only added to the history (audit entity
+"observation_vintage")."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store import limits
+from store import vintages as vint
 from store.audit import write_audit, write_audits
 from store.engine import ConcurrentEditError, now, session_scope
 from store.models import (
-    AuditLog,
     Indicator,
     Observation,
     ObservationTombstone,
+    ObservationVintage,
     Policy,
     Region,
     Task,
@@ -38,9 +46,13 @@ def period_label(year: int, quarter: int = 0) -> str:
     return f"{year}" if not quarter else f"{year}Q{quarter}"
 
 
-def _obs_dict(o: Observation) -> dict[str, Any]:
-    return {"value": o.value, "source": o.source, "is_sample": bool(o.is_sample), "note": o.note,
-            "version": o.version}
+def obs_dict(o: Observation | dict[str, Any]) -> dict[str, Any]:
+    """The current value of a key as the audit log keeps it (an ORM row or a planned row)."""
+    get = o.get if isinstance(o, dict) else (lambda k: getattr(o, k))
+    released = get("released_on")
+    return {"value": get("value"), "source": get("source"), "is_sample": bool(get("is_sample")), "note": get("note"),
+            "data_status": get("data_status") or vint.UNSTATED,
+            "released_on": released.isoformat() if released else None, "version": get("version")}
 
 
 def _tombstones(s: Session) -> dict[str, int]:
@@ -48,14 +60,14 @@ def _tombstones(s: Session) -> dict[str, int]:
     return dict(s.execute(select(ObservationTombstone.key, ObservationTombstone.version)).tuples().all())
 
 
-def _next_version(s: Session, key: str, tombstones: dict[str, int] | None = None) -> int:
+def next_version(s: Session, key: str, tombstones: dict[str, int] | None = None) -> int:
     """The version of a (re-)created value: above every version the key ever had."""
     if tombstones is None:
         return (s.scalar(select(ObservationTombstone.version).where(ObservationTombstone.key == key)) or 0) + 1
     return tombstones.get(key, 0) + 1
 
 
-def _delete_observation(s: Session, obs: Observation, key: str) -> None:
+def delete_current(s: Session, obs: Observation, key: str) -> None:
     """Delete (the ORM's DELETE carries the version: a row changed meanwhile is not deleted) and keep a tombstone."""
     stone = s.get(ObservationTombstone, key)
     if stone is None:
@@ -69,20 +81,24 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
                       session: Session | None = None) -> dict[str, int]:
     """Insert or update observations in one transaction, audited, with compare-and-set.
 
-    Each row: region, indicator, year, quarter (0 = year), value, source, is_sample, note, and optionally
-    expected_version: the version the user saw (None = 'I saw no value'). A mismatch refuses the whole save. The
-    check is part of the write (UPDATE … WHERE id=? AND version=?), so a save that commits between this read and
-    this write is caught too; two concurrent creates of one key give the same ConcurrentEditError.
+    Each row: region, indicator, year, quarter (0 = year), value, source, is_sample, note, optionally data_status
+    (a vocab.labels.DATA_STATUSES key) and released_on (a date or None) — the vintage; without data_status the row
+    corrects the current value's vintage — and optionally expected_version: the version of the current value the
+    user saw (None = 'I saw no value'). A mismatch refuses the whole save. The check is part of the write (UPDATE …
+    WHERE id=? AND version=?), so a save that commits between this read and this write is caught too; two
+    concurrent creates of one key give the same ConcurrentEditError. One save may hold several vintages of a key.
 
     Written in bulk (imports bring thousands of rows): one INSERT executemany for the new values, one UPDATE
-    executemany for the changed ones (its summed rowcount is the compare-and-set check), one for the audit rows."""
+    executemany for the changed ones (its summed rowcount is the compare-and-set check), one for the audit rows.
+    Counts: created (new keys), updated (the current value or the vintages of a key changed), unchanged."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
 
     def guarded(s: Session) -> None:
         try:
-            stored, audits = _plan_observations(s, rows, who, reason, counts)
-            _write_observations(s, stored.values())
-            write_audits(s, audits)
+            plan = _Plan(s, rows, who, reason, counts)
+            _write_observations(s, plan.stored.values())
+            plan.write_history()
+            write_audits(s, plan.audits)
         except IntegrityError as exc:  # a concurrent create of the same key committed first (PostgreSQL)
             raise ConcurrentEditError("保存失败：您填报的数值刚刚已被他人录入，请刷新后核对再保存。") from exc
 
@@ -94,66 +110,160 @@ def save_observations(engine: Engine, rows: list[dict[str, Any]], *, who: str, r
     return counts
 
 
-def _plan_observations(s: Session, rows: list[dict[str, Any]], who: str, reason: str,
-                       counts: dict[str, int]) -> tuple[dict, list[dict[str, Any]]]:
-    """Every stored value of the rows' indicators (one query, not one per row: imports bring thousands), with
-    what each row writes (insert / update, compare-and-set checked) and the audit rows; counts filled in."""
-    inds = dict(s.execute(select(Indicator.code, Indicator.id)).tuples().all())
-    regions = dict(s.execute(select(Region.name, Region.id)).tuples().all())
-    ind_ids = sorted({inds[row["indicator"]] for row in rows})
-    stored: dict[tuple[int, int, int, int], dict[str, Any]] = {
-        (o.region_id, o.indicator_id, o.year, o.quarter): {**o._asdict(), "seen": o.version, "write": None}
-        for o in s.execute(select(*_STORED_COLUMNS).where(Observation.indicator_id.in_(ind_ids)))}
-    tombstones = _tombstones(s)
-    audits: list[dict[str, Any]] = []
-    for row in rows:
-        if row["region"] not in regions:
-            regions[row["region"]] = ensure_region(s, row["region"], who).id
-        region_id, ind_id = regions[row["region"]], inds[row["indicator"]]
-        year, q = int(row["year"]), int(row.get("quarter") or 0)
-        key = observation_key(row["region"], row["indicator"], year, q)
+class _Plan:
+    """What save_observations writes: every stored value of the rows' indicators (one query, not one per row:
+    imports bring thousands) with what each row changes (insert / update, compare-and-set checked), the history
+    rows to add or correct, and the audit rows; counts filled in."""
+
+    def __init__(self, s: Session, rows: list[dict[str, Any]], who: str, reason: str, counts: dict[str, int]):
+        self.s, self.who, self.reason, self.counts, self.at = s, who, reason, counts, now()
+        inds = dict(s.execute(select(Indicator.code, Indicator.id)).tuples().all())
+        regions = dict(s.execute(select(Region.name, Region.id)).tuples().all())
+        ind_ids = sorted({inds[row["indicator"]] for row in rows})
+        self.stored: dict[vint.Key, dict[str, Any]] = {
+            (o.region_id, o.indicator_id, o.year, o.quarter): {**o._asdict(), "seen": o.version, "write": None}
+            for o in s.execute(select(*_STORED_COLUMNS).where(Observation.indicator_id.in_(ind_ids)))}
+        self.history = vint.history_by_key(s, ind_ids) if ind_ids else {}
+        self.new_history: list[tuple[vint.Key, dict[str, Any]]] = []
+        self.corrected: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.tombstones = _tombstones(s)
+        self.audits: list[dict[str, Any]] = []
+        planned = []
+        for i, row in enumerate(rows):
+            if row["region"] not in regions:
+                regions[row["region"]] = ensure_region(s, row["region"], who).id
+            ids = (regions[row["region"]], inds[row["indicator"]], int(row["year"]), int(row.get("quarter") or 0))
+            planned.append((ids, self._vintage(row, ids), i, row))
+        # several vintages of one key: earlier ones first, so that each later one finds the earlier one current
+        first = {ids: i for ids, _, i, _ in reversed(planned)}
+        planned.sort(key=lambda p: (first[p[0]], vint.order_key(*p[1], self.at), p[2]))
+        for ids, vintage, _, row in planned:
+            self._plan_row(ids, vintage, row)
+
+    def _vintage(self, row: dict[str, Any], ids: vint.Key) -> vint.Vintage:
+        """The row's vintage, or (without data_status) the current value's: a correction, as before vintages."""
+        if row.get("data_status") is None:
+            obs = self.stored.get(ids)
+            return (obs["data_status"], obs["released_on"]) if obs else (vint.UNSTATED, None)
+        return vint.checked_vintage(row["data_status"], row.get("released_on"))
+
+    def _plan_row(self, ids: vint.Key, vintage: vint.Vintage, row: dict[str, Any]) -> None:
+        key = observation_key(row["region"], row["indicator"], ids[2], ids[3])
         new = {"value": float(row["value"]), "source": str(row["source"]), "is_sample": bool(row.get("is_sample")),
                "note": str(row.get("note") or "")}
-        obs = stored.get((region_id, ind_id, year, q))
+        obs = self.stored.get(ids)
+        _check_expected(obs, row, key)
         if obs is None:
-            if "expected_version" in row and row["expected_version"] is not None:
-                raise ConcurrentEditError(f"{key}：该数值已被他人删除，请刷新后重新填报。")
-            version = _next_version(s, key, tombstones)
-            stored[(region_id, ind_id, year, q)] = {
-                "id": None, "region_id": region_id, "indicator_id": ind_id, "year": year, "quarter": q,
-                "entered_by": who, "entered_at": now(), "version": version, "seen": None, "write": "insert", **new}
-            audits.append({"who": who, "action": "create", "entity": "observation", "key": key, "old": None,
-                           "new": {**new, "version": version}, "source": new["source"], "reason": reason})
-            counts["created"] += 1
-        elif audit := _update_stored(obs, row, new, key, who, reason):
-            audits.append(audit)
-            counts["updated"] += 1
+            version = next_version(self.s, key, self.tombstones)
+            obs = self.stored[ids] = {
+                "id": None, "region_id": ids[0], "indicator_id": ids[1], "year": ids[2], "quarter": ids[3],
+                "entered_by": self.who, "entered_at": self.at, "version": version, "seen": None, "write": "insert",
+                "data_status": vintage[0], "released_on": vintage[1], **new}
+            self._audit("create", key, None, obs_dict(obs), new["source"])
+            self.counts["created"] += 1
+        elif vintage == (obs["data_status"], obs["released_on"]):
+            if audit := _update_stored(obs, new, key, self.who, self.reason, self.at):
+                self.audits.append(audit)
+                self.counts["updated"] += 1
+            else:
+                self.counts["unchanged"] += 1
+        elif (earlier := self.history.get(ids, {}).get(vintage)) is not None:
+            self._correct_earlier(earlier, new, key)
+        elif vint.order_key(*vintage, self.at) > vint.order_key(obs["data_status"], obs["released_on"],
+                                                                 obs["entered_at"]):
+            self._push(ids, obs, vintage, new, key)
         else:
-            counts["unchanged"] += 1
-    return stored, audits
+            self._add_earlier(ids, vintage, new, key)
+
+    def _audit(self, action: str, key: str, old: dict | None, new: dict | None, source: str,
+               entity: str = "observation") -> None:
+        self.audits.append({"who": self.who, "action": action, "entity": entity, "key": key, "old": old, "new": new,
+                            "source": source, "reason": self.reason})
+
+    def _push(self, ids: vint.Key, obs: dict[str, Any], vintage: vint.Vintage, new: dict[str, Any],
+              key: str) -> None:
+        """A later vintage becomes current; the current value is kept as an earlier vintage."""
+        kept = {**{k: obs[k] for k in vint.CONTENT}, "data_status": obs["data_status"],
+                "released_on": obs["released_on"], "recorded_at": obs["entered_at"], "recorded_by": obs["entered_by"],
+                "version": obs["version"]}
+        old = obs_dict(obs)
+        obs.update(new, data_status=vintage[0], released_on=vintage[1], version=obs["version"] + 1,
+                   entered_by=self.who, entered_at=self.at, write=obs["write"] or "update")
+        self.history.setdefault(ids, {})[(kept["data_status"], kept["released_on"])] = kept
+        self.new_history.append((ids, kept))
+        self._audit("vintage", key, old, {**obs_dict(obs), "vintages": [kept]}, new["source"])
+        self.counts["updated"] += 1
+
+    def _add_earlier(self, ids: vint.Key, vintage: vint.Vintage, new: dict[str, Any], key: str) -> None:
+        """An earlier vintage than the current value: kept in the history only."""
+        row = {**new, "data_status": vintage[0], "released_on": vintage[1], "recorded_at": self.at,
+               "recorded_by": self.who, "version": None}
+        self.history.setdefault(ids, {})[vintage] = row
+        self.new_history.append((ids, row))
+        self._audit("create", key, None, row, new["source"], entity="observation_vintage")
+        self.counts["updated"] += 1
+
+    def _correct_earlier(self, earlier: dict[str, Any], new: dict[str, Any], key: str) -> None:
+        if all(earlier[k] == v for k, v in new.items()):
+            self.counts["unchanged"] += 1
+            return
+        before = dict(earlier)
+        earlier.update(new)
+        if "id" in before:  # stored before this save (a row added by this save is simply written as corrected)
+            self.corrected.append((earlier, before))
+        self._audit("update", key, before, earlier, new["source"], entity="observation_vintage")
+        self.counts["updated"] += 1
+
+    def write_history(self) -> None:
+        """Insert the new earlier vintages and write the corrected ones (compare-and-set on what was read); the
+        audit rows, written after, name each row's id."""
+        for ids, row in self.new_history:
+            vint.insert_history(self.s, ids, row)
+        for row, before in self.corrected:
+            if vint.correct_history(self.s, row, before) != 1:
+                raise ConcurrentEditError("保存失败——您打开后较早版次已被他人同时修改，请刷新后核对再保存。")
+        for audit in self.audits:  # JSON-safe copies, now that every history row has its id
+            for side in ("old", "new"):
+                record = audit[side]
+                if record is None:
+                    continue
+                if audit["entity"] == "observation_vintage":
+                    audit[side] = vint.audit_record(record)
+                elif "vintages" in record:
+                    audit[side] = {**record, "vintages": [vint.audit_record(r) for r in record["vintages"]]}
 
 
-def _update_stored(obs: dict[str, Any], row: dict[str, Any], new: dict[str, Any], key: str, who: str,
-                   reason: str) -> dict[str, Any] | None:
-    """A stored value's update: refused when the version the user saw is not the stored one (compare-and-set);
-    None when nothing changes; else the value is marked for the UPDATE and its audit row returned."""
-    if "expected_version" in row and row["expected_version"] != obs["version"]:
+def _check_expected(obs: dict[str, Any] | None, row: dict[str, Any], key: str) -> None:
+    """Compare-and-set at planning time against the version read (the UPDATE checks it again)."""
+    if "expected_version" not in row:
+        return
+    expected = row["expected_version"]
+    if (obs is None or obs["seen"] is None) and expected is not None:
+        raise ConcurrentEditError(f"{key}：该数值已被他人删除，请刷新后重新填报。")
+    if obs is not None and obs["seen"] is not None and expected != obs["seen"]:
         raise ConcurrentEditError(
             f"{key}：保存失败——您打开后该数值已被“{obs['entered_by']}”修改为 {obs['value']:g}"
-            f"（版本 {obs['version']}），请刷新后核对再保存。")
-    old = {"value": obs["value"], "source": obs["source"], "is_sample": bool(obs["is_sample"]),
-           "note": obs["note"], "version": obs["version"]}
-    if all(old[k] == v for k, v in new.items()):
+            f"（版本 {obs['seen']}），请刷新后核对再保存。")
+
+
+def _update_stored(obs: dict[str, Any], new: dict[str, Any], key: str, who: str, reason: str,
+                   at: Any) -> dict[str, Any] | None:
+    """A correction of the current value (same vintage): None when nothing changes; else the value is marked for
+    the UPDATE and its audit row returned."""
+    old = obs_dict(obs)
+    if all(obs[k] == v for k, v in new.items()):
         return None
-    obs.update(new, version=obs["version"] + 1, entered_by=who, entered_at=now(), write=obs["write"] or "update")
+    obs.update(new, version=obs["version"] + 1, entered_by=who, entered_at=at, write=obs["write"] or "update")
     return {"who": who, "action": "update", "entity": "observation", "key": key, "old": old,
-            "new": {**new, "version": obs["version"]}, "source": new["source"], "reason": reason}
+            "new": obs_dict(obs), "source": new["source"], "reason": reason}
 
 
 _STORED_COLUMNS = (Observation.id, Observation.region_id, Observation.indicator_id, Observation.year,
                    Observation.quarter, Observation.value, Observation.source, Observation.is_sample,
-                   Observation.note, Observation.version, Observation.entered_by)
-_WRITTEN = ("value", "source", "is_sample", "note", "version", "entered_by", "entered_at")
+                   Observation.note, Observation.version, Observation.entered_by, Observation.entered_at,
+                   Observation.data_status, Observation.released_on)
+_WRITTEN = ("value", "source", "is_sample", "note", "data_status", "released_on", "version", "entered_by",
+            "entered_at")
 
 
 def _write_observations(s: Session, values: Any) -> None:
@@ -187,129 +297,27 @@ def _write_observations(s: Session, values: Any) -> None:
 
 def delete_observation(engine: Engine, region: str, indicator: str, year: int, quarter: int, *, who: str,
                        reason: str, expected_version: int | None = None) -> None:
-    """Delete one observation (audited; the old value stays in the log and can be restored by revert)."""
+    """Delete one observation with its earlier vintages (audited with all of them: the log keeps them, and a revert
+    restores them)."""
     with session_scope(engine) as s:
-        obs = _find_observation(s, region, indicator, year, quarter)
+        obs = find_observation(s, region, indicator, year, quarter)
         key = observation_key(region, indicator, year, quarter)
         if obs is None:
             raise ConcurrentEditError(f"{key}：该数值不存在或已被删除。")
         if expected_version is not None and obs.version != expected_version:
             raise ConcurrentEditError(f"{key}：该数值已被他人修改，请刷新后再操作。")
-        write_audit(s, who=who, action="delete", entity="observation", key=key, old=_obs_dict(obs), new=None,
+        earlier = vint.history_of(s, (obs.region_id, obs.indicator_id, year, quarter))
+        old = {**obs_dict(obs), **({"vintages": [vint.audit_record(r) for r in earlier]} if earlier else {})}
+        write_audit(s, who=who, action="delete", entity="observation", key=key, old=old, new=None,
                     source=obs.source, reason=reason)
-        _delete_observation(s, obs, key)
+        if earlier:
+            s.execute(delete(ObservationVintage).where(ObservationVintage.id.in_([r["id"] for r in earlier])))
+        delete_current(s, obs, key)
 
 
-def _find_observation(s: Session, region: str, indicator: str, year: int, quarter: int) -> Observation | None:
+def find_observation(s: Session, region: str, indicator: str, year: int, quarter: int) -> Observation | None:
     return s.scalar(select(Observation).join(Region).join(Indicator).where(
         Region.name == region, Indicator.code == indicator, Observation.year == year, Observation.quarter == quarter))
-
-
-REVERTIBLE = ("observation", "task_progress")
-
-
-def revert_change(engine: Engine, audit_id: int, *, who: str, reason: str = "") -> None:
-    """Undo one change of a value or a task progress report; the revert is itself logged (and can be undone in
-    turn). Refused when the change was already reverted, or when the value has changed again since (so that no
-    later edit is silently overwritten)."""
-    with session_scope(engine) as s:
-        entry = s.scalar(select(AuditLog).where(AuditLog.id == audit_id).with_for_update())
-        if entry is None or entry.entity not in REVERTIBLE:
-            raise ValueError(f"审计记录 {audit_id} 不存在或不是数据值、任务进展的修改，无法撤销。")
-        _revert_entry(s, entry, who=who, reason=reason or f"撤销审计记录 #{audit_id}")
-
-
-def revert_batch(engine: Engine, batch_id: str, *, who: str, reason: str = "") -> int:
-    """Undo every value and progress change of one write transaction (e.g. one import) as one action, all or
-    nothing: refused when any of them was reverted already or has changed since. Returns the number undone."""
-    with session_scope(engine) as s:
-        entries = s.scalars(select(AuditLog).where(AuditLog.batch_id == batch_id, AuditLog.entity.in_(REVERTIBLE))
-                            .order_by(AuditLog.id.desc()).with_for_update()).all()
-        if not entries:
-            raise ValueError(f"批次 {batch_id} 中没有可撤销的数据修改。")
-        for entry in entries:
-            _revert_entry(s, entry, who=who, reason=reason or f"撤销整批修改 {batch_id[:8]}（#{entries[-1].id} 起）")
-        return len(entries)
-
-
-def _revert_entry(s: Session, entry: AuditLog, *, who: str, reason: str) -> None:
-    done = s.scalar(select(AuditLog.id).where(AuditLog.reverts_id == entry.id).limit(1))
-    if done is not None:
-        raise ConcurrentEditError(f"{entry.entity_key}：审计记录 #{entry.id} 已被撤销过（记录 #{done}），"
-                                  "不能重复撤销；如需恢复，请撤销那条撤销记录。")
-    if entry.entity == "observation":
-        _revert_observation(s, entry, who=who, reason=reason)
-    else:
-        _revert_progress(s, entry, who=who, reason=reason)
-
-
-def _revert_observation(s: Session, entry: AuditLog, *, who: str, reason: str) -> None:
-    region, indicator, period = entry.entity_key.rsplit("/", 2)
-    year, quarter = period_from_label(period)
-    obs = _find_observation(s, region, indicator, year, quarter)
-    current = _obs_dict(obs) if obs else None
-    expected_now = entry.new
-    if (current is None) != (expected_now is None) or (
-            current and expected_now and current["version"] != expected_now.get("version")):
-        raise ConcurrentEditError(f"{entry.entity_key}：该数值在此次修改之后又被修改过，请先撤销较新的修改。")
-    if entry.old is None:  # undo a create
-        write_audit(s, who=who, action="revert", entity="observation", key=entry.entity_key, old=current, new=None,
-                    reason=reason, reverts_id=entry.id)
-        _delete_observation(s, obs, entry.entity_key)
-        s.flush()
-        return
-    restored = {k: entry.old[k] for k in ("value", "source", "is_sample", "note")}
-    if obs is None:  # undo a delete
-        ind = s.scalar(select(Indicator).where(Indicator.code == indicator))
-        if ind is None:
-            raise ValueError(f"{entry.entity_key}：指标“{indicator}”已不在指标目录中，无法恢复该数值。")
-        reg = ensure_region(s, region, who)
-        obs = Observation(region=reg, indicator=ind, year=year, quarter=quarter, entered_by=who,
-                          entered_at=now(), version=_next_version(s, entry.entity_key), **restored)
-        s.add(obs)
-    else:
-        for k, v in restored.items():
-            setattr(obs, k, v)
-        obs.version += 1
-        obs.entered_by, obs.entered_at = who, now()
-    s.flush()
-    write_audit(s, who=who, action="revert", entity="observation", key=entry.entity_key, old=current,
-                new={**restored, "version": obs.version}, source=restored["source"], reason=reason,
-                reverts_id=entry.id)
-
-
-def _progress_dict(row: TaskProgress) -> dict[str, Any]:
-    return {"status": row.status, "progress": row.progress, "evidence": row.evidence,
-            "reported_on": row.reported_on.isoformat(), "reported_by": row.reported_by,
-            "is_sample": bool(row.is_sample)}
-
-
-def _revert_progress(s: Session, entry: AuditLog, *, who: str, reason: str) -> None:
-    """A progress report is added once and never edited: undoing its creation deletes it (the log keeps it), and
-    undoing that deletion restores it as a new row (its key names the new row)."""
-    policy_code, clause, row_id = entry.entity_key.rsplit("/", 2)
-    if entry.new is not None:  # undo an add (or a restore): delete that row
-        row = s.get(TaskProgress, int(row_id))
-        if row is None:
-            raise ConcurrentEditError(f"{entry.entity_key}：该任务进展已被删除，请刷新后再操作。")
-        write_audit(s, who=who, action="revert", entity="task_progress", key=entry.entity_key,
-                    old=_progress_dict(row), new=None, reason=reason, reverts_id=entry.id)
-        s.delete(row)
-        s.flush()
-        return
-    if not isinstance(entry.old, dict):
-        raise ValueError(f"审计记录 {entry.id} 没有可恢复的任务进展。")
-    task = s.scalar(select(Task).join(Policy).where(Policy.code == policy_code, Task.clause == clause))
-    if task is None:
-        raise ValueError(f"{entry.entity_key}：任务 {clause} 已不在政策目录中，无法恢复该进展。")
-    old = entry.old
-    row = TaskProgress(task_id=task.id, status=old["status"], progress=old["progress"], evidence=old["evidence"],
-                       reported_on=date.fromisoformat(old["reported_on"]), reported_by=old["reported_by"],
-                       is_sample=bool(old.get("is_sample")), entered_at=now())
-    s.add(row)
-    s.flush()
-    write_audit(s, who=who, action="revert", entity="task_progress", key=f"{policy_code}/{clause}/{row.id}",
-                old=None, new=_progress_dict(row), reason=reason, reverts_id=entry.id)
 
 
 def period_from_label(text: str) -> tuple[int, int]:
@@ -322,6 +330,12 @@ def period_from_label(text: str) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------ task progress: writes
+
+def progress_dict(row: TaskProgress) -> dict[str, Any]:
+    return {"status": row.status, "progress": row.progress, "evidence": row.evidence,
+            "reported_on": row.reported_on.isoformat(), "reported_by": row.reported_by,
+            "is_sample": bool(row.is_sample)}
+
 
 def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, progress: str, evidence: str,
                  reported_on: date, reported_by: str, who: str, is_sample: bool = False,
@@ -348,7 +362,7 @@ def add_progress(engine: Engine, policy_code: str, clause: str, *, status: str, 
         s.add(row)
         s.flush()
         write_audit(s, who=who, action="create", entity="task_progress", key=f"{policy_code}/{clause}/{row.id}",
-                    old=None, new=_progress_dict(row), reason="任务进展填报")
+                    old=None, new=progress_dict(row), reason="任务进展填报")
         return int(row.id)
 
     if session is not None:

@@ -58,11 +58,12 @@ def test_unmet_targets_read_weicheng_at_the_due_year(db_path):
 def test_g02_in_2020_by_hand(db_path):
     rows = status_rows(db_path, "--as-of", "2020")
     g02 = rows["G02"]
-    assert float(g02["baseline"]) == 52 and float(g02["actual"]) == 95
+    # baseline: the published 2018 count (新乡日报 2019-03-13: 66 firms), not a sample value any more
+    assert float(g02["baseline"]) == 66 and float(g02["actual"]) == 95
     assert g02["status"] == "未完成（完成 95%）"   # due in 2020: the due-year verdict, not 略有滞后
     assert g02["ratio"] == "" and g02["expected"] == ""  # judged: no pace, no path value
-    g02 = status_rows(db_path, "--as-of", "2019")["G02"]  # a year ahead: path 52 + 48·½ = 76, actual 76
-    assert float(g02["ratio"]) == pytest.approx((76 - 52) / (76 - 52), abs=1e-4)
+    g02 = status_rows(db_path, "--as-of", "2019")["G02"]  # a year ahead: path 66 + 34·½ = 83, actual 83
+    assert float(g02["ratio"]) == pytest.approx((83 - 66) / (83 - 66), abs=1e-4)
 
 
 @pytest.mark.parametrize("year", [2019, 2020])

@@ -249,7 +249,8 @@ def test_template_layout(engine):
     wb = load_workbook(io.BytesIO(build_template(engine)))
     assert wb.sheetnames == ["说明", "总体", "企业", "平台", "人才", "机构", "项目", "知识产权", "乡村振兴"]
     ws = wb["企业"]
-    assert [c.value for c in ws[3]] == ["指标代码", "指标", "单位", 2018, 2019, 2020, "来源（必填）", "备注"]
+    assert [c.value for c in ws[3]] == ["指标代码", "指标", "单位", 2018, 2019, 2020, "来源（必填）", "备注", "数据状态",
+                                        "发布日期"]
     assert (ws["A1"].value, ws["B1"].value, ws.freeze_panes) == ("地区", "长垣市", "D4")
     assert (ws["A4"].value, ws["C4"].value) == ("hte_count", "家")
     checks = {str(dv.sqref): (dv.type, dv.operator, dv.formula1) for dv in ws.data_validations.dataValidation}

@@ -83,16 +83,18 @@ def test_a_changed_value_shows_in_the_changes_since_the_snapshot(engine):
 
 
 def test_values_added_since_the_snapshot(tmp_path):
+    """Published values only: the county's R&D intensity has none, so its targets gain a value; the high-tech
+    firms already had one (the published 2018 count, 66), so theirs is a changed value, not an added one."""
     eng = db.make_engine(f"sqlite:///{tmp_path / 'real.sqlite'}")
     db.init_db(eng, with_sample=False)
     snap_id = snap(eng)
+    db.save_observations(eng, [{"region": REGION, "indicator": "rd_intensity", "year": 2020, "quarter": 0,
+                                "value": 3.5, "source": "测试出处", "is_sample": False}], who="测试")
     raise_hte_count(eng, 90)
     changes = changes_since(db.read_snapshot(eng, snap_id), status_now(eng)).set_index("code")
     added = set(changes.index[changes["value_added"]])
-    # a 2020 value counts for the targets due in 2020; E01 (due 2019) is judged on 2019, which has no value
-    hte_targets = set(status_now(eng).query("indicator == 'hte_count' and kind != 'relative' and due_year >= 2020")
-                      ["code"])
-    assert hte_targets <= added and "G01" not in added and "E01" not in added
+    rd_targets = set(status_now(eng).query("indicator == 'rd_intensity' and kind != 'relative'")["code"])
+    assert rd_targets and rd_targets <= added and "G02" not in added
     eng.dispose()
 
 

@@ -42,9 +42,11 @@ def load_catalogue_frames(engine: Engine) -> Frames:
             "attachments": db.read_attachments(engine)}
 
 
-def load_frames(engine: Engine, regions: list[str] | None = None) -> Frames:
-    """The catalogue frames and the observations of the given regions (None: every region)."""
-    return {**load_catalogue_frames(engine), "observations": db.read_observations(engine, regions=regions)}
+def load_frames(engine: Engine, regions: list[str] | None = None, known_on: date | None = None) -> Frames:
+    """The catalogue frames and the observations of the given regions (None: every region): the current values, or
+    with known_on each value's vintage known on that day (a report or snapshot for a past meeting)."""
+    return {**load_catalogue_frames(engine),
+            "observations": db.read_observations(engine, regions=regions, known_on=known_on)}
 
 
 def policy_row(frames: Frames, policy: str) -> dict:

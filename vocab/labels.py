@@ -228,6 +228,23 @@ ADMIN_ONLY = "只有管理账号可以撤销修改。"
 ADMIN_ONLY_SNAPSHOT = "只有管理账号可以保存会议快照。"
 LOGIN_LABELS = {"name": "用户名", "password": "密码", "submit": "登录", "logout": "退出登录"}
 
+# ---------------------------------------------------------------- a value's vintage (数据状态, 发布日期; issue 21)
+# Stored as the keys; a value already stored before vintages existed is 未注明 ("unstated").
+DATA_STATUSES = {"estimate": "预计", "preliminary": "初步", "verified": "核实", "revised": "修订", "unstated": "未注明"}
+DATA_STATUS_BY_LABEL = {v: k for k, v in DATA_STATUSES.items()}
+PROVISIONAL_STATUSES = ("estimate", "preliminary")  # a status resting on one of these is only 暂判
+VINTAGE_COLUMNS = {"data_status": "数据状态", "released_on": "发布日期"}
+VINTAGE_CHANGE_LABELS = {"vintage": "新版次", "earlier": "较早版次"}  # beside CHANGE_LABELS in import previews
+PROVENANCE_LABELS = {"real": "公开数据", "sample": SAMPLE_MARK}  # 数据质量: published figures against sample values
+# the store's audit rows of vintages: a new vintage that became current, an earlier vintage kept in history
+AUDIT_ACTIONS["vintage"] = "新增版次"
+AUDIT_ENTITIES["observation_vintage"] = "较早版次"
+
+
+def data_status_text(key: str) -> str:
+    """The 数据状态 word of a stored key ('preliminary' → '初步'); an unknown or missing key reads 未注明."""
+    return DATA_STATUSES.get(key, DATA_STATUSES["unstated"]) if isinstance(key, str) else DATA_STATUSES["unstated"]
+
 # ---------------------------------------------------------------- metrics: 左右 bands and ranges
 BAND_LABELS = {("approx", "below"): "低于“左右”范围", ("approx", "inside"): "在“左右”范围内",
                ("approx", "above"): "超出“左右”范围", ("range", "below"): "低于区间下限",
