@@ -191,11 +191,12 @@ def test_real_only_deck_has_no_sample_mark(real_only):
 
 def test_real_only_deck_says_what_is_missing(real_only):
     """The public sources hold one value of the county's targets: the 2018 count of high-tech firms (新乡日报
-    2019-03-13: 66), two years before the as-of year, so its two targets (G02, E01) are 数据过期 and the other 51
-    are 无数据: all 53 lack valid data, the deck says so and draws no chart bar it cannot back with a number."""
+    2019-03-13: 66), before the due years of its targets G02 and E01 (2020, 2019), which therefore have no value for
+    their due year (无期末数据), like every other target: all 53 lack valid data, the deck says so and draws no
+    chart bar it cannot back with a number."""
     data, prs = real_only
     assert set(data.status.loc[data.status["actual"].notna(), "code"]) == {"G02", "E01"}
-    missing = data.status.loc[data.status["status"].isin(["no_data", "stale"])]
+    missing = data.status.loc[data.status["status"].isin(["no_data", "stale", "no_final_data"])]
     assert len(missing) == 53
     text = "\n".join(t for slide in prs.slides for t in slide_texts(slide))
     assert f"{len(missing)}项目标缺少截至{AS_OF}年的有效数据" in text

@@ -279,13 +279,15 @@ def test_a_later_completion_leaves_a_past_report_as_it_was(engine):
     2020-09-30 at 30 and 4, and from 2020-11-15 on it is done late: 29 and 5 (no milestone of the built-in plans
     falls due between those days: they are due on 30 June and 31 December)."""
     import db
+    from supervision import actions
     from tests.accounts import admin
     assert _states(engine, "2020-09-30") == (30, 4)
     frames = db.read_milestones(engine, "CY2019-20")
     m = frames.loc[frames["units"].map(lambda u: "科工信局" in u) & (frames["status"] != "done")
                    & (pd.to_datetime(frames["due_date"]) < pd.Timestamp(2020, 9, 30))].iloc[0]
-    db.update_milestones(engine, [{"milestone_id": int(m["milestone_id"]), "expected_version": int(m["version"]),
-                                   "status": "done", "completed_on": date(2020, 11, 15)}], account=admin())
+    actions.edit_milestones_as(engine, admin(), [{"milestone_id": int(m["milestone_id"]),
+                                                  "expected_version": int(m["version"]), "status": "done",
+                                                  "completed_on": date(2020, 11, 15)}])
     assert _states(engine, "2020-09-30") == (30, 4)
     assert _states(engine, "2020-11-15") == (29, 5)
 

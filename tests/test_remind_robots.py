@@ -21,7 +21,7 @@ import pytest
 import db
 from metrics.deadlines import attention
 from store import catalogue
-from supervision import robots
+from supervision import actions, robots
 from supervision.notify import UnitReminder
 from tests.accounts import admin
 from tests.helpers import run_cli
@@ -127,7 +127,7 @@ def test_user_text_cannot_become_a_link_or_html(db_path, webhook, received, monk
     mid = int(m.loc[m["units"].map(lambda u: u == ["科工信局"]) & (m["due_date"] == date(2020, 6, 30)),
                     "milestone_id"].iloc[0])
     title = '[点我领奖](http://evil.example) <font color="info">**急**</font>\n# 标题'
-    db.update_milestones(eng, [{"milestone_id": mid, "title": title}], account=admin())
+    actions.edit_milestones_as(eng, admin(), [{"milestone_id": mid, "title": title}])
     eng.dispose()
     monkeypatch.setenv("TEST_WECOM_URL", f"{webhook}/wecom?key=k")
     with_robots(monkeypatch, keji={"kind": "wecom", "units": ["科工信局"], "url_env": "TEST_WECOM_URL"})

@@ -143,16 +143,9 @@ def sidebar_filters() -> Filters:
         regions = list(f["regions"]["name"])
         default_region = regions.index(p["region"]) if p["region"] in regions else 0
         region = st.selectbox("地区", regions, index=_kept_index("region", regions, default_region), key="region")
-        # from the policy's start to the present year (a finished policy is still read afterwards), plus any year
-        # with data; the default is the latest year the region has data for
-        obs = frames(policy, region)["observations"]
-        obs_years = set(obs.loc[obs["region"] == region, "year"].astype(int))
-        last = max(date.today().year, int(p["end_year"]))
-        years = sorted(set(range(int(p["start_year"]), last + 1))
-                       | {y for y in obs_years if p["base_year"] <= y <= max(last, p["track_to"])})
-        latest = max((y for y in obs_years if y in years), default=int(p["end_year"]))
-        default_year = years.index(latest)
-        as_of = st.selectbox("截至年份", years, index=_kept_index("as_of_year", years, default_year), key="as_of_year",
+        years, default_year = views.as_of_years(frames(policy, region), policy, region, date.today().year)
+        as_of = st.selectbox("截至年份", years, index=_kept_index("as_of_year", years, years.index(default_year)),
+                             key="as_of_year",
                              format_func=lambda y: f"{y}年")
         st.caption(f"基期 {int(p['base_year'])} 年 · 实施期 {int(p['start_year'])}—{int(p['end_year'])} 年")
     account_box(account())

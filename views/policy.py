@@ -67,6 +67,20 @@ def policy_targets(frames: Frames, policy: str) -> pd.DataFrame:
     return targets.loc[targets["policy"] == policy]
 
 
+def as_of_years(frames: Frames, policy: str, region: str, this_year: int) -> tuple[list[int], int]:
+    """The sidebar's as-of years and its default: from the policy's start to the present year (a finished policy is
+    still read afterwards), plus any year with data of a targeted indicator since the base year; the default is the
+    latest year the region has such data for (the policy's end year without any)."""
+    p = policy_row(frames, policy)
+    targeted = set(policy_targets(frames, policy)["indicator"])
+    obs = frames["observations"]
+    obs_years = set(obs.loc[(obs["region"] == region) & obs["indicator"].isin(targeted), "year"].astype(int))
+    last = max(int(this_year), int(p["end_year"]))
+    years = sorted(set(range(int(p["start_year"]), last + 1))
+                   | {y for y in obs_years if int(p["base_year"]) <= y <= max(last, int(p["track_to"]))})
+    return years, max((y for y in obs_years if y in years), default=int(p["end_year"]))
+
+
 def benchmark_regions(frames: Frames, policy: str) -> list[str]:
     """The regions a policy's targets compare with (the policy's benchmark and every target's), in that order."""
     row = policy_row(frames, policy)

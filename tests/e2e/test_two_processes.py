@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import db
+from dataio.grid import GRID_COLUMNS
 from tests.accounts import admin, editor, store_account
 from tests.e2e.conftest import (
     assert_no_exception,
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.slow
 ENTRY, AUDIT = labels.ENTRY_PAGE_TITLES["entry"], labels.ENTRY_PAGE_TITLES["audit"]
 ZHANG, LI = editor("科工信局", "zhangsan"), editor("科工信局", "lisi")
 ADMIN = admin("guanliyuan")
+N_COLUMNS = len(GRID_COLUMNS)  # the entry grid's columns: cell i of row r is r × N_COLUMNS + i
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +84,7 @@ def edit_value(page, row: int, text: str) -> None:
     editor.first.fill(text)
     with rerun_after(page):
         page.keyboard.press("Enter")
-    wait_for_cell(page, row * 4 + 1, text)
+    wait_for_cell(page, row * N_COLUMNS + 1, text)
 
 
 def check_and_save(page) -> None:
@@ -107,9 +109,9 @@ def test_two_processes_share_one_postgres(two_servers, browser):
     b_ctx, b_stale = open_entry(browser, two_servers["b"], LI.login)  # opened before zhangsan saves
     try:
         cells = grid_cells(a)
-        periods = cells[0::4]
+        periods = cells[0::N_COLUMNS]
         row = periods.index("2020")
-        assert cells[row * 4 + 1] != "3.9"
+        assert cells[row * N_COLUMNS + 1] != "3.9"
 
         edit_value(a, row, "3.9")
         check_and_save(a)
@@ -124,8 +126,8 @@ def test_two_processes_share_one_postgres(two_servers, browser):
         b_stale.get_by_role("button", name="放弃修改并刷新").click()
         b_stale.get_by_text("保存失败").first.wait_for(state="detached", timeout=30000)  # the rerun has finished
         wait_idle(b_stale)
-        wait_for_cell(b_stale, row * 4 + 1, "3.9")   # the reloaded grid on process b shows zhangsan's value
-        assert grid_cells(b_stale)[row * 4 + 1] == "3.9"
+        wait_for_cell(b_stale, row * N_COLUMNS + 1, "3.9")   # the reloaded grid on process b shows zhangsan's value
+        assert grid_cells(b_stale)[row * N_COLUMNS + 1] == "3.9"
         edit_value(b_stale, row, "4.2")
         check_and_save(b_stale)
         b_stale.get_by_text("已保存：新增 0 条，修改 1 条").first.wait_for(timeout=30000)
