@@ -44,7 +44,7 @@ def overall(doc, data: BulletinData, annexes: Annexes) -> None:
     tasks = count_by(data.ledger["status"], list(labels.TASK_STATUSES))
     paragraph(doc, f"目标{len(data.status)}项（指标数据截至{period_text(data.status)}）："
               f"{counts_text(targets, status_names)}。")
-    write_not_met(doc, data)
+    write_not_met(doc, data, annexes)
     paragraph(doc, f"重点任务{len(data.ledger)}项（截至{day_text(data.as_of)}）："
               f"{counts_text(tasks, labels.TASK_STATUSES)}。")
     if data.deadlines is not None and len(data.deadlines):

@@ -10,7 +10,8 @@ from views.standing import NOT_MET, judged_flags
 from views.target_words import target_words
 
 HEADER = ["编号", "指标", "目标（期限）", "期末值", "结论", "牵头单位"]
-WIDTHS_MM = [12, 36, 29, 29, 29, 21]   # 156 mm: the type area of GB/T 9704; most rows two lines
+ANNEX_TITLE = "已到期未完成目标清单"
+ANNEX_SIZE = 10.5  # 五号, like the other annex tables (bulletin.annex)
 
 
 def not_met_rows(status: pd.DataFrame) -> list[list[str]]:
@@ -26,10 +27,11 @@ def not_met_rows(status: pd.DataFrame) -> list[list[str]]:
     return out
 
 
-def write_not_met(doc, data) -> None:
-    """A sentence with the count, then the table (nothing when every judged target is met). data: BulletinData."""
+def write_not_met(doc, data, annexes) -> None:
+    """The count of the judged targets not met in a sentence, their table in an annex (nothing when every judged
+    target is met). data: BulletinData; annexes: bulletin.sections.Annexes."""
     rows = not_met_rows(data.status)
     if not rows:
         return
-    paragraph(doc, f"已到期未完成的目标{len(rows)}项，清单如下（按目标年份年底的数值判定）。")
-    table(doc, HEADER, rows, WIDTHS_MM)
+    n = annexes.add(ANNEX_TITLE, lambda doc, data: table(doc, HEADER, rows, size=ANNEX_SIZE))
+    paragraph(doc, f"已到期未完成的目标{len(rows)}项（按目标年份年底的数值判定），清单见附件{n}。")

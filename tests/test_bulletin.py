@@ -267,7 +267,8 @@ def test_rows_stay_whole_headers_repeat_headings_keep_with_next(new_year):
     headings = [p for p in doc.paragraphs if re.fullmatch(r"[一二三四五六七八九十]、\S+", p.text)]
     assert len(headings) >= 7 and all(p.paragraph_format.keep_with_next for p in headings)
     annex_marks = [p.text for p in doc.paragraphs if re.fullmatch(r"附件\d", p.text)]
-    assert annex_marks == ["附件1", "附件2", "附件3"]
+    # the targets not met (总体情况), the scores, the overdue tasks and milestones: one page each, in that order
+    assert annex_marks == [f"附件{i}" for i in range(1, len(annex_marks) + 1)] and len(annex_marks) >= 3
 
 
 def test_column_widths_keep_short_columns_on_one_line():

@@ -82,6 +82,9 @@ def test_the_deck_shows_them(built):
 
 
 def test_the_bulletin_lists_the_ones_not_met(built):
+    """The body counts them and points to their annex; the annex table lists each in the renderer's words."""
+    body = "\n".join(p.text for p in built["bulletin"].paragraphs)
+    assert "清单见附件" in body and "已到期未完成目标清单" in body
     table = next(t for t in built["bulletin"].tables if t.rows[0].cells[0].text == "编号"
                  and t.rows[0].cells[4].text == "结论")
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
