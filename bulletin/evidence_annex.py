@@ -86,4 +86,4 @@ def _draw(doc, data, rows: pd.DataFrame) -> None:
     body = [[str(i), r.unit, r.task, r.item, r.completed_on, r.evidence, r.files]
             for i, r in enumerate(rows.itertuples(), start=1)]
     table(doc, ["序号", "责任单位", "任务", "办结事项", "完成日期", "办结情况及佐证说明", "佐证材料文件"], body,
-          [10, 18, 25, 22, 26, 31, 24])
+          size=10.5)   # 五号 and sized to the content, like the other annexes
