@@ -6,6 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis checks rules, not speed: no per-example deadline (a busy two-core machine would fail a rule that holds;
+# speed is measured by bench/, not by tests).
+settings.register_profile("tracker", deadline=None)
+settings.load_profile("tracker")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
