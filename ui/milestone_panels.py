@@ -95,17 +95,19 @@ def attention_list(deadlines: pd.DataFrame, units: list[str]) -> pd.DataFrame:
 
 
 def unit_todo(deadlines: pd.DataFrame, requests: pd.DataFrame, account: Account, when: date) -> None:
-    """本单位待办 for a logged-in editor: the unit's open milestones by due date, the 办结 report and the extension
-    form, and the files of the unit's open extension requests."""
+    """本单位待办 for a logged-in editor: every open milestone of the unit by due date (all rows on screen, no inner
+    scrolling: the clerk's list is short enough to read whole), the 办结 report and the extension form, and the files
+    of the unit's open extension requests."""
     st.subheader(f"{labels.SUPERVISION_TITLES['todo']}（{'、'.join(account.departments) or '未关联单位'}）")
     todo = views.unit_todo(deadlines, account.departments)
     if todo.empty:
         st.info("本单位没有未完成的推进节点。")
         return
     table = tables.deadline_table(todo)
+    st.caption(f"截至督办日期 {when.isoformat()} 未完成的推进节点共 {todo['milestone_id'].nunique()} 个。")
     st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch",
                  column_config=tables.DEADLINE_TABLE_COLUMNS, column_order=tables.DEADLINE_ORDER,
-                 height=tables.table_height(table, 12), key="unit_todo")
+                 height=tables.table_height(table, len(table)), key="unit_todo", placeholder="—")
     open_items = todo.drop_duplicates("milestone_id")
     done_form, extension_form = st.columns(2)
     with done_form:
