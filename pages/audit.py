@@ -17,6 +17,10 @@ from vocab.accounts import Account, PermissionDenied
 from vocab.text import md_escape
 
 
+# pixel widths: every column on a 1366-pixel screen (the main area is about 900 px wide)
+AUDIT_WIDTHS = {"操作人": 64, "操作": 76, "对象": 60, "数据项": 220, "原值": 110, "新值": 110, "原因": 84}
+
+
 def is_sample(d) -> bool:
     return isinstance(d, dict) and bool(d.get("is_sample"))
 
@@ -36,14 +40,20 @@ def filters_row() -> tuple[str | None, str | None, str | None, date | None, date
 
 
 def log_table(log: pd.DataFrame) -> None:
+    """The entries, every column on a 1366-pixel screen: the source is part of the value's text, an undo names the
+    entry it undid in 操作."""
+    action = log["action"].map(labels.AUDIT_ACTIONS).fillna(log["action"])
+    reverts = log["reverts_id"].astype("Int64")
+    c = st.column_config
     st.dataframe(pd.DataFrame({
         "编号": log["id"], "时间": log["local_at"], "操作人": log["who"],
-        "操作": log["action"].map(labels.AUDIT_ACTIONS).fillna(log["action"]),
+        "操作": [a if pd.isna(r) else f"{a} #{r}" for a, r in zip(action, reverts)],
         "对象": log["entity"].map(labels.AUDIT_ENTITIES).fillna(log["entity"]), "数据项": log["key_text"],
         "原值": log["old"].map(tables.audit_value_text), "新值": log["new"].map(tables.audit_value_text),
-        "来源": log["source"], "原因": log["reason"], "撤销的记录": log["reverts_id"].astype("Int64")}),
-        column_config={"时间": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss"),
-                       "编号": st.column_config.NumberColumn("编号", format="%d")},
+        "原因": log["reason"]}),
+        column_config={"编号": c.NumberColumn("编号", format="%d", width=52),
+                       "时间": c.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm", width=124),
+                       **{name: c.TextColumn(name, width=w) for name, w in AUDIT_WIDTHS.items()}},
         hide_index=True, width="stretch", height=tables.table_height(log, 15), placeholder="—")
 
 

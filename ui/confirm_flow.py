@@ -19,6 +19,7 @@ import ui
 from dataio import importer
 from dataio.cells import Problem
 from dataio.validate import Entry, Rules, problems_frame, validate_entries
+from ui import tables
 from ui.audit_log import readable
 from vocab.accounts import Account, PermissionDenied
 from vocab.text import md_escape
@@ -26,6 +27,9 @@ from vocab.text import md_escape
 FLASH = "entry_flash"
 NONCE = "entry_grid_nonce"
 PREVIEW_TITLE = "**将要保存的修改（原值 → 新值）**"
+# pixel widths that keep every column of the preview on a 1366-pixel screen (the main area is about 900 px)
+PREVIEW_WIDTHS = {"变更": 52, "地区": 56, "指标": 190, "期间": 52, "原值": 60, "新值": 60, "原来源": 100, "来源": 110,
+                  "示例数据": 56, "数据状态": 60, "发布日期": 88}
 
 
 def flash() -> None:
@@ -153,7 +157,10 @@ class ConfirmFlow:
         if check.summary:
             st.info(f"检查通过：{check.summary}。", icon=":material/search:")
         st.markdown(PREVIEW_TITLE)
-        st.dataframe(importer.preview_frame(check.plan), hide_index=True, width="stretch")
+        preview = importer.preview_frame(check.plan)
+        st.dataframe(preview, hide_index=True, width="stretch", height=tables.table_height(preview, 15),
+                     column_config={c: st.column_config.Column(width=w) for c, w in PREVIEW_WIDTHS.items()},
+                     placeholder="")
         if check.progress is not None:
             st.dataframe(importer.progress_preview_frame(check.progress), hide_index=True, width="stretch")
         if st.button(label, type="primary", key=key, disabled=not check.changes):

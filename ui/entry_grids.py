@@ -25,8 +25,9 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EDIT_PLACEHOLDER = ""     # an empty cell of an editable grid reads empty (never “None”)
 READ_PLACEHOLDER = "—"
 # pixel widths: every column of 本单位填报 on screen at 1366 px (the main area is about 900 px wide)
-UNIT_WIDTHS = {"name": 290, "unit": 44, "allowed": 92, "last": 104, "value": 80, "source": 150, "note": 90,
-               "data_status": 72, "released_on": 100}
+HISTORY_WIDTHS = {"日期": 88, "状态": 60, "进展": 330, "佐证材料": 120, "材料文件": 64, "填报人": 110, "数据性质": 72}
+UNIT_WIDTHS = {"name": 290, "unit": 44, "allowed": 92, "last": 104, "value": 80, "source": 180, "note": 96,
+               "data_status": 84, "released_on": 100}
 
 
 def is_editor(who: Account | None) -> bool:
@@ -154,6 +155,7 @@ def progress_history(policy: str, clause: str, who: Account | None) -> None:
         "填报人": history["reported_by"],
         "数据性质": history["is_sample"].astype(bool).map({True: labels.SAMPLE_MARK, False: "正式填报"})})
     st.dataframe(table, hide_index=True, width="stretch", height=tables.table_height(table, 12),
+                 column_config={c: st.column_config.Column(width=w) for c, w in HISTORY_WIDTHS.items()},
                  placeholder=READ_PLACEHOLDER)
     evidence_ui.flash()
     evidence_ui.file_list(files, who, "progress_evidence", title="本任务的佐证材料文件")
