@@ -18,7 +18,7 @@ from vocab.text import md_escape
 
 
 # pixel widths: every column on a 1366-pixel screen (the main area is about 900 px wide)
-AUDIT_WIDTHS = {"操作人": 64, "操作": 76, "对象": 60, "数据项": 220, "原值": 110, "新值": 110, "原因": 84}
+AUDIT_WIDTHS = {"操作人": 56, "操作": 72, "对象": 56, "数据项": 250, "原值": 100, "新值": 100, "原因": 84}
 
 
 def is_sample(d) -> bool:
