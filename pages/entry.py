@@ -48,7 +48,7 @@ def grid_tab(policy: str, region: str, who: Account | None, scope: guard.Scope) 
         st.caption(f"{region} · {hint} · {reason}")
         entry_grids.read_only(base, entry_grids.indicator_columns(), key="entry_read_only")
         return
-    st.caption(f"{region} · {hint} · 期间填 2020 或 2020Q3 · 来源必填 · 在表格末行添加新的期间")
+    st.caption(f"{region} · {hint} · 期间填 2020 或 2020年第三季度 · 来源必填 · 在表格末行添加新的期间")
     edited = st.data_editor(
         base[list(grid.GRID_COLUMNS)], num_rows="add", hide_index=True, width="stretch",
         key=f"grid/{region}/{code}/{confirm_flow.nonce()}", column_config=entry_grids.indicator_columns(),

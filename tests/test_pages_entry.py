@@ -246,7 +246,8 @@ def test_task_progress_defaults_to_the_reported_year_and_is_recorded(clerk, stor
     at = clerk
     at.selectbox(key="progress_task").set_value("二（一）2").run()
     year = at.sidebar.selectbox(key="as_of_year").value
-    assert at.date_input(key=f"progress_date/{year}").value == min(date(year, 12, 31), date.today())
+    day = at.date_input(key=f"progress_date/{year}")
+    assert day.value == min(date(year, 12, 31), date.today()) and day.proto.format == "YYYY-MM-DD"
     at.selectbox(key="progress_status").set_value("done")
     at.text_area(key="progress_text").set_value("认定高企 12 家")
     at.text_input(key="progress_evidence").set_value("豫科〔2020〕1号")
@@ -363,6 +364,7 @@ def test_audit_log_shows_and_filters_by_indicator_names(boss, store):
     boss.text_input(key="audit_key").set_value("").run()
     assert keys and {k.split(" · ")[0] for k in keys} == {"河南省"} and all("2022年" in k for k in keys)
     assert any(labels.SAMPLE_MARK in w.value for w in boss.warning)
+    assert boss.date_input(key="audit_dates").proto.format == "YYYY-MM-DD"
 
 
 def test_only_admins_may_revert(clerk, store):
