@@ -85,9 +85,9 @@ def revert_box(log: pd.DataFrame, who: Account | None) -> None:
 def batch_box(who: Account | None) -> None:
     """Undo one import (or any save of several values) as one action, all or nothing, after seeing what it undoes
     and confirming (admins; the guard checks the role again and refuses the built-in data load)."""
-    st.subheader("撤销整批导入")
-    if not is_admin(who):
+    if not is_admin(who):  # revert_box said who may undo
         return
+    st.subheader("撤销整批导入")
     batches = audit_log.open_batches().set_index("batch_id")
     if batches.empty:
         st.caption("没有可整批撤销的导入或批量保存。")
