@@ -124,13 +124,6 @@ def check_writes(engine: Engine, account: Account | None, indicators: Iterable[s
 
 # ------------------------------------------------------------------ data writes
 
-def save_observations_as(engine: Engine, account: Account | None, rows: list[dict[str, Any]], *, reason: str = "",
-                         session: Session | None = None) -> dict[str, int]:
-    """db.save_observations after the check, audited under the account's login."""
-    check_writes(engine, account, indicators=[r["indicator"] for r in rows], regions=[r["region"] for r in rows])
-    return db.save_observations(engine, rows, who=account.login, reason=reason, session=session)
-
-
 def add_progress_as(engine: Engine, account: Account | None, policy_code: str, clause: str, *, status: str,
                     progress: str, evidence: str, reported_on: date, reported_by: str = "",
                     is_sample: bool = False, session: Session | None = None) -> int:
@@ -159,14 +152,6 @@ def save_plan_as(engine: Engine, account: Account | None, rows: list[dict[str, A
     return counts
 
 
-def delete_observation_as(engine: Engine, account: Account | None, region: str, indicator: str, year: int,
-                          quarter: int, *, reason: str, expected_version: int | None = None) -> None:
-    """db.delete_observation after the check."""
-    check_writes(engine, account, indicators=[indicator], regions=[region])
-    db.delete_observation(engine, region, indicator, year, quarter, who=account.login, reason=reason,
-                          expected_version=expected_version)
-
-
 def revert_as(engine: Engine, account: Account | None, audit_id: int, *, reason: str = "") -> None:
     """db.revert_change, for admins only."""
     require(account, ADMIN_ROLES, "撤销修改")
@@ -192,8 +177,12 @@ def delete_snapshot_as(engine: Engine, account: Account | None, snapshot_id: int
 
 
 def revert_batch_as(engine: Engine, account: Account | None, batch_id: str, *, reason: str = "") -> int:
-    """db.revert_batch (one write transaction undone as one action), for admins only."""
+    """db.revert_batch (one write transaction undone as one action), for admins only; never the built-in data
+    load (written by db.SYSTEM_USER when the database was made)."""
     require(account, ADMIN_ROLES, "撤销整批修改")
+    batches = db.read_batches(engine, min_changes=1, limit=None)
+    if (batches.loc[batches["batch_id"] == batch_id, "who"] == db.SYSTEM_USER).any():
+        raise ValueError("内置数据的载入不能整批撤销：请逐条撤销需要更正的数值，或在“数据填报”中改正后保存。")
     return db.revert_batch(engine, batch_id, who=account.login, reason=reason)
 
 

@@ -182,12 +182,13 @@ CHANGES = {**CHANGE_LABELS, **VINTAGE_CHANGE_LABELS}
 
 
 def preview_frame(plan: pd.DataFrame) -> pd.DataFrame:
-    """The plan as the user reads it: 变更, 地区, 指标, 期间, 原值 → 新值, 来源, 数据状态, 发布日期."""
+    """The plan as the user reads it: 变更, 地区, 指标 (with its unit), 期间, 原值 → 新值, 来源, 数据状态, 发布日期."""
     released = plan["released_on"] if "released_on" in plan else pd.Series(None, index=plan.index)
     status = plan["data_status"] if "data_status" in plan else pd.Series(None, index=plan.index)
     return pd.DataFrame({
-        "变更": plan["change"].map(CHANGES), "地区": plan["region"], "指标": plan["indicator_name"],
-        "单位": plan["unit"], "期间": plan["period"], "原值": plan["old_value"], "新值": plan["value"],
+        "变更": plan["change"].map(CHANGES), "地区": plan["region"],
+        "指标": [f"{n}（{u}）" if isinstance(u, str) and u else n for n, u in zip(plan["indicator_name"], plan["unit"])],
+        "期间": plan["period"], "原值": plan["old_value"], "新值": plan["value"],
         "原来源": plan["old_source"].fillna(""), "来源": plan["source"], "示例数据": plan["is_sample"],
         "数据状态": [data_status_text(s) if s else "（沿用）" for s in status],
         "发布日期": [d.isoformat() if d is not None and not pd.isna(d) else "" for d in released],

@@ -32,7 +32,8 @@ def template_years(policy: pd.Series, years: range | None = None) -> range:
 def build_template(engine: Engine, policy_code: str | None = None, region: str | None = None,
                    years: range | None = None, indicators: list[str] | None = None, department: str = "") -> bytes:
     """The template as .xlsx bytes for one region (default: the policy's own region); `indicators` keeps only
-    those codes (a department's own template, `department` named in the instructions)."""
+    those codes (the list the page shows beside the download: dataio.indicator_lists), `department` is named in the
+    instructions. The instructions count the indicators the area sheets hold."""
     policies = db.read_policies(engine)
     policy = policies.set_index("code").loc[policy_code] if policy_code else policies.set_index("code").iloc[0]
     region = region or policy["region"]
@@ -43,13 +44,18 @@ def build_template(engine: Engine, policy_code: str | None = None, region: str |
         indicators = indicators.loc[indicators["code"].isin(set(subset))]
     wb = Workbook()
     _instructions(wb.active, policy, region, years, indicators, department)
-    for area in labels.AREAS:
-        rows = indicators[indicators["area"] == area]
-        if not rows.empty:
-            _area_sheet(wb.create_sheet(area), area, region, years, rows)
+    for area in template_areas(indicators):
+        _area_sheet(wb.create_sheet(area), area, region, years, indicators[indicators["area"] == area])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def template_areas(indicators: pd.DataFrame) -> list[str]:
+    """The area sheets, in the catalogue's area order (an area outside it, e.g. of an imported policy, after them):
+    every indicator is on a sheet."""
+    present = set(indicators["area"])
+    return [a for a in labels.AREAS if a in present] + sorted(present - set(labels.AREAS))
 
 
 def _instructions(ws, policy: pd.Series, region: str, years: range, indicators: pd.DataFrame,
@@ -59,8 +65,8 @@ def _instructions(ws, policy: pd.Series, region: str, years: range, indicators: 
         (f"{labels.APP_TITLE} · 指标数据填报模板", Font(bold=True, size=14)),
         (f"政策文件：{policy['doc_number']} {policy['title']}", None),
         (f"地区：{region}（如填报其他地区，请修改各工作表第 1 行的地区名称）", None),
-        *([(f"填报单位：{department}（只含本单位牵头或参与的目标指标，共 {len(indicators)} 个）", None)]
-          if department else []),
+        (f"填报单位：{department}（本单位牵头或参与的目标指标，共 {len(indicators)} 个）" if department
+         else f"指标：共 {len(indicators)} 个（政策文件的目标指标和背景指标）", None),
         (f"年份：{years.start}—{years.stop - 1} 年；可接受 {int(policy['track_from'])}—{int(policy['track_to'])} 年的数据", None),
         ("", None),
         ("填写方法", BOLD),
@@ -70,8 +76,7 @@ def _instructions(ws, policy: pd.Series, region: str, years: range, indicators: 
         ("4. 阶段指标从下拉列表中选择：" + "、".join(_stage_names(indicators)) + "。", None),
         ("5. 请勿修改 A 列“指标代码”、表头行和工作表名称；可以删除不填的行。", None),
         ("6. 数值按指标的单位填写，不要换算单位（如单位为“亿元”就不要填“万元”数）。", None),
-        ("7. 上传：看板“数据填报”页 → “Excel 导入导出” → 上传，核对预览后确认；或运行 python cli.py import 文件.xlsx。"
-         + f"文件不超过 {MAX_UPLOAD_MB} MB。", None),
+        (f"7. 上传：看板“数据填报”页 → “Excel 导入导出” → 上传，核对预览后确认。文件不超过 {MAX_UPLOAD_MB} MB。", None),
         ("8. 任何一处有误，整个文件都不会写入，系统会列出所有问题（工作表、行、列、原因），改正后重新上传即可。", None),
         ("9. “数据状态”“发布日期”两列可不填（对该行各年份都适用）：数据状态从下拉列表选择 "
          + "、".join(v for k, v in labels.DATA_STATUSES.items() if k != "unstated")

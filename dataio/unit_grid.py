@@ -9,11 +9,12 @@ import pandas as pd
 from dataio.grid import release_day, same_cell, value_text
 from dataio.validate import INTEGER_MEASURES, Entry
 from vocab.labels import VINTAGE_COLUMNS, data_status_text, is_blank
+from vocab.periods import period_label
 
 UNIT_GRID_SHEET = "本单位填报"
 EDITABLE = {"value": "本期数值", "source": "来源", "note": "备注", **VINTAGE_COLUMNS}
-UNIT_GRID_COLUMNS = {"name": "指标", "unit": "单位", "allowed": "允许范围", "last_value": "上期数值",
-                     "last_period": "上期期间", **EDITABLE}
+UNIT_GRID_COLUMNS = {"name": "指标", "unit": "单位", "allowed": "允许范围", "last": "上期数值", **EDITABLE}
+REFERENCE = ("allowed", "last")  # what the clerk reads beside the value (left out while marking vintages)
 
 
 def period_text(year: int, quarter: int) -> str:
@@ -38,8 +39,9 @@ def allowed_text(ind: Any) -> str:
 
 def unit_grid_frame(indicators: pd.DataFrame, observations: pd.DataFrame, region: str, codes: list[str], year: int,
                     quarter: int) -> pd.DataFrame:
-    """One row per indicator code (catalogue order): code, name, unit, allowed, last_value/last_period (the latest
-    value before the chosen period), value/source/note (the stored value of the period, if any, as typed text),
+    """One row per indicator code (catalogue order): code, name, unit, allowed, last (the latest value before the
+    chosen period with its period, '95（2019年）'; also as last_value and last_period), value/source/note (the stored
+    value of the period, if any, as typed text),
     data_status (its word, '' without a value) and released_on (date or None), is_sample and version (what the save
     compares against; NA = no value yet)."""
     inds = indicators.loc[indicators["code"].isin(codes)]
@@ -54,10 +56,12 @@ def unit_grid_frame(indicators: pd.DataFrame, observations: pd.DataFrame, region
         code, stages = ind["code"], ind["stages"]
         now = here.loc[code] if code in here.index else None
         prev = last.loc[code] if code in last.index else None
+        last_value = value_text(prev["value"], stages) if prev is not None else ""
         rows.append({
             "code": code, "name": ind["name"], "unit": ind["unit"], "allowed": allowed_text(ind),
-            "last_value": value_text(prev["value"], stages) if prev is not None else "",
-            "last_period": str(prev["period"]) if prev is not None else "",
+            "last": f"{last_value}（{period_label(int(prev['year']), int(prev['quarter']))}）" if prev is not None
+            else "",
+            "last_value": last_value, "last_period": str(prev["period"]) if prev is not None else "",
             "value": value_text(now["value"], stages) if now is not None else "",
             "source": str(now["source"]) if now is not None else "",
             "note": str(now["note"] or "") if now is not None else "",
@@ -66,7 +70,8 @@ def unit_grid_frame(indicators: pd.DataFrame, observations: pd.DataFrame, region
             "is_sample": bool(now["is_sample"]) if now is not None else False,
             "version": int(now["version"]) if now is not None else None,
         })
-    frame = pd.DataFrame(rows, columns=["code", *UNIT_GRID_COLUMNS, "is_sample", "version"])
+    frame = pd.DataFrame(rows, columns=["code", *UNIT_GRID_COLUMNS, "last_value", "last_period", "is_sample",
+                                        "version"])
     return frame.astype({"version": "Int64"})
 
 

@@ -10,9 +10,11 @@ from sqlalchemy.exc import SQLAlchemyError
 import db
 import ui
 from access.permissions import is_admin
+from dataio.limits import MAX_UPLOAD_MB
 from policyio.catalogue import PolicyInfo
 from policyio.readings import blocking
 from ui import policy_grid, tables
+from ui.uploads import file_picker
 from views import policy_intake as intake
 from vocab import labels
 from vocab.accounts import Account, PermissionDenied
@@ -26,7 +28,8 @@ def flash() -> None:
 
 def upload_and_period() -> tuple[bytes, str, int | None, int | None] | None:
     c1, c2, c3 = st.columns([4, 1, 1])
-    upload = c1.file_uploader("任务分解表（.xlsx 或 .docx）", type=["xlsx", "docx"], key="policy_file")
+    upload = file_picker("任务分解表（.xlsx 或 .docx）", "policy_file", types=["xlsx", "docx"], where=c1,
+                         caption=f"可上传 Excel（.xlsx）或 Word（.docx）文件，不超过 {MAX_UPLOAD_MB} MB。")
     start = c2.number_input("实施期开始年份", min_value=2000, max_value=2100, value=None, step=1, key="policy_start",
                             placeholder="从标题读取")
     end = c3.number_input("实施期结束年份", min_value=2000, max_value=2100, value=None, step=1, key="policy_end",
@@ -77,7 +80,7 @@ def readings_grid(got: intake.Intake, key: str) -> pd.DataFrame:
     plan = got.plan
     edited = st.data_editor(
         policy_grid.grid_frame(got.readings), key=f"policy_grid/{key}", hide_index=True, num_rows="fixed",
-        width="stretch", height=tables.table_height(got.readings, 25),
+        width="stretch", height=tables.table_height(got.readings, 25), placeholder="",
         disabled=["row", "seq", "text", "mark"],
         column_config=policy_grid.column_config(plan.start_year, plan.end_year))
     return intake.recheck(ui.engine(), policy_grid.from_grid(got.readings, edited), plan)

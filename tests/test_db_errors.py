@@ -13,9 +13,9 @@ from sqlalchemy import event, text
 import db
 from dataio.importer import import_workbook
 from store import limits
-from tests.accounts import admin
+from tests.accounts import admin, store_account
 from tests.test_dataio_import import GOOD
-from tests.test_pages_entry import open_page, store  # noqa: F401  (store: the fixture)
+from tests.test_pages_entry import open_page
 from tests.xlsx import long_table, to_bytes
 
 POLICY = "CY2019-20"
@@ -93,8 +93,17 @@ def test_a_name_longer_than_its_column_is_refused_before_the_database(engine):
     assert db.dump(engine) == before
 
 
-def test_page_keeps_the_progress_text_when_the_database_is_locked(store, app_db, monkeypatch):  # noqa: F811
-    eng = store
+@pytest.fixture
+def page_store(app_db):
+    """The app's database with 管理员 (admin)."""
+    eng = db.make_engine(f"sqlite:///{app_db}")
+    store_account(eng, admin("管理员"))
+    yield eng
+    eng.dispose()
+
+
+def test_page_keeps_the_progress_text_when_the_database_is_locked(page_store, app_db, monkeypatch):
+    eng = page_store
     monkeypatch.setattr(db, "make_engine", impatient_engine)  # the app's engine (made on its first run) too
     at = open_page("pages/entry.py", who="管理员")
     at.selectbox(key="progress_task").set_value("二（一）2").run()

@@ -26,7 +26,7 @@ from deck import build_deck
 from deck.data import deck_data
 from store import catalogue
 from supervision import actions
-from tests.accounts import PASSWORD, store_account
+from tests.accounts import PASSWORD, save_as, store_account
 from tests.helpers import app_pointed_at, run_cli, start_on
 from ui.milestone_panels import REFUSED_ICON
 from views import policy as views
@@ -81,7 +81,7 @@ def hostile_db(template_db, tmp_path_factory) -> Path:
                       display_name=USER.display_name)
     rows = hostile_rows(eng)
     for row, text in zip(rows, HOSTILE):
-        guard.save_observations_as(eng, ADMIN, [row], reason=text)
+        save_as(eng, ADMIN, [row], reason=text)
     for text in HOSTILE:
         guard.add_progress_as(eng, USER, POLICY, TASK, status="in_progress", progress=text, evidence=text,
                               reported_on=date(2020, 6, 1), reported_by=text)

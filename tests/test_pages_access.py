@@ -67,8 +67,10 @@ def test_login_form_is_chinese_and_a_wrong_password_is_refused(store):
 def test_viewer_reads_but_is_offered_no_writes(store):
     at = app("pages/entry.py", who="leader")
     assert at.info[0].value == labels.VIEWER_ONLY
-    assert at.button(key="entry_check").disabled
-    assert next(b for b in at.button if b.label == "提交进展").disabled
+    assert not at.data_editor and [d for d in at.dataframe if d.editing_mode == "read_only"]  # no pencil icons
+    assert not [b for b in at.button if b.key in ("entry_check", "unit_check") or b.label == "提交进展"]
+    assert not at.file_uploader
+    assert any(c.value.endswith("只读：查看账号不能填报或修改。") for c in at.caption)
 
 
 def test_editor_sees_only_its_indicators_and_saves_a_period_in_one_grid(store):
@@ -142,4 +144,5 @@ def test_account_notice_shows_the_login_literally(store, name):
 def test_the_entry_page_says_a_benchmark_region_is_for_admins(store):
     at = app("pages/entry.py", who="zzb")
     at.sidebar.selectbox(key="region").set_value("河南省").run()
-    assert any("河南省是对比地区" in i.value and "只能填报长垣市" in i.value for i in at.info)
+    assert not at.data_editor
+    assert any("只读" in c.value and "河南省是对比地区" in c.value and "只能填报长垣市" in c.value for c in at.caption)

@@ -1,28 +1,37 @@
-"""The pages 数据填报 and 修改记录 under AppTest, logged in: a save writes and is logged under the account, forged
-values are refused with the Chinese message and nothing written, a concurrent edit is refused, uploads are
-checked, an admin reverts."""
+"""The pages 数据填报 and 修改记录 under AppTest: a clerk opens on its own department's grid with every indicator, a
+save writes and is logged under the account, forged values are refused with the Chinese message and nothing written,
+a concurrent edit is refused, uploads are checked, visitors and other regions get read-only tables.
+
+One database and one AppTest session per role for the whole module (a fresh session costs a full app start): each
+test uses its own indicator or year, so that the tests do not depend on each other's writes."""
 from __future__ import annotations
+
+import shutil
+from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import db
-from tests.accounts import PASSWORD, admin, editor, store_account
-from tests.helpers import start_on
+from dataio.unit_grid import UNIT_GRID_COLUMNS
+from tests.accounts import PASSWORD, admin, editor, store_account, viewer
+from tests.helpers import app_pointed_at, set_filters, start_on
 from tests.xlsx import long_table
 from vocab import labels
 from vocab.text import md_escape
 
 
-@pytest.fixture
-def store(app_db):
-    """The app's database with 张三 (a 科工信局 clerk), 李四 (a 组织部 clerk) and 管理员 (admin)."""
-    eng = db.make_engine(f"sqlite:///{app_db}")
-    store_account(eng, editor("科工信局", "张三"))
-    store_account(eng, editor("组织部", "李四"))
-    store_account(eng, admin("管理员"))
-    yield eng
-    eng.dispose()
+@pytest.fixture(scope="module")
+def store(template_db, tmp_path_factory):
+    """The module's database with 张三 (a 科工信局 clerk), 李四 (a 组织部 clerk), 管理员 (admin) and 领导 (viewer)."""
+    path = tmp_path_factory.mktemp("entry") / "tracker.sqlite"
+    shutil.copy(template_db, path)
+    with app_pointed_at(path):
+        eng = db.make_engine(f"sqlite:///{path}")
+        for account in (editor("科工信局", "张三"), editor("组织部", "李四"), admin("管理员"), viewer("领导")):
+            store_account(eng, account)
+        yield eng
+        eng.dispose()
 
 
 def login(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
@@ -41,15 +50,37 @@ def open_page(page: str, who: str | None = "张三") -> AppTest:
     return at
 
 
+@pytest.fixture(scope="module")
+def clerk(store) -> AppTest:
+    """张三 on 数据填报."""
+    return open_page("pages/entry.py")
+
+
+@pytest.fixture(scope="module")
+def visitor(store) -> AppTest:
+    """Nobody logged in, on 数据填报."""
+    return open_page("pages/entry.py", who=None)
+
+
+@pytest.fixture(scope="module")
+def boss(store) -> AppTest:
+    """管理员 on 修改记录."""
+    return open_page("pages/audit.py", who="管理员")
+
+
 def pick_indicator(at: AppTest, code: str) -> AppTest:
     at.selectbox(key="entry_indicator").set_value(code).run()
     return at
 
 
+def grid_key(at: AppTest) -> str:
+    return next(e.key for e in at.data_editor if e.key.startswith("grid/"))
+
+
 def edit_grid(at: AppTest, edited_rows: dict | None = None, added_rows: list | None = None) -> AppTest:
-    """Type into the grid (the editor's edit state, as the browser sends it), then 检查并预览."""
-    key = at.data_editor[0].key
-    at.session_state[key] = {"edited_rows": edited_rows or {}, "added_rows": added_rows or [], "deleted_rows": []}
+    """Type into 逐项填报's grid (the editor's edit state, as the browser sends it), then 检查并预览."""
+    at.session_state[grid_key(at)] = {"edited_rows": edited_rows or {}, "added_rows": added_rows or [],
+                                      "deleted_rows": []}
     at.run()
     at.button(key="entry_check").click().run()
     assert not at.exception, at.exception
@@ -57,7 +88,8 @@ def edit_grid(at: AppTest, edited_rows: dict | None = None, added_rows: list | N
 
 
 def grid_row(at: AppTest, period: str) -> int:
-    return int(at.data_editor[0].value.reset_index(drop=True).query("period == @period").index[0])
+    grid = next(e for e in at.data_editor if e.key.startswith("grid/"))
+    return int(grid.value.reset_index(drop=True).query("period == @period").index[0])
 
 
 def shown(at: AppTest, tab: int = 0) -> list:
@@ -70,15 +102,77 @@ def value(store, code: str, year: int, region: str = "长垣市") -> float:
     return obs.set_index("year").loc[year, "value"]
 
 
-def test_grid_shows_the_stored_values_with_the_sample_banner(store):
-    at = pick_indicator(open_page("pages/entry.py"), "hte_count")
-    grid = at.data_editor[0].value
-    assert grid.set_index("period").loc["2020", "value"] == "95"
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="entry_upload").set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+# ------------------------------------------------------------------ what each role is offered
+
+def test_a_clerk_opens_on_its_departments_grid_with_every_indicator(clerk):
+    assert clerk.session_state["entry_tabs/editor"] == "本单位填报"
+    unit = next(e for e in clerk.data_editor if e.key.startswith("unit_grid/"))
+    rows = unit.value
+    (caption,) = [c.value for c in clerk.tabs[1].caption if "个指标" in c.value]
+    (label,) = [b.label for b in clerk.tabs[1].get("download_button")]
+    assert f"共 {len(rows)} 个指标" in caption and f"，{len(rows)} 个指标，" in label and len(rows) == 46
+    assert list(rows.columns) == list(UNIT_GRID_COLUMNS)  # 上期数值 is one column: “95（2019年）”
+    assert clerk.sidebar.selectbox(key="as_of_year").value == 2020  # the latest year with data
+    assert rows.set_index("name").loc["高新技术企业总数", "last"] == "83（2019年）"
+    assert unit.proto.placeholder == "" and "None" not in rows.astype(str).to_csv()
+    notice = next(c.value for c in clerk.caption if "可填报" in c.value)
+    assert "可填报 46 个指标" in notice
+
+
+def test_the_excel_template_lists_what_the_indicator_grid_lists(clerk, boss):
+    listed = clerk.selectbox(key="entry_indicator").options
+    label = next(b.label for b in clerk.tabs[3].get("download_button"))
+    assert f"，{len(listed)} 个指标，" in label and len(listed) == 46
+    boss.switch_page("pages/entry.py").run()
+    try:
+        assert boss.session_state["entry_tabs/admin"] == "逐项填报"
+        listed = boss.selectbox(key="entry_indicator").options
+        label = next(b.label for b in boss.tabs[3].get("download_button"))
+        assert f"（长垣市，{len(listed)} 个指标，" in label and len(listed) == 50  # 46 targeted + 4 context
+    finally:
+        boss.switch_page("pages/audit.py").run()
+
+
+def test_a_visitor_gets_read_only_tables_and_no_forms(visitor):
+    at = visitor
+    assert at.warning[0].value == labels.LOGIN_NEEDED
+    assert not at.data_editor and not [b for b in at.button if b.key in ("entry_check", "unit_check")]
+    assert not [b for b in at.button if b.label == "提交进展"] and not at.file_uploader
+    tables = [d for d in at.dataframe if d.editing_mode == "read_only"]
+    assert len(shown(at, 0)[0]) == 5 and len(shown(at, 1)[0]) == 46
+    assert all(d.proto.placeholder == "—" for d in tables[:2])
+    assert next(c.value for c in at.tabs[0].caption if "只读" in c.value).endswith("只读：登录填报账号后可以修改。")
+
+
+def test_a_region_the_clerk_may_not_write_is_read_only_with_its_reason(clerk):
+    set_filters(clerk, region="河南省")
+    try:
+        assert not clerk.data_editor
+        (reason,) = [c.value for c in clerk.tabs[1].caption if "只读" in c.value]
+        assert "无权填报河南省的数据" in reason and "长垣市" in reason
+        assert shown(clerk, 1)[0].shape[0] == 46
+    finally:
+        set_filters(clerk, region="长垣市")
+    assert clerk.data_editor
+
+
+# ------------------------------------------------------------------ 逐项填报
+
+def test_grid_shows_the_stored_values_with_the_sample_banner(clerk):
+    at = pick_indicator(clerk, "hte_count")
+    grid = next(e for e in at.data_editor if e.key.startswith("grid/"))
+    assert grid.value.set_index("period").loc["2020", "value"] == "95" and grid.proto.placeholder == ""
     assert any(labels.SAMPLE_MARK in w.value for w in at.warning)
 
 
-def test_save_previews_old_and_new_then_writes_and_logs(store):
-    at = pick_indicator(open_page("pages/entry.py"), "hte_count")
+def test_save_previews_old_and_new_then_writes_and_logs(clerk, boss, store):
+    at = pick_indicator(clerk, "hte_count")
     edit_grid(at, {grid_row(at, "2020"): {"value": "1,02", "source": "科工信局"}})
     assert "不是数值" in shown(at)[0].loc[0, "问题"]
     edit_grid(at, {grid_row(at, "2020"): {"value": "102", "source": "科工信局认定文件"}},
@@ -90,12 +184,14 @@ def test_save_previews_old_and_new_then_writes_and_logs(store):
     assert not at.exception
     assert value(store, "hte_count", 2020) == 102 and value(store, "hte_count", 2021) == 110
     assert at.success[0].value == "已保存：新增 1 条，修改 1 条。"
-    assert at.data_editor[0].value.set_index("period").loc["2020", "value"] == "102"
+    assert next(e for e in at.data_editor if e.key.startswith("grid/")).value.set_index("period").loc[
+        "2020", "value"] == "102"
     log = db.read_audit(store, entity="observation").iloc[:2]
     assert set(log["who"]) == {"张三"} and set(log["reason"]) == {"数据填报"}
-    at.switch_page("pages/audit.py").run()
-    table = at.dataframe[0].value
-    assert table.iloc[0]["操作人"] == "张三" and table.iloc[1]["数据项"] == "长垣市/hte_count/2020"
+    boss.text_input(key="audit_who").set_value("张三").run()
+    table = boss.dataframe[0].value
+    boss.text_input(key="audit_who").set_value("").run()
+    assert table.iloc[0]["操作人"] == "张三" and table.iloc[1]["数据项"] == "长垣市 · 高新技术企业总数 · 2020年"
     assert table.iloc[1]["原值"].startswith("95 [示例数据]") and table.iloc[1]["新值"] == "102（科工信局认定文件）"
 
 
@@ -104,9 +200,9 @@ def test_save_previews_old_and_new_then_writes_and_logs(store):
     ("380%", "百分比指标请填写 0—100 之间的数值（如 3.8 或 3.8%）"),
     ("三点八", "不是数值：请填写数字，如 1234、1,234 或 3.8%"),
 ])
-def test_forged_values_are_refused_and_nothing_written(store, typed, message):
+def test_forged_values_are_refused_and_nothing_written(clerk, store, typed, message):
     before = db.dump(store)
-    at = pick_indicator(open_page("pages/entry.py"), "rd_intensity")
+    at = pick_indicator(clerk, "rd_intensity")
     edit_grid(at, {grid_row(at, "2020"): {"value": typed, "source": "统计公报"}})
     assert at.error[0].value == "发现 1 处问题，未写入任何数据。请改正后重试："
     problems = shown(at)[0]
@@ -116,175 +212,120 @@ def test_forged_values_are_refused_and_nothing_written(store, typed, message):
     assert db.dump(store) == before
 
 
-def test_percent_typed_with_the_sign_is_saved(store):
-    at = pick_indicator(open_page("pages/entry.py"), "rd_intensity")
-    edit_grid(at, {grid_row(at, "2020"): {"value": "３．８％", "source": "统计公报"}})
+def test_percent_typed_with_the_sign_is_saved(clerk, store):
+    at = pick_indicator(clerk, "rd_intensity")
+    edit_grid(at, {grid_row(at, "2019"): {"value": "３．８％", "source": "统计公报"}})
     at.button(key="entry_confirm").click().run()
-    assert value(store, "rd_intensity", 2020) == 3.8
+    assert value(store, "rd_intensity", 2019) == 3.8
 
 
-def test_source_is_required(store):
-    at = pick_indicator(open_page("pages/entry.py"), "hte_count")
+def test_source_is_required(clerk):
+    at = pick_indicator(clerk, "hte_count")
     edit_grid(at, added_rows=[{"period": "2012", "value": "3"}])
     assert shown(at)[0].loc[0, "问题"] == "来源不能为空：请填写数据出处（如“2020年长垣市统计公报”）"
 
 
-def test_concurrent_edit_is_refused(store):
-    at = pick_indicator(open_page("pages/entry.py"), "hte_count")
-    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
+def test_concurrent_edit_is_refused(clerk, store):
+    at = pick_indicator(clerk, "rd_expenditure")
+    db.save_observations(store, [{"region": "长垣市", "indicator": "rd_expenditure", "year": 2020, "quarter": 0,
                                   "value": 99, "source": "李四核实", "is_sample": False}], who="李四")
     edit_grid(at, {grid_row(at, "2020"): {"value": "102", "source": "科工信局"}})
     before = db.dump(store)
     at.button(key="entry_confirm").click().run()
     # the message names a person: shown as Markdown-escaped text (vocab.text.md_escape)
-    assert at.error[0].value.startswith(md_escape("长垣市/hte_count/2020：保存失败——您打开后该数值已被“李四”修改为 99"))
-    assert value(store, "hte_count", 2020) == 99 and db.dump(store) == before
+    assert at.error[0].value.startswith(md_escape("长垣市 · 全社会研发投入 · 2020年：保存失败——您打开后该数值已被“李四”修改为 99"))
+    assert value(store, "rd_expenditure", 2020) == 99 and db.dump(store) == before
+    at.button(key="entry_refresh").click().run()  # the clerk reloads and sees the colleague's value
+    assert next(e for e in at.data_editor if e.key.startswith("grid/")).value.set_index("period").loc[
+        "2020", "value"] == "99"
 
 
-def test_no_save_without_a_login(store):
-    at = pick_indicator(open_page("pages/entry.py", who=None), "hte_count")
-    assert at.warning[0].value == labels.LOGIN_NEEDED
-    assert at.button(key="entry_check").disabled
+# ------------------------------------------------------------------ 任务进展
 
-
-def test_task_progress_is_recorded(store):
-    at = open_page("pages/entry.py")
+def test_task_progress_defaults_to_the_reported_year_and_is_recorded(clerk, store):
+    at = clerk
     at.selectbox(key="progress_task").set_value("二（一）2").run()
+    year = at.sidebar.selectbox(key="as_of_year").value
+    day = at.date_input(key=f"progress_date/{year}")
+    assert day.value == min(date(year, 12, 31), date.today()) and day.proto.format == "YYYY-MM-DD"
     at.selectbox(key="progress_status").set_value("done")
     at.text_area(key="progress_text").set_value("认定高企 12 家")
     at.text_input(key="progress_evidence").set_value("豫科〔2020〕1号")
     next(b for b in at.button if b.label == "提交进展").click().run()
     assert not at.exception
     latest = db.read_progress(store).query("clause == '二（一）2'").iloc[-1]
-    assert (latest["status"], latest["progress"], latest["evidence"], latest["reported_by"], latest["is_sample"]) == (
-        "done", "认定高企 12 家", "豫科〔2020〕1号", "张三", False)
+    assert (latest["status"], latest["progress"], latest["evidence"], latest["reported_by"], latest["is_sample"],
+            latest["reported_on"]) == ("done", "认定高企 12 家", "豫科〔2020〕1号", "张三", False, date(year, 12, 31))
     assert db.read_audit(store, entity="task_progress").iloc[0]["who"] == "张三"
+    assert at.text_area(key="progress_text").value == ""
 
 
-def test_upload_with_errors_lists_them_and_writes_nothing(store):
+# ------------------------------------------------------------------ Excel 导入导出
+
+def test_upload_with_errors_lists_them_and_writes_nothing(clerk, store):
     before = db.dump(store)
-    at = open_page("pages/entry.py")
-    bad = long_table([("长垣市", "高企数量", 2020, "abc", "x"), ("长垣县", "高企数量", 2019, 1, "x")])
-    at.file_uploader(key="entry_upload").set_value(("bad.xlsx", bad, "application/octet-stream")).run()
-    assert not at.exception
+    assert clerk.file_uploader(key="entry_upload").label == "上传 Excel 或 CSV 文件"
+    bad = long_table([("长垣市", "高企数量", 2019, "abc", "x"), ("长垣县", "高企数量", 2019, 1, "x")])
+    at = upload(clerk, "bad.xlsx", bad)
     assert at.error[0].value == "发现 2 处问题，未写入任何数据。请改正后重试："
     assert list(shown(at, 3)[0]["列"]) == ["数值", "地区"]
     assert db.dump(store) == before
 
 
-def test_upload_previews_then_imports(store):
-    at = open_page("pages/entry.py")
-    good = long_table([("长垣市", "高企数量", 2020, 130, "科工信局")])
-    at.file_uploader(key="entry_upload").set_value(("good.xlsx", good, "application/octet-stream")).run()
+def test_upload_previews_then_imports(clerk, store):
+    at = upload(clerk, "good.xlsx", long_table([("长垣市", "高企数量", 2019, 130, "科工信局")]))
     assert any(i.value == "检查通过：新增 0 条，修改 1 条，不变 0 条。" for i in at.info)
-    assert value(store, "hte_count", 2020) == 95
+    assert value(store, "hte_count", 2019) == 83
     at.button(key="upload_confirm").click().run()
-    assert value(store, "hte_count", 2020) == 130
+    assert value(store, "hte_count", 2019) == 130
     assert db.read_audit(store, entity="observation").iloc[0]["reason"] == "Excel 导入：good.xlsx"
 
 
-def test_upload_of_a_gbk_csv_previews_then_imports(store):
-    at = open_page("pages/entry.py")
-    data = "地区,指标,期间,数值,来源\r\n长垣市,高企数量,2020,131,科工信局\r\n".encode("gbk")
+def test_upload_of_a_gbk_csv_previews_then_imports(clerk, store):
+    data = "地区,指标,期间,数值,来源\r\n长垣市,高企数量,2018,131,科工信局\r\n".encode("gbk")
+    at = clerk
     at.file_uploader(key="entry_upload").set_value(("高企.csv", data, "text/csv")).run()
     assert any(i.value == "检查通过：新增 0 条，修改 1 条，不变 0 条。" for i in at.info)
     at.button(key="upload_confirm").click().run()
-    assert value(store, "hte_count", 2020) == 131
+    assert value(store, "hte_count", 2018) == 131
 
 
-def test_template_download_is_offered(store):
-    at = open_page("pages/entry.py")
-    labels_ = [b.label for b in at.get("download_button")]
-    assert "下载填报模板（长垣市·科工信局，2018—2020年）" in labels_
-    at.select_slider(key="template_years").set_value((2012, 2020)).run()
-    assert "下载填报模板（长垣市·科工信局，2012—2020年）" in [b.label for b in at.get("download_button")]
+def test_template_download_is_offered(clerk):
+    assert "下载填报模板（长垣市·科工信局，46 个指标，2018—2020年）" in [b.label for b in clerk.get("download_button")]
+    clerk.select_slider(key="template_years").set_value((2012, 2020)).run()
+    assert "下载填报模板（长垣市·科工信局，46 个指标，2012—2020年）" in [b.label for b in clerk.get("download_button")]
 
 
-# ------------------------------------------------------------------ 修改记录
-
-def change(store, value: float, who: str = "张三") -> int:
-    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
-                                  "value": value, "source": "科工信局", "is_sample": False}], who=who)
-    return int(db.read_audit(store, entity="observation").iloc[0]["id"])
-
-
-def test_audit_log_filters(store):
-    change(store, 101, who="王五")
-    at = open_page("pages/audit.py")
-    at.text_input(key="audit_who").set_value("王五").run()
-    table = at.dataframe[0].value
-    assert list(table["操作人"]) == ["王五"] and table.iloc[0]["数据项"] == "长垣市/hte_count/2020"
-    at.text_input(key="audit_who").set_value("").run()
-    at.text_input(key="audit_key").set_value("河南省/rd_expenditure").run()
-    assert set(at.dataframe[0].value["数据项"].str.rsplit("/", n=1).str[0]) == {"河南省/rd_expenditure"}
-    assert any(labels.SAMPLE_MARK in w.value for w in
-               open_page("pages/audit.py").warning)
-
-
-def test_only_admins_may_revert(store):
-    change(store, 101)
-    at = open_page("pages/audit.py", who="张三")
-    assert at.info[0].value == labels.ADMIN_ONLY
-    assert not [b for b in at.button if b.key == "revert_button"]
-
-
-def test_admin_reverts_a_change_and_the_revert_is_logged(store):
-    entry = change(store, 101)
-    at = open_page("pages/audit.py", who="管理员")
-    at.selectbox(key="revert_id").set_value(entry)
-    at.text_input(key="revert_reason").set_value("录入错误")
-    at.button(key="revert_button").click().run()
-    assert not at.exception
-    assert at.success[0].value == f"已撤销记录 #{entry}，撤销本身已记入修改记录。"
-    assert value(store, "hte_count", 2020) == 95
-    top = db.read_audit(store, entity="observation").iloc[0]
-    assert (top["action"], top["who"], top["reverts_id"], top["reason"]) == ("revert", "管理员", entry, "录入错误")
-
-
-def test_revert_refused_when_changed_again(store):
-    first = change(store, 101)
-    change(store, 102, who="李四")
-    before = db.dump(store)
-    at = open_page("pages/audit.py", who="管理员")
-    at.selectbox(key="revert_id").set_value(first)
-    at.button(key="revert_button").click().run()
-    assert at.error[0].value == md_escape("长垣市/hte_count/2020：该数值在此次修改之后又被修改过，请先撤销较新的修改。")
-    assert db.dump(store) == before
-
-
-def test_import_confirm_writes_only_the_plan_that_was_shown(store):
+def test_import_confirm_writes_only_the_plan_that_was_shown(clerk, store):
     """A colleague's value saved between the preview and the click is never overwritten unseen: the click is
     refused, and the page shows the new preview (原值 140) with a message."""
-    at = open_page("pages/entry.py")
-    good = long_table([("长垣市", "高企数量", 2020, 130, "科工信局")])
-    at.file_uploader(key="entry_upload").set_value(("good.xlsx", good, "application/octet-stream")).run()
-    assert list(shown(at, 3)[0]["原值"]) == [95]
-    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
-                                  "value": 140, "source": "同事核对", "is_sample": False}], who="李四")
+    at = upload(clerk, "tcv.xlsx", long_table([("长垣市", "技术合同成交额", 2019, 3.1, "科工信局")]))
+    assert list(shown(at, 3)[0]["原值"]) == [2.6]
+    db.save_observations(store, [{"region": "长垣市", "indicator": "tech_contract_turnover", "year": 2019,
+                                  "quarter": 0, "value": 2.9, "source": "同事核对", "is_sample": False}], who="李四")
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception
-    assert value(store, "hte_count", 2020) == 140
+    assert value(store, "tech_contract_turnover", 2019) == 2.9
     assert any("预览之后数据已被他人修改" in w.value for w in at.warning)
-    assert list(shown(at, 3)[0]["原值"]) == [140]
+    assert list(shown(at, 3)[0]["原值"]) == [2.9]
     at.button(key="upload_confirm").click().run()
-    assert value(store, "hte_count", 2020) == 130
+    assert value(store, "tech_contract_turnover", 2019) == 3.1
 
 
-def test_import_confirm_refuses_when_an_unchanged_value_changed_since(store):
-    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
-                                  "value": 95, "source": "科工信局统计", "is_sample": False}], who="李四")
-    at = open_page("pages/entry.py")
-    same = long_table([("长垣市", "高企数量", 2020, 95, "科工信局统计"), ("长垣市", "高企数量", 2021, 1, "科工信局")])
-    at.file_uploader(key="entry_upload").set_value(("same.xlsx", same, "application/octet-stream")).run()
+def test_import_confirm_refuses_when_an_unchanged_value_changed_since(clerk, store):
+    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2017, "quarter": 0,
+                                  "value": 49, "source": "科工信局统计", "is_sample": False}], who="李四")
+    same = long_table([("长垣市", "高企数量", 2017, 49, "科工信局统计"), ("长垣市", "高企数量", 2015, 1, "科工信局")])
+    at = upload(clerk, "same.xlsx", same)
     assert any(i.value == "检查通过：新增 1 条，修改 0 条，不变 1 条。" for i in at.info), [i.value for i in at.info]
-    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
+    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2017, "quarter": 0,
                                   "value": 140, "source": "同事核对", "is_sample": False}], who="李四")
     before = db.dump(store)
     at.button(key="upload_confirm").click().run()
     assert db.dump(store) == before
 
 
-def test_export_download_is_rebuilt_after_a_write(store, monkeypatch):
+def test_export_download_is_rebuilt_after_a_write(clerk, store, monkeypatch):
     """The download offers the data as it is now, not the bytes of the first click."""
     from dataio import exporter
 
@@ -292,42 +333,107 @@ def test_export_download_is_rebuilt_after_a_write(store, monkeypatch):
     real = exporter.export_workbook
 
     def recording(engine):
-        built.append(value(store, "hte_count", 2020))
+        built.append(value(store, "hte_count", 2016))
         return real(engine)
 
     monkeypatch.setattr(exporter, "export_workbook", recording)
-    at = open_page("pages/entry.py")
-    at.button(key="export_build").click().run()
-    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
+    clerk.button(key="export_build").click().run()
+    db.save_observations(store, [{"region": "长垣市", "indicator": "hte_count", "year": 2016, "quarter": 0,
                                   "value": 140, "source": "同事核对", "is_sample": False}], who="李四")
-    at.run()
-    assert not at.exception, at.exception
-    assert built == [95, 140]
+    clerk.run()
+    assert not clerk.exception, clerk.exception
+    assert built == [36, 140]
 
 
-def test_admin_reverts_a_progress_report(store):
-    from datetime import date
+# ------------------------------------------------------------------ 修改记录
+
+def change(store, code: str, year: int, value: float, who: str = "张三") -> int:
+    db.save_observations(store, [{"region": "长垣市", "indicator": code, "year": year, "quarter": 0,
+                                  "value": value, "source": "科工信局", "is_sample": False}], who=who)
+    return int(db.read_audit(store, entity="observation").iloc[0]["id"])
+
+
+def test_audit_log_shows_and_filters_by_indicator_names(boss, store):
+    change(store, "hti_value_added", 2020, 161, who="王五")
+    boss.text_input(key="audit_who").set_value("王五").run()
+    table = boss.dataframe[0].value
+    assert list(table["操作人"]) == ["王五"] and table.iloc[0]["数据项"] == "长垣市 · 高新技术产业增加值 · 2020年"
+    boss.text_input(key="audit_who").set_value("").run()
+    boss.text_input(key="audit_key").set_value("河南省 全社会研发投入 2022").run()
+    keys = set(boss.dataframe[0].value["数据项"])
+    boss.text_input(key="audit_key").set_value("").run()
+    assert keys and {k.split(" · ")[0] for k in keys} == {"河南省"} and all("2022年" in k for k in keys)
+    assert any(labels.SAMPLE_MARK in w.value for w in boss.warning)
+    assert boss.date_input(key="audit_dates").proto.format == "YYYY-MM-DD"
+
+
+def test_only_admins_may_revert(clerk, store):
+    change(store, "hti_value_added", 2019, 150)
+    clerk.switch_page("pages/audit.py").run()
+    try:
+        assert clerk.info[0].value == labels.ADMIN_ONLY
+        assert not [b for b in clerk.button if b.key in ("revert_button", "batch_button")]
+    finally:
+        clerk.switch_page("pages/entry.py").run()
+
+
+def test_admin_reverts_a_change_and_the_revert_is_logged(boss, store):
+    entry = change(store, "hti_value_added", 2018, 140)
+    boss.run()
+    boss.selectbox(key="revert_id").set_value(entry)
+    boss.text_input(key="revert_reason").set_value("录入错误")
+    boss.button(key="revert_button").click().run()
+    assert not boss.exception
+    assert boss.success[0].value == f"已撤销记录 #{entry}，撤销本身已记入修改记录。"
+    assert value(store, "hti_value_added", 2018) == 128
+    top = db.read_audit(store, entity="observation").iloc[0]
+    assert (top["action"], top["who"], top["reverts_id"], top["reason"]) == ("revert", "管理员", entry, "录入错误")
+
+
+def test_revert_refused_when_changed_again(boss, store):
+    first = change(store, "hti_value_added", 2017, 101)
+    change(store, "hti_value_added", 2017, 102, who="李四")
+    before = db.dump(store)
+    boss.run()
+    boss.selectbox(key="revert_id").set_value(first)
+    boss.button(key="revert_button").click().run()
+    assert boss.error[0].value == md_escape("长垣市 · 高新技术产业增加值 · 2017年：该数值在此次修改之后又被修改过，"
+                                            "请先撤销较新的修改。")
+    assert db.dump(store) == before
+
+
+def test_admin_reverts_a_progress_report(boss, store):
     db.add_progress(store, "CY2019-20", "二（五）3", status="done", progress="误报完成", evidence="",
                     reported_on=date(2020, 6, 30), reported_by="发改委", who="张三")
     entry = int(db.read_audit(store, entity="task_progress").iloc[0]["id"])
-    at = open_page("pages/audit.py", who="管理员")
-    at.selectbox(key="audit_entity").set_value("task_progress").run()
-    at.selectbox(key="revert_id").set_value(entry)
-    at.button(key="revert_button").click().run()
-    assert not at.exception, at.exception
+    boss.selectbox(key="audit_entity").set_value("task_progress").run()
+    try:
+        assert boss.dataframe[0].value.iloc[0]["数据项"].startswith("长政〔2019〕20号 · 二（五）3 · 进展 #")
+        boss.selectbox(key="revert_id").set_value(entry)
+        boss.button(key="revert_button").click().run()
+        assert not boss.exception, boss.exception
+    finally:
+        boss.selectbox(key="audit_entity").set_value("observation").run()
     assert "误报完成" not in db.read_progress(store)["progress"].tolist()
 
 
-def test_admin_reverts_a_whole_import(store):
-    at = open_page("pages/entry.py")
-    good = long_table([("长垣市", "高企数量", 2020, 130, "科工信局"), ("长垣市", "高企数量", 2021, 140, "科工信局")])
-    at.file_uploader(key="entry_upload").set_value(("good.xlsx", good, "application/octet-stream")).run()
-    at.button(key="upload_confirm").click().run()
-    assert value(store, "hte_count", 2021) == 140
-    at = open_page("pages/audit.py", who="管理员")
-    assert "Excel 导入：good.xlsx" in at.selectbox(key="batch_id").format_func(at.selectbox(key="batch_id").value)
+def test_admin_reverts_a_whole_import_after_seeing_what_it_undoes(clerk, boss, store):
+    good = long_table([("长垣市", "高企数量", 2014, 130, "科工信局"), ("长垣市", "高企数量", 2013, 140, "科工信局")])
+    upload(clerk, "whole.xlsx", good).button(key="upload_confirm").click().run()
+    assert value(store, "hte_count", 2014) == 130
+    at = boss.run()
+    batches = at.selectbox(key="batch_id")
+    assert batches.value is None  # nothing chosen: one click undoes nothing
+    assert not [o for o in batches.options if "系统" in o] and any("Excel 导入：whole.xlsx" in o for o in batches.options)
+    batch = db.read_batches(store).query("reason == 'Excel 导入：whole.xlsx'")["batch_id"].iloc[0]
+    batches.set_value(batch).run()
+    (what,) = [w.value for w in at.warning if "将撤销" in w.value]
+    assert "将撤销 2 项修改" in what and "张三" in what and "高新技术企业总数" in what
+    rows = next(d.value for d in at.dataframe if "撤销后" in d.value.columns)
+    assert set(rows["数据项"]) == {"长垣市 · 高新技术企业总数 · 2014年", "长垣市 · 高新技术企业总数 · 2013年"}
+    assert at.button(key="batch_button").disabled  # until the admin ticks that it checked the list
+    at.checkbox(key=f"batch_sure/{batch}").check().run()
     at.button(key="batch_button").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value == "已整批撤销 2 项修改，撤销本身已记入修改记录。"
-    assert value(store, "hte_count", 2020) == 95
-    assert 2021 not in set(db.read_observations(store, ["长垣市"], ["hte_count"])["year"])
+    assert not {2013, 2014} & set(db.read_observations(store, ["长垣市"], ["hte_count"])["year"])

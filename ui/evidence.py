@@ -18,6 +18,7 @@ from access import auth
 from access import evidence as access_evidence
 from dataio.evidence import ACCEPTED_TEXT, KINDS, UPLOAD_EXTENSIONS, EvidenceRefused
 from dataio.limits import size_text
+from ui.uploads import file_picker
 from vocab.accounts import Account, PermissionDenied
 from vocab.text import md_escape
 
@@ -25,13 +26,13 @@ DOWNLOAD_ICON = ":material/download:"
 
 
 def uploader(key: str, label: str = "佐证材料文件（可选）") -> list[tuple[str, bytes]]:
-    """A multi-file uploader with its limits in words; the chosen files as (name, bytes). The bytes decide the type
-    (dataio/evidence.py), the extensions only filter the file dialog."""
+    """A multi-file uploader (ui.uploads: Chinese words) with its limits in words; the chosen files as (name,
+    bytes). The bytes decide the type (dataio/evidence.py), the extensions only filter the file dialog."""
     limits = access_evidence.limits()
     mb = max(1, limits.max_bytes // (1024 * 1024))
-    uploads = st.file_uploader(label, type=UPLOAD_EXTENSIONS, accept_multiple_files=True, key=key,
-                               max_upload_size=mb)
-    st.caption(f"可上传 {ACCEPTED_TEXT}，每个不超过 {mb} MB，最多 {limits.max_files} 个；系统按文件内容识别类型。")
+    uploads = file_picker(label, key, types=UPLOAD_EXTENSIONS, multiple=True, max_mb=mb,
+                          caption=f"可上传 {ACCEPTED_TEXT}，每个不超过 {mb} MB，最多 {limits.max_files} 个；"
+                                  "系统按文件内容识别类型。")
     return [(u.name, u.getvalue()) for u in uploads or []]
 
 

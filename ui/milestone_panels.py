@@ -94,18 +94,31 @@ def attention_list(deadlines: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     return rows
 
 
+_c = st.column_config
+# 本单位待办's columns at pixel widths that fit a 1366-pixel screen (the unit is the clerk's own: not repeated)
+TODO_COLUMNS = {"state_text": _c.TextColumn("状态", width=76), "days_text": _c.TextColumn("剩余/逾期", width=80),
+                "clause": _c.TextColumn("条款", width=80), "task_title": _c.TextColumn("任务", width=160),
+                "title": _c.TextColumn("节点", width=180),
+                "due_date": _c.DateColumn("截止日期", format="YYYY-MM-DD", width=88),
+                "extended_text": _c.TextColumn("延期", width=100),
+                "chases": _c.NumberColumn("催办次数", format="%d", width=64),
+                "data_text": _c.TextColumn("数据", width=64)}
+
+
 def unit_todo(deadlines: pd.DataFrame, requests: pd.DataFrame, account: Account, when: date) -> None:
-    """本单位待办 for a logged-in editor: the unit's open milestones by due date, the 办结 report and the extension
-    form, and the files of the unit's open extension requests."""
+    """本单位待办 for a logged-in editor: every open milestone of the unit by due date (all rows on screen, no inner
+    scrolling: the clerk's list is short enough to read whole), the 办结 report and the extension form, and the files
+    of the unit's open extension requests."""
     st.subheader(f"{labels.SUPERVISION_TITLES['todo']}（{'、'.join(account.departments) or '未关联单位'}）")
     todo = views.unit_todo(deadlines, account.departments)
     if todo.empty:
         st.info("本单位没有未完成的推进节点。")
         return
     table = tables.deadline_table(todo)
-    st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch",
-                 column_config=tables.DEADLINE_TABLE_COLUMNS, column_order=tables.DEADLINE_ORDER,
-                 height=tables.table_height(table, 12), key="unit_todo")
+    st.caption(f"截至督办日期 {when.isoformat()} 未完成的推进节点共 {todo['milestone_id'].nunique()} 个。")
+    st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch", column_config=TODO_COLUMNS,
+                 column_order=list(TODO_COLUMNS), height=tables.table_height(table, len(table)), key="unit_todo",
+                 placeholder="—")
     open_items = todo.drop_duplicates("milestone_id")
     done_form, extension_form = st.columns(2)
     with done_form:
