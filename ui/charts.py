@@ -51,16 +51,42 @@ def status_counts_figure(counts: pd.DataFrame, title: str = "目标状态分布"
     return _layout(fig, title, 320)
 
 
-def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False) -> go.Figure:
+def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False,
+                      others: pd.DataFrame | None = None) -> go.Figure:
     """One target's chart: actuals, the required path, the trend forecast, the target (labelled) and the
-    benchmark region. traj: metrics.trajectory.trajectories rows of this target; row: its status row."""
-    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact))
+    benchmark region. traj: metrics.trajectory.trajectories rows of this target; row: its status row; others:
+    other policies' targets on the same indicator (views.portfolio.other_targets): the drawable ones stand on the
+    same series as labelled markers at their due years."""
+    drawn = others.loc[others["drawable"].astype(bool)] if others is not None and len(others) else None
+    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact)
+                    + (_other_target_traces(drawn, row) if drawn is not None else []))
     years = _years(sorted(traj["year"].unique())) if not traj.empty else []
+    if drawn is not None:   # every year from the first to the last due year, so distances stay true
+        span = [int(y) for y in years] + [int(y) for y in drawn["due_year"]]
+        years = _years(range(min(span), max(span) + 1))
     fig.update_layout(xaxis={"type": "category", "categoryorder": "array", "categoryarray": years,
                              "title": {"text": "年份"}},
                       yaxis={"title": {"text": _y_title(row)}, **_value_axis(row)})
     title = f"{row['code']} {words.target_name(row)}（{words.target_text(row)}，{words.due_text(row)}）"
     return _layout(fig, title, 300 if compact else 440)
+
+
+def _other_target_traces(drawn: pd.DataFrame, row: pd.Series) -> list[dict]:
+    """One labelled marker per other policy's target ('十五五规划 ≥200家（2030年底）'), its verdict in the hover."""
+    traces = []
+    for i, o in enumerate(drawn.to_dict("records")):
+        colour = labels.OTHER_POLICY_COLOURS[i % len(labels.OTHER_POLICY_COLOURS)]
+        label = f"{_short(o['policy_name'], 12)} {o['target_text']}（{o['due_text']}）"
+        verdict = f"：{o['verdict']}" if o["verdict"] else ""
+        traces.append({
+            "type": "scatter", "x": [str(int(o["due_year"]))], "y": [float(o["value"])], "mode": "markers+text",
+            "name": f"{_short(o['policy_name'], 12)} {o['code']}", "legendgroup": f"other-{o['policy']}-{o['code']}",
+            "text": [label], "textposition": "top left" if i % 2 == 0 else "bottom left",
+            "textfont": {"color": colour, "size": 12},
+            "marker": {"symbol": "diamond-tall", "size": 15, "color": colour, "line": {"color": "#FFFFFF", "width": 1}},
+            "hovertemplate": f"{o['doc_number']} {o['policy_name']} {o['code']}：{o['target_text']}"
+                             f"（{o['due_text']}）{verdict}<extra></extra>"})
+    return traces
 
 
 def _y_title(row: pd.Series) -> str:

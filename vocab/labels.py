@@ -305,3 +305,10 @@ POLICY_IMPORT_TITLE = "导入政策"
 READING_KIND_LABELS = {**KIND_LABELS, "task": "仅任务（无数值）"}
 READING_MARKS = {"ok": "✔ 已读出", "doubt": "⚠ 待核对", "problem": "✖ 有问题"}
 ADMIN_ONLY_POLICY = "只有管理账号可以导入政策任务分解表。"
+
+# ---------------------------------------------------------------- 政策一览 and the 终期评估报告 (views/portfolio, evaluation/)
+PORTFOLIO_TITLE = "政策一览"
+POLICY_STATES = {"pending": "未开始", "running": "实施中", "over": "已结束"}
+POLICY_STATE_ICONS = {"pending": "○", "running": "▲", "over": "■"}
+EVALUATION_TITLE = "终期评估报告"
+OTHER_POLICY_COLOURS = ("#CC79A7", "#009E73", "#56B4E9")  # another policy's target on a shared indicator's chart
