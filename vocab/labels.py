@@ -312,3 +312,4 @@ POLICY_STATES = {"pending": "未开始", "running": "实施中", "over": "已结
 POLICY_STATE_ICONS = {"pending": "○", "running": "▲", "over": "■"}
 EVALUATION_TITLE = "终期评估报告"
 OTHER_POLICY_COLOURS = ("#CC79A7", "#009E73", "#56B4E9")  # another policy's target on a shared indicator's chart
+SAMPLE_NOTE_MARK = "＊"   # after a number in a document that rests on sample data (explained in the note)
