@@ -134,7 +134,7 @@ def task_annex(doc, data: EvaluationData) -> None:
              pd.Timestamp(r["due_date"]).date().isoformat(),
              str(r["status_label"]) + sample_mark(r["is_sample"])]
             for i, r in enumerate(data.ledger.to_dict("records"), start=1)]
-    table(doc, ["序号", "条款", "任务", "牵头单位", "责任单位", "完成时限", "状态"], rows, [10, 19, 39, 18, 30, 22, 18],
+    table(doc, ["序号", "条款", "任务", "牵头单位", "责任单位", "完成时限", "状态"], rows, [9, 22, 37, 19, 28, 22, 19],
           size=SIZE_TABLE,
           align=["c", "l", "l", "l", "l", "c", "c"])
     _note(doc, f"状态为{day_text(data.period_end)}的情况（到期当天不算逾期，次日起算）。"
