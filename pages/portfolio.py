@@ -1,18 +1,16 @@
-"""政策一览: every policy the bureau runs — 文号, title, period, state by today's date, its targets (已完成, 未完成, 无期末
-数据, 进行中) and tasks (已完成, 已逾期) — and a click that opens one (the sidebar's 政策文件, its region and the year the
-line was counted at). Numbers: views.portfolio (metrics.standing.policy_standing per policy)."""
+"""政策一览: every policy the bureau runs, one card each — 文号, title, period, state by today's date, its targets
+(已完成, 未完成, 无期末数据, 进行中) and tasks (已完成, 已逾期) — and a button that opens it (the sidebar's 政策文件, its
+region and the year the card was counted at). Numbers: views.portfolio (metrics.standing.policy_standing per policy).
+Cards rather than a table: the counts of a policy stay on one screen at 1366 px, whatever its title's length."""
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 import ui
-from ui import tables
 from views import portfolio
 from vocab import labels
 from vocab.text import md_escape
-
-TABLE_KEY = "portfolio_table"
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -32,24 +30,25 @@ def open_policy(code: str, region: str, as_of_year: int) -> None:
                              "_portfolio_open": True})
 
 
-def open_selected(rows: pd.DataFrame) -> None:
-    """The table's row clicked (single-row selection) opens that policy."""
-    picked = st.session_state[TABLE_KEY].selection.rows
-    if picked:
-        r = rows.iloc[picked[0]]
-        open_policy(str(r["code"]), str(r["region"]), int(r["as_of_year"]))
-
-
-def table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The shown columns: counts that add up (目标 = 已完成 + 未完成 + 无期末数据 + 进行中)."""
-    state = [f"{labels.POLICY_STATE_ICONS[k]} {labels.POLICY_STATES[k]}" for k in rows["state"]]
-    counted = [f"{y}年" if s != "over" else f"{y}年（期末）" for y, s in zip(rows["as_of_year"], rows["state"])]
-    return pd.DataFrame({
-        "文号": rows["doc_number"], "政策": rows["title"], "实施期": rows["period"], "状态": state, "目标截至": counted,
-        "目标": rows["targets"], "已完成": rows["met"], "未完成": rows["unmet"], "无期末数据": rows["no_final_data"],
-        "进行中": rows["in_progress"], "任务": rows["tasks"], "任务已完成": rows["tasks_done"],
-        "任务已逾期": rows["tasks_overdue"],
-        "数据": [labels.SAMPLE_MARK if s else "" for s in rows["is_sample"]]})
+def policy_card(r) -> None:
+    """One policy: 文号 and title, period and state, the year its targets are counted at, then its counts (they add
+    up: 目标 = 已完成 + 未完成 + 无期末数据 + 进行中) and the button that opens it."""
+    with st.container(border=True):
+        head, action = st.columns([6, 1], vertical_alignment="center")
+        head.markdown(f"**{md_escape(r.doc_number)}**　{md_escape(r.title)}")
+        counted = f"{r.as_of_year}年底（期末）" if r.state == "over" else f"{r.as_of_year}年"
+        head.caption(" · ".join([f"实施期 {r.period}", f"{labels.POLICY_STATE_ICONS[r.state]} {r.state_label}",
+                                 f"目标截至 {counted}", f"任务截至 {r.tasks_on:%Y-%m-%d}"]
+                                + ([labels.SAMPLE_MARK] if r.is_sample else [])))
+        action.button("打开", key=f"portfolio_open_{r.code}", on_click=open_policy,
+                      args=(r.code, r.region, r.as_of_year), icon=":material/open_in_new:", width="stretch",
+                      help=f"在侧栏选中该政策（{r.as_of_year}年），转到总览")
+        for col, (label, value) in zip(st.columns(7), [
+                ("目标", r.targets), (labels.STATUS_BY_KEY["met"].label, r.met),
+                (labels.STATUS_BY_KEY["unmet"].label, r.unmet),
+                (labels.STATUS_BY_KEY["no_final_data"].label, r.no_final_data), ("进行中", r.in_progress),
+                ("任务已完成", f"{r.tasks_done}/{r.tasks}"), ("任务已逾期", r.tasks_overdue)]):
+            col.metric(label, value)
 
 
 filters = ui.sidebar_filters()
@@ -62,17 +61,8 @@ st.title(labels.PORTFOLIO_TITLE)
 states = rows["state"].value_counts()
 st.caption(f"共 {len(rows)} 项政策（" + "、".join(f"{labels.POLICY_STATES[k]} {int(states.get(k, 0))} 项"
                                            for k in labels.POLICY_STATES) + f"），按今天（{today:%Y-%m-%d}）判断状态。"
-           "实施中的政策按最新有数据的年份计目标、按今天计任务；已结束的按实施期末计（目标按到期年份数值判定）。"
-           "点击一行打开该政策。")
+           "实施中的政策按最新有数据的年份计目标、按今天计任务；已结束的按实施期末计（目标按到期年份的数值判定）。"
+           "点击“打开”在侧栏选中该政策。")
 ui.sample_banner(bool(rows["is_sample"].any()))
-shown = table(rows)
-st.dataframe(shown, hide_index=True, width="stretch", key=TABLE_KEY, on_select=lambda: open_selected(rows),
-             selection_mode="single-row", height=tables.table_height(shown),
-             column_config={"政策": st.column_config.TextColumn("政策", width="large")})
-
-st.markdown("**打开政策**")
-for start in range(0, len(rows), 4):
-    for col, r in zip(st.columns(4), rows.iloc[start:start + 4].itertuples()):
-        col.button(md_escape(r.doc_number), key=f"portfolio_open_{r.code}", on_click=open_policy,
-                   args=(r.code, r.region, r.as_of_year), help=md_escape(f"{r.title}（{r.period}）"),
-                   icon=":material/open_in_new:", width="stretch")
+for r in rows.itertuples():
+    policy_card(r)

@@ -208,7 +208,7 @@ def test_the_imported_policy_once_over_has_its_own_evaluation(frames):
                                               .drop_duplicates("indicator")["code"])[:8]
 
 
-# ------------------------------------------------------------------ status, deck, bulletin, portfolio for the imported policy
+# ------------------------------------------------------------------ status, deck, bulletin, portfolio of the import
 
 def test_status_lists_the_imported_policys_targets(db_path, frames):
     res = run_cli("status", "--as-of", "2026", "--policy", CODE, "--format", "csv", db_path=db_path)

@@ -1,7 +1,7 @@
 """The 终期评估报告 renders: LibreOffice converts the .docx of 长政〔2019〕20号 to an A4 PDF carrying the 文号, the
-成文日期, the title, every section and the annex, the charts as images, no heading left at the foot of a page and
-the signature never alone on a page, and the carry-over into the imported 十五五 policy; poppler draws the pages into shots/evaluation/ for a person to look at. Slow;
-CI runs it (one conversion)."""
+成文日期, the title, every section and the annex, the carry-over into the imported 十五五 policy, the charts as
+images, no heading left at the foot of a page and the signature never alone on a page; poppler draws the pages into
+shots/evaluation/ for a person to look at. Slow; CI runs it (one conversion)."""
 from __future__ import annotations
 
 import re

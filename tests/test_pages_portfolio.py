@@ -47,14 +47,21 @@ def goto(at, page: str):
 
 def test_the_list_shows_every_policy_with_the_engines_counts(at, frames):
     goto(at, "portfolio")
-    shown = at.dataframe[0].value
     rows = portfolio.portfolio(lambda code: frames, frames, catalogue.load_settings(), date.today())
-    assert list(shown["文号"]) == [DOC_NUMBER, "长政〔2019〕20号"] == list(rows["doc_number"])
-    assert list(shown["状态"]) == [f"{labels.POLICY_STATE_ICONS[s]} {labels.POLICY_STATES[s]}" for s in rows["state"]]
-    for column, field in (("目标", "targets"), ("已完成", "met"), ("未完成", "unmet"), ("无期末数据", "no_final_data"),
-                          ("进行中", "in_progress"), ("任务已完成", "tasks_done"), ("任务已逾期", "tasks_overdue")):
-        assert list(shown[column]) == list(rows[field]), column
-    assert list(shown["实施期"]) == ["2026—2030年", "2019—2020年"]
+    heads = [m.value for m in at.markdown if m.value.startswith("**长政")]
+    assert heads == [f"**{DOC_NUMBER}**　长垣市“十五五”科技创新发展规划",
+                     "**长政〔2019〕20号**　长垣市人民政府关于实施河南省创新驱动提速增效工程的意见"]
+    captions = [c.value for c in at.caption if c.value.startswith("实施期")]
+    assert captions[0].startswith(f"实施期 2026—2030年 · ▲ 实施中 · 目标截至 {rows['as_of_year'].iloc[0]}年")
+    assert captions[1].startswith("实施期 2019—2020年 · ■ 已结束 · 目标截至 2020年底（期末） · 任务截至 2020-12-31")
+    metrics = [(m.label, m.value) for m in at.metric]
+    assert len(metrics) == 7 * len(rows)
+    for i, r in enumerate(rows.itertuples()):
+        assert metrics[7 * i:7 * i + 7] == [
+            ("目标", str(r.targets)), ("已完成", str(r.met)), ("未完成", str(r.unmet)),
+            ("无期末数据", str(r.no_final_data)), ("进行中", str(r.in_progress)),
+            ("任务已完成", f"{r.tasks_done}/{r.tasks}"), ("任务已逾期", str(r.tasks_overdue))]
+    assert r.targets == 53 and r.met + r.unmet + r.no_final_data + r.in_progress == 53   # the seed's card, last
     assert "政策一览" in [t.value for t in at.title]
 
 
@@ -99,3 +106,15 @@ def test_the_detail_chart_draws_the_seed_policys_targets_on_the_shared_series(at
     at.selectbox(key="detail_code").set_value("G02").run()
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {t["name"]: (t["x"], t["y"]) for t in fig["data"]}[f"{SHORT_TITLE} 2-1"] == (["2030"], [200.0])
+
+
+def test_report_offers_the_evaluation_once_the_period_is_over(at):
+    goto(at, "report")
+    at.sidebar.selectbox(key="policy").set_value(SEED).run()
+    assert "终期评估报告" in [h.value for h in at.subheader]
+    assert any(c.value.startswith("文号：长科评〔") for c in at.caption)
+    at.sidebar.selectbox(key="policy").set_value(CODE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    refusal = [i.value for i in at.info if "终期评估报告在实施期结束后" in i.value]
+    assert refusal and "实施期 2026—2030 年尚未结束" in refusal[0]
+    assert not any(c.value.startswith("文号：长科评〔") for c in at.caption)

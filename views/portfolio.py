@@ -103,7 +103,8 @@ def other_targets(row: dict, statuses: list[pd.DataFrame], policies: pd.DataFram
     """The targets of other policies on the row's indicator, from their own status frames (each policy's engine
     result for the same region and as-of): policy, policy_name (its short title), doc_number, code, target_text,
     due_text, due_year, base_year, value (the number a marker stands at: the target, or a range's low end), verdict
-    (the renderer's words; '' while that policy has not started at the as-of year), drawable, label ('十五五规划 ≥200家（2030年底）')."""
+    (the renderer's words; '' while that policy has not started at the as-of year), drawable, label
+    ('十五五规划 ≥200家（2030年底）')."""
     cols = ["policy", "policy_name", "doc_number", "code", "kind", "target_text", "due_text", "due_year",
             "base_year", "value", "verdict", "drawable", "label"]
     parts = [s.loc[(s["indicator"] == row["indicator"]) & (s["region"] == row["region"])] for s in statuses]
