@@ -68,6 +68,7 @@ class Chart:
     stages: tuple[str, ...] = ()    # a milestone: the stage names on the value axis
 
 
+@functools.lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont:
     path, index = cjk_font()
     return ImageFont.truetype(path, size, index=index)
@@ -130,7 +131,7 @@ def render(chart: Chart) -> bytes:
     drawn = [s for v, s in zip(chart.values, chart.sample) if v is not None]
     _legend(d, any(drawn), not all(drawn), f"目标 {chart.target_text}" if chart.target is not None else "", small)
     out = io.BytesIO()
-    img.save(out, format="PNG", optimize=True)
+    img.save(out, format="PNG")
     return out.getvalue()
 
 
