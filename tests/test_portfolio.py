@@ -191,3 +191,17 @@ def test_a_cagr_target_stands_on_its_indicators_axis(frames, settings):
     path = traj.loc[traj["series"] == "path"].set_index("year")["value"]
     assert path[2024] == pytest.approx(row["baseline"])
     assert path[2027] == pytest.approx(row["baseline"] * 1.07 ** 3)   # compounding, not a straight line
+
+
+def test_a_policy_name_is_text_on_the_chart_never_markup(frames, settings):
+    seed = status_of(frames, settings, SEED, 2026)
+    row = row_of(seed, "G02")
+    policies = frames["policies"].assign(short_title=lambda p: p["short_title"].where(
+        p["code"] != CODE, '<a href="http://x">点我</a><br>%{y}'))
+    others = portfolio.other_targets(row, [status_of(frames, settings, CODE, 2026)], policies)
+    traj = portfolio.shared_series(seed.loc[seed["code"] == "G02"], frames["observations"], 2026, others)
+    fig = charts.trajectory_figure(traj, pd.Series(row), others=others)
+    marker = next(t for t in fig.data if t.name.endswith(" 2-1"))
+    assert "<a" not in marker.text[0] and "&lt;a href" in marker.text[0]
+    assert "<a" not in marker.hovertemplate and "<br>" not in marker.name
+    assert "%{y}" not in marker.hovertemplate.replace("<extra></extra>", "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import html
 import math
 
 import pandas as pd
@@ -83,15 +84,22 @@ def _other_target_traces(drawn: pd.DataFrame, row: pd.Series, years: list[str]) 
         side = "right" if years.index(at) < len(years) / 2 else "left"
         height = "bottom" if by_value[i] % 2 == 1 else "top"   # the lowest below its marker, the next above …
         verdict = f"：{o['verdict']}" if o["verdict"] else ""
+        name = _short(o["policy_name"], 12)
+        hover = _text(f"{o['doc_number']} {o['policy_name']} {o['code']}：{o['target_text']}（{o['due_text']}）{verdict}")
         traces.append({
             "type": "scatter", "x": [at], "y": [float(o["value"])], "mode": "markers+text",
-            "name": f"{_short(o['policy_name'], 12)} {o['code']}", "showlegend": False,
-            "text": [f"{_short(o['policy_name'], 12)} {o['target_text']}（{o['due_text']}）"],
+            "name": _text(f"{name} {o['code']}"), "showlegend": False,
+            "text": [_text(f"{name} {o['target_text']}（{o['due_text']}）")],
             "textposition": f"{height} {side}", "textfont": {"color": colour, "size": 12},
             "marker": {"symbol": "diamond-tall", "size": 15, "color": colour, "line": {"color": "#FFFFFF", "width": 1}},
-            "hovertemplate": f"{o['doc_number']} {o['policy_name']} {o['code']}：{o['target_text']}"
-                             f"（{o['due_text']}）{verdict}<extra></extra>"})
+            "hovertemplate": f"{hover}<extra></extra>"})
     return traces
+
+
+def _text(user_text: str) -> str:
+    """User text (an imported policy's names) as plotly text: its <b>, <br>, <a href> shown, never drawn, and no
+    %{…} read as a hover field."""
+    return html.escape(user_text, quote=False).replace("%{", "%&#123;")
 
 
 def _y_title(row: pd.Series) -> str:
