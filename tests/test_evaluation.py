@@ -246,3 +246,22 @@ def test_the_portfolio_command_lists_both_policies(db_path):
     assert rows[SEED]["state"] == "已结束" and rows[SEED]["targets"] == "53"
     res = run_cli("portfolio", "--today", "2031-13-01", db_path=db_path)
     assert res.returncode == 2 and "日期“2031-13-01”无效" in res.stderr
+
+
+def test_a_policy_without_a_benchmark_region_still_reports(frames):
+    """No benchmark region (an import where none was set), no milestones, cagr targets, almost no data: the deck,
+    the bulletin and the evaluation are still made, from frames in memory."""
+    from bulletin import build_bulletin, bulletin_data
+    from deck import build_deck
+    from deck.data import deck_data
+    bare = {**frames, "policies": frames["policies"].assign(
+        benchmark_region=frames["policies"]["benchmark_region"].where(frames["policies"]["code"] != CODE, ""))}
+    assert views.benchmark_regions(bare, CODE) == []
+    deck = Presentation(io.BytesIO(build_deck(deck_data(bare, SETTINGS, policy=CODE, region="长垣市",
+                                                        as_of_year=2026))))
+    assert deck.slides[0].shapes.title.text == f"长垣市{SHORT_TITLE}推进情况"
+    bulletin = bulletin_data(bare, SETTINGS, policy=CODE, region="长垣市", as_of="2026-12-06",
+                             issued=date(2026, 12, 6))
+    assert DOC_NUMBER in text_of(Document(io.BytesIO(build_bulletin(bulletin))))
+    evaluation = evaluation_data(bare, SETTINGS, policy=CODE, today=date(2031, 1, 2))
+    assert DOC_NUMBER in text_of(Document(io.BytesIO(build_evaluation(evaluation))))
