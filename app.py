@@ -9,6 +9,7 @@ st.set_page_config(page_title=labels.APP_TITLE, page_icon="📊", layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title=labels.PAGE_TITLES["overview"], icon=":material/dashboard:", default=True),
+    st.Page("pages/portfolio.py", title=labels.PORTFOLIO_TITLE, icon=":material/folder_copy:"),
     st.Page("pages/detail.py", title=labels.PAGE_TITLES["detail"], icon=":material/target:"),
     st.Page("pages/areas.py", title=labels.PAGE_TITLES["areas"], icon=":material/category:"),
     st.Page("pages/departments.py", title=labels.PAGE_TITLES["departments"], icon=":material/account_balance:"),

@@ -9,7 +9,7 @@ from pptx import Presentation
 
 from deck import style
 from deck.draw import ATTAINMENT_SERIES, DRAW, TARGET_SERIES
-from deck.plan import DECK_TITLE, DeckData, DeckOptions, Meeting, Slide, plan_deck
+from deck.plan import DeckData, DeckOptions, Meeting, Slide, deck_title, plan_deck
 from vocab import labels
 
 __all__ = ["ATTAINMENT_SERIES", "TARGET_SERIES", "DeckData", "DeckOptions", "Meeting", "Slide", "build_deck",
@@ -26,7 +26,7 @@ def build_deck(data: DeckData, options: DeckOptions = DeckOptions(), progress: P
     prs = Presentation()
     prs.slide_width, prs.slide_height = style.SLIDE_WIDTH, style.SLIDE_HEIGHT
     style.theme_typeface(prs)
-    prs.core_properties.title = DECK_TITLE.format(region=data.region)
+    prs.core_properties.title = deck_title(data)
     prs.core_properties.author = labels.BUREAU
     prs.core_properties.language = "zh-CN"
     foot = f"{data.policy['doc_number']} · {data.region} · 数据截至{data.as_of_year}年 · {labels.BUREAU}"

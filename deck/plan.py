@@ -15,7 +15,7 @@ from views.standing import possible_statuses
 from vocab import labels
 from vocab.labels import is_missing
 
-DECK_TITLE = "{region}创新驱动提速增效工程推进情况"
+DECK_TITLE = "{region}{work}推进情况"
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,12 @@ def _area_order(status: pd.DataFrame) -> pd.DataFrame:
                   .sort_values(["_area", "_pos"]).drop(columns=["_area", "_pos"]))
 
 
+def deck_title(data: DeckData) -> str:
+    """'长垣市创新驱动提速增效工程推进情况': the region and the policy's short title (its region named once)."""
+    work = str(data.policy.get("short_title") or data.policy["title"])
+    return DECK_TITLE.format(region=data.region, work=work.removeprefix(data.region))
+
+
 def plan_deck(data: DeckData, options: DeckOptions = DeckOptions()) -> list[Slide]:
     """The slides, in order, with their titles, rows, sample flags and speaker notes (nothing drawn yet)."""
     status = _area_order(data.status)
@@ -114,7 +120,7 @@ def plan_deck(data: DeckData, options: DeckOptions = DeckOptions()) -> list[Slid
     chosen = status.loc[status["area"].isin(areas)]
     any_sample = _sample(chosen) or (options.departments and (_sample(data.ledger) or _sample(data.scorecard)))
     as_of = f"数据截至{data.as_of_year}年"
-    slides = [Slide("cover", DECK_TITLE.format(region=data.region), any_sample,
+    slides = [Slide("cover", deck_title(data), any_sample,
                     notes=f"{data.policy['doc_number']}《{data.policy['title']}》落实情况汇报。{as_of}。"
                           f"汇报单位：{labels.BUREAU}。" + (f"本材料含{labels.SAMPLE_MARK}，仅供演示。" if any_sample else "")),
               _summary_slide(data, chosen, as_of)]

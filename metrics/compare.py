@@ -40,6 +40,8 @@ def peer_growth(relative: pd.DataFrame, growth: pd.DataFrame, peers: list[str]) 
     cols = ["code", "indicator_name", "region", "year", "growth", "rank", "n_ranked"]
     judged = relative.loc[relative["actual_year"].notna(), ["code", "indicator", "indicator_name", "actual_year"]]
     judged = judged.assign(year=judged["actual_year"].astype("int64")).drop(columns="actual_year")
+    if judged.empty or growth.empty:   # no growth target with data (a policy without one): nothing to rank
+        return pd.DataFrame(columns=cols)
     rows = (growth.loc[growth["region"].isin(peers) & growth["growth"].notna(), ["region", "indicator", "year", "growth"]]
                   .merge(judged, on=["indicator", "year"]))
     if rows.empty:

@@ -9,7 +9,9 @@ Per target kind:
 - annual: each year's own flow; the target is drawn for every year from the start to the due year;
 - cumulative: the running sum of flows from the target's start year; the path runs from 0 before the start;
 - relative: the region's and the benchmark region's values indexed to the base year (= 100), so that growth
-  rates compare on one axis.
+  rates compare on one axis;
+- cagr ("年均增长7%以上"): the indicator's yearly values; the target is the level that growth reaches by the due
+  year from the baseline, and the path compounds towards it.
 The forecast runs from the latest actual to the engine's `forecast` in the due year.
 """
 from __future__ import annotations
@@ -28,8 +30,16 @@ def _annual(observations: pd.DataFrame, as_of_year: int) -> pd.DataFrame:
 
 
 def _target_number(status: pd.DataFrame) -> pd.Series:
-    """The number the target marker shows: the stated value, or the low end of a range."""
-    return status["target_value"].fillna(status["target_low"])
+    """The number the target marker shows: the stated value, or the low end of a range; for a cagr target
+    ("年均增长7%以上") the level that growth reaches by the due year from the baseline, on the indicator's axis."""
+    return _cagr_level(status, status["target_value"].fillna(status["target_low"]))
+
+
+def _cagr_level(status: pd.DataFrame, number: pd.Series) -> pd.Series:
+    """number as it is, except on cagr rows: baseline × (1 + number/100)^(due year − baseline year)."""
+    years = status["due_year"].astype("float64") - status["baseline_year"].astype("float64")
+    level = status["baseline"].astype("float64") * (1 + number.astype("float64") / 100) ** years
+    return number.where(status["kind"] != "cagr", level)
 
 
 def _actuals(status: pd.DataFrame, annual: pd.DataFrame, from_year: int) -> pd.DataFrame:
@@ -59,8 +69,8 @@ def _indexed(rows: pd.DataFrame) -> pd.DataFrame:
 def _path(status: pd.DataFrame) -> pd.DataFrame:
     """Yearly points of the required path from the baseline (or 0 before a cumulative start) to the goal the
     status tests (the engine's `goal`: the target, the lower bound of a range, the 左右 value less tolerance)."""
-    s = status.loc[status["kind"].isin(["level", "milestone", "cumulative"])].copy()
-    s = s.assign(target_number=s["goal"].astype("float64"))
+    s = status.loc[status["kind"].isin(["level", "milestone", "cumulative", "cagr"])].copy()
+    s = s.assign(target_number=_cagr_level(s, s["goal"].astype("float64")))
     cumulative = s["kind"] == "cumulative"
     base_start = np.fmin(s["baseline_year"].astype("float64"), s["base_year"].astype("float64"))
     s["from_year"] = np.where(cumulative, s["start_year"].astype("float64") - 1, base_start)
@@ -79,7 +89,7 @@ def _path(status: pd.DataFrame) -> pd.DataFrame:
     positive = (grid["from_value"] > 0) & (grid["target_number"] > 0)
     ratio = (grid["target_number"] / grid["from_value"].where(positive)).astype("float64")
     compound = grid["from_value"] * ratio ** share
-    use_compound = (grid["path"] == "compound") & positive & (grid["kind"] == "level")
+    use_compound = positive & (((grid["path"] == "compound") & (grid["kind"] == "level")) | (grid["kind"] == "cagr"))
     value = np.where(use_compound, compound, linear)
     return grid.assign(value=value, is_sample=grid["is_sample"].astype(bool), series="path")[COLUMNS]
 

@@ -5,9 +5,11 @@ import streamlit as st
 
 import ui
 from ui import charts, status_tables, tables
+from views import portfolio
 from views import target_words as words
 from vocab import labels
 from vocab.labels import is_missing
+from vocab.text import md_escape
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
@@ -31,8 +33,21 @@ chart, facts = st.columns([3, 2])
 with chart:
     series = ui.chart_series(filters.policy, filters.region, filters.as_of_year)
     traj = series.loc[series["code"] == code]
+    # other policies' targets on the same indicator, from each policy's own engine result (one series, every target)
+    sharing = portfolio.policies_sharing(ui.catalogue_frames(), filters.policy, row["indicator"])
+    others = portfolio.other_targets(row, [ui.status(p, filters.region, filters.as_of_year) for p in sharing],
+                                     ui.catalogue_frames()["policies"])
+    if len(others):
+        traj = portfolio.shared_series(status.loc[status["code"] == code],
+                                       ui.frames(filters.policy, filters.region)["observations"], filters.as_of_year,
+                                       others)
     st.plotly_chart(ui.figure("trajectory", (filters.policy, filters.region, filters.as_of_year, code),
-                              lambda: charts.trajectory_figure(traj, row)), width="stretch")
+                              lambda: charts.trajectory_figure(traj, row, others=others)), width="stretch")
+    if len(others):
+        st.caption("同一指标在其他政策中的目标：" + "；".join(
+            md_escape(f"{o.doc_number}《{o.policy_name}》{o.code} {o.target_text}（{o.due_text}）"
+                      + (f"，{o.verdict}" if o.verdict else "") + ("" if o.drawable else "，口径不同，未画入图中"))
+            for o in others.itertuples()))
 with facts:
     ui.status_badge(row["status"], size="1.1rem", text=row["verdict_text"])
     a, b = st.columns(2)

@@ -1,5 +1,5 @@
 """汇报材料: the leading-group meeting deck (editable PowerPoint) in one click, the 督查通报 (dated and numbered
-here), and the meeting snapshots."""
+here), the 终期评估报告 of a policy whose period is over, and the meeting snapshots."""
 from datetime import date
 
 import pandas as pd
@@ -11,6 +11,7 @@ from access.permissions import is_admin
 from deck import DeckOptions, build_deck, plan_deck
 from ui import meetings, tables
 from ui.bulletin_panel import bulletin_section
+from ui.evaluation_panel import evaluation_section
 from vocab import labels
 from vocab.accounts import PermissionDenied
 from vocab.text import md_escape
@@ -97,6 +98,9 @@ elif built:
 
 st.divider()
 bulletin_section(filters.policy, filters.region, filters.as_of_year)
+
+st.divider()
+evaluation_section(filters.policy, filters.region)
 
 st.divider()
 st.subheader("会议快照")

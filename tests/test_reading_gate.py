@@ -13,7 +13,7 @@ from tests.accounts import PASSWORD, store_account, viewer
 from tests.helpers import ROOT, start_on
 from vocab import labels
 
-PAGE_FILES = ["overview", "detail", "areas", "departments", "compare", "quality", "entry", "audit", "report"]
+PAGE_FILES = ["overview", "portfolio", "detail", "areas", "departments", "compare", "quality", "entry", "audit", "report"]
 GATE_ELEMENTS = {"title", "info", "text_input", "button"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import html
 import math
 
 import pandas as pd
@@ -51,16 +52,54 @@ def status_counts_figure(counts: pd.DataFrame, title: str = "目标状态分布"
     return _layout(fig, title, 320)
 
 
-def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False) -> go.Figure:
+def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False,
+                      others: pd.DataFrame | None = None) -> go.Figure:
     """One target's chart: actuals, the required path, the trend forecast, the target (labelled) and the
-    benchmark region. traj: metrics.trajectory.trajectories rows of this target; row: its status row."""
-    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact))
+    benchmark region. traj: metrics.trajectory.trajectories rows of this target; row: its status row; others:
+    other policies' targets on the same indicator (views.portfolio.other_targets): the drawable ones stand on the
+    same series as labelled markers at their due years."""
+    drawn = others.loc[others["drawable"].astype(bool)] if others is not None and len(others) else None
     years = _years(sorted(traj["year"].unique())) if not traj.empty else []
+    if drawn is not None and len(drawn):   # every year from the first to the last due year: distances stay true
+        span = [int(y) for y in years] + [int(y) for y in drawn["due_year"]]
+        years = _years(range(min(span), max(span) + 1))
+    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact)
+                    + (_other_target_traces(drawn, row, years) if drawn is not None else []))
     fig.update_layout(xaxis={"type": "category", "categoryorder": "array", "categoryarray": years,
                              "title": {"text": "年份"}},
                       yaxis={"title": {"text": _y_title(row)}, **_value_axis(row)})
     title = f"{row['code']} {words.target_name(row)}（{words.target_text(row)}，{words.due_text(row)}）"
     return _layout(fig, title, 300 if compact else 440)
+
+
+def _other_target_traces(drawn: pd.DataFrame, row: pd.Series, years: list[str]) -> list[dict]:
+    """One labelled marker per other policy's target ('十五五科技规划 ≥200家（2030年底）'), its verdict in the hover;
+    the label reads away from the nearer edge of the axis (years: the axis's categories), below or above its
+    marker in turn by value (two near targets do not cover each other), and the markers stay out of the legend."""
+    traces = []
+    by_value = list(drawn["value"].astype(float).rank(method="first").astype(int))   # 1 = lowest
+    for i, o in enumerate(drawn.to_dict("records")):
+        colour = labels.OTHER_POLICY_COLOURS[i % len(labels.OTHER_POLICY_COLOURS)]
+        at = str(int(o["due_year"]))
+        side = "right" if years.index(at) < len(years) / 2 else "left"
+        height = "bottom" if by_value[i] % 2 == 1 else "top"   # the lowest below its marker, the next above …
+        verdict = f"：{o['verdict']}" if o["verdict"] else ""
+        name = _short(o["policy_name"], 12)
+        hover = _text(f"{o['doc_number']} {o['policy_name']} {o['code']}：{o['target_text']}（{o['due_text']}）{verdict}")
+        traces.append({
+            "type": "scatter", "x": [at], "y": [float(o["value"])], "mode": "markers+text",
+            "name": _text(f"{name} {o['code']}"), "showlegend": False,
+            "text": [_text(f"{name} {o['target_text']}（{o['due_text']}）")],
+            "textposition": f"{height} {side}", "textfont": {"color": colour, "size": 12},
+            "marker": {"symbol": "diamond-tall", "size": 15, "color": colour, "line": {"color": "#FFFFFF", "width": 1}},
+            "hovertemplate": f"{hover}<extra></extra>"})
+    return traces
+
+
+def _text(user_text: str) -> str:
+    """User text (an imported policy's names) as plotly text: its <b>, <br>, <a href> shown, never drawn, and no
+    %{…} read as a hover field."""
+    return html.escape(user_text, quote=False).replace("%{", "%&#123;")
 
 
 def _y_title(row: pd.Series) -> str:

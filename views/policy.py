@@ -70,7 +70,9 @@ def policy_targets(frames: Frames, policy: str) -> pd.DataFrame:
 def as_of_years(frames: Frames, policy: str, region: str, this_year: int) -> tuple[list[int], int]:
     """The sidebar's as-of years and its default: from the policy's start to the present year (a finished policy is
     still read afterwards), plus any year with data of a targeted indicator since the base year; the default is the
-    latest year the region has such data for (the policy's end year without any)."""
+    latest year the region has such data for; without any, the present year within the period (a policy that has
+    not started reads its start year, one still running this year, one that is over its end year) — never the end
+    year of a running policy, which would judge every target before its time."""
     p = policy_row(frames, policy)
     targeted = set(policy_targets(frames, policy)["indicator"])
     obs = frames["observations"]
@@ -78,7 +80,8 @@ def as_of_years(frames: Frames, policy: str, region: str, this_year: int) -> tup
     last = max(int(this_year), int(p["end_year"]))
     years = sorted(set(range(int(p["start_year"]), last + 1))
                    | {y for y in obs_years if int(p["base_year"]) <= y <= max(last, int(p["track_to"]))})
-    return years, max((y for y in obs_years if y in years), default=int(p["end_year"]))
+    fallback = min(max(int(this_year), int(p["start_year"])), int(p["end_year"]))
+    return years, max((y for y in obs_years if y in years), default=fallback)
 
 
 def benchmark_regions(frames: Frames, policy: str) -> list[str]:

@@ -176,8 +176,8 @@ def difference_text(value: float | None, unit: str, decimals: int = 0, signed: b
 
 
 # ---------------------------------------------------------------- dashboard pages and charts
-PAGE_TITLES = {"overview": "总览", "detail": "目标详情", "areas": "分领域", "departments": "部门督办",
-               "compare": "对比分析", "quality": "数据质量"}
+PAGE_TITLES = {"overview": "总览", "portfolio": "政策一览", "detail": "目标详情", "areas": "分领域",
+               "departments": "部门督办", "compare": "对比分析", "quality": "数据质量"}
 SERIES_LABELS = {"actual": "实际值", "path": "目标路径", "forecast": "趋势预测", "target": "目标值",
                  "benchmark": "基准地区"}
 SERIES_COLOURS = {"actual": "#1F4E79", "path": "#7F7F7F", "forecast": "#E69F00", "target": "#D55E00",
@@ -305,3 +305,11 @@ POLICY_IMPORT_TITLE = "导入政策"
 READING_KIND_LABELS = {**KIND_LABELS, "task": "仅任务（无数值）"}
 READING_MARKS = {"ok": "✔ 已读出", "doubt": "⚠ 待核对", "problem": "✖ 有问题"}
 ADMIN_ONLY_POLICY = "只有管理账号可以导入政策任务分解表。"
+
+# ---------------------------------------------------------------- 政策一览 and the 终期评估报告 (views/portfolio, evaluation/)
+PORTFOLIO_TITLE = PAGE_TITLES["portfolio"]
+POLICY_STATES = {"pending": "未开始", "running": "实施中", "over": "已结束"}
+POLICY_STATE_ICONS = {"pending": "○", "running": "▲", "over": "■"}
+EVALUATION_TITLE = "终期评估报告"
+OTHER_POLICY_COLOURS = ("#CC79A7", "#009E73", "#56B4E9")  # another policy's target on a shared indicator's chart
+SAMPLE_NOTE_MARK = "＊"   # after a number in a document that rests on sample data (explained in the note)

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.slow
 # url path, text that proves the page rendered its content, further key texts
 PAGES = [
     ("", "核心指标", ["需要关注", "各领域进展", labels.SAMPLE_MARK]),
+    ("portfolio", "任务已逾期", ["长政〔2019〕20号", "已结束", "实施期 2019—2020年", "打开", labels.SAMPLE_MARK]),
     ("detail", "政策依据", ["测算依据", "数据与出处", "修改记录", "期末差距", "按2020年底数值判定", "G01"]),
     ("areas", f"{labels.AREAS[1]}领域目标进展", [f"{a}（" for a in labels.AREAS]),
     ("departments", "任务台账", [labels.PRAISE, labels.CRITICISE, "部门综合得分"]),
