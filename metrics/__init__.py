@@ -26,6 +26,12 @@ metrics.status.target_status(targets, observations, as_of_year, as_of_quarter=0,
     Verdicts (metrics.verdicts): judged (the due year has passed: the row reads its due year's data), final_year,
     later_value, later_year, later_reaches, later_margin_pp, later_is_sample (the latest whole-year value after the
     due year, shown beside the verdict, never changing it).
+    Vintages (metrics.status_vintage; observations may carry data_status and released_on): actual_status (the
+    数据状态 key of the actual's value; of the latest flow for cumulative targets; '' without a value),
+    benchmark_status (a relative target's benchmark value that year; '' otherwise), provisional (bool: met, a
+    verdict or a pace status that rests on a 预计 or 初步 value — the actual's values, for a pace status the
+    baseline's too; never for no_data, no_final_data, stale), data_released_on (the latest release day of the
+    values used: 发布日期, else the day entered; NaT for sample data).
 
 metrics.scorecard.task_ledger(tasks, progress, as_of) → one row per task with its latest progress and a status
     key of labels.TASK_STATUSES (overdue = not done and the as-of date past the due date: due on D is not overdue
