@@ -242,12 +242,15 @@ def _side_table(slide, rows: pd.DataFrame, left: int) -> None:
     indicator with different due years stand together here), and its verdict or status; relative targets: the two
     growth rates."""
     width = style.SLIDE_WIDTH - style.MARGIN - left
-    widths = [Inches(0.55), width - Inches(0.55) - Inches(1.75), Inches(1.75)]
+    cells = [_status_cell(r) for _, r in rows.iterrows()]
+    # the status column is as wide as its longest verdict ('✘ 暂判未完成（完成 93%，初步数）'), at least 1.75 in
+    status_w = max(Inches(1.75), int(max(style.text_width(t) for t, _ in cells) * SIDE_SIZE * 12700)
+                   + 2 * style.CELL_MARGIN + Inches(0.02))
+    widths = [Inches(0.55), width - Inches(0.55) - status_w, status_w]
     room = (widths[1] - 2 * style.CELL_MARGIN) / 12700 / SIDE_SIZE   # in ems
     relative = bool((rows["kind"] == "relative").all())
     body, fills = [], []
-    for _, r in rows.iterrows():
-        text, fill = _status_cell(r)
+    for (_, r), (text, fill) in zip(rows.iterrows(), cells):
         if relative:
             value = (f"{labels.percent_text(r.get('region_growth'), 1)} / {labels.percent_text(r.get('benchmark_growth'), 1)}"
                      if not is_missing(r.get("margin_pp")) else "无数据")
@@ -277,12 +280,13 @@ def _draw_table(slide, spec: Slide, data: DeckData, options: DeckOptions) -> Non
     for _, r in spec.rows.iterrows():
         text, fill = _status_cell(r)
         year = "" if is_missing(r.get("actual_year")) else str(int(r["actual_year"]))
-        body.append([r["code"], r["area"], style.shorten(words.target_name(r), 11.9),
+        body.append([r["code"], r["area"], style.shorten(words.target_name(r), 10.3),
                      style.shorten(words.target_text(r), 9.4), words.due_text(r),
                      _table_value(r) + ("*" if bool(r.get("is_sample")) else ""), year, text, _table_gap(r),
                      style.shorten(_str(r["lead_units"], "—"), 6)])
         fills.append([None] * 7 + [fill, None, None])
-    widths = [Inches(w) for w in (0.55, 0.75, 1.95, 1.65, 0.95, 1.4, 0.6, 2.0, 1.55, 0.93)]
+    # the status column has room for the longest verdict: '✘ 暂判未完成（完成 99.7%，初步数）'
+    widths = [Inches(w) for w in (0.55, 0.75, 1.7, 1.65, 0.85, 1.1, 0.6, 2.8, 1.4, 0.93)]
     right, left = PP_ALIGN.RIGHT, PP_ALIGN.LEFT
     style.table(slide, style.MARGIN, Inches(1.4), widths,
              ["编号", "领域", "指标", "目标", "期限", "实际", "数据年", "状态", "差距", "牵头单位"], body,

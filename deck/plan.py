@@ -247,6 +247,8 @@ def _notes_slide(data: DeckData, chosen: pd.DataFrame, any_sample: bool) -> Slid
         "部门排名：按牵头与参与的目标状态、任务进展加权计分（data/settings.toml [scorecard]）。",
         f"政策依据：{data.policy['doc_number']}《{data.policy['title']}》。",
     ]
+    if provisional := words.provisional_basis(chosen):
+        lines.append(provisional)
     if any_sample:
         lines.append(f"{labels.SAMPLE_MARK}：标注“{labels.SAMPLE_MARK}”的数值为演示用的示例数据（非公开来源），"
                      "不代表真实统计，请勿引用。")

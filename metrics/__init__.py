@@ -30,7 +30,8 @@ metrics.status.target_status(targets, observations, as_of_year, as_of_quarter=0,
     数据状态 key of the actual's value; of the latest flow for cumulative targets; '' without a value),
     benchmark_status (a relative target's benchmark value that year; '' otherwise), provisional (bool: met, a
     verdict or a pace status that rests on a 预计 or 初步 value — the actual's values, for a pace status the
-    baseline's too; never for no_data, no_final_data, stale), data_released_on (the latest release day of the
+    baseline's too; never for no_data, no_final_data, stale), provisional_status ('estimate' / 'preliminary': the
+    weakest such value; '' when not provisional), data_released_on (the latest release day of the
     values used: 发布日期, else the day entered; NaT for sample data).
 
 metrics.scorecard.task_ledger(tasks, progress, as_of) → one row per task with its latest progress and a status

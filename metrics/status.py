@@ -44,7 +44,7 @@ from metrics import verdicts
 from metrics.status_data import EPS, Cut, ObservationIndex, period_time
 from metrics.status_kinds import actuals
 from metrics.status_pace import forecast, progress
-from metrics.status_vintage import VINTAGE_OUTPUT, provenance, provisional_rows
+from metrics.status_vintage import VINTAGE_OUTPUT, provenance, provisional_status
 from vocab import labels
 
 __all__ = ["EPS", "OUTPUT", "period_time", "status_for_ratio", "target_status", "target_status_at"]
@@ -187,6 +187,7 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, later: pd.DataFrame, settings: dic
                                                                             np.nextafter(1.0, 0.0)),
                                               progress_columns["attainment"])
     rows = f["row"].to_numpy()
+    weakest = provisional_status(status, f["_weakest_actual"].to_numpy(), f["_weakest_base"].to_numpy())
     computed = {
         "status": status, "status_label": [label[k] for k in status], "status_order": [order[k] for k in status],
         "band_position": np.where(banded, band, ""),
@@ -206,8 +207,7 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, later: pd.DataFrame, settings: dic
                                            "benchmark_growth_avg") if c not in f},
         **_growth_rate_units(t, rows, kind == "cagr"),
         "judged": judged,
-        "provisional": provisional_rows(status, f["_provisional_actual"].to_numpy(dtype=bool),
-                                        f["_provisional_base"].to_numpy(dtype=bool)),
+        "provisional_status": weakest, "provisional": weakest != "",
         "final_year": pd.array(np.where(judged, f["due_year"].to_numpy(dtype=float), np.nan), dtype="Int64"),
         **verdicts.later_columns(later, n, settings),
     }

@@ -4,9 +4,9 @@ release day, issue 21), carried through the kind steps as one provenance key per
 An observation's `src` in metrics.status_data.ObservationIndex is a key for its (source text, 数据状态, release day);
 the kind steps pass it on as they always passed the source, and `provenance` reads it back per target row:
 is_sample, sources, actual_status / benchmark_status (the 数据状态 of the actual and, for a relative target, of the
-benchmark's value that year), the provisional flags of the values the actual and the baseline rest on, and
-data_released_on (the latest release day of the values used). `provisional_rows` then says which statuses rest on a
-预计 or 初步 value (README "Metrics", "Vintages")."""
+benchmark's value that year), the weakest 数据状态 the actual and the baseline rest on, and data_released_on (the
+latest release day of the values used). `provisional_status` then says which statuses rest on a 预计 or 初步 value
+(README "Metrics")."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -23,7 +23,7 @@ NAT = np.datetime64("NaT", "ns")
 # the statuses that rest on the values themselves (met, a verdict, a pace); 无数据, 无期末数据 and 数据过期 do not
 VALUE_STATUSES = ("met", "unmet", "on_track", "moderate", "off_track", "reverse")
 PACE_STATUSES = ("on_track", "moderate", "off_track", "reverse")   # these rest on the baseline too
-VINTAGE_OUTPUT = ("actual_status", "benchmark_status", "provisional", "data_released_on")
+VINTAGE_OUTPUT = ("actual_status", "benchmark_status", "provisional", "provisional_status", "data_released_on")
 
 
 class Keys(NamedTuple):
@@ -83,16 +83,19 @@ def _status_of(f: pd.DataFrame, column: str, keys: Keys) -> np.ndarray:
 def provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index, keys: Keys) -> pd.DataFrame:
     """is_sample: any value used is sample; sources: the distinct sources used, sorted and '；'-joined;
     actual_status (of the value in `src`), benchmark_status (of `bench_src`, relative targets); data_released_on:
-    the latest release day of the values used (NaT when none has one); _provisional_actual / _provisional_base: a
-    value the actual / the baseline rests on is 预计 or 初步 (used rows with `base` true are the baseline's)."""
+    the latest release day of the values used (NaT when none has one); _weakest_actual / _weakest_base: the lowest
+    数据状态 code of the values the actual / the baseline rest on (used rows with `base` true are the baseline's;
+    UNSTATED without any)."""
     rows, src = used["row"].to_numpy(dtype=np.int64), used["src"].to_numpy(dtype=np.int64)
     target_rows = f["row"].to_numpy()
     size = int(max(target_rows.max(initial=-1), rows.max(initial=-1))) + 1
     any_sample = np.bincount(rows, weights=used["is_sample"].to_numpy(dtype=float), minlength=size) > 0
-    provisional = np.isin(keys.status[src], PROVISIONAL_CODES) if len(src) else np.zeros(0, dtype=bool)
+    # the weakest 数据状态 (预计 before 初步: their order in DATA_STATUS_KEYS) the actual and the baseline rest on
+    code = keys.status[src] if len(src) else np.zeros(0, dtype=np.int64)
     base = used["base"].to_numpy(dtype=bool)
-    on_actual = np.bincount(rows[provisional & ~base], minlength=size) > 0
-    on_base = np.bincount(rows[provisional & base], minlength=size) > 0
+    on_actual, on_base = np.full(size, UNSTATED), np.full(size, UNSTATED)
+    np.minimum.at(on_actual, rows[~base], code[~base])
+    np.minimum.at(on_base, rows[base], code[base])
     released = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)   # NaT's integer: below every day
     np.maximum.at(released, rows, keys.released[src].view(np.int64))
     texts = np.asarray(sources, dtype=object)
@@ -112,12 +115,16 @@ def provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index, keys: Key
                     actual_status=_status_of(f, "src", keys),
                     benchmark_status=np.where(relative, _status_of(f, "bench_src", keys), ""),
                     data_released_on=released[target_rows].view("datetime64[ns]"),
-                    _provisional_actual=on_actual[target_rows], _provisional_base=on_base[target_rows])
+                    _weakest_actual=on_actual[target_rows], _weakest_base=on_base[target_rows])
 
 
-def provisional_rows(status: np.ndarray, on_actual: np.ndarray, on_base: np.ndarray) -> np.ndarray:
-    """A status rests on a 预计 or 初步 value: met or a verdict whose actual does (for a relative target: either
-    region's values of the growth; a cumulative target: any flow summed; a cagr target: the two ends), or a pace
-    status whose actual or baseline does. 无数据, 无期末数据 and 数据过期 rest on no value's size: never."""
+def provisional_status(status: np.ndarray, weakest_actual: np.ndarray, weakest_base: np.ndarray) -> np.ndarray:
+    """The 数据状态 key ('estimate' or 'preliminary') of the weakest 预计 or 初步 value a status rests on, '' when it
+    rests on none: met or a verdict on its actual's values (for a relative target: both regions' values of the
+    growth; a cumulative target: every flow summed; a cagr target: both ends), a pace status on its baseline's too.
+    无数据, 无期末数据 and 数据过期 rest on no value's size: always ''. weakest_*: codes into DATA_STATUS_KEYS."""
     status = np.asarray(status, dtype=object)
-    return (np.isin(status, VALUE_STATUSES) & on_actual) | (np.isin(status, PACE_STATUSES) & on_base)
+    weakest = np.where(np.isin(status, PACE_STATUSES), np.minimum(weakest_actual, weakest_base), weakest_actual)
+    counted = np.isin(status, VALUE_STATUSES) & np.isin(weakest, PROVISIONAL_CODES)
+    names = np.asarray(DATA_STATUS_KEYS, dtype=object)
+    return np.where(counted, names[np.minimum(weakest, len(names) - 1)], "")

@@ -1,5 +1,6 @@
 """Hand-computed cases for the vintage columns of metrics.status.target_status (issue 21 §2): actual_status,
-benchmark_status, provisional (the status rests on a 预计 or 初步 value) and data_released_on."""
+benchmark_status, provisional (the status rests on a 预计 or 初步 value), provisional_status (the weakest such value)
+and data_released_on."""
 from __future__ import annotations
 
 import pandas as pd
@@ -28,6 +29,7 @@ def test_a_verdict_on_a_first_release_is_provisional_and_final_once_verified():
     assert (first["status"], first["actual_status"], first["provisional"]) == ("unmet", "preliminary", True)
     final = one(targets(), vintaged({2018: 52, 2020: 95}, {2020: "verified"}), 2020)
     assert (final["status"], final["actual_status"], final["provisional"]) == ("unmet", "verified", False)
+    assert (first["provisional_status"], final["provisional_status"]) == ("preliminary", "")
     revised = one(targets(), vintaged({2018: 52, 2020: 101}, {2020: "revised"}), 2020)
     assert (revised["status"], revised["provisional"]) == ("met", False)   # 修订 is not provisional
 
@@ -120,3 +122,14 @@ def test_a_later_value_does_not_change_the_vintage_of_the_verdict():
     row = one(targets(), vintaged({2018: 52, 2020: 95, 2021: 120}, {2021: "preliminary"}), 2022)
     assert (row["status"], row["later_value"], row["provisional"]) == ("unmet", 120, False)
     assert row["actual_status"] == "verified"
+
+
+def test_provisional_status_is_the_weakest_value_counted():
+    """2019's flow 预计 and 2020's 初步 summed: 预计 is the weaker; a pace status whose baseline is 预计 and actual
+    初步 says 预计 too; a verdict on the same values ignores the baseline's 预计 and says 初步."""
+    tgt = targets(kind="cumulative", start_year=2019.0, measure="flow")
+    row = one(tgt, vintaged({2019: 30, 2020: 40}, {2019: "estimate", 2020: "preliminary"}), 2020)
+    assert (row["provisional_status"], row["actual_status"]) == ("estimate", "preliminary")
+    obs = vintaged({2018: 0, 2019: 50, 2020: 80}, {2018: "estimate", 2019: "preliminary", 2020: "preliminary"})
+    assert one(targets(), obs, 2019)["provisional_status"] == "estimate"
+    assert one(targets(), obs, 2020)["provisional_status"] == "preliminary"

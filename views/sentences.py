@@ -11,7 +11,7 @@ import pandas as pd
 
 from metrics.changes import change_counts
 from metrics.summary import NO_DATA, furthest_behind
-from views.target_words import is_judged, target_words
+from views.target_words import PROVISIONAL, is_judged, provisional_note, target_words
 from vocab import labels
 
 
@@ -26,9 +26,12 @@ def overview_message(status: pd.DataFrame, as_of_year: int, region: str) -> str:
     status (only the statuses that occur, best first)."""
     counts = status["status"].value_counts()
     parts = [f"{s.label}{int(counts[s.key])}项" for s in labels.STATUSES if counts.get(s.key, 0)]
-    n, judged = len(status), sum(is_judged(r) for r in status.to_dict("records"))
+    records = status.to_dict("records")
+    n, judged = len(status), sum(is_judged(r) for r in records)
     due = "均已到期" if n and judged == n else f"中{judged}项已到期" if judged else ""
-    return f"截至{as_of_year}年，{region}{n}项目标{due}：{'、'.join(parts) or '暂无'}。"
+    provisional = sum(bool(provisional_note(r)) for r in records)
+    tentative = f"其中{provisional}项依据初步数或预计数，为{PROVISIONAL}。" if provisional else ""
+    return f"截至{as_of_year}年，{region}{n}项目标{due}：{'、'.join(parts) or '暂无'}。{tentative}"
 
 
 def met_message(status: pd.DataFrame, limit: int = 3) -> str | None:
