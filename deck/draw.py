@@ -16,7 +16,7 @@ from pptx.util import Inches, Pt
 
 from deck import style
 from deck.plan import DeckData, DeckOptions, Slide, _change_values, _rank, _str
-from views import score_text
+from views import score_text, sentences
 from views import target_words as words
 from vocab import labels
 from vocab.labels import is_missing
@@ -83,7 +83,8 @@ def _draw_changes(slide, spec: Slide, data: DeckData, options: DeckOptions) -> N
     for _, r in spec.rows.iterrows():
         before, fb = _change_status_cell(r["status_before"]) if isinstance(r["status_before"], str) else ("—", None)
         after, fa = _change_status_cell(r["status_after"]) if isinstance(r["status_after"], str) else ("—", None)
-        rows.append([r["code"], style.shorten(str(r["indicator_name"]), 22), before, after, arrows[r["direction"]],
+        move = sentences.revised_text(r["status_move"]) if r["direction"] == "revised" else arrows[r["direction"]]
+        rows.append([r["code"], style.shorten(str(r["indicator_name"]), 22), before, after, move,
                      _change_values(r), "是" if bool(r["value_added"]) else ""])
         fills.append([None, None, fb, fa, None, None, None])
     if not rows:

@@ -93,8 +93,23 @@ def key_messages(status: pd.DataFrame, as_of_year: int, region: str, limit: int 
     return out[:limit]
 
 
+REVISED = "因数据修订"   # a status that moved because a figure of the same year was revised after the meeting
+
+
+def revised_text(status_move: str) -> str:
+    """The change cell of a status moved by a revision: '↓ 因数据修订', '↑ 因数据修订'."""
+    return f"{'↑' if status_move == 'up' else '↓' if status_move == 'down' else '→'} {REVISED}"
+
+
+def direction_text(direction: str, status_move: str = "") -> str:
+    """A change row's direction in words (labels.DIRECTION_LABELS; a revision: revised_text)."""
+    return revised_text(status_move) if direction == "revised" else labels.DIRECTION_LABELS[direction]
+
+
 def change_message(changes: pd.DataFrame, meeting: str) -> str:
-    """The status moves since a meeting snapshot in one sentence."""
+    """The status moves since a meeting snapshot in one sentence; moves caused by a revised figure are counted apart
+    (因数据修订: not the units' progress, nor its lack)."""
     c = change_counts(changes)
-    return (f"与“{meeting}”相比：状态上升{c['up']}项、下降{c['down']}项、不变{c['same']}项，"
+    revised = f"、{REVISED}而变化{c['revised']}项" if c["revised"] else ""
+    return (f"与“{meeting}”相比：状态上升{c['up']}项、下降{c['down']}项{revised}、不变{c['same']}项，"
             f"新增数据{c['value_added']}项。")
