@@ -11,10 +11,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from views import target_words as words
+from views import vintage_words
 from vocab import labels
 from vocab.labels import is_missing
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+PROVISIONAL_LEGEND = "初步/预计数（空心）"
+REVISION_LEGEND = "修订（空心为修订前）"
+REVISION_COLOUR = "#8C564B"
 SERIES_DASH = {"actual": "solid", "path": "dash", "forecast": "dot", "benchmark": "solid", "target": "dash"}
 
 
@@ -51,10 +55,14 @@ def status_counts_figure(counts: pd.DataFrame, title: str = "目标状态分布"
     return _layout(fig, title, 320)
 
 
-def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False) -> go.Figure:
+def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False,
+                      revisions: pd.DataFrame | None = None) -> go.Figure:
     """One target's chart: actuals, the required path, the trend forecast, the target (labelled) and the
-    benchmark region. traj: metrics.trajectory.trajectories rows of this target; row: its status row."""
-    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact))
+    benchmark region; 预计 and 初步 values hollow, each revision a step from the earlier vintage's value to the
+    revised one. traj: metrics.trajectory.trajectories rows of this target; row: its status row; revisions:
+    metrics.trajectory.revision_points."""
+    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact)
+                    + _vintage_traces(traj, revisions, row))
     years = _years(sorted(traj["year"].unique())) if not traj.empty else []
     fig.update_layout(xaxis={"type": "category", "categoryorder": "array", "categoryarray": years,
                              "title": {"text": "年份"}},
@@ -120,9 +128,7 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
             "showlegend": showlegend, "hovertemplate": hover,
             "line": {"color": labels.SERIES_COLOURS[series], "dash": SERIES_DASH[series],
                      "width": 3 if series == "actual" else 2},
-            "marker": {"size": 8 if series == "actual" else 6,
-                       "symbol": ["diamond-open" if s else "circle" for s in part["is_sample"]]
-                       if series == "actual" else "circle"}, **axes})
+            "marker": {"size": 8 if series == "actual" else 6, "symbol": _point_symbols(part, series)}, **axes})
     target = parts.get("target")
     if target is not None and not target.empty:
         text = f"{words.target_text(info)}（{words.due_text(info)}）"
@@ -136,6 +142,45 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
             "line": {"color": labels.SERIES_COLOURS["target"], "dash": "dash", "width": 2},
             "marker": {"symbol": "star", "size": 12 if compact else 16, "color": labels.SERIES_COLOURS["target"]},
             "hovertemplate": f"%{{x}}年目标：{text}<extra></extra>", **axes})
+    return traces
+
+
+def _point_symbols(part: pd.DataFrame, series: str) -> list[str] | str:
+    """Each point's marker: a sample value an open diamond (actual series), a 预计 or 初步 value an open circle, a
+    final one a filled circle."""
+    if series not in ("actual", "benchmark"):
+        return "circle"
+    sample = part["is_sample"].to_numpy(dtype=bool) & (series == "actual")
+    provisional = part["provisional"].to_numpy(dtype=bool) if "provisional" in part else [False] * len(part)
+    return ["diamond-open" if s else "circle-open" if p else "circle" for s, p in zip(sample, provisional)]
+
+
+def _vintage_traces(traj: pd.DataFrame, revisions: pd.DataFrame | None, info: pd.Series) -> list[dict]:
+    """The legend's explanation of hollow points (初步数（空心）) when the chart has any, and each revision as a
+    step at its year: the earlier vintage's value (hollow, grey) joined to the revised value by a dotted line."""
+    traces = []
+    shown = traj.loc[traj["series"].isin(["actual", "benchmark"])] if not traj.empty else traj
+    if "provisional" in shown and shown["provisional"].any():   # an empty trace: only its legend entry shows
+        traces.append({"type": "scatter", "x": [], "y": [], "name": PROVISIONAL_LEGEND, "mode": "markers",
+                       "showlegend": True, "legendgroup": "provisional",
+                       "marker": {"symbol": "circle-open", "size": 9, "color": labels.SERIES_COLOURS["actual"]}})
+    if revisions is None or revisions.empty:
+        return traces
+    decimals = 0 if is_missing(info["decimals"]) else int(info["decimals"])
+    unit = str(info["unit"] or "")
+    for i, r in enumerate(revisions.to_dict("records")):
+        before = vintage_words.vintage_text({"value": r["from_value"], "data_status": r["from_status"],
+                                             "released_on": r["from_day"], "is_sample": False}, unit, decimals)
+        after = vintage_words.vintage_text({"value": r["to_value"], "data_status": r["to_status"],
+                                            "released_on": r["to_day"], "is_sample": False}, unit, decimals)
+        year = str(int(r["year"]))
+        # the earlier value hollow, a tick at the revised value, a dotted step between them
+        traces.append({"type": "scatter", "x": [year, year], "y": [r["from_value"], r["to_value"]],
+                       "name": REVISION_LEGEND, "mode": "lines+markers", "legendgroup": "revision",
+                       "showlegend": i == 0, "line": {"color": REVISION_COLOUR, "dash": "dot", "width": 2},
+                       "marker": {"symbol": ["circle-open", "line-ew-open"], "size": 11, "color": REVISION_COLOUR,
+                                  "line": {"width": 2, "color": REVISION_COLOUR}},
+                       "hovertemplate": f"{year}年：{before} → {after}<extra></extra>"})
     return traces
 
 
