@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bulletin.docx_kit import paragraph, table
+from bulletin.docx_kit import SIZE_TABLE, paragraph, table
 from views.standing import NOT_MET, judged_flags
-from views.target_words import target_words
+from views.target_words import provisional_note, target_words
 
 HEADER = ["编号", "指标", "目标（期限）", "期末值", "结论", "牵头单位"]
 WIDTHS_MM = [12, 36, 29, 29, 29, 21]   # 156 mm: the type area of GB/T 9704; most rows two lines
@@ -33,3 +33,21 @@ def write_not_met(doc, data) -> None:
         return
     paragraph(doc, f"已到期未完成的目标{len(rows)}项，清单如下（按目标年份年底的数值判定）。")
     table(doc, HEADER, rows, WIDTHS_MM)
+    if note := not_met_note(data.status):
+        paragraph(doc, note, size=SIZE_TABLE, indent=False, line=None)
+
+
+def not_met_note(status: pd.DataFrame) -> str:
+    """Under the table: what 暂判 means when a verdict rests on a 预计 or 初步 value, and the sources of the
+    published values the verdicts rest on (sample values are marked 示例数据 in the bulletin's head)."""
+    rows = status.loc[status["status"].isin(NOT_MET) & judged_flags(status)]
+    published = rows.loc[~rows["is_sample"].astype(bool)]
+    sources = sorted({s.strip() for text in published["sources"].dropna().astype(str) for s in text.split("；")
+                      if s.strip()})
+    parts = [PROVISIONAL_NOTE] if any(provisional_note(r) for r in rows.to_dict("records")) else []
+    if sources:
+        parts.append("公开数据来源：" + "；".join(sources) + "。")
+    return "注：" + "".join(parts) if parts else ""
+
+
+PROVISIONAL_NOTE = "结论前标“暂判”的，依据的是初步数或预计数，待核实数发布后确定。"

@@ -70,3 +70,52 @@ def test_the_detail_page_shows_both_vintages(database, region, as_of, history):
         (chart,) = at.get("plotly_chart")
     traces = json.loads(chart.proto.spec)["data"]
     assert any(t.get("name") == "修订（空心为修订前）" for t in traces)
+
+
+def test_published_figures_are_real_with_their_sources_on_page_deck_and_bulletin(template_db):
+    """河南省 as of 2023 on the built-in data: G01 rests on the published 2020 intensity 1.64 % (初步): no 示例数据
+    star in the deck's table, its source in the slide's notes and the data notes, in the bulletin's table with
+    暂判 and its source under it, and 公开数据 with the source on 目标详情."""
+    from datetime import date
+
+    from docx import Document
+    from pptx import Presentation
+
+    from bulletin import build_bulletin, bulletin_data
+    from deck import build_deck, plan_deck
+    from deck.data import deck_data
+    from store import catalogue
+    from views import policy as views
+
+    source = "河南省统计局《2020年河南省研究与试验发展经费使用情况》(2021-10-09)"
+    settings = catalogue.load_settings()
+    eng = db.make_engine(f"sqlite:///{template_db}")
+    frames = views.load_frames(eng)
+    eng.dispose()
+    policy = views.default_policy(frames)
+    data = deck_data(frames, settings, policy=policy, region="河南省", as_of_year=2023)
+    g01 = data.status.set_index("code").loc["G01"]
+    assert (g01["actual"], bool(g01["is_sample"]), g01["actual_status"]) == (1.64, False, "preliminary")
+    assert source in g01["sources"]
+    plan, prs = plan_deck(data), Presentation(io.BytesIO(build_deck(data)))
+    (slide, spec), = [(sl, sp) for sl, sp in zip(prs.slides, plan)
+                      if sp.kind == "table" and "G01" in set(sp.rows["code"])]
+    table = next(s.table for s in slide.shapes if s.has_table)
+    row = next(table.rows[i] for i in range(1, len(table.rows)) if table.cell(i, 0).text == "G01")
+    assert [c.text for c in row.cells][5] == "1.64%"                       # no 示例数据 star
+    assert any(line.startswith("G01 ") and f"来源：{source}" in line for line in spec.notes.splitlines())
+    notes = next(s for s in plan if s.kind == "data_notes")
+    assert any(source in s for s in notes.extra["sources"])
+    doc = Document(io.BytesIO(build_bulletin(bulletin_data(frames, settings, policy=policy, region="河南省",
+                                                           as_of=2023, issued=date(2024, 1, 15)))))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "编号" and t.rows[0].cells[4].text == "结论")
+    row = next([c.text for c in r.cells] for r in table.rows[1:] if r.cells[0].text == "G01")
+    assert (row[3], row[4]) == ("1.64%", "暂判未完成（完成 43%，初步数）")
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "结论前标“暂判”的，依据的是初步数或预计数" in text and source in text
+    with app_pointed_at(template_db):
+        at = open_page("detail", 2023, "河南省")
+        at.selectbox(key="detail_code").set_value("G01").run()
+        shown = next(df.value for df in at.dataframe if "data_text" in df.value.columns and "source" in df.value)
+    published = shown.loc[shown["source"].str.contains(source, regex=False)]
+    assert len(published) and set(published["data_text"]) == {"公开数据"}
