@@ -42,11 +42,12 @@ metrics.scorecard.department_scorecard(status, ledger, task_units, settings, dea
     score (target_points + task_points = base_score; metrics.deductions.DEDUCTION_COLUMNS: milestone counts,
     <item>_cases, <item>_deduction, deduction), score (0–100, one decimal), rank (1 = best), group
     (通报表扬/通报批评/""; never 通报批评 when is_sample), is_sample (the score rests on sample data).
-metrics.changes.status_changes(before, after) → one row per target in either status frame: code, indicator_name,
-    status_before, status_after, direction ("judged" | "up" | "down" | "same" | "new" | "gone"), status_move,
-    actual_before, actual_after,
-    value_added (bool: a value exists now that did not before). Used for "since last year" and "since the last
-    meeting" (snapshots).
+metrics.changes.status_changes(before, after, revised_after=None) → one row per target in either status frame: code,
+    indicator_name, status_before, status_after, direction ("judged" | "revised" | "up" | "down" | "same" | "new" |
+    "gone"), status_move, actual_before, actual_after, value_added (bool: a value exists now that did not before),
+    revised (bool, only with revised_after: the same year's figure differs and was released after that day; a status
+    moved by it has direction "revised", 因数据修订). Used for "since last year" and "since the last meeting"
+    (snapshots, revised_after = the meeting's day).
 metrics.deadlines.milestone_deadlines(milestones, chases, extensions, as_of, settings) → one row per (milestone,
     responsible unit) as it stood on the as-of day (completions, approvals and chases after it do not count):
     policy, clause, task_title, milestone_id, title, unit, due_date (in force that day), original_due_date, status,
