@@ -115,7 +115,7 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
     scored = rows.loc[rows["attainment"].notna()]
     rank = scored["measure"] == "rank"   # a place above the bar is 100 %, as the renderer says (never 333 %)
     scored = scored.assign(attainment=scored["attainment"].where(~rank, scored["attainment"].clip(upper=1.0)))
-    chart_w = Inches(7.7)
+    chart_w = _chart_width(rows)
     if scored.empty:
         _no_chart(slide, chart_w)
     else:
@@ -189,7 +189,7 @@ def _value_labels(series, number_format: str, position, size: int, bold: bool = 
 def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
     style.title(slide, spec.title, spec.subtitle)
     rows = spec.rows
-    chart_w = Inches(7.7)
+    chart_w = _chart_width(rows)
     with_data = rows.loc[rows["region_growth"].notna() | rows["benchmark_growth"].notna()]
     if with_data.empty:
         _no_chart(slide, chart_w)
@@ -238,15 +238,28 @@ def _float(v) -> float | None:
     return None if is_missing(v) else float(v)
 
 
+STATUS_W = Inches(1.75)   # the side table's status column, unless a verdict needs more ('暂判未完成（完成 93%，初步数）')
+
+
+def _status_width(rows: pd.DataFrame) -> int:
+    """The side table's status column: wide enough for its longest verdict at SIDE_SIZE (with room for a renderer
+    that sets CJK and Latin text a little wider than the estimate), at least STATUS_W."""
+    longest = max((style.text_width(_status_cell(r)[0]) for _, r in rows.iterrows()), default=0.0)
+    return max(STATUS_W, int(longest * 1.1 * SIDE_SIZE * 12700) + 2 * style.CELL_MARGIN)
+
+
+def _chart_width(rows: pd.DataFrame) -> int:
+    """The chart beside the side table gives up what the status column needs beyond STATUS_W."""
+    return Inches(7.7) - (_status_width(rows) - STATUS_W)
+
+
 def _side_table(slide, rows: pd.DataFrame, left: int) -> None:
     """Beside each chart: every target of the chart with its value, its target and due year (targets of one
     indicator with different due years stand together here), and its verdict or status; relative targets: the two
     growth rates."""
     width = style.SLIDE_WIDTH - style.MARGIN - left
     cells = [_status_cell(r) for _, r in rows.iterrows()]
-    # the status column is as wide as its longest verdict ('✘ 暂判未完成（完成 93%，初步数）'), at least 1.75 in
-    status_w = max(Inches(1.75), int(max(style.text_width(t) for t, _ in cells) * SIDE_SIZE * 12700)
-                   + 2 * style.CELL_MARGIN + Inches(0.02))
+    status_w = _status_width(rows)
     widths = [Inches(0.55), width - Inches(0.55) - status_w, status_w]
     room = (widths[1] - 2 * style.CELL_MARGIN) / 12700 / SIDE_SIZE   # in ems
     relative = bool((rows["kind"] == "relative").all())

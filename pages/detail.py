@@ -89,8 +89,7 @@ with sources:
 
 st.subheader("数据版次")   # a value's vintages (issue 21): first release, 核实, 修订
 if row["provisional"]:
-    st.caption(f"{words.PROVISIONAL}：{words.verdict_text(row)}所依据的数值为{words.provisional_note(row)}，"
-               "待核实数或修订数发布后确定。")
+    st.caption(f"{words.PROVISIONAL}：所依据的数值为{words.provisional_note(row)}，待核实数或修订数发布后确定。")
 versions = vintage_words.history_table(history.loc[history["year"] <= filters.as_of_year],
                                        ui.frames(filters.policy, filters.region)["indicators"])
 if versions.empty:

@@ -61,14 +61,18 @@ def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False,
     benchmark region; 预计 and 初步 values hollow, each revision a step from the earlier vintage's value to the
     revised one. traj: metrics.trajectory.trajectories rows of this target; row: its status row; revisions:
     metrics.trajectory.revision_points."""
-    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact)
-                    + _vintage_traces(traj, revisions, row))
+    vintage = _vintage_traces(traj, revisions, row)
+    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact) + vintage)
     years = _years(sorted(traj["year"].unique())) if not traj.empty else []
     fig.update_layout(xaxis={"type": "category", "categoryorder": "array", "categoryarray": years,
                              "title": {"text": "年份"}},
                       yaxis={"title": {"text": _y_title(row)}, **_value_axis(row)})
     title = f"{row['code']} {words.target_name(row)}（{words.target_text(row)}，{words.due_text(row)}）"
-    return _layout(fig, title, 300 if compact else 440)
+    fig = _layout(fig, title, 300 if compact else 440)
+    if vintage:   # more entries than fit beside the title: the legend goes under the chart
+        fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
+                          margin={"b": 70}, height=(300 if compact else 440) + 40)
+    return fig
 
 
 def _y_title(row: pd.Series) -> str:
@@ -160,10 +164,13 @@ def _vintage_traces(traj: pd.DataFrame, revisions: pd.DataFrame | None, info: pd
     step at its year: the earlier vintage's value (hollow, grey) joined to the revised value by a dotted line."""
     traces = []
     shown = traj.loc[traj["series"].isin(["actual", "benchmark"])] if not traj.empty else traj
-    if "provisional" in shown and shown["provisional"].any():   # an empty trace: only its legend entry shows
-        traces.append({"type": "scatter", "x": [], "y": [], "name": PROVISIONAL_LEGEND, "mode": "markers",
-                       "showlegend": True, "legendgroup": "provisional",
-                       "marker": {"symbol": "circle-open", "size": 9, "color": labels.SERIES_COLOURS["actual"]}})
+    if "provisional" in shown and shown["provisional"].any():   # the hollow points once more, named in the legend
+        points = shown.loc[shown["provisional"]]
+        traces.append({"type": "scatter", "x": _years(points["year"]), "y": points["value"].tolist(),
+                       "name": PROVISIONAL_LEGEND, "mode": "markers", "showlegend": True,
+                       "legendgroup": "provisional", "hovertemplate": "%{x}年：初步数或预计数<extra></extra>",
+                       "marker": {"symbol": "circle-open", "size": 9, "color": labels.SERIES_COLOURS["actual"],
+                                  "line": {"width": 2}}})
     if revisions is None or revisions.empty:
         return traces
     decimals = 0 if is_missing(info["decimals"]) else int(info["decimals"])
