@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/metrics.py [--regions 160] [--runs 7]
 
-Builds bench.synthetic's frame (regions × every catalogue indicator × 2010–2025, annual and quarterly rows),
+Builds bench.synthetic's frame (regions × every catalogue indicator × 2010–2025, annual and quarterly rows, with
+数据状态 and 发布日期; counted as published values, so that the engine carries every value's vintage),
 times metrics.status.target_status for every region as of 2020 and, in the same run, the baseline
 `observations.sort_values(...).groupby([region, indicator]).last()`; prints both medians and the ratio.
 Pure pandas: it never opens a database, so it has no --database-url (the store benches do: bench/database.py)."""
@@ -39,7 +40,8 @@ def main() -> None:
     parser.add_argument("--regions", type=int, default=160)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    obs = synthetic_observations(args.regions)
+    # published values (not sample) so that every value carries its 数据状态 and release day into the engine
+    obs = synthetic_observations(args.regions).assign(is_sample=False)
     targets, regions, settings = catalogue_targets(), region_names(args.regions), catalogue.load_settings()
     status = target_status(targets, obs, 2020, 0, settings, regions=regions)
 

@@ -4,9 +4,10 @@ Stable API (other benches import it):
     region_names(n_regions=160) -> list[str]         the policy's own region first, then 示例县001, 示例县002, …
     synthetic_observations(n_regions=160, years=range(2010, 2026), quarterly=True, seed=0) -> DataFrame
         shaped like db.read_observations (region, indicator, year, quarter, value, source, is_sample, note,
-        entered_by, entered_at, version, period): every catalogue indicator for every region plus the
-        benchmark region (河南省), whole-year rows (quarter 0) and, with quarterly=True, Q1–Q4 year-to-date rows.
-        is_sample is True everywhere; values are deterministic for a seed.
+        entered_by, entered_at, version, period, data_status, released_on): every catalogue indicator for every
+        region plus the benchmark region (河南省), whole-year rows (quarter 0) and, with quarterly=True, Q1–Q4
+        year-to-date rows. is_sample is True everywhere; the last two years are 初步 (released the September after),
+        the others 核实; values are deterministic for a seed.
     build_province_db(path, n_regions=160, years=range(2010, 2026), quarterly=True, seed=0) -> Engine
         a SQLite database at `path` created by db.init_db (catalogue, no sample data) plus those rows
         (bulk insert, not audited: bench data only).
@@ -74,6 +75,10 @@ def synthetic_observations(n_regions: int = 160, years: range = range(2010, 2026
     obs = pd.concat(frames, ignore_index=True)
     obs = obs.assign(source=SOURCE, is_sample=True, note="", entered_by="基准测试",
                      entered_at=pd.Timestamp("2026-01-01"), version=1)
+    # vintages: the last two years 初步 (released in the September after), earlier years 核实 (two Septembers after)
+    recent = obs["year"] >= yrs.max() - 1
+    obs = obs.assign(data_status=np.where(recent, "preliminary", "verified"),
+                     released_on=pd.to_datetime((obs["year"] + np.where(recent, 1, 2)).astype(str) + "-09-30"))
     obs["period"] = obs["year"].astype(str).where(obs["quarter"] == 0,
                                                   obs["year"].astype(str) + "Q" + obs["quarter"].astype(str))
     return obs.sort_values(["region", "indicator", "year", "quarter"], ignore_index=True)

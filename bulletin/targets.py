@@ -7,7 +7,7 @@ import pandas as pd
 
 from bulletin.docx_kit import paragraph, table
 from views.standing import NOT_MET, judged_flags
-from views.target_words import target_words
+from views.target_words import provisional_note, target_words
 
 HEADER = ["编号", "指标", "目标（期限）", "期末值", "结论", "牵头单位"]
 ANNEX_TITLE = "已到期未完成目标清单"
@@ -33,5 +33,26 @@ def write_not_met(doc, data, annexes) -> None:
     rows = not_met_rows(data.status)
     if not rows:
         return
-    n = annexes.add(ANNEX_TITLE, lambda doc, data: table(doc, HEADER, rows, size=ANNEX_SIZE))
+    note = not_met_note(data.status)
+
+    def draw(doc, data) -> None:
+        table(doc, HEADER, rows, size=ANNEX_SIZE)
+        if note:
+            paragraph(doc, note, size=ANNEX_SIZE, indent=False, line=None)
+    n = annexes.add(ANNEX_TITLE, draw)
     paragraph(doc, f"已到期未完成的目标{len(rows)}项（按目标年份年底的数值判定），清单见附件{n}。")
+
+def not_met_note(status: pd.DataFrame) -> str:
+    """Under the table: what 暂判 means when a verdict rests on a 预计 or 初步 value, and the sources of the
+    published values the verdicts rest on (sample values are marked 示例数据 in the bulletin's head)."""
+    rows = status.loc[status["status"].isin(NOT_MET) & judged_flags(status)]
+    published = rows.loc[~rows["is_sample"].astype(bool)]
+    sources = sorted({s.strip() for text in published["sources"].dropna().astype(str) for s in text.split("；")
+                      if s.strip()})
+    parts = [PROVISIONAL_NOTE] if any(provisional_note(r) for r in rows.to_dict("records")) else []
+    if sources:
+        parts.append("公开数据来源：" + "；".join(sources) + "。")
+    return "注：" + "".join(parts) if parts else ""
+
+
+PROVISIONAL_NOTE = "结论前标“暂判”的，依据的是初步数或预计数，待核实数发布后确定。"

@@ -24,8 +24,9 @@ def deck_data(frames: Frames, settings: dict, *, policy: str, region: str, as_of
     meeting = None
     if snapshot is not None:
         meta, rows = snapshot
-        meeting = Meeting(name=str(meta["name"]), meeting_date=pd.Timestamp(meta["meeting_date"]).date(),
-                          changes=mark_judged(changes_since(rows, status), rows, status))
+        day = pd.Timestamp(meta["meeting_date"]).date()
+        meeting = Meeting(name=str(meta["name"]), meeting_date=day,
+                          changes=mark_judged(changes_since(rows, status, day), rows, status))
     return DeckData(status=status, scorecard=policy_scorecard(frames, settings, policy, status, ledger),
                     ledger=ledger, as_of_year=int(as_of_year), region=region, policy=policy_row(frames, policy),
                     settings=settings, meeting=meeting)

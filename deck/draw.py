@@ -16,7 +16,7 @@ from pptx.util import Inches, Pt
 
 from deck import style
 from deck.plan import DeckData, DeckOptions, Slide, _change_values, _rank, _str
-from views import score_text
+from views import score_text, sentences
 from views import target_words as words
 from vocab import labels
 from vocab.labels import is_missing
@@ -83,7 +83,8 @@ def _draw_changes(slide, spec: Slide, data: DeckData, options: DeckOptions) -> N
     for _, r in spec.rows.iterrows():
         before, fb = _change_status_cell(r["status_before"]) if isinstance(r["status_before"], str) else ("—", None)
         after, fa = _change_status_cell(r["status_after"]) if isinstance(r["status_after"], str) else ("—", None)
-        rows.append([r["code"], style.shorten(str(r["indicator_name"]), 22), before, after, arrows[r["direction"]],
+        move = sentences.revised_text(r["status_move"]) if r["direction"] == "revised" else arrows[r["direction"]]
+        rows.append([r["code"], style.shorten(str(r["indicator_name"]), 22), before, after, move,
                      _change_values(r), "是" if bool(r["value_added"]) else ""])
         fills.append([None, None, fb, fa, None, None, None])
     if not rows:
@@ -114,7 +115,7 @@ def _draw_area_attainment(slide, spec: Slide, data: DeckData, options: DeckOptio
     scored = rows.loc[rows["attainment"].notna()]
     rank = scored["measure"] == "rank"   # a place above the bar is 100 %, as the renderer says (never 333 %)
     scored = scored.assign(attainment=scored["attainment"].where(~rank, scored["attainment"].clip(upper=1.0)))
-    chart_w = Inches(7.7)
+    chart_w = _chart_width(rows)
     if scored.empty:
         _no_chart(slide, chart_w)
     else:
@@ -188,7 +189,7 @@ def _value_labels(series, number_format: str, position, size: int, bold: bool = 
 def _draw_area_relative(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:
     style.title(slide, spec.title, spec.subtitle)
     rows = spec.rows
-    chart_w = Inches(7.7)
+    chart_w = _chart_width(rows)
     with_data = rows.loc[rows["region_growth"].notna() | rows["benchmark_growth"].notna()]
     if with_data.empty:
         _no_chart(slide, chart_w)
@@ -237,17 +238,33 @@ def _float(v) -> float | None:
     return None if is_missing(v) else float(v)
 
 
+STATUS_W = Inches(1.75)   # the side table's status column, unless a verdict needs more ('暂判未完成（完成 93%，初步数）')
+
+
+def _status_width(rows: pd.DataFrame) -> int:
+    """The side table's status column: wide enough for its longest verdict at SIDE_SIZE (with room for a renderer
+    that sets CJK and Latin text a little wider than the estimate), at least STATUS_W."""
+    longest = max((style.text_width(_status_cell(r)[0]) for _, r in rows.iterrows()), default=0.0)
+    return max(STATUS_W, int(longest * 1.1 * SIDE_SIZE * 12700) + 2 * style.CELL_MARGIN)
+
+
+def _chart_width(rows: pd.DataFrame) -> int:
+    """The chart beside the side table gives up what the status column needs beyond STATUS_W."""
+    return Inches(7.7) - (_status_width(rows) - STATUS_W)
+
+
 def _side_table(slide, rows: pd.DataFrame, left: int) -> None:
     """Beside each chart: every target of the chart with its value, its target and due year (targets of one
     indicator with different due years stand together here), and its verdict or status; relative targets: the two
     growth rates."""
     width = style.SLIDE_WIDTH - style.MARGIN - left
-    widths = [Inches(0.55), width - Inches(0.55) - Inches(1.75), Inches(1.75)]
+    cells = [_status_cell(r) for _, r in rows.iterrows()]
+    status_w = _status_width(rows)
+    widths = [Inches(0.55), width - Inches(0.55) - status_w, status_w]
     room = (widths[1] - 2 * style.CELL_MARGIN) / 12700 / SIDE_SIZE   # in ems
     relative = bool((rows["kind"] == "relative").all())
     body, fills = [], []
-    for _, r in rows.iterrows():
-        text, fill = _status_cell(r)
+    for (_, r), (text, fill) in zip(rows.iterrows(), cells):
         if relative:
             value = (f"{labels.percent_text(r.get('region_growth'), 1)} / {labels.percent_text(r.get('benchmark_growth'), 1)}"
                      if not is_missing(r.get("margin_pp")) else "无数据")
@@ -277,12 +294,13 @@ def _draw_table(slide, spec: Slide, data: DeckData, options: DeckOptions) -> Non
     for _, r in spec.rows.iterrows():
         text, fill = _status_cell(r)
         year = "" if is_missing(r.get("actual_year")) else str(int(r["actual_year"]))
-        body.append([r["code"], r["area"], style.shorten(words.target_name(r), 11.9),
+        body.append([r["code"], r["area"], style.shorten(words.target_name(r), 10.3),
                      style.shorten(words.target_text(r), 9.4), words.due_text(r),
                      _table_value(r) + ("*" if bool(r.get("is_sample")) else ""), year, text, _table_gap(r),
                      style.shorten(_str(r["lead_units"], "—"), 6)])
         fills.append([None] * 7 + [fill, None, None])
-    widths = [Inches(w) for w in (0.55, 0.75, 1.95, 1.65, 0.95, 1.4, 0.6, 2.0, 1.55, 0.93)]
+    # the status column has room for the longest verdict: '✘ 暂判未完成（完成 99.7%，初步数）'
+    widths = [Inches(w) for w in (0.55, 0.75, 1.7, 1.65, 0.85, 1.1, 0.6, 2.8, 1.4, 0.93)]
     right, left = PP_ALIGN.RIGHT, PP_ALIGN.LEFT
     style.table(slide, style.MARGIN, Inches(1.4), widths,
              ["编号", "领域", "指标", "目标", "期限", "实际", "数据年", "状态", "差距", "牵头单位"], body,

@@ -157,8 +157,10 @@ def _summary_slide(data: DeckData, chosen: pd.DataFrame, as_of: str) -> Slide:
 def _change_slides(data: DeckData, chosen: pd.DataFrame, options: DeckOptions) -> list[Slide]:
     """自上次会议以来的变化: the targets whose status moved or that gained a value, worst moves first."""
     ch = data.meeting.changes
-    moved = ch.loc[ch["direction"].isin(["up", "down", "judged", "new", "gone"]) | ch["value_added"].fillna(False)]
-    moved = moved.assign(_d=moved["direction"].map({"down": 0, "up": 1, "judged": 2, "new": 3, "gone": 4, "same": 5}))
+    moved = ch.loc[ch["direction"].isin(["up", "down", "revised", "judged", "new", "gone"])
+                   | ch["value_added"].fillna(False)]
+    moved = moved.assign(_d=moved["direction"].map({"down": 0, "up": 1, "revised": 2, "judged": 3, "new": 4,
+                                                    "gone": 5, "same": 6}))
     moved = (moved.sort_values(["_d", "code"]).drop(columns="_d")
                   .merge(data.status[["code", "unit", "decimals"]], on="code", how="left"))
     msg = sentences.change_message(ch, data.meeting.name)
@@ -205,7 +207,8 @@ def _change_line(r: pd.Series) -> str:
     before = labels.STATUS_BY_KEY[r["status_before"]].label if isinstance(r["status_before"], str) else "—"
     after = labels.STATUS_BY_KEY[r["status_after"]].label if isinstance(r["status_after"], str) else "—"
     return (f"{r['code']} {r['indicator_name']}：{before} → {after}；实际值 {_change_values(r)}"
-            + ("（新增数据）" if bool(r["value_added"]) else ""))
+            + ("（新增数据）" if bool(r["value_added"]) else "")
+            + (f"（{sentences.REVISED}：会后发布的修订数）" if r["direction"] == "revised" else ""))
 
 
 def _department_slides(data: DeckData, options: DeckOptions) -> list[Slide]:
@@ -253,6 +256,8 @@ def _notes_slide(data: DeckData, chosen: pd.DataFrame, any_sample: bool) -> Slid
         "部门排名：按牵头与参与的目标状态、任务进展加权计分（data/settings.toml [scorecard]）。",
         f"政策依据：{data.policy['doc_number']}《{data.policy['title']}》。",
     ]
+    if provisional := words.provisional_basis(chosen):
+        lines.append(provisional)
     if any_sample:
         lines.append(f"{labels.SAMPLE_MARK}：标注“{labels.SAMPLE_MARK}”的数值为演示用的示例数据（非公开来源），"
                      "不代表真实统计，请勿引用。")

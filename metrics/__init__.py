@@ -26,6 +26,13 @@ metrics.status.target_status(targets, observations, as_of_year, as_of_quarter=0,
     Verdicts (metrics.verdicts): judged (the due year has passed: the row reads its due year's data), final_year,
     later_value, later_year, later_reaches, later_margin_pp, later_is_sample (the latest whole-year value after the
     due year, shown beside the verdict, never changing it).
+    Vintages (metrics.status_vintage; observations may carry data_status and released_on): actual_status (the
+    数据状态 key of the actual's value; of the latest flow for cumulative targets; '' without a value),
+    benchmark_status (a relative target's benchmark value that year; '' otherwise), provisional (bool: met, a
+    verdict or a pace status that rests on a 预计 or 初步 value — the actual's values, for a pace status the
+    baseline's too; never for no_data, no_final_data, stale), provisional_status ('estimate' / 'preliminary': the
+    weakest such value; '' when not provisional), data_released_on (the latest release day of the
+    values used: 发布日期, else the day entered; NaT for sample data).
 
 metrics.scorecard.task_ledger(tasks, progress, as_of) → one row per task with its latest progress and a status
     key of labels.TASK_STATUSES (overdue = not done and the as-of date past the due date: due on D is not overdue
@@ -35,11 +42,12 @@ metrics.scorecard.department_scorecard(status, ledger, task_units, settings, dea
     score (target_points + task_points = base_score; metrics.deductions.DEDUCTION_COLUMNS: milestone counts,
     <item>_cases, <item>_deduction, deduction), score (0–100, one decimal), rank (1 = best), group
     (通报表扬/通报批评/""; never 通报批评 when is_sample), is_sample (the score rests on sample data).
-metrics.changes.status_changes(before, after) → one row per target in either status frame: code, indicator_name,
-    status_before, status_after, direction ("judged" | "up" | "down" | "same" | "new" | "gone"), status_move,
-    actual_before, actual_after,
-    value_added (bool: a value exists now that did not before). Used for "since last year" and "since the last
-    meeting" (snapshots).
+metrics.changes.status_changes(before, after, revised_after=None) → one row per target in either status frame: code,
+    indicator_name, status_before, status_after, direction ("judged" | "revised" | "up" | "down" | "same" | "new" |
+    "gone"), status_move, actual_before, actual_after, value_added (bool: a value exists now that did not before),
+    revised (bool, only with revised_after: the same year's figure differs and was released after that day; a status
+    moved by it has direction "revised", 因数据修订). Used for "since last year" and "since the last meeting"
+    (snapshots, revised_after = the meeting's day).
 metrics.deadlines.milestone_deadlines(milestones, chases, extensions, as_of, settings) → one row per (milestone,
     responsible unit) as it stood on the as-of day (completions, approvals and chases after it do not count):
     policy, clause, task_title, milestone_id, title, unit, due_date (in force that day), original_due_date, status,

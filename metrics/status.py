@@ -19,7 +19,9 @@ for a milestone, the growth rate in % for cagr, and for a relative target the le
 above the benchmark's growth.
 
 The steps live beside this module: metrics.status_data (the observations cut per row), metrics.status_kinds
-(actual, baseline, goal per kind), metrics.status_pace (path, ratio, pace, forecast), metrics.verdicts.
+(actual, baseline, goal per kind), metrics.status_pace (path, ratio, pace, forecast), metrics.verdicts,
+metrics.status_vintage (sources, sample flags and the vintage of the values used: actual_status, benchmark_status,
+provisional, data_released_on).
 
 Columns always finite unless status is no_data, or the row is judged: actual, baseline, goal, target_value
 (target_low/high for ranges), attainment, gap, expected, required_annual_increase, actual_annual_increase, ratio,
@@ -39,9 +41,10 @@ import numpy as np
 import pandas as pd
 
 from metrics import verdicts
-from metrics.status_data import EPS, Cut, ObservationIndex, period_time, provenance
+from metrics.status_data import EPS, Cut, ObservationIndex, period_time
 from metrics.status_kinds import actuals
 from metrics.status_pace import forecast, progress
+from metrics.status_vintage import VINTAGE_OUTPUT, provenance, provisional_status
 from vocab import labels
 
 __all__ = ["EPS", "OUTPUT", "period_time", "status_for_ratio", "target_status", "target_status_at"]
@@ -59,7 +62,7 @@ OUTPUT = IDENTITY + [
     "forecast_linear", "forecast_compound", "forecast", "forecast_reaches",
     "band_position", "actual_stage", "target_stage", "path", "measure", "frequency",
     "as_of_year", "as_of_quarter", "status", "status_label", "status_order",
-    "judged", "final_year", *verdicts.LATER_COLUMNS,
+    "judged", "final_year", *verdicts.LATER_COLUMNS, *VINTAGE_OUTPUT,
 ]
 
 NEED_ACTUAL = ["actual", "attainment", "gap", "required_annual_increase", "required_growth_rate",
@@ -118,7 +121,7 @@ def target_status_at(targets: pd.DataFrame, observations: pd.DataFrame, periods:
     d = ObservationIndex(observations, rows, [Cut(float(c), bool(w)) for c, w in cut_list])
     rows = rows.assign(sk=d.sk, bsk=d.bsk)
     out, used = actuals(rows[_ROW_COLUMNS], d, settings)
-    out = provenance(out, used, d.sources)
+    out = provenance(out, used, d.sources, d.keys)
     is_later = out["later"].to_numpy(dtype=bool)
     main = out.loc[~is_later].reset_index(drop=True)
     main = progress(main, main["t_cut"].to_numpy(dtype=float), settings)
@@ -184,6 +187,7 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, later: pd.DataFrame, settings: dic
                                                                             np.nextafter(1.0, 0.0)),
                                               progress_columns["attainment"])
     rows = f["row"].to_numpy()
+    weakest = provisional_status(status, f["_weakest_actual"].to_numpy(), f["_weakest_base"].to_numpy())
     computed = {
         "status": status, "status_label": [label[k] for k in status], "status_order": [order[k] for k in status],
         "band_position": np.where(banded, band, ""),
@@ -203,6 +207,7 @@ def _finish(f: pd.DataFrame, t: pd.DataFrame, later: pd.DataFrame, settings: dic
                                            "benchmark_growth_avg") if c not in f},
         **_growth_rate_units(t, rows, kind == "cagr"),
         "judged": judged,
+        "provisional_status": weakest, "provisional": weakest != "",
         "final_year": pd.array(np.where(judged, f["due_year"].to_numpy(dtype=float), np.nan), dtype="Int64"),
         **verdicts.later_columns(later, n, settings),
     }

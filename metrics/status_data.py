@@ -10,6 +10,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from metrics.status_vintage import provenance_keys
+
 EPS = 1e-9  # tolerance for "exactly on the boundary" comparisons of times and values (floating point)
 
 
@@ -50,20 +52,23 @@ def expand(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return owner, starts + np.arange(counts.sum())
 
 
-def used_values(frame: pd.DataFrame, src: str, sample: str, where: np.ndarray | None = None) -> pd.DataFrame:
-    """The (row, src, is_sample) of the values a target used: rows with a source code (and `where`, if given)."""
+def used_values(frame: pd.DataFrame, src: str, sample: str, where: np.ndarray | None = None,
+                base: bool = False) -> pd.DataFrame:
+    """The (row, src, is_sample, base) of the values a target used: rows with a source code (and `where`, if given);
+    base: these values are the baseline (the pace rests on them, a verdict or met does not)."""
     codes = frame[src].to_numpy(dtype=float, na_value=np.nan)
     ok = ~np.isnan(codes) if where is None else ~np.isnan(codes) & where
     return pd.DataFrame({"row": frame["row"].to_numpy()[ok], "src": codes[ok].astype(int),
-                         "is_sample": frame[sample].to_numpy()[ok].astype(bool)})
+                         "is_sample": frame[sample].to_numpy()[ok].astype(bool), "base": base})
 
 
 class ObservationIndex:
     """The observations the target rows can use, keyed by integer series codes (region × indicator × cut).
 
     sk, bsk: per row of the rows frame, its series key and its benchmark's (−1 when the series is unknown).
-    obs: sk, year, quarter, t, annual, value, src (code into .sources), is_sample — each cut's values, sorted so
-    that the last row of a series or a year is the latest (a whole-year value wins over the same year's Q4).
+    obs: sk, year, quarter, t, annual, value, src (a provenance key: .keys gives its source text as a code into
+    .sources, its 数据状态 and its release day), is_sample — each cut's values, sorted so that the last row of a
+    series or a year is the latest (a whole-year value wins over the same year's Q4).
     yearly: one row per (sk, year): the whole-year value, else the latest year-to-date quarter; frac = q/4."""
 
     def __init__(self, observations: pd.DataFrame, rows: pd.DataFrame, cuts: list[Cut]) -> None:
@@ -117,11 +122,12 @@ class ObservationIndex:
         # sources: a missing source counts as "" (one code with an empty text, if any)
         codes_all, uniques = pd.factorize(observations["source"])
         self.sources = pd.Index(uniques, dtype=object)
-        src = codes_all[at]
-        if (src < 0).any():
+        text = codes_all[at]
+        if (text < 0).any():
             if "" not in self.sources:
                 self.sources = self.sources.append(pd.Index([""], dtype=object))
-            src = np.where(src < 0, self.sources.get_loc(""), src)
+            text = np.where(text < 0, self.sources.get_loc(""), text)
+        src, self.keys = provenance_keys(observations, at, text)
         quarters = quarter[at].astype(int)
         o = pd.DataFrame({"sk": keys, "year": year[at].astype(int), "quarter": quarters, "t": tt[at],
                           "value": value[at], "src": src,
@@ -158,24 +164,3 @@ class ObservationIndex:
         after = (i < n) & (self.obs_sk[np.minimum(i, n - 1)] == sk) if n else np.zeros(len(sk), dtype=bool)
         pick = np.where(before, i - 1, np.where(after, i, -1))
         return {name: take(values, pick) for name, values in self._columns.items()}
-
-
-def provenance(f: pd.DataFrame, used: pd.DataFrame, sources: pd.Index) -> pd.DataFrame:
-    """is_sample: any value used is sample; sources: the distinct sources used, sorted and '；'-joined."""
-    rows, src = used["row"].to_numpy(dtype=np.int64), used["src"].to_numpy(dtype=np.int64)
-    target_rows = f["row"].to_numpy()
-    size = int(max(target_rows.max(initial=-1), rows.max(initial=-1))) + 1
-    any_sample = np.bincount(rows, weights=used["is_sample"].to_numpy(dtype=float), minlength=size) > 0
-    texts = np.asarray(sources, dtype=object)
-    by_text = np.argsort(texts, kind="stable")
-    rank = np.empty(len(texts), dtype=np.int64)
-    rank[by_text] = np.arange(len(texts))
-    pairs = np.unique(rows * (len(texts) + 1) + rank[src])  # distinct (row, source), sources in text order
-    pair_row, pair_text = pairs // (len(texts) + 1), texts[by_text[pairs % (len(texts) + 1)]] if len(pairs) else []
-    text = np.full(size, "", dtype=object)
-    single = np.bincount(pair_row, minlength=size) == 1
-    one = single[pair_row]
-    text[pair_row[one]] = np.asarray(pair_text, dtype=object)[one] if len(pairs) else []
-    for row in np.flatnonzero(~single & (np.bincount(pair_row, minlength=size) > 1)).tolist():
-        text[row] = "；".join(pair_text[k] for k in np.flatnonzero(pair_row == row).tolist())
-    return f.assign(is_sample=any_sample[target_rows], sources=text[target_rows])

@@ -53,7 +53,8 @@ def level_actuals(f: pd.DataFrame, d: ObservationIndex, settings: dict[str, Any]
     base_year = f["base_year"].to_numpy(dtype=float)
     f = f.assign(goal=goal_of(f, settings), frac=np.nan,
                  path_start=np.where(np.isnan(base["baseline_t"]), base_year, np.fmin(base["baseline_t"], base_year)))
-    used = pd.concat([used_values(f, "src", "is_sample"), used_values(f, "baseline_src", "baseline_sample")])
+    used = pd.concat([used_values(f, "src", "is_sample"),
+                      used_values(f, "baseline_src", "baseline_sample", base=True)])
     return f, used
 
 
@@ -98,12 +99,13 @@ def cumulative_actuals(f: pd.DataFrame, d: ObservationIndex,
     f = f.reset_index(drop=True).assign(
         actual=np.where(n_years > 0, np.bincount(owner, y["value"].to_numpy(dtype=float)[at], size), np.nan),
         actual_t=take(y["t"].to_numpy(dtype=float), pick), actual_year=actual_year,
-        actual_quarter=take(y["quarter"].to_numpy(), pick), n_years=np.where(n_years > 0, n_years, np.nan))
+        actual_quarter=take(y["quarter"].to_numpy(), pick), n_years=np.where(n_years > 0, n_years, np.nan),
+        src=take(y["src"].to_numpy(), pick))   # the latest flow's: its 数据状态 is the actual's
     f = f.assign(goal=goal_of(f, settings), baseline=0.0, baseline_t=start - 1, path_start=start - 1, frac=np.nan,
                  missing_years=np.nan_to_num(actual_year - start + 1 - f["n_years"].to_numpy(dtype=float)))
     rows = f["row"].to_numpy()[owner]
     used = pd.DataFrame({"row": rows, "src": y["src"].to_numpy()[at].astype(int),
-                         "is_sample": y["is_sample"].to_numpy(dtype=bool)[at]})
+                         "is_sample": y["is_sample"].to_numpy(dtype=bool)[at], "base": False})
     return f, used
 
 
@@ -166,8 +168,9 @@ def relative_actuals(f: pd.DataFrame, d: ObservationIndex,
     )
     used = pd.concat([used_values(f, "src", "is_sample")]
                      + [used_values(f, c + "src", c + "sample") for c in ("prev_", "bench_", "bench_prev_")]
-                     + [used_values(f, "baseline_src", "baseline_sample"),
-                        used_values(f, "bench_base_src", "bench_base_sample", where=f["actual"].notna().to_numpy())])
+                     + [used_values(f, "baseline_src", "baseline_sample", base=True),
+                        used_values(f, "bench_base_src", "bench_base_sample", where=f["actual"].notna().to_numpy(),
+                                    base=True)])
     return f, used
 
 
@@ -226,7 +229,7 @@ STEPS: tuple[tuple[tuple[str, ...], Step], ...] = (
 
 
 def actuals(f: pd.DataFrame, d: ObservationIndex, settings: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every row's actual, baseline, goal and path by its kind; and the values used (row, src, is_sample)."""
+    """Every row's actual, baseline, goal and path by its kind; and the values used (row, src, is_sample, base)."""
     parts, used = [], []
     for kinds, step in STEPS:
         rows = f[f["kind"].isin(kinds)]

@@ -13,6 +13,8 @@ Per target kind:
 - cagr ("年均增长7%以上"): the indicator's yearly values; the target is the level that growth reaches by the due
   year from the baseline, and the path compounds towards it.
 The forecast runs from the latest actual to the engine's `forecast` in the due year.
+`revision_points` gives the revisions of a target's plain series (not indexed, not summed), drawn as a step from the
+earlier vintage's value to the revised one.
 """
 from __future__ import annotations
 
@@ -20,13 +22,15 @@ import numpy as np
 import pandas as pd
 
 SERIES = ("actual", "path", "forecast", "target", "benchmark")
-COLUMNS = ["code", "series", "year", "value", "is_sample"]
+COLUMNS = ["code", "series", "year", "value", "is_sample", "provisional"]
+PROVISIONAL = ("estimate", "preliminary")   # vocab.labels.PROVISIONAL_STATUSES: drawn hollow
 
 
 def _annual(observations: pd.DataFrame, as_of_year: int) -> pd.DataFrame:
-    obs = observations.loc[(observations["quarter"] == 0) & (observations["year"] <= as_of_year),
-                           ["region", "indicator", "year", "value", "is_sample"]]
-    return obs.astype({"year": "int64", "value": "float64", "is_sample": "bool"})
+    obs = observations.loc[(observations["quarter"] == 0) & (observations["year"] <= as_of_year)]
+    status = obs["data_status"] if "data_status" in obs else pd.Series("unstated", index=obs.index)
+    obs = obs[["region", "indicator", "year", "value", "is_sample"]].assign(provisional=status.isin(PROVISIONAL))
+    return obs.astype({"year": "int64", "value": "float64", "is_sample": "bool", "provisional": "bool"})
 
 
 def _target_number(status: pd.DataFrame) -> pd.Series:
@@ -49,7 +53,8 @@ def _actuals(status: pd.DataFrame, annual: pd.DataFrame, from_year: int) -> pd.D
     cumulative = rows["kind"] == "cumulative"
     cum = rows.loc[cumulative & (rows["year"] >= rows["start_year"])].sort_values(["code", "year"])
     cum = cum.assign(value=cum.groupby("code")["value"].cumsum(),
-                     is_sample=cum.groupby("code")["is_sample"].cummax())
+                     is_sample=cum.groupby("code")["is_sample"].cummax(),
+                     provisional=cum.groupby("code")["provisional"].cummax())
     relative = rows["kind"] == "relative"
     rel = _indexed(rows.loc[relative])
     plain = rows.loc[~cumulative & ~relative]
@@ -91,7 +96,7 @@ def _path(status: pd.DataFrame) -> pd.DataFrame:
     compound = grid["from_value"] * ratio ** share
     use_compound = positive & (((grid["path"] == "compound") & (grid["kind"] == "level")) | (grid["kind"] == "cagr"))
     value = np.where(use_compound, compound, linear)
-    return grid.assign(value=value, is_sample=grid["is_sample"].astype(bool), series="path")[COLUMNS]
+    return grid.assign(value=value, is_sample=grid["is_sample"].astype(bool), series="path", provisional=False)[COLUMNS]
 
 
 def _targets(status: pd.DataFrame) -> pd.DataFrame:
@@ -107,7 +112,7 @@ def _targets(status: pd.DataFrame) -> pd.DataFrame:
         yearly = yearly.merge(years, how="cross")
         yearly = yearly.loc[(yearly["year"] >= yearly["start_year"]) & (yearly["year"] <= yearly["due_year"])]
     out = pd.concat([due, yearly], ignore_index=True)
-    return out.assign(series="target", is_sample=False)[COLUMNS]
+    return out.assign(series="target", is_sample=False, provisional=False)[COLUMNS]
 
 
 def _forecast(status: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +121,7 @@ def _forecast(status: pd.DataFrame) -> pd.DataFrame:
     start = s.assign(year=s["actual_year"], value=s["actual"])
     end = s.assign(year=s["due_year"], value=s["forecast"])
     out = pd.concat([start, end], ignore_index=True)
-    return out.assign(series="forecast", is_sample=out["is_sample"].astype(bool))[COLUMNS]
+    return out.assign(series="forecast", is_sample=out["is_sample"].astype(bool), provisional=False)[COLUMNS]
 
 
 def _benchmark(status: pd.DataFrame, annual: pd.DataFrame, from_year: int) -> pd.DataFrame:
@@ -136,7 +141,8 @@ def trajectories(status: pd.DataFrame, observations: pd.DataFrame, as_of_year: i
                  from_year: int | None = None) -> pd.DataFrame:
     """Every series of every target in `status` (one region's rows of target_status).
 
-    Returns code, series (actual | path | forecast | target | benchmark), year, value, is_sample; sorted."""
+    Returns code, series (actual | path | forecast | target | benchmark), year, value, is_sample, provisional (an
+    actual or benchmark point resting on a 预计 or 初步 value: drawn hollow); sorted."""
     if status.empty:
         return pd.DataFrame(columns=COLUMNS)
     first = int(status["base_year"].min()) - 2 if from_year is None else from_year
@@ -146,7 +152,32 @@ def trajectories(status: pd.DataFrame, observations: pd.DataFrame, as_of_year: i
     out = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
-    out = out.astype({"year": "int64", "value": "float64", "is_sample": "bool"})
+    out = out.astype({"year": "int64", "value": "float64", "is_sample": "bool", "provisional": "bool"})
     order = {name: i for i, name in enumerate(SERIES)}
     return (out.assign(_o=out["series"].map(order)).sort_values(["code", "_o", "year"])
                .drop(columns="_o").reset_index(drop=True))
+
+
+REVISION_COLUMNS = ["series", "year", "from_value", "to_value", "from_status", "to_status", "from_day", "to_day"]
+
+
+def revision_points(vintages: pd.DataFrame, row: pd.Series, as_of_year: int) -> pd.DataFrame:
+    """The revisions drawn on one target's chart: each published whole-year vintage of the target's region
+    ('actual') or of its benchmark region ('benchmark', drawn as is for a ratio indicator) that a later one replaced,
+    up to the as-of year: REVISION_COLUMNS (from = the earlier vintage, to = the one after it; days = when each was
+    known). Relative (indexed) and cumulative (summed) targets draw none. vintages: db.read_vintages rows."""
+    if row["kind"] in ("relative", "cumulative") or vintages.empty:
+        return pd.DataFrame(columns=REVISION_COLUMNS)
+    bench = row.get("benchmark") if isinstance(row.get("benchmark"), str) else None
+    series = {row["region"]: "actual", **({bench: "benchmark"} if bench and bench != row["region"] else {})}
+    v = vintages.loc[(vintages["indicator"] == row["indicator"]) & vintages["region"].isin(list(series))
+                     & (vintages["quarter"] == 0) & (vintages["year"] <= as_of_year) & ~vintages["is_sample"]]
+    keys = ["region", "year"]
+    prev = v.groupby(keys, sort=False).shift(1)
+    pairs = v.assign(from_value=prev["value"], from_status=prev["data_status"], from_day=prev["known_from"])
+    pairs = pairs.loc[pairs["from_value"].notna()]
+    return pd.DataFrame({"series": pairs["region"].map(series), "year": pairs["year"].astype("int64"),
+                         "from_value": pairs["from_value"].astype(float), "to_value": pairs["value"].astype(float),
+                         "from_status": pairs["from_status"], "to_status": pairs["data_status"],
+                         "from_day": pairs["from_day"], "to_day": pairs["known_from"]},
+                        columns=REVISION_COLUMNS).reset_index(drop=True)

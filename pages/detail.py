@@ -4,8 +4,10 @@ it comes from, the source of every value and the history of edits."""
 import streamlit as st
 
 import ui
+from metrics.trajectory import revision_points
 from ui import charts, status_tables, tables
-from views import portfolio
+from ui.vintages import vintages
+from views import portfolio, vintage_words
 from views import target_words as words
 from vocab import labels
 from vocab.labels import is_missing
@@ -41,8 +43,11 @@ with chart:
         traj = portfolio.shared_series(status.loc[status["code"] == code],
                                        ui.frames(filters.policy, filters.region)["observations"], filters.as_of_year,
                                        others)
+    history = vintages([row["region"], row.get("benchmark")], [row["indicator"]])
+    revised = revision_points(history, row, filters.as_of_year)
     st.plotly_chart(ui.figure("trajectory", (filters.policy, filters.region, filters.as_of_year, code),
-                              lambda: charts.trajectory_figure(traj, row, others=others)), width="stretch")
+                              lambda: charts.trajectory_figure(traj, row, others=others, revisions=revised)),
+                    width="stretch")
     if len(others):
         st.caption("同一指标在其他政策中的目标：" + "；".join(
             md_escape(f"{o.doc_number}《{o.policy_name}》{o.code} {o.target_text}（{o.due_text}）"
@@ -96,6 +101,18 @@ with sources:
     st.subheader("数据与出处")
     st.dataframe(tables.source_table(observations), hide_index=True, width="stretch",
                  column_config=tables.SOURCE_COLUMNS, height=tables.table_height(observations))
+
+st.subheader("数据版次")   # a value's vintages (issue 21): first release, 核实, 修订
+if row["provisional"]:
+    st.caption(f"{words.PROVISIONAL}：所依据的数值为{words.provisional_note(row)}，待核实数或修订数发布后确定。")
+versions = vintage_words.history_table(history.loc[history["year"] <= filters.as_of_year],
+                                       ui.frames(filters.policy, filters.region)["indicators"])
+if versions.empty:
+    st.caption("截至该年的数值均只有一个版次（没有修订）。")
+else:
+    st.dataframe(versions, hide_index=True, width="stretch", height=tables.table_height(versions),
+                 column_config={"region": "地区", "indicator_name": "指标", "period": "期间",
+                                "history": "版次（首次公布 → 核实、修订）", "current": "当前采用"})
 
 st.subheader("修改记录")
 history = tables.audit_table(ui.audit(f"{row['region']}/{row['indicator']}/"))

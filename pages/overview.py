@@ -8,7 +8,7 @@ from metrics.summary import area_lights, headline_cards, needs_attention, status
 from ui import charts, status_tables, tables
 from views import policy as views
 from views import standing
-from views.sentences import change_message
+from views.sentences import REVISED, change_message
 from vocab import labels
 from vocab.text import md_escape
 
@@ -102,7 +102,7 @@ if meeting is None:
     st.caption("尚未保存会议快照：在“汇报材料”页保存后，这里显示自上次会议以来各目标状态的变化。")
 else:
     snapshot, frozen = meeting
-    since_meeting = standing.mark_judged(views.changes_since(frozen, status), frozen, status)
+    since_meeting = standing.mark_judged(views.changes_since(frozen, status, snapshot["meeting_date"]), frozen, status)
     st.caption(f"{change_message(since_meeting, md_escape(snapshot['name']))}（会议日期 {snapshot['meeting_date']:%Y-%m-%d}，"
                f"快照截至{int(snapshot['as_of_year'])}年，当前截至{filters.as_of_year}年）")
     moved_meeting = status_tables.change_table(since_meeting)
@@ -111,3 +111,5 @@ else:
     else:
         st.dataframe(moved_meeting, hide_index=True, width="stretch", height=tables.table_height(moved_meeting),
                      column_config={**status_tables.CHANGE_COLUMNS, "before": "上次会议时", "after": "当前"})
+        if (since_meeting["direction"] == "revised").any():
+            st.caption(f"{REVISED}：会后发布的修订数改变了同一年份的数值，状态随之变化，不是工作进展的好转或退步。")

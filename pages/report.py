@@ -104,7 +104,8 @@ evaluation_section(filters.policy, filters.region)
 
 st.divider()
 st.subheader("会议快照")
-st.caption("把当前各目标的状态保存为某次科技领导小组会议的快照；下次生成材料和总览页会显示自该次会议以来的变化。")
+st.caption("把各目标的状态保存为某次科技领导小组会议的快照（按会议日期当天已发布的数据计算）；下次生成材料和总览页会显示"
+           "自该次会议以来的变化。")
 account = ui.account()
 if not is_admin(account):
     st.info(labels.ADMIN_ONLY_SNAPSHOT, icon=":material/lock:")
@@ -115,13 +116,14 @@ with st.form("snapshot_form", clear_on_submit=True):
     saved = st.form_submit_button("保存为会议快照", disabled=not is_admin(account))
 if saved:
     try:
-        snap_id = guard.snapshot_as(ui.engine(), account, data.status, name=meeting, meeting_date=when,
+        frozen = meetings.status_known_on(filters.policy, filters.region, filters.as_of_year, when)
+        snap_id = guard.snapshot_as(ui.engine(), account, frozen, name=meeting, meeting_date=when,
                                     policy=filters.policy, region=filters.region, as_of_year=filters.as_of_year)
     except (ValueError, PermissionDenied) as exc:
         st.error(md_escape(exc))
     else:
-        st.success(md_escape(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(data.status)} 个目标，"
-                             f"截至{filters.as_of_year}年）。"))
+        st.success(md_escape(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(frozen)} 个目标，"
+                             f"截至{filters.as_of_year}年，按{when:%Y-%m-%d}已发布的数据）。"))
         snapshots = meetings.snapshots(filters.policy, filters.region)
 if message := st.session_state.pop("snapshot_flash", None):
     st.success(md_escape(message), icon=":material/check_circle:")

@@ -104,3 +104,34 @@ def test_growth_bars_one_trace_per_region_with_data(built):
     assert [t.name for t in fig.data] == ["长垣市", "河南省"]
     assert fig.layout.yaxis.tickformat == ".0%"
     assert pd.Series(fig.data[0].y).notna().any()
+
+
+def test_provisional_points_are_hollow_and_a_revision_is_a_step(template_db):
+    """河南省's R&D intensity viewed through G01 (≥3.8 % by 2020) as of 2023: the 初步 values (2020, 2023) hollow,
+    the 核实 and 修订 ones filled, the legend saying so; the 2022 revision (初步 1.86 → 修订 1.96) one step from the
+    earlier value (hollow) to the revised one, its hover text the history."""
+    from metrics.trajectory import revision_points
+    obs = pd.DataFrame({"region": "河南省", "indicator": "rd_intensity", "year": [2019, 2020, 2021, 2022, 2023],
+                        "quarter": 0, "value": [1.48, 1.64, 1.75, 1.96, 2.05], "source": "公报", "is_sample": False,
+                        "data_status": ["verified", "preliminary", "verified", "revised", "preliminary"]})
+    eng = db.make_engine(f"sqlite:///{template_db}")
+    targets = db.read_targets(eng)
+    eng.dispose()
+    status = target_status(targets.loc[targets["code"] == "G01"], obs, 2023, settings=catalogue.load_settings(),
+                           regions=["河南省"]).assign(stages=[[]])
+    row = status_tables.status_table(status).iloc[0]
+    vintages = pd.DataFrame({"region": "河南省", "indicator": "rd_intensity", "year": [2022, 2022], "quarter": 0,
+                             "value": [1.86, 1.96], "data_status": ["preliminary", "revised"], "is_sample": False,
+                             "known_from": pd.to_datetime(["2023-09-18", "2024-10-10"])})
+    steps = revision_points(vintages, row, 2023)
+    fig = charts.trajectory_figure(trajectories(status, obs, 2023), row, revisions=steps)
+    actual = next(t for t in fig.data if t.name == labels.SERIES_LABELS["actual"])
+    assert dict(zip(actual.x, actual.marker.symbol)) == {"2019": "circle", "2020": "circle-open", "2021": "circle",
+                                                         "2022": "circle", "2023": "circle-open"}
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert charts.PROVISIONAL_LEGEND in names and charts.REVISION_LEGEND in names
+    (step,) = [t for t in fig.data if t.name == charts.REVISION_LEGEND]
+    assert (list(step.x), list(step.y), list(step.marker.symbol)) == (
+        ["2022", "2022"], [1.86, 1.96], ["circle-open", "line-ew-open"])
+    assert step.hovertemplate.startswith("2022年：初步 1.86% (2023-09) → 修订 1.96% (2024-10)")
+    go.Figure(fig)   # validates

@@ -112,7 +112,7 @@ def test_milestones_speak_in_stages():
 def test_change_counts_and_message():
     changes = pd.DataFrame({"direction": ["up", "down", "down", "same", "new"],
                             "value_added": [False, True, False, False, True]})
-    assert change_counts(changes) == {"judged": 0, "up": 1, "down": 2, "same": 1, "new": 1, "gone": 0,
+    assert change_counts(changes) == {"judged": 0, "revised": 0, "up": 1, "down": 2, "same": 1, "new": 1, "gone": 0,
                                       "value_added": 2}
     assert messages.change_message(changes, "一季度会议") == "与“一季度会议”相比：状态上升1项、下降2项、不变1项，新增数据2项。"
 

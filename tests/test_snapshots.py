@@ -338,3 +338,22 @@ def test_two_saves_of_one_name_at_once_give_the_chinese_message(pg_snapshots):
     assert outcomes.count("saved") == 1, outcomes
     assert "会议快照“同名会议”已存在" in str(next(o for o in outcomes if o != "saved"))
     assert list(db.read_snapshots(pg_snapshots)["name"]).count("同名会议") == 1
+
+
+def test_report_page_snapshot_of_a_past_meeting_uses_the_figures_known_on_its_day(app_db):
+    """新乡市's 2020 R&D intensity was first 2.22 % (2021-10-09), revised to 2.25 % (2022-09-07): a snapshot saved
+    on the page for a meeting of 2022-01-15 freezes the first figure, as `cli.py snapshot --date` does."""
+    eng = db.make_engine(f"sqlite:///{app_db}")
+    store_account(eng, admin("管理员"))
+    at = report_page(login="管理员")
+    at.sidebar.selectbox(key="region").set_value("新乡市").run()
+    at.text_input(key="snapshot_name").input("2022年一季度会议")
+    at.date_input(key="snapshot_date").set_value(date(2022, 1, 15))
+    save_button(at).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("按2022\\-01\\-15已发布的数据" in s.value for s in at.success), [s.value for s in at.success]
+    snaps = db.read_snapshots(eng, region="新乡市")
+    frozen = db.read_snapshot(eng, int(snaps["id"].iloc[0])).set_index("code")
+    assert frozen.loc["G01", "actual"] == 2.22
+    assert db.read_observations(eng, ["新乡市"], ["rd_intensity"]).query("year == 2020")["value"].tolist() == [2.25]
+    eng.dispose()

@@ -12,10 +12,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from views import target_words as words
+from views import vintage_words
 from vocab import labels
 from vocab.labels import is_missing
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+PROVISIONAL_LEGEND = "初步/预计数（空心）"
+REVISION_LEGEND = "修订（空心为修订前）"
+REVISION_COLOUR = "#8C564B"
 SERIES_DASH = {"actual": "solid", "path": "dash", "forecast": "dot", "benchmark": "solid", "target": "dash"}
 
 
@@ -53,23 +57,29 @@ def status_counts_figure(counts: pd.DataFrame, title: str = "目标状态分布"
 
 
 def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False,
-                      others: pd.DataFrame | None = None) -> go.Figure:
+                      others: pd.DataFrame | None = None, revisions: pd.DataFrame | None = None) -> go.Figure:
     """One target's chart: actuals, the required path, the trend forecast, the target (labelled) and the
-    benchmark region. traj: metrics.trajectory.trajectories rows of this target; row: its status row; others:
-    other policies' targets on the same indicator (views.portfolio.other_targets): the drawable ones stand on the
-    same series as labelled markers at their due years."""
+    benchmark region; 预计 and 初步 values hollow, each revision a step from the earlier vintage's value to the
+    revised one. traj: metrics.trajectory.trajectories rows of this target; row: its status row; others: other
+    policies' targets on the same indicator (views.portfolio.other_targets): the drawable ones stand on the same
+    series as labelled markers at their due years; revisions: metrics.trajectory.revision_points."""
     drawn = others.loc[others["drawable"].astype(bool)] if others is not None and len(others) else None
+    vintage = _vintage_traces(traj, revisions, row)
     years = _years(sorted(traj["year"].unique())) if not traj.empty else []
     if drawn is not None and len(drawn):   # every year from the first to the last due year: distances stay true
         span = [int(y) for y in years] + [int(y) for y in drawn["due_year"]]
         years = _years(range(min(span), max(span) + 1))
-    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact)
+    fig = go.Figure(data=_series_traces(traj, row, showlegend=True, compact=compact) + vintage
                     + (_other_target_traces(drawn, row, years) if drawn is not None else []))
     fig.update_layout(xaxis={"type": "category", "categoryorder": "array", "categoryarray": years,
                              "title": {"text": "年份"}},
                       yaxis={"title": {"text": _y_title(row)}, **_value_axis(row)})
     title = f"{row['code']} {words.target_name(row)}（{words.target_text(row)}，{words.due_text(row)}）"
-    return _layout(fig, title, 300 if compact else 440)
+    fig = _layout(fig, title, 300 if compact else 440)
+    if vintage:   # more entries than fit beside the title: the legend goes under the chart
+        fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
+                          margin={"b": 70}, height=(300 if compact else 440) + 40)
+    return fig
 
 
 def _other_target_traces(drawn: pd.DataFrame, row: pd.Series, years: list[str]) -> list[dict]:
@@ -159,9 +169,7 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
             "showlegend": showlegend, "hovertemplate": hover,
             "line": {"color": labels.SERIES_COLOURS[series], "dash": SERIES_DASH[series],
                      "width": 3 if series == "actual" else 2},
-            "marker": {"size": 8 if series == "actual" else 6,
-                       "symbol": ["diamond-open" if s else "circle" for s in part["is_sample"]]
-                       if series == "actual" else "circle"}, **axes})
+            "marker": {"size": 8 if series == "actual" else 6, "symbol": _point_symbols(part, series)}, **axes})
     target = parts.get("target")
     if target is not None and not target.empty:
         text = f"{words.target_text(info)}（{words.due_text(info)}）"
@@ -175,6 +183,48 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
             "line": {"color": labels.SERIES_COLOURS["target"], "dash": "dash", "width": 2},
             "marker": {"symbol": "star", "size": 12 if compact else 16, "color": labels.SERIES_COLOURS["target"]},
             "hovertemplate": f"%{{x}}年目标：{text}<extra></extra>", **axes})
+    return traces
+
+
+def _point_symbols(part: pd.DataFrame, series: str) -> list[str] | str:
+    """Each point's marker: a sample value an open diamond (actual series), a 预计 or 初步 value an open circle, a
+    final one a filled circle."""
+    if series not in ("actual", "benchmark"):
+        return "circle"
+    sample = part["is_sample"].to_numpy(dtype=bool) & (series == "actual")
+    provisional = part["provisional"].to_numpy(dtype=bool) if "provisional" in part else [False] * len(part)
+    return ["diamond-open" if s else "circle-open" if p else "circle" for s, p in zip(sample, provisional)]
+
+
+def _vintage_traces(traj: pd.DataFrame, revisions: pd.DataFrame | None, info: pd.Series) -> list[dict]:
+    """The legend's explanation of hollow points (初步数（空心）) when the chart has any, and each revision as a
+    step at its year: the earlier vintage's value (hollow, grey) joined to the revised value by a dotted line."""
+    traces = []
+    shown = traj.loc[traj["series"].isin(["actual", "benchmark"])] if not traj.empty else traj
+    if "provisional" in shown and shown["provisional"].any():   # the hollow points once more, named in the legend
+        points = shown.loc[shown["provisional"]]
+        traces.append({"type": "scatter", "x": _years(points["year"]), "y": points["value"].tolist(),
+                       "name": PROVISIONAL_LEGEND, "mode": "markers", "showlegend": True,
+                       "legendgroup": "provisional", "hovertemplate": "%{x}年：初步数或预计数<extra></extra>",
+                       "marker": {"symbol": "circle-open", "size": 9, "color": labels.SERIES_COLOURS["actual"],
+                                  "line": {"width": 2}}})
+    if revisions is None or revisions.empty:
+        return traces
+    decimals = 0 if is_missing(info["decimals"]) else int(info["decimals"])
+    unit = str(info["unit"] or "")
+    for i, r in enumerate(revisions.to_dict("records")):
+        before = vintage_words.vintage_text({"value": r["from_value"], "data_status": r["from_status"],
+                                             "released_on": r["from_day"], "is_sample": False}, unit, decimals)
+        after = vintage_words.vintage_text({"value": r["to_value"], "data_status": r["to_status"],
+                                            "released_on": r["to_day"], "is_sample": False}, unit, decimals)
+        year = str(int(r["year"]))
+        # the earlier value hollow, a tick at the revised value, a dotted step between them
+        traces.append({"type": "scatter", "x": [year, year], "y": [r["from_value"], r["to_value"]],
+                       "name": REVISION_LEGEND, "mode": "lines+markers", "legendgroup": "revision",
+                       "showlegend": i == 0, "line": {"color": REVISION_COLOUR, "dash": "dot", "width": 2},
+                       "marker": {"symbol": ["circle-open", "line-ew-open"], "size": 11, "color": REVISION_COLOUR,
+                                  "line": {"width": 2, "color": REVISION_COLOUR}},
+                       "hovertemplate": f"{year}年：{before} → {after}<extra></extra>"})
     return traces
 
 

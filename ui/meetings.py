@@ -9,6 +9,7 @@ import db
 import ui
 from deck import DeckData
 from deck.data import deck_data
+from views import policy as views_policy
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -34,3 +35,10 @@ def _meeting_data(version: int, policy: str, region: str, as_of_year: int, snaps
 def meeting_data(policy: str, region: str, as_of_year: int, snapshot_id: int | None) -> DeckData:
     """The deck's inputs for the filters, cached until the data change (a saved snapshot changes them too)."""
     return _meeting_data(ui.data_version(), policy, region, int(as_of_year), snapshot_id)
+
+
+def status_known_on(policy: str, region: str, as_of_year: int, known_on) -> pd.DataFrame:
+    """The statuses as the figures known on a meeting's day gave them (each value's vintage released by then), as
+    `cli.py snapshot --date` freezes them; not cached (a snapshot is saved once)."""
+    known = views_policy.load_frames(ui.engine(), known_on=known_on)
+    return views_policy.policy_status(known, ui.settings(), policy, region, int(as_of_year))

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.summary import moved_since
+from views import sentences
 from views import target_words as words
 from views.target_words import words_frame
 from vocab import labels
@@ -80,14 +81,14 @@ STATUS_COLUMNS = {
 
 def change_table(changes: pd.DataFrame) -> pd.DataFrame:
     """The status changes worth reporting, as display texts; a move into a verdict at the due year reads 到期判定
-    (direction 'judged'), not 好转 or 退步."""
+    (direction 'judged'), not 好转 or 退步; a move caused by a revised figure reads 因数据修订 ('revised')."""
     moved = moved_since(changes)
     direction = moved["direction"].where(~((moved["direction"] == "same") & moved["value_added"]), "value_added")
     return pd.DataFrame({
         "code": moved["code"], "indicator_name": moved["indicator_name"],
         "before": [labels.status_text(k) if isinstance(k, str) and k else DASH for k in moved["status_before"]],
         "after": [labels.status_text(k) if isinstance(k, str) and k else DASH for k in moved["status_after"]],
-        "direction": direction.map(labels.DIRECTION_LABELS),
+        "direction": [sentences.direction_text(d, m) for d, m in zip(direction, moved["status_move"])],
     })
 
 

@@ -234,9 +234,10 @@ def unit_options(frames: Frames, policy: str) -> list[str]:
     return list(dict.fromkeys(policy_task_units(frames, policy)["department"]))
 
 
-def changes_since(snapshot: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
-    """metrics.changes.status_changes between a snapshot's rows (db.read_snapshot) and the status now."""
-    return status_changes(snapshot, status)
+def changes_since(snapshot: pd.DataFrame, status: pd.DataFrame, meeting_date: date | None = None) -> pd.DataFrame:
+    """metrics.changes.status_changes between a snapshot's rows (db.read_snapshot) and the status now; with the
+    meeting's date, a status moved by a figure of the same year released after it reads 因数据修订 ('revised')."""
+    return status_changes(snapshot, status, revised_after=meeting_date)
 
 
 def last_snapshot(engine: Engine, policy: str, region: str, before: date | None = None,

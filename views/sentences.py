@@ -11,7 +11,7 @@ import pandas as pd
 
 from metrics.changes import change_counts
 from metrics.summary import NO_DATA, furthest_behind
-from views.target_words import is_judged, target_words
+from views.target_words import PROVISIONAL, is_judged, provisional_note, target_words
 from vocab import labels
 
 
@@ -26,9 +26,12 @@ def overview_message(status: pd.DataFrame, as_of_year: int, region: str) -> str:
     status (only the statuses that occur, best first)."""
     counts = status["status"].value_counts()
     parts = [f"{s.label}{int(counts[s.key])}项" for s in labels.STATUSES if counts.get(s.key, 0)]
-    n, judged = len(status), sum(is_judged(r) for r in status.to_dict("records"))
+    records = status.to_dict("records")
+    n, judged = len(status), sum(is_judged(r) for r in records)
     due = "均已到期" if n and judged == n else f"中{judged}项已到期" if judged else ""
-    return f"截至{as_of_year}年，{region}{n}项目标{due}：{'、'.join(parts) or '暂无'}。"
+    provisional = sum(bool(provisional_note(r)) for r in records)
+    tentative = f"其中{provisional}项依据初步数或预计数，为{PROVISIONAL}。" if provisional else ""
+    return f"截至{as_of_year}年，{region}{n}项目标{due}：{'、'.join(parts) or '暂无'}。{tentative}"
 
 
 def met_message(status: pd.DataFrame, limit: int = 3) -> str | None:
@@ -90,8 +93,23 @@ def key_messages(status: pd.DataFrame, as_of_year: int, region: str, limit: int 
     return out[:limit]
 
 
+REVISED = "因数据修订"   # a status that moved because a figure of the same year was revised after the meeting
+
+
+def revised_text(status_move: str) -> str:
+    """The change cell of a status moved by a revision: '↓ 因数据修订', '↑ 因数据修订'."""
+    return f"{'↑' if status_move == 'up' else '↓' if status_move == 'down' else '→'} {REVISED}"
+
+
+def direction_text(direction: str, status_move: str = "") -> str:
+    """A change row's direction in words (labels.DIRECTION_LABELS; a revision: revised_text)."""
+    return revised_text(status_move) if direction == "revised" else labels.DIRECTION_LABELS[direction]
+
+
 def change_message(changes: pd.DataFrame, meeting: str) -> str:
-    """The status moves since a meeting snapshot in one sentence."""
+    """The status moves since a meeting snapshot in one sentence; moves caused by a revised figure are counted apart
+    (因数据修订: not the units' progress, nor its lack)."""
     c = change_counts(changes)
-    return (f"与“{meeting}”相比：状态上升{c['up']}项、下降{c['down']}项、不变{c['same']}项，"
+    revised = f"、{REVISED}而变化{c['revised']}项" if c["revised"] else ""
+    return (f"与“{meeting}”相比：状态上升{c['up']}项、下降{c['down']}项{revised}、不变{c['same']}项，"
             f"新增数据{c['value_added']}项。")

@@ -11,6 +11,9 @@ How numbers are written (defined here, once):
   a rank target's attainment is at most 100%; relative (增速) and milestone targets have none in words;
 - the gap of a share is in 个百分点, of a rank in 位; a relative target's gap is the two growth rates side by side.
 
+A status or verdict that rests on a 预计 or 初步 value (the engine's provisional_status) reads 暂判 and says on what
+('暂判未完成（完成 92%，初步数）', '暂判已完成（河南省初步数）').
+
 What is said depends on the due year. A *judged* target (the engine's `judged`: the as-of period has reached the end
 of its due year) reads 已完成 / 未完成（完成 N%） / 无期末数据 with its 期末差距, and a later value is a remark beside
 the verdict ('2020年已达 63家，逾期达到', '2020年回落至 78家'); no pace, no forecast. Before its due year: the pace
@@ -28,6 +31,7 @@ from vocab import labels
 from vocab.labels import is_missing, with_unit
 
 JUDGED_STATUSES = ("met", "unmet", "no_final_data")
+PROVISIONAL = "暂判"   # before a status that rests on a 预计 or 初步 value (issue 21)
 FALLBACK_BENCHMARK = "全省"  # the policy's own words (明显高于全省平均水平) when a relative target names no region
 
 Row = Mapping[str, Any]
@@ -212,12 +216,32 @@ def gap_phrase(row: Row) -> str:
     return f"期末差距 {gap}" if is_judged(row) else f"距目标还差 {gap}"
 
 
+def provisional_note(row: Row) -> str:
+    """What kind of figure a provisional status rests on (the engine's provisional_status, the weakest 预计 or 初步
+    value it rests on): '初步数' (the actual itself), '河南省初步数' (a growth target's benchmark), '含预计数' (another
+    value: the baseline, an earlier flow); '' when the status rests on no 预计 or 初步 value."""
+    key = _get(row, "provisional_status") or ""
+    if not key:
+        return ""
+    word = f"{labels.data_status_text(key)}数"
+    if _get(row, "actual_status") == key:
+        return word
+    if row["kind"] == "relative" and _get(row, "benchmark_status") == key:
+        return f"{_get(row, 'benchmark') or FALLBACK_BENCHMARK}{word}"
+    return f"含{word}"
+
+
 def verdict_text(row: Row) -> str:
-    """The status in words: '未完成（完成 87%）' for a target short of its goal at its due year, else the label."""
+    """The status in words: '未完成（完成 87%）' for a target short of its goal at its due year, else the label; a
+    status resting on a 预计 or 初步 value is only 暂判 and says on what: '暂判未完成（完成 87%，初步数）',
+    '暂判已完成（预计数）', '暂判略有滞后（含初步数）'."""
     key = row["status"]
     label = labels.STATUS_BY_KEY[key].label
     attainment = attainment_text(row) if key == "unmet" else ""
-    return f"{label}（完成 {attainment}）" if attainment else label
+    notes = [f"完成 {attainment}"] if attainment else []
+    if vintage := provisional_note(row):
+        label, notes = PROVISIONAL + label, [*notes, vintage]
+    return f"{label}（{'，'.join(notes)}）" if notes else label
 
 
 def later_text(row: Row) -> str:
@@ -327,6 +351,14 @@ def status_basis(status: pd.DataFrame) -> str:
     if any(judged):
         return "已到期目标按目标年份年底的数值判定，未到期目标按进度比判定（见数据说明）"
     return "状态按进度比判定（见数据说明）"
+
+
+def provisional_basis(status: pd.DataFrame) -> str | None:
+    """What 暂判 means, for the data notes, when any row of the frame is provisional (None otherwise)."""
+    if not any(provisional_note(r) for r in status.to_dict("records")):
+        return None
+    return (f"“{PROVISIONAL}”：该状态或判定依据的数值是初步数或预计数（括号内注明，如“初步数”“河南省初步数”），"
+            "待核实数或修订数发布后确定；数据质量页列出已过通常定稿时间仍为初步数的数值。")
 
 
 def notes_line(row: Row) -> str:
