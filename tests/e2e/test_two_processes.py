@@ -95,11 +95,15 @@ def check_and_save(page) -> None:
 
 
 def open_entry(browser, server, login: str):
-    """A fresh browser context on 数据填报, logged in through the sidebar form."""
+    """A fresh browser context on 数据填报, logged in through the sidebar form, on the 逐项填报 tab (a clerk opens
+    on 本单位填报)."""
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = ctx.new_page()
-    go_to(page, server, ENTRY, "检查并预览")
+    go_to(page, server, ENTRY, "逐项填报")
     log_in(page, login)
+    wait_idle(page)
+    page.get_by_role("tab", name="逐项填报").last.click()
+    page.get_by_role("button", name="检查并预览").wait_for(timeout=30000)
     page.locator('[data-testid="stDataFrame"] table[role=grid] td').first.wait_for(state="attached", timeout=30000)
     return ctx, page
 
