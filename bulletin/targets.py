@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bulletin.docx_kit import paragraph, table
-from views.standing import NOT_MET, judged_flags
+from views.standing import judged_not_met
 from views.target_words import target_words
 
 HEADER = ["编号", "指标", "目标（期限）", "期末值", "结论", "牵头单位"]
@@ -15,7 +15,7 @@ WIDTHS_MM = [12, 36, 29, 29, 29, 21]   # 156 mm: the type area of GB/T 9704; mos
 
 def not_met_rows(status: pd.DataFrame) -> list[list[str]]:
     """One row of texts per judged target not met, in the status frame's order."""
-    rows = status.loc[status["status"].isin(NOT_MET) & judged_flags(status)]
+    rows = judged_not_met(status)
     out = []
     for r in rows.to_dict("records"):
         w = target_words(r)

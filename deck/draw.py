@@ -64,14 +64,13 @@ def _draw_summary(slide, spec: Slide, data: DeckData, options: DeckOptions) -> N
 
 
 def _status_cell(row) -> tuple[str, str]:
-    """A target's status cell: the printable icon with the verdict's words ('✘ 未完成（完成 92%）'), tinted."""
+    """A target's status cell: the status icon with the verdict's words ('✘ 未完成（完成 92%）'), tinted."""
     key = row["status"]
-    icon = labels.printable_status_text(key).split(" ")[0]
-    return f"{icon} {words.verdict_text(row)}", style.tint(style.status_colour(key), 0.7)
+    return f"{labels.STATUS_BY_KEY[key].icon} {words.verdict_text(row)}", style.tint(style.status_colour(key), 0.7)
 
 
 def _change_status_cell(key: str) -> tuple[str, str]:
-    return labels.printable_status_text(key), style.tint(style.status_colour(key), 0.7)
+    return labels.status_text(key), style.tint(style.status_colour(key), 0.7)
 
 
 def _draw_changes(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:

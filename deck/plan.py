@@ -11,7 +11,7 @@ import pandas as pd
 from metrics.summary import status_counts
 from views import score_text, sentences
 from views import target_words as words
-from views.standing import possible_statuses
+from metrics.standing import possible_statuses
 from vocab import labels
 from vocab.labels import is_missing
 

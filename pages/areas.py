@@ -11,7 +11,7 @@ status = ui.status(filters.policy, filters.region, filters.as_of_year)
 st.title(labels.PAGE_TITLES["areas"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 图中深蓝实线为实际值（◇ 为示例数据），灰色虚线为目标路径，"
            f"★ 为目标；增速类目标以{status_tables.base_year_text(status)}为100，浅蓝线为{ui.benchmark_region(filters.policy)}")
-ui.sample_banner(bool(status["is_sample"].any()))
+ui.sample_banner(*ui.value_counts(status, "actual"))
 
 table = status_tables.status_table(status)
 AHEAD = ["expected_text", "ratio_text", "forecast_text"]   # pace columns: only while some target is still ahead

@@ -19,7 +19,9 @@ status = ui.status(filters.policy, filters.region, filters.as_of_year)
 st.title(labels.PAGE_TITLES["departments"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年底 · 得分按牵头与参与的目标状态、任务进展加权计算，"
            "减去推进节点的扣分")
-ui.sample_banner(bool(status["is_sample"].any()) or bool(ledger["is_sample"].any()))
+targets_sample, targets_with_value = ui.value_counts(status, "actual")
+tasks_sample, tasks_reported = ui.value_counts(ledger, "reported_on")
+ui.sample_banner(targets_sample + tasks_sample, targets_with_value + tasks_reported, "目标数值和任务进展", "项")
 
 supervision_section(filters.policy, filters.as_of_year)
 

@@ -23,7 +23,7 @@ code = st.selectbox("选择目标", codes, index=codes.index(wanted) if wanted i
 st.query_params["code"] = code  # the address names the target: a link opens this page on it
 row = table.loc[code]
 observations = ui.observations_of(filters.policy, row["region"], row["indicator"], filters.as_of_year, row.get("benchmark"))
-ui.sample_banner(bool(row["is_sample"]) or bool(observations["is_sample"].any()))
+ui.sample_banner(*ui.value_counts(observations, "value"))
 st.caption(" · ".join(t for t in (filters.region, f"截至 {filters.as_of_year} 年", row["area"],
                                   labels.KIND_LABELS[row["kind"]], labels.TIER_LABELS.get(row["tier"], "")) if t))
 

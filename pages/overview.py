@@ -4,9 +4,10 @@ attention and what changed since last year and since the last meeting."""
 import streamlit as st
 
 import ui
-from metrics.summary import area_lights, headline_cards, needs_attention, status_counts
+from metrics.standing import area_counts, possible_statuses
+from metrics.summary import headline_cards, needs_attention, status_counts
 from ui import charts, status_tables, tables
-from views import policy as views
+from views import policy as views_policy
 from views import standing
 from views.sentences import change_message
 from vocab import labels
@@ -14,14 +15,12 @@ from vocab.text import md_escape
 
 filters = ui.sidebar_filters()
 status = ui.status(filters.policy, filters.region, filters.as_of_year)
-last_year = ui.status(filters.policy, filters.region, filters.as_of_year - 1)
-changes = standing.mark_judged(ui.changes(filters.policy, filters.region, filters.as_of_year), last_year, status)
+changes = ui.changes(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.APP_TITLE)
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(status)} 个目标")
-ui.sample_banner(bool(status["is_sample"].any()))
-summary = standing.period_over_text(status, ui.ledger(filters.policy, filters.as_of_year), filters.start_year,
-                                    filters.end_year)
+ui.sample_banner(*ui.value_counts(status, "actual"))
+summary = standing.period_over_text(status, ui.ledger(filters.policy, filters.as_of_year), ui.policy_row(filters.policy))
 if summary:
     st.info(summary, icon=":material/flag:")
 
@@ -35,7 +34,7 @@ with not_met:
         st.markdown(f"**{md_escape(unit.unit)}**（{unit.n} 项）：" + "；".join(md_escape(t) for t in unit.items))
 with chart:
     counts = status_counts(status)
-    shown = counts.loc[counts["status"].isin(standing.possible_statuses(status))]
+    shown = counts.loc[counts["status"].isin(possible_statuses(status))]
     st.plotly_chart(ui.figure("status_counts", (filters.policy, filters.region, filters.as_of_year),
                               lambda: charts.status_counts_figure(shown)), width="stretch")
 
@@ -45,13 +44,15 @@ def kpi_card(card) -> None:
     year, attainment, and a later value beside a verdict."""
     with st.container(border=True):
         ui.status_badge(card["status"], size="0.9rem", text=card["verdict_text"])
+        st.markdown(f"**{card['code']}** {card['indicator_name']}")   # the whole name, never cut
         delta = status_tables.year_change_text(card)
         st.metric(f"{card['code']} {card['indicator_name']}", card["value_text"], delta=delta,
                   delta_color="inverse" if card["comparator"] == "<=" else "normal",
-                  delta_description=f"较{filters.as_of_year - 1}年" if delta else None)
+                  delta_description=f"较{filters.as_of_year - 1}年" if delta else None, label_visibility="collapsed")
         sample = f" · {labels.SAMPLE_MARK}" if card["is_sample"] else ""
-        attainment = f" · 完成率 {card['attainment_text']}" if card["attainment_text"] != "—" else ""
-        st.caption(f"目标 {card['target_text']}（{card['due_text']}）{attainment}{sample}")
+        attainment = f"完成率 {card['attainment_text']}" if card["attainment_text"] != "—" else ""
+        # one phrase per line: a narrow card never breaks inside a word (完 / 成率)
+        st.caption("  \n".join(t for t in (f"目标 {card['target_text']}（{card['due_text']}）", attainment + sample) if t))
         if card["later_text"]:
             st.caption(card["later_text"])
 
@@ -65,11 +66,12 @@ for start in range(0, len(cards), per_row):
             kpi_card(card)
 
 st.markdown("##### 各领域进展")
-lights = area_lights(status)
-for start in range(0, len(lights), 8):
-    for col, (_, area) in zip(st.columns(8), lights.iloc[start:start + 8].iterrows()):
+areas = area_counts(status)
+areas = areas.loc[areas["n_targets"] > 0]
+for start in range(0, len(areas), 8):
+    for col, (_, area) in zip(st.columns(8), areas.iloc[start:start + 8].iterrows()):
         with col, st.container(border=True):
-            st.markdown(f"**{area['area']}** {int(area['met'])}/{int(area['n_targets'])} 已完成")
+            st.markdown(f"**{area['area']}**  \n{int(area['n_met'])}/{int(area['n_targets'])} 已完成")
             st.caption(" ".join(f"{labels.STATUS_BY_KEY[k].icon}{int(area[k])}" for k in labels.STATUS_BY_KEY
                                 if area[k]))
 
@@ -102,7 +104,7 @@ if meeting is None:
     st.caption("尚未保存会议快照：在“汇报材料”页保存后，这里显示自上次会议以来各目标状态的变化。")
 else:
     snapshot, frozen = meeting
-    since_meeting = standing.mark_judged(views.changes_since(frozen, status), frozen, status)
+    since_meeting = views_policy.changes_since(frozen, status)
     st.caption(f"{change_message(since_meeting, md_escape(snapshot['name']))}（会议日期 {snapshot['meeting_date']:%Y-%m-%d}，"
                f"快照截至{int(snapshot['as_of_year'])}年，当前截至{filters.as_of_year}年）")
     moved_meeting = status_tables.change_table(since_meeting)

@@ -15,8 +15,8 @@ counts = issue_counts(findings)
 
 st.title(labels.PAGE_TITLES["quality"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(findings)} 个指标")
-ui.sample_banner(counts["sample"] > 0)
 values = provenance_counts(f["observations"], filters.region, filters.as_of_year)
+ui.sample_banner(values["sample"], sum(values.values()))
 st.markdown(f"**数值来源**：{filters.region}截至 {filters.as_of_year} 年共 {sum(values.values())} 个数值，"
             f"{labels.PROVENANCE_LABELS['real']} {values['real']} 个（公开发布或由公开数推算，附出处），"
             f"{labels.PROVENANCE_LABELS['sample']} {values['sample']} 个。")

@@ -5,12 +5,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-import db
 import ui
 from access import guard
 from access.permissions import is_admin
-from deck import DeckData, DeckOptions, build_deck, plan_deck
-from deck.data import deck_data
+from deck import DeckOptions, build_deck, plan_deck
 from ui import tables
 from ui.bulletin_panel import bulletin_section
 from vocab import labels
@@ -19,18 +17,6 @@ from vocab.text import md_escape
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 NO_COMPARE = "不对比"
-
-
-@st.cache_data(show_spinner=False)
-def meeting_data(version: int, policy: str, region: str, as_of_year: int, snapshot_id: int | None) -> DeckData:
-    """The deck's inputs for the filters, cached until the data change (a saved snapshot changes them too)."""
-    eng = ui.engine()
-    snapshot = None
-    if snapshot_id is not None:
-        meta = db.read_snapshots(eng).set_index("id").loc[snapshot_id]
-        snapshot = (meta, db.read_snapshot(eng, snapshot_id))
-    return deck_data(ui.frames(policy, region), ui.settings(), policy=policy, region=region, as_of_year=as_of_year,
-                     snapshot=snapshot)
 
 
 def manage_snapshots(snapshots: pd.DataFrame, account) -> None:
@@ -56,7 +42,7 @@ def manage_snapshots(snapshots: pd.DataFrame, account) -> None:
 
 
 filters = ui.sidebar_filters()
-snapshots = db.read_snapshots(ui.engine(), filters.policy, filters.region)
+snapshots = ui.snapshots(filters.policy, filters.region)
 
 st.title(labels.REPORT_PAGE_TITLE)
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 生成可编辑的 PowerPoint（16:9），图表数据可在 PowerPoint 中直接修改")
@@ -78,7 +64,7 @@ with settings_col:
     meeting_date = st.date_input("会议日期（印在封面，可不填）", value=None, key="deck_meeting_date")
 
 snapshot_id = None if compare == NO_COMPARE else int(compare)
-data = meeting_data(ui.data_version(), filters.policy, filters.region, filters.as_of_year, snapshot_id)
+data = ui.deck_data(filters.policy, filters.region, filters.as_of_year, snapshot_id)
 options = DeckOptions(areas=tuple(areas), area_charts=area_charts, target_table=target_table,
                       departments=departments, data_notes=data_notes, meeting_date=meeting_date)
 slides = plan_deck(data, options)
@@ -132,7 +118,7 @@ if saved:
     else:
         st.success(md_escape(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(data.status)} 个目标，"
                              f"截至{filters.as_of_year}年）。"))
-        snapshots = db.read_snapshots(ui.engine(), filters.policy, filters.region)
+        snapshots = ui.snapshots(filters.policy, filters.region)
 if message := st.session_state.pop("snapshot_flash", None):
     st.success(md_escape(message), icon=":material/check_circle:")
 

@@ -18,7 +18,7 @@ from deck.build import ATTAINMENT_SERIES, TARGET_SERIES
 from deck.data import deck_data
 from store import catalogue
 from views.policy import load_frames
-from views.standing import possible_statuses
+from metrics.standing import possible_statuses
 from vocab import labels
 
 AS_OF = 2020

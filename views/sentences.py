@@ -93,5 +93,6 @@ def key_messages(status: pd.DataFrame, as_of_year: int, region: str, limit: int 
 def change_message(changes: pd.DataFrame, meeting: str) -> str:
     """The status moves since a meeting snapshot in one sentence."""
     c = change_counts(changes)
-    return (f"与“{meeting}”相比：状态上升{c['up']}项、下降{c['down']}项、不变{c['same']}项，"
+    judged = f"到期判定{c['judged']}项、" if c["judged"] else ""
+    return (f"与“{meeting}”相比：{judged}状态上升{c['up']}项、下降{c['down']}项、不变{c['same']}项，"
             f"新增数据{c['value_added']}项。")
