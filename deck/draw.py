@@ -33,7 +33,7 @@ def _draw_cover(slide, spec: Slide, data: DeckData, options: DeckOptions) -> Non
     style.write(ph.text_frame, spec.title, 40, bold=True, colour=style.ACCENT, anchor=MSO_ANCHOR.BOTTOM)
     style.textbox(slide, Inches(1.2), Inches(3.5), Inches(11.0), Inches(0.6),
                f"——{data.policy['doc_number']}《{data.policy['short_title']}》落实情况", 20, colour=style.MUTED)
-    when = f"数据截至 {data.as_of_year} 年"
+    when = f"数据截至{data.as_of_year}年"
     if options.meeting_date:
         when = f"{options.meeting_date.year}年{options.meeting_date.month}月{options.meeting_date.day}日 · {when}"
     style.textbox(slide, Inches(1.2), Inches(4.9), Inches(11.0), Inches(0.5), labels.BUREAU, 22, bold=True)

@@ -14,9 +14,10 @@ st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 图中深蓝
 ui.sample_banner(*ui.value_counts(status, "actual"))
 
 table = status_tables.status_table(status)
-AHEAD = ["expected_text", "ratio_text", "forecast_text"]   # pace columns: only while some target is still ahead
-SHOWN = ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text",
-         *([] if table["judged"].all() else AHEAD), "later_text", "data_text"]
+SHOWN = status_tables.target_columns(
+    table, ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text"],
+    ["data_text"], pace=["ratio_text", "forecast_text"])
+CONFIG = tables.fitted(status_tables.STATUS_COLUMNS, status_tables.STATUS_WIDTHS, SHOWN)
 for area in labels.AREAS:
     rows = table.loc[table["area"] == area]
     if rows.empty:
@@ -24,7 +25,6 @@ for area in labels.AREAS:
     st.header(f"{area}（{len(rows)} 项）", anchor=f"area-{labels.AREAS.index(area)}")
     st.plotly_chart(ui.area_figure(filters.policy, filters.region, filters.as_of_year, area), width="stretch",
                     key=f"area_chart_{area}")
-    st.dataframe(status_tables.styled(rows, SHOWN), column_order=SHOWN, column_config=status_tables.STATUS_COLUMNS,
-                 hide_index=True,
-                 width="stretch", key=f"area_table_{area}",
-                 height=tables.table_height(rows))
+    st.dataframe(status_tables.styled(rows, SHOWN), column_order=SHOWN, column_config=CONFIG, hide_index=True,
+                 width="stretch", key=f"area_table_{area}", row_height=tables.WRAP_ROW_HEIGHT,
+                 height=tables.table_height(rows, row_height=tables.WRAP_ROW_HEIGHT))

@@ -79,12 +79,15 @@ with numbers:
                  height=tables.table_height(behind))
 with sources:
     st.subheader("数据与出处")
-    st.dataframe(tables.source_table(observations), hide_index=True, width="stretch",
-                 column_config=tables.SOURCE_COLUMNS, height=tables.table_height(observations))
+    st.dataframe(tables.source_table(observations), hide_index=True, width="stretch", column_order=tables.SOURCE_ORDER,
+                 column_config=tables.fitted(tables.SOURCE_COLUMNS, tables.SOURCE_WIDTHS, tables.SOURCE_ORDER, 520),
+                 row_height=tables.WRAP_ROW_HEIGHT,
+                 height=tables.table_height(observations, row_height=tables.WRAP_ROW_HEIGHT))
 
 st.subheader("修改记录")
-history = tables.audit_table(ui.audit(f"{row['region']}/{row['indicator']}/"))
+history = tables.value_history_table(ui.audit(f"{row['region']}/{row['indicator']}/"))
 if history.empty:
     st.caption("暂无修改记录。")
 else:
-    st.dataframe(history, hide_index=True, width="stretch", column_config=tables.AUDIT_COLUMNS)
+    st.dataframe(history, hide_index=True, width="stretch", height=tables.table_height(history),
+                 column_config={**tables.AUDIT_COLUMNS, "key": "期间"})

@@ -81,10 +81,12 @@ if attention.empty:
     st.success("没有未完成、明显滞后、逆向变化或数据过期的目标。")
 else:
     table = status_tables.status_table(attention)
-    columns = ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text",
-               *([] if table["judged"].all() else ["ratio_text"]), "lead_units"]
-    st.dataframe(status_tables.styled(table, columns), column_order=columns, column_config=status_tables.STATUS_COLUMNS,
-                 hide_index=True, width="stretch", height=tables.table_height(attention))
+    columns = status_tables.target_columns(
+        table, ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text"],
+        ["lead_units"], pace=["ratio_text"])
+    st.dataframe(status_tables.styled(table, columns), column_order=columns, hide_index=True, width="stretch",
+                 column_config=tables.fitted(status_tables.STATUS_COLUMNS, status_tables.STATUS_WIDTHS, columns),
+                 row_height=tables.WRAP_ROW_HEIGHT, height=tables.table_height(table, row_height=tables.WRAP_ROW_HEIGHT))
 
 st.subheader(f"与{filters.as_of_year - 1}年相比")
 moved = status_tables.change_table(changes)

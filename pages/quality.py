@@ -31,4 +31,4 @@ for issue in ISSUES:
         st.caption("无。")
         continue
     st.dataframe(rows, hide_index=True, width="stretch", column_order=tables.QUALITY_ORDER,
-                 column_config=tables.QUALITY_COLUMNS, key=f"quality_{issue}")
+                 column_config=tables.QUALITY_COLUMNS, key=f"quality_{issue}", height=tables.table_height(rows))

@@ -74,7 +74,7 @@ with preview_col:
     ui.sample_banner(any(s.uses_sample for s in slides))
     pages = pd.DataFrame({"页": range(1, len(slides) + 1), "标题": [s.title for s in slides],
                           "数据": [labels.SAMPLE_MARK if s.uses_sample else "" for s in slides]})
-    st.dataframe(pages, hide_index=True, width="stretch", height=tables.table_height(pages, 15))
+    st.dataframe(pages, hide_index=True, width="stretch", height=tables.table_height(pages))
 
 key = (filters.policy, filters.region, filters.as_of_year, snapshot_id, options, ui.data_version())
 if st.button("生成汇报材料", type="primary", key="deck_build"):
@@ -126,7 +126,7 @@ if snapshots.empty:
     st.info("尚无会议快照。")
 else:
     st.dataframe(snapshots[["name", "meeting_date", "as_of_year", "targets", "created_by", "created_at"]],
-                 hide_index=True, width="stretch",
+                 hide_index=True, width="stretch", height=tables.table_height(snapshots),
                  column_config={"name": "会议", "meeting_date": "会议日期",
                                 "as_of_year": st.column_config.NumberColumn("截至年份", format="%d"),
                                 "targets": "目标数", "created_by": "保存人",

@@ -78,8 +78,12 @@ def test_small_multiples_one_panel_per_target_of_an_area(built):
         rows = status.loc[status["area"] == area]
         fig = charts.small_multiples_figure(traj.loc[traj["code"].isin(rows["code"])], rows, f"{area}领域目标进展")
         titles = [a.text for a in fig.layout.annotations]
-        assert titles == [f"{c} {charts._short(n, 12)}（{t}，{d}）" for c, n, t, d in
-                          zip(rows["code"], rows["indicator_name"], rows["target_text"], rows["due_text"])]
+        # the whole name (never cut with …), on lines of at most 16 characters, then the target and its due year
+        for title, (c, n, t, d) in zip(titles, zip(rows["code"], rows["indicator_name"], rows["target_text"],
+                                                   rows["due_text"]), strict=True):
+            lines = title.split("<br>")
+            assert "".join(lines[:-1]) == f"{c} {n}" and lines[-1] == f"{t}（{d}）" and "…" not in title
+            assert all(len(line) <= 16 + len(c) + 1 for line in lines[:-1])
         assert not any(t.showlegend for t in fig.data)
         go.Figure(fig.to_dict())  # assembled without validation: plotly must accept every property
 

@@ -88,9 +88,11 @@ def attention_list(deadlines: pd.DataFrame, units: list[str]) -> pd.DataFrame:
         st.info("没有临期或逾期的推进节点。")
         return rows
     table = tables.deadline_table(rows)
-    st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch",
-                 column_config=tables.DEADLINE_TABLE_COLUMNS, column_order=tables.DEADLINE_ORDER,
-                 height=tables.table_height(table, 15), key="deadline_attention")
+    order = tables.deadline_order(table)
+    st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch", key="deadline_attention",
+                 column_config=tables.fitted(tables.DEADLINE_TABLE_COLUMNS, tables.DEADLINE_WIDTHS, order),
+                 column_order=order, row_height=tables.TALL_ROW_HEIGHT,
+                 height=tables.table_height(table, row_height=tables.TALL_ROW_HEIGHT))
     return rows
 
 

@@ -78,6 +78,22 @@ STATUS_COLUMNS = {
 }
 
 
+STATUS_WIDTHS = {"code": 55, "indicator_name": 170, "area": 64, "status_text": 135, "actual_text": 85,
+                 "target_text": 110, "due_text": 80, "expected_text": 85, "attainment_text": 70, "ratio_text": 64,
+                 "gap_text": 130, "forecast_text": 90, "later_text": 130, "lead_units": 120, "data_text": 80}
+
+
+def target_columns(table: pd.DataFrame, head: list[str], tail: list[str], pace: list[str]) -> list[str]:
+    """The columns of a table of targets: head, then the pace columns while some target is still ahead of its due
+    year, 到期后 (later_text) when some judged target has a later value, then tail. With both, the trend forecast
+    gives way (目标详情 shows it), so that the table fits a 1366-px screen."""
+    ahead = [] if table["judged"].all() else list(pace)
+    later = ["later_text"] if table["later_text"].astype(bool).any() else []
+    if ahead and later:
+        ahead = [c for c in ahead if c != "forecast_text"]
+    return [*head, *ahead, *later, *tail]
+
+
 def change_table(changes: pd.DataFrame) -> pd.DataFrame:
     """The status changes worth reporting, as display texts; a move into a verdict at the due year reads 到期判定
     (direction 'judged'), not 好转 or 退步."""

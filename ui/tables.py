@@ -10,6 +10,7 @@ import streamlit as st
 
 from vocab import labels
 from vocab.labels import is_missing
+from vocab.periods import parse_period, period_label
 
 
 def source_table(observations: pd.DataFrame) -> pd.DataFrame:
@@ -23,6 +24,8 @@ def source_table(observations: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+SOURCE_ORDER = ["region", "period", "value", "data_text", "source", "note", "entered_by"]
+SOURCE_WIDTHS = {"region": 70, "period": 64, "value": 80, "data_text": 80, "source": 170, "note": 120, "entered_by": 70}
 SOURCE_COLUMNS = {"region": "地区", "period": "期间", "value": st.column_config.NumberColumn("数值", format="localized"),
                   "data_text": "数据性质", "source": st.column_config.TextColumn("出处", width="large"),
                   "note": "说明", "entered_by": "录入人", "version": st.column_config.NumberColumn("版本", format="%d")}
@@ -49,6 +52,13 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
         "key": audit["entity_key"], "old": [audit_value_text(d) for d in audit["old"]],
         "new": [audit_value_text(d) for d in audit["new"]], "reason": audit["reason"].fillna(""),
     })
+
+
+def value_history_table(audit: pd.DataFrame) -> pd.DataFrame:
+    """The audit entries of one region's indicator (目标详情's 修改记录): audit_table with the period in words in
+    place of the stored key ('2020年', '2020年三季度'; never '长垣市/rd_intensity/2020')."""
+    periods = [parse_period(str(k).rsplit("/", 1)[-1]) for k in audit["entity_key"]]
+    return audit_table(audit).assign(key=[period_label(*p) if isinstance(p, tuple) else "—" for p in periods])
 
 
 AUDIT_COLUMNS = {"at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm"), "who": "操作人",
@@ -92,6 +102,9 @@ def styled_ledger(table: pd.DataFrame):
 
 LEDGER_ORDER = ["clause", "status_text", "title", "lead_units", "due_date", "progress", "reported_on",
                 "responsible_units"]
+LEDGER_WIDTHS = {"clause": 75, "status_text": 85, "title": 150, "lead_units": 90, "due_date": 95, "progress": 230,
+                 "reported_on": 95, "responsible_units": 130}
+TALL_ROW_HEIGHT = 85   # px: up to four lines (the ledger's and the deadlines' progress texts)
 
 
 LEDGER_COLUMNS = {"clause": st.column_config.TextColumn("条款", width="small"),
@@ -105,9 +118,36 @@ LEDGER_COLUMNS = {"clause": st.column_config.TextColumn("条款", width="small")
                   "reported_by": None}
 
 
-def table_height(table: pd.DataFrame, max_rows: int = 60) -> int:
-    """A dataframe height that shows every row (up to max_rows) without an inner scrollbar."""
-    return 35 * (min(len(table), max_rows) + 1) + 3
+ROW_HEIGHT = 35        # px: a row of one line (Streamlit's default)
+WRAP_ROW_HEIGHT = 65   # px: a row of up to three lines (Streamlit wraps a cell's text only in rows over 4rem)
+FIT_WIDTH = 880        # px: what a table may take on a 1366-px laptop with the sidebar open (the main column: 904)
+MIN_WIDTH = 64         # px: no column is made narrower (a date, a count, 示例数据)
+
+
+def table_height(table: pd.DataFrame, max_rows: int = 100, row_height: int = ROW_HEIGHT) -> int:
+    """The one dataframe height: every row shown (up to max_rows) without an inner scrollbar, header and border
+    included."""
+    return row_height * min(len(table), max_rows) + 38
+
+
+def fitted(config: dict, widths: dict[str, int], columns: list[str], budget: int = FIT_WIDTH) -> dict:
+    """The column config with a width in px for each shown column, from `widths` (what a column's content needs on
+    up to three lines), the widest ones narrowed in proportion when the shown columns need more than `budget`: a
+    table never scrolls sideways on a 1366-px screen, and on a wider one Streamlit stretches the columns to the
+    screen. Pair with row_height=WRAP_ROW_HEIGHT, so that a narrowed column wraps its text instead of cutting it."""
+    need = {c: int(widths.get(c, 100)) for c in columns}
+    fixed = {c: w for c, w in need.items() if w <= 100}
+    flexible = {c: w for c, w in need.items() if w > 100}
+    room = budget - sum(fixed.values())
+    if flexible and sum(flexible.values()) > room:
+        scale = max(room, 0) / sum(flexible.values())
+        need.update({c: max(MIN_WIDTH, int(w * scale)) for c, w in flexible.items()})
+    out = dict(config)
+    for c, w in need.items():
+        base = config.get(c)
+        label = base if isinstance(base, str) else (base or {}).get("label") if isinstance(base, dict) else None
+        out[c] = {**(base if isinstance(base, dict) else st.column_config.TextColumn(label or c)), "width": w}
+    return out
 
 
 # ---------------------------------------------------------------- 督办: deadlines, requests, milestone editing
@@ -133,6 +173,14 @@ def styled_deadlines(table: pd.DataFrame):
 
 DEADLINE_ORDER = ["state_text", "days_text", "unit", "clause", "task_title", "title", "due_date", "extended_text",
                   "chases", "last_progress", "data_text"]
+DEADLINE_WIDTHS = {"state_text": 85, "days_text": 90, "unit": 95, "clause": 80, "task_title": 150, "title": 150,
+                   "due_date": 95, "extended_text": 110, "chases": 60, "last_progress": 200, "data_text": 80}
+
+
+def deadline_order(table: pd.DataFrame) -> list[str]:
+    """DEADLINE_ORDER without the 延期 column when no milestone shown was extended."""
+    extended = "extended_text" in table and table["extended_text"].astype(bool).any()
+    return [c for c in DEADLINE_ORDER if c != "extended_text" or extended]
 DEADLINE_TABLE_COLUMNS = {
     "state_text": st.column_config.TextColumn("状态", width="small"), "days_text": "剩余/逾期",
     "unit": "责任单位", "clause": st.column_config.TextColumn("条款", width="small"), "task_title": "任务",
