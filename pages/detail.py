@@ -10,14 +10,13 @@ from vocab import labels
 from vocab.labels import is_missing
 
 filters = ui.sidebar_filters()
-status = ui.status(filters.policy, filters.region, filters.as_of_year)
+table = ui.status_table(filters.policy, filters.region, filters.as_of_year).set_index("code", drop=False)
 
 st.title(labels.PAGE_TITLES["detail"])
-table = status_tables.status_table(status).set_index("code", drop=False)
 codes = list(table["code"])
 titles = {c: f"{c} {n}（{t}，{d}）" for c, n, t, d in
           zip(codes, table["indicator_name"], table["target_text"], table["due_text"])}
-wanted = st.query_params.get("code") or status_tables.first_headline(status)
+wanted = st.query_params.get("code") or status_tables.first_headline(table)
 code = st.selectbox("选择目标", codes, index=codes.index(wanted) if wanted in codes else 0, format_func=titles.get,
                     key="detail_code")
 st.query_params["code"] = code  # the address names the target: a link opens this page on it

@@ -2,20 +2,15 @@
 import streamlit as st
 
 import ui
-from metrics.quality import ISSUES, issue_counts, provenance_counts, quality_findings
+from metrics.quality import ISSUES
 from ui import tables
 from vocab import labels
 
 filters = ui.sidebar_filters()
-status = ui.status(filters.policy, filters.region, filters.as_of_year)
-f = ui.frames(filters.policy, filters.region)
-targets = f["targets"].loc[f["targets"]["policy"] == filters.policy]
-findings = quality_findings(targets, f["observations"], status, filters.region, filters.as_of_year)
-counts = issue_counts(findings)
+findings, counts, values = ui.quality(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.PAGE_TITLES["quality"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(findings)} 个指标")
-values = provenance_counts(f["observations"], filters.region, filters.as_of_year)
 ui.sample_banner(values["sample"], sum(values.values()))
 st.markdown(f"**数值来源**：{filters.region}截至 {filters.as_of_year} 年共 {sum(values.values())} 个数值，"
             f"{labels.PROVENANCE_LABELS['real']} {values['real']} 个（公开发布或由公开数推算，附出处），"

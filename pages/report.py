@@ -8,7 +8,7 @@ import streamlit as st
 import ui
 from access import guard
 from access.permissions import is_admin
-from deck import DeckOptions, build_deck, plan_deck
+from deck import DeckOptions, build_deck
 from ui import tables
 from ui.bulletin_panel import bulletin_section
 from vocab import labels
@@ -67,7 +67,7 @@ snapshot_id = None if compare == NO_COMPARE else int(compare)
 data = ui.deck_data(filters.policy, filters.region, filters.as_of_year, snapshot_id)
 options = DeckOptions(areas=tuple(areas), area_charts=area_charts, target_table=target_table,
                       departments=departments, data_notes=data_notes, meeting_date=meeting_date)
-slides = plan_deck(data, options)
+slides = ui.deck_plan(filters.policy, filters.region, filters.as_of_year, snapshot_id, options)
 
 with preview_col:
     st.subheader(f"幻灯片（共 {len(slides)} 页）")

@@ -20,14 +20,17 @@ from ui.results import (  # noqa: F401
     clear_data_caches,
     deadlines,
     deck_data,
+    deck_plan,
     growth_comparison,
     last_meeting,
     ledger,
     peer_growth_rows,
+    quality,
     scorecard,
     snapshots,
     status,
     status_of_regions,
+    status_table,
 )
 from ui.badges import sample_banner, status_badge, value_counts  # noqa: F401
 from ui.lookups import benchmark_region, observations_of, policy_row, policy_title, unit_options  # noqa: F401

@@ -3,7 +3,7 @@ observations read once per data version and shared by every session, the setting
 Everything is keyed by the data version, so any write invalidates it. Nothing here computes a metric."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -54,11 +54,47 @@ def _shared_observations(version: int, regions: tuple[str, ...]) -> pd.DataFrame
     return db.read_observations(engine(), regions=list(regions))
 
 
-def catalogue_at(version: int) -> views_policy.Frames:
-    """The catalogue frames read once per data version and shared by every session, handed out as shallow copies:
-    pandas' copy-on-write gives a caller that changes one its own copy, so the shared frames never change (and,
-    unlike st.cache_data, no run pays for unpickling them)."""
-    return {name: frame.copy(deep=False) for name, frame in _shared_catalogue(version).items()}
+class SharedFrames(MutableMapping):
+    """Frames shared by every session, handed out as shallow copies when first looked up: pandas' copy-on-write
+    gives a caller that changes one its own copy, so the shared frames never change (and, unlike st.cache_data, no
+    run pays for unpickling them); a caller pays only for the frames it reads. Keys set or deleted change this
+    mapping only."""
+
+    def __init__(self, shared: dict[str, pd.DataFrame]) -> None:
+        self._shared, self._mine = shared, {}
+        self._gone: set[str] = set()
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name in self._gone:
+            raise KeyError(name)
+        if name not in self._mine:
+            self._mine[name] = self._shared[name].copy(deep=False)
+        return self._mine[name]
+
+    def __setitem__(self, name: str, value) -> None:
+        self._gone.discard(name)
+        self._mine[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        self[name]   # KeyError when absent
+        self._mine.pop(name, None)
+        self._gone.add(name)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (n for n in dict.fromkeys([*self._shared, *self._mine]) if n not in self._gone)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def catalogue_at(version: int) -> SharedFrames:
+    """The catalogue frames read once per data version and shared by every session (SharedFrames)."""
+    return SharedFrames(_shared_catalogue(version))
+
+
+def regions_frames_at(version: int, regions: tuple[str, ...]) -> SharedFrames:
+    """The catalogue frames and the observations of these regions."""
+    return SharedFrames({**_shared_catalogue(version), "observations": _shared_observations(version, regions)})
 
 
 def observations_at(version: int, regions: tuple[str, ...]) -> pd.DataFrame:
@@ -66,20 +102,24 @@ def observations_at(version: int, regions: tuple[str, ...]) -> pd.DataFrame:
     return _shared_observations(version, regions).copy(deep=False)
 
 
-def frames_at(version: int, policy: str, region: str) -> views_policy.Frames:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _regions_for(version: int, policy: str, region: str) -> tuple[str, ...]:
+    return tuple(views_policy.regions_for(_shared_catalogue(version), policy, region))
+
+
+def frames_at(version: int, policy: str, region: str) -> SharedFrames:
     """The catalogue frames and the observations of the region and the policy's benchmark regions (what a page
     about one region shows; other regions are never read)."""
-    catalogue_frames = catalogue_at(version)
-    regions = tuple(views_policy.regions_for(catalogue_frames, policy, region))
-    return {**catalogue_frames, "observations": observations_at(version, regions)}
+    regions = _regions_for(version, policy, region)
+    return SharedFrames({**_shared_catalogue(version), "observations": _shared_observations(version, regions)})
 
 
-def catalogue_frames() -> views_policy.Frames:
+def catalogue_frames() -> SharedFrames:
     """Policies, indicators, targets, tasks, units, progress and regions, cached per data version."""
     return catalogue_at(data_version())
 
 
-def frames(policy: str, region: str) -> views_policy.Frames:
+def frames(policy: str, region: str) -> SharedFrames:
     """catalogue_frames() plus the observations of the region and its benchmark regions, cached per data version."""
     return frames_at(data_version(), policy, region)
 
@@ -88,4 +128,5 @@ def clear_shared() -> None:
     """Forget the shared frames and figures (not the engine)."""
     _shared_catalogue.clear()
     _shared_observations.clear()
+    _regions_for.clear()
     _figure.clear()

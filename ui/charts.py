@@ -147,11 +147,12 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
     return traces
 
 
-PANEL_HEIGHT, PANEL_GAP = 250, 80   # px: a small chart, and the room above it for its three-line title
+PANEL_HEIGHT, PANEL_GAP = 250, 105   # px: a small chart, and below it its year labels and the next one's title
+TOP, BOTTOM = 115, 10                # px: the figure's title and the first row's three-line titles; the foot
 
 
 def _grid_height(nrows: int) -> int:
-    return 70 + PANEL_HEIGHT * nrows + PANEL_GAP * (nrows - 1)
+    return TOP + BOTTOM + PANEL_HEIGHT * nrows + PANEL_GAP * (nrows - 1)
 
 
 def _panel_title(code: str, name: str, target: str, due: str, width: int = 16) -> str:
@@ -166,7 +167,7 @@ def _grid(nrows: int, cols: int) -> dict:
     """make_subplots' layout for an nrows × cols grid with a title slot per panel (axes domains and the title
     annotations), computed once per shape: make_subplots validates every axis it makes, which took longer than the
     charts themselves."""
-    spacing = PANEL_GAP / _grid_height(nrows) if nrows > 1 else 0.1
+    spacing = PANEL_GAP / (_grid_height(nrows) - TOP - BOTTOM) if nrows > 1 else 0.1
     titles = [f"\u0000{i}" for i in range(nrows * cols)]
     return make_subplots(rows=nrows, cols=cols, subplot_titles=titles, horizontal_spacing=0.07,
                          vertical_spacing=spacing).to_dict()["layout"]
@@ -197,7 +198,7 @@ def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, c
                                          "showgrid": False, "linecolor": "#BBBBBB"})
         layout[f"yaxis{suffix}"].update({**_value_axis(row), "gridcolor": "#E5E9F0", "zerolinecolor": "#BBBBBB"})
     layout.update(_layout_props(title, _grid_height(nrows)))
-    layout["margin"] = {**layout["margin"], "t": 110}   # the first row's titles below the figure's title
+    layout["margin"] = {**layout["margin"], "t": TOP, "b": BOTTOM}
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 

@@ -13,7 +13,7 @@ import db
 from metrics.compare import year_on_year
 from metrics.trajectory import trajectories
 from ui import charts, status_tables
-from ui.cache import catalogue_at, clear_shared, data_version, engine, frames_at, observations_at, settings
+from ui.cache import catalogue_at, clear_shared, data_version, engine, frames_at, regions_frames_at, settings
 from views import comparison
 from views import policy as views_policy
 
@@ -22,7 +22,13 @@ def clear_data_caches() -> None:
     """Forget every cached frame, status and figure (not the engine): what a benchmark's cold run starts from."""
     st.cache_data.clear()
     clear_shared()
-    _area_figure.clear()
+    for cache in (_area_figure, _status_table, _growth_comparison, _quality, _deck_plan):
+        cache.clear()
+    for clear in page_caches:
+        clear()
+
+
+page_caches: list = []   # the .clear of every shared cache of a page's data (ui.overview_data registers its own)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -33,6 +39,17 @@ def _status(version: int, policy: str, region: str, as_of_year: int) -> pd.DataF
 def status(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
     """views.policy.policy_status for one region, cached until the data change."""
     return _status(data_version(), policy, region, int(as_of_year))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _status_table(version: int, policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    return status_tables.status_table(_status(version, policy, region, as_of_year))
+
+
+def status_table(policy: str, region: str, as_of_year: int) -> pd.DataFrame:
+    """status() with the renderer's texts (ui.status_tables.status_table), built once per data version and shared
+    by every session as a shallow copy (copy-on-write keeps the shared frame unchanged)."""
+    return _status_table(data_version(), policy, region, int(as_of_year)).copy(deep=False)
 
 
 @st.cache_data(show_spinner=False)
@@ -172,8 +189,8 @@ def audit(key_contains: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _status_of_regions(version: int, policy: str, regions: tuple[str, ...], as_of_year: int) -> pd.DataFrame:
-    f = {**catalogue_at(version), "observations": observations_at(version, regions)}
-    return views_policy.policy_status(f, settings(), policy, list(regions), as_of_year)
+    return views_policy.policy_status(regions_frames_at(version, regions), settings(), policy, list(regions),
+                                      as_of_year)
 
 
 def status_of_regions(policy: str, regions: list[str], as_of_year: int) -> pd.DataFrame:
@@ -191,15 +208,21 @@ def peer_growth_rows(indicators: list[str], years: list[int], level: str) -> pd.
     return _growth(data_version(), tuple(sorted(set(indicators))), tuple(sorted({int(y) for y in years})), level)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _growth_comparison(version: int, policy: str, region: str, as_of_year: int) -> comparison.GrowthComparison:
+    catalogue_frames = catalogue_at(version)
+    shown = comparison.regions_shown(catalogue_frames, policy, region)
+    status_shown = _status_of_regions(version, policy, tuple(shown), as_of_year)
+    request = comparison.growth_request(status_shown, catalogue_frames["regions"], region)
+    growth = _growth(version, tuple(sorted(set(request.indicators))), tuple(sorted(set(request.years))), request.level)
+    return comparison.growth_comparison(status_shown, growth, catalogue_frames["regions"], region, shown)
+
+
 def growth_comparison(policy: str, region: str, as_of_year: int) -> comparison.GrowthComparison:
     """对比分析 in one call: the statuses of the region, the regions above it and the benchmark, the peers' growth
-    read for its relative targets, and the comparison (views.comparison)."""
-    catalogue_frames = catalogue_at(data_version())
-    shown = comparison.regions_shown(catalogue_frames, policy, region)
-    status_shown = status_of_regions(policy, shown, as_of_year)
-    request = comparison.growth_request(status_shown, catalogue_frames["regions"], region)
-    growth = peer_growth_rows(request.indicators, request.years, request.level)
-    return comparison.growth_comparison(status_shown, growth, catalogue_frames["regions"], region, shown)
+    read for its relative targets, and the comparison (views.comparison), built once per data version and shared
+    read-only (the page only draws it)."""
+    return _growth_comparison(data_version(), policy, region, int(as_of_year))
 
 
 # ---------------------------------------------------------------- meetings and the 督查通报
@@ -253,3 +276,32 @@ def deck_data(policy: str, region: str, as_of_year: int, snapshot_id: int | None
     """The meeting deck's inputs (deck.data.deck_data) compared with a meeting snapshot of the policy and region
     (None: no comparison), cached until the data change (a saved snapshot changes them too)."""
     return _deck_data(data_version(), policy, region, int(as_of_year), snapshot_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _deck_plan(version: int, policy: str, region: str, as_of_year: int, snapshot_id: int | None, options):
+    from deck import plan_deck
+    return plan_deck(_deck_data(version, policy, region, as_of_year, snapshot_id), options)
+
+
+def deck_plan(policy: str, region: str, as_of_year: int, snapshot_id: int | None, options) -> list:
+    """deck.plan_deck of deck_data for the options (deck.DeckOptions), planned once per data version and options."""
+    return _deck_plan(data_version(), policy, region, int(as_of_year), snapshot_id, options)
+
+
+# ---------------------------------------------------------------- 数据质量
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _quality(version: int, policy: str, region: str, as_of_year: int):
+    from metrics.quality import issue_counts, provenance_counts, quality_findings
+    f = frames_at(version, policy, region)
+    targets = f["targets"].loc[f["targets"]["policy"] == policy]
+    findings = quality_findings(targets, f["observations"], _status(version, policy, region, as_of_year), region,
+                                as_of_year)
+    return findings, issue_counts(findings), provenance_counts(f["observations"], region, as_of_year)
+
+
+def quality(policy: str, region: str, as_of_year: int) -> tuple[pd.DataFrame, dict, dict]:
+    """数据质量: metrics.quality's findings per indicator, their counts by issue, and the region's values by
+    provenance (公开数据 / 示例数据), built once per data version and shared read-only."""
+    return _quality(data_version(), policy, region, int(as_of_year))

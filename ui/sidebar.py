@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from ui.cache import catalogue_frames, frames
+from ui.cache import catalogue_frames, data_version, frames_at
 from ui.login import account, account_box, reading_gate
 from views import policy as views_policy
 from vocab import labels
@@ -21,6 +21,11 @@ class Filters:
     base_year: int
     start_year: int
     end_year: int
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _as_of_years(version: int, policy: str, region: str, this_year: int) -> tuple[list[int], int]:
+    return views_policy.as_of_years(frames_at(version, policy, region), policy, region, this_year)
 
 
 def _kept_index(key: str, options: list, default: int) -> int:
@@ -62,7 +67,7 @@ def sidebar_filters() -> Filters:
         regions = list(f["regions"]["name"])
         default_region = regions.index(p["region"]) if p["region"] in regions else 0
         region = st.selectbox("地区", regions, index=_kept_index("region", regions, default_region), key="region")
-        years, default_year = views_policy.as_of_years(frames(policy, region), policy, region, date.today().year)
+        years, default_year = _as_of_years(data_version(), policy, region, date.today().year)
         as_of = st.selectbox("截至年份", years, index=_kept_index("as_of_year", years, years.index(default_year)),
                              key="as_of_year",
                              format_func=lambda y: f"{y}年")

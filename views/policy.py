@@ -42,10 +42,11 @@ def load_frames(engine: Engine, regions: list[str] | None = None, known_on: date
 
 def policy_row(frames: Frames, policy: str) -> dict:
     """The policy's row as a dict (code, doc_number, title, region, benchmark_region, years …); unknown → ValueError."""
-    policies = frames["policies"].set_index("code")
-    if policy not in policies.index:
-        raise ValueError(f"政策“{policy}”不存在；可选：{'、'.join(policies.index)}")
-    return {"code": policy, **policies.loc[policy].to_dict()}
+    policies = frames["policies"]
+    row = policies.loc[policies["code"] == policy]
+    if row.empty:
+        raise ValueError(f"政策“{policy}”不存在；可选：{'、'.join(policies['code'])}")
+    return {**row.iloc[0].to_dict(), "code": policy}
 
 
 def default_policy(frames: Frames) -> str:

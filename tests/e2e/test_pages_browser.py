@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 PAGES = [
     ("", "核心指标", ["需要关注", "各领域进展", labels.SAMPLE_MARK]),
     ("detail", "政策依据", ["测算依据", "数据与出处", "修改记录", "期末差距", "按2020年底数值判定", "G01"]),
-    ("areas", f"{labels.AREAS[1]}领域目标进展", [f"{a}（" for a in labels.AREAS]),
+    ("areas", "领域目标进展", [f"{a}（" for a in labels.AREAS]),
     ("departments", "任务台账", [labels.PRAISE, labels.CRITICISE, "部门综合得分"]),
     ("compare", "逐项对比", ["最新年度增速", "位次："]),
     ("quality", labels.QUALITY_LABELS["no_source"], list(labels.QUALITY_LABELS.values())),
