@@ -4,7 +4,7 @@ attention and what changed since last year and since the last meeting."""
 import streamlit as st
 
 import ui
-from ui import charts, status_tables, tables
+from ui import status_tables, tables
 from ui.overview_data import overview
 from views import policy as views_policy
 from views.sentences import change_message
@@ -28,8 +28,10 @@ with not_met:
     for unit in view.not_met.itertuples():
         st.markdown(f"**{md_escape(unit.unit)}**（{unit.n} 项）：" + "；".join(md_escape(t) for t in unit.items))
 with chart:
-    st.plotly_chart(ui.figure("status_counts", (filters.policy, filters.region, filters.as_of_year),
-                              lambda: charts.status_counts_figure(view.counts)), width="stretch")
+    st.markdown("##### 目标状态分布")
+    counts = status_tables.counts_table(view.counts)
+    st.dataframe(status_tables.styled(counts, ["status_text", "n", "share"]), hide_index=True, width="stretch",
+                 column_config=status_tables.COUNT_COLUMNS, height=tables.table_height(counts), key="status_counts")
 
 
 def kpi_card(card) -> None:

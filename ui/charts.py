@@ -38,19 +38,6 @@ def _years(values) -> list[str]:
     return [str(int(y)) for y in values]
 
 
-def status_counts_figure(counts: pd.DataFrame, title: str = "目标状态分布") -> go.Figure:
-    """Horizontal bars, one per status (best on top), coloured and labelled with icon and name.
-    counts: metrics.summary.status_counts."""
-    statuses = [labels.STATUS_BY_KEY[k] for k in counts["status"]]
-    names = [f"{s.icon} {s.label}" for s in statuses]
-    fig = go.Figure(go.Bar(x=counts["n"], y=names, orientation="h", marker_color=[s.colour for s in statuses],
-                           text=counts["n"], textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}：%{x} 个目标<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="目标数（个）", rangemode="tozero")
-    return _layout(fig, title, 320)
-
-
 def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False) -> go.Figure:
     """One target's chart: actuals, the required path, the trend forecast, the target (labelled) and the
     benchmark region. traj: metrics.trajectory.trajectories rows of this target; row: its status row."""
