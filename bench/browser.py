@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import db  # noqa: E402
 from bench.database import add_database_argument, bench_url, ensure_province  # noqa: E402
 from bench.timing import median_seconds  # noqa: E402
 from vocab import labels  # noqa: E402
@@ -169,10 +170,15 @@ def switches(browser, url: str, pages: list[str], repeat: int) -> dict[str, list
     return times
 
 
-def ensure_database(args: argparse.Namespace, tmp: str) -> str:
+def ensure_database(args: argparse.Namespace, tmp: str) -> tuple[str, int]:
+    """The database URL (--db, else --database-url, else a temporary file), filled with the province when it has no
+    observations yet, and how many regions it holds."""
     url = f"sqlite:///{args.db}" if args.db else bench_url(args.database_url, tmp, "province")
     ensure_province(url, args.regions)
-    return url
+    engine = db.make_engine(url)
+    n_regions = len(db.read_regions(engine))
+    engine.dispose()
+    return url, n_regions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        url = ensure_database(args, tmp)
+        url, n_regions = ensure_database(args, tmp)
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         returning = new_context(browser)   # one origin (a fixed port) and one browser cache across the starts
         port = free_port()
@@ -210,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     base = statistics.median(health)
     first = statistics.median(firsts)
     ok = first <= GOALS["first"]
-    print(f"database: {url.split('://')[0]}, {args.regions} regions; {args.starts} server starts, "
+    print(f"database: {url.split('://')[0]}, {n_regions} regions; {args.starts} server starts, "
           f"{args.repeat} rounds of page switches")
     print(f"health check (baseline) median {base * 1000:8.1f} ms")
     print(f"serve.sh start → healthy median {statistics.median(starts):8.2f} s (samples "
@@ -229,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<12} {values[0]:10.2f} {median:11.2f} {max(values):8.2f} "
               f"{'✓' if median <= GOALS['switch'] else '✗':>6} {median / base:8.0f}")
     print("all goals met" if ok else "some goals missed")
-    return 0
+    return 0   # a benchmark reports; it does not fail on a slow machine
 
 
 if __name__ == "__main__":

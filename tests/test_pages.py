@@ -19,6 +19,7 @@ from tests.helpers import (
     frame_or_empty,
     open_page,
 )
+from tests.page_text import code_words
 from ui import status_tables
 from views import policy as views_policy
 from views import standing
@@ -29,6 +30,7 @@ POLICY = "CY2019-20"
 YEARS = (2019, 2020)
 REGIONS = ("长垣市", "河南省")
 PAGES = ("overview", "detail", "areas", "departments", "compare", "quality")
+LEADER_PAGES = (*PAGES, "report")
 
 
 @pytest.fixture(scope="module")
@@ -314,3 +316,11 @@ def test_departments_shows_colour_bands_and_the_bulletin_button(app_db):
     at.date_input(key="bulletin_date").set_value(date(2020, 12, 30)).run()  # before the as-of day: no document
     assert any("早于通报的截至日期 2020-12-31" in w.value for w in at.warning)
     assert not any("督查通报" in b.proto.label for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("page", LEADER_PAGES)
+def test_no_code_words_english_or_placeholders_on_the_page(view, page):
+    """What the page shows as of 2020 (every target judged) and 2019 (pace statuses) holds no file or command name,
+    no raw column name or English word, no None/NaN/NaT and no '2020Q1' (tests/page_text.py reads every text)."""
+    for year in (2020, 2019):
+        assert code_words(view(page, year, "长垣市")) == set(), (page, year)
