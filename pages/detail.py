@@ -1,6 +1,8 @@
 """目标详情: one target's trajectory, its verdict or status in the renderer's words (at its due year: the verdict,
 the 期末差距 and a later value; before it: the required pace and the forecast), the numbers behind it, the clause
 it comes from, the source of every value and the history of edits."""
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -70,21 +72,22 @@ if row.get("also_quote"):
 if row.get("note"):
     st.info(row["note"], icon="ℹ️")
 
-numbers, sources = st.columns([2, 3])
+amount = partial(words.amount_text, row)   # every value of the indicator as the tables and cards write it
+
+numbers, _ = st.columns([2, 3])
 with numbers:
     st.subheader("测算依据")
     behind = status_tables.numbers_behind(row)
     st.dataframe(behind, hide_index=True, width="stretch", column_config={"item": "项目", "value": "数值"},
                  height=tables.table_height(behind))
-with sources:
-    st.subheader("数据与出处")
-    st.dataframe(tables.source_table(observations), hide_index=True, width="stretch", column_order=tables.SOURCE_ORDER,
-                 column_config=tables.fitted(tables.SOURCE_COLUMNS, tables.SOURCE_WIDTHS, tables.SOURCE_ORDER, 520),
-                 row_height=tables.WRAP_ROW_HEIGHT,
-                 height=tables.table_height(observations, row_height=tables.WRAP_ROW_HEIGHT))
+st.subheader("数据与出处")
+st.dataframe(tables.source_table(observations, amount), hide_index=True, width="stretch",
+             column_order=tables.SOURCE_ORDER,
+             column_config=tables.fitted(tables.SOURCE_COLUMNS, tables.SOURCE_WIDTHS, tables.SOURCE_ORDER),
+             row_height=tables.WRAP_ROW_HEIGHT, height=tables.table_height(observations, row_height=tables.WRAP_ROW_HEIGHT))
 
 st.subheader("修改记录")
-history = tables.value_history_table(ui.audit(f"{row['region']}/{row['indicator']}/"))
+history = tables.value_history_table(ui.audit(f"{row['region']}/{row['indicator']}/"), amount)
 if history.empty:
     st.caption("暂无修改记录。")
 else:

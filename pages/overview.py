@@ -60,8 +60,8 @@ for start in range(0, len(view.cards), per_row):
             kpi_card(card)
 
 st.markdown("##### 各领域进展")
-for start in range(0, len(view.areas), 8):
-    for col, (_, area) in zip(st.columns(8), view.areas.iloc[start:start + 8].iterrows()):
+for start in range(0, len(view.areas), per_row):   # four to a row: "5/12 已完成" on one line at 1366 px
+    for col, (_, area) in zip(st.columns(per_row), view.areas.iloc[start:start + per_row].iterrows()):
         with col, st.container(border=True):
             st.markdown(f"**{area['area']}**  \n{int(area['n_met'])}/{int(area['n_targets'])} 已完成")
             st.caption(" ".join(f"{labels.STATUS_BY_KEY[k].icon}{int(area[k])}" for k in labels.STATUS_BY_KEY

@@ -36,7 +36,7 @@ def test_status_counts_table_uses_the_palette_icons_and_labels(built):
     """总览's status distribution is a table (no chart library on the first screen): icon and word, count, share."""
     table = status_tables.counts_table(status_counts(built["status"]))
     assert list(table["status_text"]) == [f"{s.icon} {s.label}" for s in labels.STATUSES]
-    assert table["n"].sum() == len(built["status"]) and abs(table["share"].sum() - 1) < 1e-9
+    assert table["n"].sum() == len(built["status"]) and abs(table["share"].sum() - 100) < 1e-9
 
 
 def test_every_target_gets_a_labelled_trajectory(built):

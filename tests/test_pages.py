@@ -188,9 +188,13 @@ def test_detail_history_lists_the_edits(app_db):
     at = open_page("detail", 2020, "长垣市")
     at.selectbox(key="detail_code").set_value("G02").run()
     history = frame_by_columns(at, "who", "old", "new")
-    # the same record text as on 修改记录 (ui.tables.audit_value_text): value, then its source
-    assert history.iloc[0]["who"] == "测试员" and history.iloc[0]["new"] == "97（测试出处）"
+    # the record text of 修改记录 (ui.tables.audit_value_text) with the value as the card writes it, the period in
+    # words (not the stored key 长垣市/hte_count/2020)
+    assert history.iloc[0]["who"] == "测试员" and history.iloc[0]["new"] == "97家（测试出处）"
+    assert history.iloc[0]["key"] == "2020年"
     assert {m.label: m.value for m in at.metric}["期末值（2020年）"] == "97家"
+    sources = frame_by_columns(at, "period", "value_text", "source")
+    assert sources.set_index("period").loc["2020年", "value_text"] == "97家"
 
 
 @pytest.mark.parametrize("region", REGIONS)

@@ -96,16 +96,16 @@ def target_columns(table: pd.DataFrame, head: list[str], tail: list[str], pace: 
 
 def counts_table(counts: pd.DataFrame) -> pd.DataFrame:
     """metrics.summary.status_counts as a small table: status (key), status_text ('✔ 已完成'), n, and share (of all
-    targets, for a bar in the cell). 总览 draws it instead of a chart: its first screen then needs no chart library
+    targets in %, for a bar in the cell). 总览 draws it instead of a chart: its first screen then needs no chart library
     in the browser (plotly's script alone is 4.7 MB to evaluate)."""
     total = max(int(counts["n"].sum()), 1)
     return pd.DataFrame({"status": counts["status"], "status_text": [labels.status_text(k) for k in counts["status"]],
-                         "n": counts["n"].astype(int), "share": counts["n"] / total})
+                         "n": counts["n"].astype(int), "share": counts["n"] / total * 100})
 
 
 COUNT_COLUMNS = {"status": None, "status_text": st.column_config.TextColumn("状态", width=120),
                  "n": st.column_config.NumberColumn("目标数", format="%d 个", width=80),
-                 "share": st.column_config.ProgressColumn("占比", format="percent", min_value=0.0, max_value=1.0)}
+                 "share": st.column_config.ProgressColumn("占比", format="%.0f%%", min_value=0.0, max_value=100.0)}
 
 
 def change_table(changes: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ number comes from metrics/. The tables about targets are ui.status_tables (texts
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -13,10 +14,14 @@ from vocab.labels import is_missing
 from vocab.periods import parse_period, period_label
 
 
-def source_table(observations: pd.DataFrame) -> pd.DataFrame:
-    """Stored values with their source and nature (示例数据 / 公开数据), for display."""
+def source_table(observations: pd.DataFrame, amount: Callable[[float], str] | None = None) -> pd.DataFrame:
+    """Stored values with their source and nature (示例数据 / 公开数据), for display; value_text is the value in
+    words when `amount` (a target's views.target_words.amount_text) is given: '3.50%', as everywhere else."""
     return pd.DataFrame({
-        "region": observations["region"], "period": observations["period"], "value": observations["value"],
+        "region": observations["region"],
+        "period": [period_label(y, q) for y, q in zip(observations["year"], observations["quarter"])],   # 2020年
+        "value": observations["value"],
+        "value_text": [amount(v) if amount else labels.number_text(v, 2) for v in observations["value"]],
         "data_text": [labels.SAMPLE_MARK if s else "公开数据" for s in observations["is_sample"]],
         "source": observations["source"].fillna("").replace("", "（缺少出处）"),
         "note": observations["note"].fillna(""), "entered_by": observations["entered_by"],
@@ -24,23 +29,26 @@ def source_table(observations: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-SOURCE_ORDER = ["region", "period", "value", "data_text", "source", "note", "entered_by"]
-SOURCE_WIDTHS = {"region": 70, "period": 64, "value": 80, "data_text": 80, "source": 170, "note": 120, "entered_by": 70}
+SOURCE_ORDER = ["region", "period", "value_text", "data_text", "source", "note", "entered_by"]
+SOURCE_WIDTHS = {"region": 80, "period": 80, "value_text": 90, "data_text": 80, "source": 330, "note": 150,
+                 "entered_by": 70}
 SOURCE_COLUMNS = {"region": "地区", "period": "期间", "value": st.column_config.NumberColumn("数值", format="localized"),
+                  "value_text": st.column_config.TextColumn("数值", alignment="right"),
                   "data_text": "数据性质", "source": st.column_config.TextColumn("出处", width="large"),
                   "note": "说明", "entered_by": "录入人", "version": st.column_config.NumberColumn("版本", format="%d")}
 
 
-def audit_value_text(record: dict | None) -> str:
-    """An audit entry's old or new record in one line, the same on every page: the value (trailing zeros dropped),
-    [示例数据] and its source for observations ('95 [示例数据]（统计公报）'), compact JSON for other records, '—' for
-    none."""
+def audit_value_text(record: dict | None, amount: Callable[[float], str] | None = None) -> str:
+    """An audit entry's old or new record in one line, the same on every page: the value (trailing zeros dropped;
+    in a target's words with `amount`: '3.50%'), [示例数据] and its source for observations ('95 [示例数据]（统计公报）'),
+    compact JSON for other records, '—' for none."""
     if not isinstance(record, dict):
         return "—"
     if "value" in record:
         mark = f" [{labels.SAMPLE_MARK}]" if record.get("is_sample") else ""
         source = f"（{record['source']}）" if record.get("source") else ""
-        return f"{labels.number_text(record['value'], 2).rstrip('0').rstrip('.')}{mark}{source}"
+        value = amount(record["value"]) if amount else labels.number_text(record["value"], 2).rstrip("0").rstrip(".")
+        return f"{value}{mark}{source}"
     return json.dumps(record, ensure_ascii=False, default=str)[:120]
 
 
@@ -54,11 +62,14 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def value_history_table(audit: pd.DataFrame) -> pd.DataFrame:
+def value_history_table(audit: pd.DataFrame, amount: Callable[[float], str]) -> pd.DataFrame:
     """The audit entries of one region's indicator (目标详情's 修改记录): audit_table with the period in words in
-    place of the stored key ('2020年', '2020年三季度'; never '长垣市/rd_intensity/2020')."""
+    place of the stored key ('2020年', '2020年三季度'; never '长垣市/rd_intensity/2020') and the values in the
+    target's words (`amount`: views.target_words.amount_text of the target's row)."""
     periods = [parse_period(str(k).rsplit("/", 1)[-1]) for k in audit["entity_key"]]
-    return audit_table(audit).assign(key=[period_label(*p) if isinstance(p, tuple) else "—" for p in periods])
+    return audit_table(audit).assign(key=[period_label(*p) if isinstance(p, tuple) else "—" for p in periods],
+                                     old=[audit_value_text(d, amount) for d in audit["old"]],
+                                     new=[audit_value_text(d, amount) for d in audit["new"]])
 
 
 AUDIT_COLUMNS = {"at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm"), "who": "操作人",
@@ -102,8 +113,8 @@ def styled_ledger(table: pd.DataFrame):
 
 LEDGER_ORDER = ["clause", "status_text", "title", "lead_units", "due_date", "progress", "reported_on",
                 "responsible_units"]
-LEDGER_WIDTHS = {"clause": 75, "status_text": 85, "title": 150, "lead_units": 90, "due_date": 95, "progress": 230,
-                 "reported_on": 95, "responsible_units": 130}
+LEDGER_WIDTHS = {"clause": 88, "status_text": 85, "title": 150, "lead_units": 90, "due_date": 90, "progress": 230,
+                 "reported_on": 90, "responsible_units": 130}
 TALL_ROW_HEIGHT = 85   # px: up to four lines (the ledger's and the deadlines' progress texts)
 
 
@@ -161,6 +172,7 @@ def deadline_table(rows: pd.DataFrame) -> pd.DataFrame:
         data_text=[labels.SAMPLE_MARK if s else "" for s in rows["is_sample"]],
         extended_text=["已延期（原定 " + o.date().isoformat() + "）" if e else ""
                        for e, o in zip(rows["extended"], rows["original_due_date"])],
+        task_text=(rows["clause"].astype(str) + " " + rows["task_title"].astype(str)).to_numpy(),
     )
 
 
@@ -173,19 +185,23 @@ def styled_deadlines(table: pd.DataFrame):
 
 DEADLINE_ORDER = ["state_text", "days_text", "unit", "clause", "task_title", "title", "due_date", "extended_text",
                   "chases", "last_progress", "data_text"]
-DEADLINE_WIDTHS = {"state_text": 85, "days_text": 90, "unit": 95, "clause": 80, "task_title": 150, "title": 150,
-                   "due_date": 95, "extended_text": 110, "chases": 60, "last_progress": 200, "data_text": 80}
+DEADLINE_WIDTHS = {"state_text": 80, "days_text": 80, "unit": 85, "task_text": 150, "title": 150, "due_date": 90,
+                   "extended_text": 110, "chases": 64, "last_progress": 230, "data_text": 75}
+ATTENTION_ORDER = ["state_text", "days_text", "unit", "task_text", "title", "due_date", "extended_text", "chases",
+                   "last_progress", "data_text"]
 
 
 def deadline_order(table: pd.DataFrame) -> list[str]:
-    """DEADLINE_ORDER without the 延期 column when no milestone shown was extended."""
+    """The 临期与逾期 columns (条款 and 任务 in one column, so that the latest progress has room on a 1366-px
+    screen), without 延期 when no milestone shown was extended."""
     extended = "extended_text" in table and table["extended_text"].astype(bool).any()
-    return [c for c in DEADLINE_ORDER if c != "extended_text" or extended]
+    return [c for c in ATTENTION_ORDER if c != "extended_text" or extended]
 DEADLINE_TABLE_COLUMNS = {
     "state_text": st.column_config.TextColumn("状态", width="small"), "days_text": "剩余/逾期",
     "unit": "责任单位", "clause": st.column_config.TextColumn("条款", width="small"), "task_title": "任务",
+    "task_text": "条款与任务",
     "title": "节点", "due_date": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD"),
-    "extended_text": "延期", "chases": st.column_config.NumberColumn("催办次数", format="%d", width="small"),
+    "extended_text": "延期", "chases": st.column_config.NumberColumn("催办", format="%d 次", width="small", help="催办次数"),
     "last_progress": "最近进展", "data_text": st.column_config.TextColumn("数据", width="small"),
 }
 
@@ -221,16 +237,17 @@ def milestone_editor_frame(milestones: pd.DataFrame) -> pd.DataFrame:
 
 
 MILESTONE_EDIT_COLUMNS = {
-    "milestone_id": st.column_config.NumberColumn("编号", format="%d", disabled=True, width="small"),
-    "clause": st.column_config.TextColumn("条款", disabled=True, width="small"),
-    "title": st.column_config.TextColumn("节点", required=True),
-    "due_date": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD", required=True),
-    "units": st.column_config.TextColumn("责任单位（用“、”分隔）", required=True),
+    # widths in px: the grid fits a 1366-px screen (878 px in all)
+    "milestone_id": st.column_config.NumberColumn("编号", format="%d", disabled=True, width=48),
+    "clause": st.column_config.TextColumn("条款", disabled=True, width=70),
+    "title": st.column_config.TextColumn("节点", required=True, width=175),
+    "due_date": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD", required=True, width=95),
+    "units": st.column_config.TextColumn("责任单位（用“、”分隔）", required=True, width=125),
     "status": st.column_config.SelectboxColumn("状态", options=list(labels.MILESTONE_STATUSES.values()),
-                                               required=True),
-    "evidence": st.column_config.TextColumn("佐证材料"),
-    "completed_on": st.column_config.DateColumn("完成日期", format="YYYY-MM-DD"),
-    "is_sample": st.column_config.TextColumn("数据", disabled=True, width="small"),
+                                               required=True, width=75),
+    "evidence": st.column_config.TextColumn("佐证材料", width=120),
+    "completed_on": st.column_config.DateColumn("完成日期", format="YYYY-MM-DD", width=95),
+    "is_sample": st.column_config.TextColumn("数据", disabled=True, width=75),
 }
 
 
