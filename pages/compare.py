@@ -15,7 +15,7 @@ st.title(labels.PAGE_TITLES["compare"])
 others = [r for r in present if r != filters.region]
 st.caption(f"{filters.region} 对比 {'、'.join(others) or '—（其他地区暂无数据）'} · 截至 {filters.as_of_year} 年 · "
            f"增速为最新年度同比增速（目标状态据此判断），另列基期以来年均增速")
-ui.sample_banner(*ui.value_counts(relative, "actual"))
+ui.sample_banner(*cmp.sample)   # the values of every region shown
 
 if relative.empty:
     st.info("本政策没有“增速高于基准地区”的目标。")

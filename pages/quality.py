@@ -25,5 +25,6 @@ for issue in ISSUES:
     if rows.empty:
         st.caption("无。")
         continue
-    st.dataframe(rows, hide_index=True, width="stretch", column_order=tables.QUALITY_ORDER,
-                 column_config=tables.QUALITY_COLUMNS, key=f"quality_{issue}", height=tables.table_height(rows))
+    st.dataframe(rows, hide_index=True, width="stretch", column_order=tables.QUALITY_ORDER, key=f"quality_{issue}",
+                 column_config=tables.fitted(tables.QUALITY_COLUMNS, tables.QUALITY_WIDTHS, tables.QUALITY_ORDER),
+                 row_height=tables.WRAP_ROW_HEIGHT, height=tables.table_height(rows, row_height=tables.WRAP_ROW_HEIGHT))

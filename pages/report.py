@@ -61,7 +61,9 @@ with settings_col:
     compare = st.selectbox("对比会议快照", [NO_COMPARE, *names], format_func=lambda k: names.get(k, k),
                            index=default, key="deck_since",
                            help="显示自该次会议以来状态上升、下降和新增数据的目标")
-    meeting_date = st.date_input("会议日期（印在封面，可不填）", value=None, key="deck_meeting_date")
+    # a date field is never left empty (an empty one shows the format mask): the date is asked for when wanted
+    meeting_date = (st.date_input("会议日期", value=date.today(), key="deck_meeting_date", format="YYYY-MM-DD")
+                    if st.checkbox("在封面印会议日期", key="deck_with_date") else None)
 
 snapshot_id = None if compare == NO_COMPARE else int(compare)
 data = ui.deck_data(filters.policy, filters.region, filters.as_of_year, snapshot_id)
@@ -107,7 +109,8 @@ if not is_admin(account):
 with st.form("snapshot_form", clear_on_submit=True):
     name_col, date_col = st.columns([3, 1])
     meeting = name_col.text_input("会议名称", placeholder="例如：2020年第四季度科技领导小组会议", key="snapshot_name")
-    when = date_col.date_input("会议日期", value=date.today(), max_value=date.today(), key="snapshot_date")
+    when = date_col.date_input("会议日期", value=date.today(), max_value=date.today(), key="snapshot_date",
+                               format="YYYY-MM-DD")
     saved = st.form_submit_button("保存为会议快照", disabled=not is_admin(account))
 if saved:
     try:

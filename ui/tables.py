@@ -80,6 +80,8 @@ QUALITY_ORDER = ["codes", "indicator_name", "area", "unit", "n_values", "first_y
                  "n_no_source"]
 
 
+QUALITY_WIDTHS = {"codes": 110, "indicator_name": 190, "area": 70, "unit": 56, "n_values": 70, "first_year": 72,
+                  "latest_year": 72, "n_sample": 100, "n_no_source": 100}
 QUALITY_COLUMNS = {"codes": "相关目标", "indicator_name": "指标", "area": "领域", "unit": "单位",
                    "n_values": st.column_config.NumberColumn("数据条数", format="%d"),
                    "first_year": st.column_config.NumberColumn("最早年份", format="%d"),

@@ -69,6 +69,7 @@ class GrowthComparison:
     standing: pd.DataFrame
     ranks: pd.DataFrame
     ends: pd.DataFrame
+    sample: tuple[int, int]   # (sample values, values) among the growth targets' values of the regions shown
 
     @property
     def peers_with_data(self) -> int:
@@ -86,6 +87,9 @@ def growth_comparison(status_shown: pd.DataFrame, growth: pd.DataFrame, regions:
     side = growth_side_by_side(status_shown, shown)
     long = (long_growth(side, shown) if len(relative)
             else pd.DataFrame(columns=["code", "indicator_name", "region", "growth"]))
-    return GrowthComparison(relative=relative, peers=peers, side=side, long=long,
-                            present=list(dict.fromkeys(long["region"])) or shown[:1], standing=standing,
-                            ranks=regional_rank(relative, standing, region), ends=top_and_bottom(standing))
+    present = list(dict.fromkeys(long["region"])) or shown[:1]
+    values = status_shown.loc[(status_shown["kind"] == "relative") & status_shown["region"].isin(present)
+                              & status_shown["actual"].notna()]
+    return GrowthComparison(relative=relative, peers=peers, side=side, long=long, present=present, standing=standing,
+                            ranks=regional_rank(relative, standing, region), ends=top_and_bottom(standing),
+                            sample=(int(values["is_sample"].astype(bool).sum()), len(values)))
