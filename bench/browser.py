@@ -32,6 +32,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -58,10 +59,6 @@ IDLE = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
         " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
         " && app.getAttribute('data-test-connection-state') === 'CONNECTED'"
         " && !document.querySelector('[data-testid=\"stSkeleton\"]'); }")
-WATCH_RUNS = ("() => { window.__runs = 0; new MutationObserver(r => { window.__runs += r.length; })"
-              ".observe(document.body, {attributes: true, subtree: true,"
-              " attributeFilter: ['data-test-script-state']}); }")
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -136,16 +133,13 @@ def visit_all(ctx, url: str, pages: list[str]) -> None:
 
 
 def switch(page, name: str) -> float:
-    """Seconds from a click on the page's link in the sidebar to the page drawn and its script run finished."""
+    """Seconds from a click on the page's link in the sidebar to the page drawn: its address shown, its own key
+    text drawn (no other page shows it) and the script run finished."""
     title, text = PAGES[name]
-    page.evaluate(WATCH_RUNS)
+    path = "" if name == "overview" else name
     start = time.perf_counter()
     page.get_by_role("link", name=title).first.click()
-    try:
-        page.wait_for_function("() => window.__runs > 0", timeout=60_000)
-    except Exception as exc:   # say which page, with what the browser shows
-        page.screenshot(path=str(Path(tempfile.gettempdir()) / f"bench-browser-{name}.png"))
-        raise RuntimeError(f"{name}: no script run after the click ({page.url})") from exc
+    page.wait_for_url(lambda address: urlparse(address).path.strip("/") == path, timeout=120_000)
     drawn(page, text)
     return time.perf_counter() - start
 

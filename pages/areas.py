@@ -3,7 +3,7 @@ table. One area's eight to twelve charts draw in a fraction of the time all eigh
 import streamlit as st
 
 import ui
-from ui import status_tables, tables
+from ui import charts, status_tables, tables
 from vocab import labels
 
 filters = ui.sidebar_filters()
@@ -26,7 +26,7 @@ ui.sample_banner(*ui.value_counts(shown, "value"))   # the points of the area's 
 
 st.header(f"{area}（{len(rows)} 项）", anchor="area")
 st.plotly_chart(ui.area_figure(filters.policy, filters.region, filters.as_of_year, area), width="stretch",
-                key="area_chart")
+                key="area_chart", config=charts.SMALL_MULTIPLES_CONFIG)
 SHOWN = status_tables.target_columns(
     table, ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text"],
     ["data_text"], pace=["ratio_text", "forecast_text"])

@@ -134,6 +134,9 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
     return traces
 
 
+# small charts are read, not zoomed: no mode bar, no drag layers (plotly draws a figure of twelve panels faster);
+# hovering still shows each value
+SMALL_MULTIPLES_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
 PANEL_HEIGHT, PANEL_GAP = 250, 105   # px: a small chart, and below it its year labels and the next one's title
 TOP, BOTTOM = 115, 10                # px: the figure's title and the first row's three-line titles; the foot
 
@@ -184,7 +187,7 @@ def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, c
         layout[f"xaxis{suffix}"].update({"type": "category", "categoryorder": "array", "categoryarray": years,
                                          "showgrid": False, "linecolor": "#BBBBBB"})
         layout[f"yaxis{suffix}"].update({**_value_axis(row), "gridcolor": "#E5E9F0", "zerolinecolor": "#BBBBBB"})
-    layout.update(_layout_props(title, _grid_height(nrows)))
+    layout.update(_layout_props(title, _grid_height(nrows)), dragmode=False)
     layout["margin"] = {**layout["margin"], "t": TOP, "b": BOTTOM}
     return go.Figure(data=traces, layout=layout, _validate=False)
 
