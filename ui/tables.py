@@ -187,7 +187,7 @@ def styled_deadlines(table: pd.DataFrame):
 
 DEADLINE_ORDER = ["state_text", "days_text", "unit", "clause", "task_title", "title", "due_date", "extended_text",
                   "chases", "last_progress", "data_text"]
-DEADLINE_WIDTHS = {"state_text": 80, "days_text": 80, "unit": 85, "task_text": 150, "title": 150, "due_date": 90,
+DEADLINE_WIDTHS = {"state_text": 80, "days_text": 92, "unit": 85, "task_text": 150, "title": 150, "due_date": 90,
                    "extended_text": 110, "chases": 64, "last_progress": 230, "data_text": 75}
 ATTENTION_ORDER = ["state_text", "days_text", "unit", "task_text", "title", "due_date", "extended_text", "chases",
                    "last_progress", "data_text"]
