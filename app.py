@@ -23,7 +23,7 @@ PAGES = [
 if is_admin(ui.account()):   # the write checks the role again (access.guard.import_policy_as)
     PAGES.append(st.Page("pages/policy_import.py", title=labels.POLICY_IMPORT_TITLE, icon=":material/upload_file:"))
 
-st.session_state["_app_navigation"] = True  # see ui._through_app_navigation
+st.session_state["_app_navigation"] = True  # see ui.sidebar.through_app_navigation
 # reading closed (TRACKER_PUBLIC_READ=false or [access] public_read = false) and nobody logged in: no page names
 page = st.navigation(PAGES, position="hidden" if ui.reading_closed() else "sidebar")
 ui.reading_gate()  # the login form, nothing else

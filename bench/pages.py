@@ -27,7 +27,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -101,16 +100,6 @@ def rss_mb() -> tuple[float, float]:
     return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
 
-def timed(fn: Callable[[], object], repeat: int, before: Callable[[], object] = lambda: None) -> float:
-    times = []
-    for _ in range(repeat):
-        before()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def ensure_database(args: argparse.Namespace, tmp: str) -> str:
     """The database URL (--db, else --database-url, else a temporary file), filled with the province when it has no
     observations yet."""
@@ -137,15 +126,15 @@ def main() -> None:
         rows = plain()
         plains = [median_seconds(plain, args.repeat)]
         read = median_seconds(lambda: db.read_observations(engine, regions=regions), args.repeat)
-        start = timed(open_app, args.repeat, before=lambda: (st.cache_data.clear(), st.cache_resource.clear()))
+        start = median_seconds(open_app, args.repeat, warm_up=False,
+                               before=lambda: (st.cache_data.clear(), st.cache_resource.clear()))
         at = open_app()
         results = {}
         for page in args.pages:
             run = page_switcher(at, page)
             run()  # warm-up: imports
-            cold = timed(run, args.repeat, before=clear_caches)
-            run()
-            results[page] = (cold, timed(run, args.repeat))
+            cold = median_seconds(run, args.repeat, warm_up=False, before=clear_caches)
+            results[page] = (cold, median_seconds(run, args.repeat))
         rss, peak = rss_mb()
         plains.append(median_seconds(plain, args.repeat))
         base = statistics.median(plains)

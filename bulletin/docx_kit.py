@@ -261,6 +261,23 @@ def font_table_alternatives(doc) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+# what follows w:autoSpaceDN in a paragraph's properties (the schema's order)
+_AFTER_AUTOSPACE = ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def tight_latin(ppr) -> None:
+    """No extra space between Chinese and Latin letters or digits (w:autoSpaceDE / w:autoSpaceDN off): a document
+    number, a date and a value read as printed ('长政〔2019〕20号', '2020年12月31日', '3.50%'), not with gaps."""
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        for old in ppr.findall(qn(tag)):
+            ppr.remove(old)
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "0")
+        ppr.insert_element_before(el, *_AFTER_AUTOSPACE)
+
+
 def setup(doc) -> None:
     """A4, GB/T 9704 margins, odd/even page-number footers, the body style (仿宋 三号)."""
     section = doc.sections[0]
@@ -273,6 +290,7 @@ def setup(doc) -> None:
     normal = doc.styles["Normal"]
     normal.font.size = Pt(SIZE_BODY)
     set_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
+    tight_latin(normal.element.get_or_add_pPr())
     for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
                           (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
         p = footer.paragraphs[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bulletin.docx_kit import paragraph, table
-from views.standing import NOT_MET, judged_flags
+from views.standing import judged_not_met
 from views.target_words import provisional_note, target_words
 
 HEADER = ["编号", "指标", "目标（期限）", "期末值", "结论", "牵头单位"]
@@ -16,7 +16,7 @@ ANNEX_SIZE = 10.5  # 五号, like the other annex tables (bulletin.annex)
 
 def not_met_rows(status: pd.DataFrame) -> list[list[str]]:
     """One row of texts per judged target not met, in the status frame's order."""
-    rows = status.loc[status["status"].isin(NOT_MET) & judged_flags(status)]
+    rows = judged_not_met(status)
     out = []
     for r in rows.to_dict("records"):
         w = target_words(r)
@@ -45,7 +45,7 @@ def write_not_met(doc, data, annexes) -> None:
 def not_met_note(status: pd.DataFrame) -> str:
     """Under the table: what 暂判 means when a verdict rests on a 预计 or 初步 value, and the sources of the
     published values the verdicts rest on (sample values are marked 示例数据 in the bulletin's head)."""
-    rows = status.loc[status["status"].isin(NOT_MET) & judged_flags(status)]
+    rows = judged_not_met(status)
     published = rows.loc[~rows["is_sample"].astype(bool)]
     sources = sorted({s.strip() for text in published["sources"].dropna().astype(str) for s in text.split("；")
                       if s.strip()})

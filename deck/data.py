@@ -13,7 +13,6 @@ from views.policy import (
     policy_scorecard,
     policy_status,
 )
-from views.standing import mark_judged
 
 
 def deck_data(frames: Frames, settings: dict, *, policy: str, region: str, as_of_year: int,
@@ -25,8 +24,7 @@ def deck_data(frames: Frames, settings: dict, *, policy: str, region: str, as_of
     if snapshot is not None:
         meta, rows = snapshot
         day = pd.Timestamp(meta["meeting_date"]).date()
-        meeting = Meeting(name=str(meta["name"]), meeting_date=day,
-                          changes=mark_judged(changes_since(rows, status, day), rows, status))
+        meeting = Meeting(name=str(meta["name"]), meeting_date=day, changes=changes_since(rows, status, day))
     return DeckData(status=status, scorecard=policy_scorecard(frames, settings, policy, status, ledger),
                     ledger=ledger, as_of_year=int(as_of_year), region=region, policy=policy_row(frames, policy),
                     settings=settings, meeting=meeting)

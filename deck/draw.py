@@ -33,7 +33,7 @@ def _draw_cover(slide, spec: Slide, data: DeckData, options: DeckOptions) -> Non
     style.write(ph.text_frame, spec.title, 40, bold=True, colour=style.ACCENT, anchor=MSO_ANCHOR.BOTTOM)
     style.textbox(slide, Inches(1.2), Inches(3.5), Inches(11.0), Inches(0.6),
                f"——{data.policy['doc_number']}《{data.policy['short_title']}》落实情况", 20, colour=style.MUTED)
-    when = f"数据截至 {data.as_of_year} 年"
+    when = f"数据截至{data.as_of_year}年"
     if options.meeting_date:
         when = f"{options.meeting_date.year}年{options.meeting_date.month}月{options.meeting_date.day}日 · {when}"
     style.textbox(slide, Inches(1.2), Inches(4.9), Inches(11.0), Inches(0.5), labels.BUREAU, 22, bold=True)
@@ -64,14 +64,13 @@ def _draw_summary(slide, spec: Slide, data: DeckData, options: DeckOptions) -> N
 
 
 def _status_cell(row) -> tuple[str, str]:
-    """A target's status cell: the printable icon with the verdict's words ('✘ 未完成（完成 92%）'), tinted."""
+    """A target's status cell: the status icon with the verdict's words ('✘ 未完成（完成 92%）'), tinted."""
     key = row["status"]
-    icon = labels.printable_status_text(key).split(" ")[0]
-    return f"{icon} {words.verdict_text(row)}", style.tint(style.status_colour(key), 0.7)
+    return f"{labels.STATUS_BY_KEY[key].icon} {words.verdict_text(row)}", style.tint(style.status_colour(key), 0.7)
 
 
 def _change_status_cell(key: str) -> tuple[str, str]:
-    return labels.printable_status_text(key), style.tint(style.status_colour(key), 0.7)
+    return labels.status_text(key), style.tint(style.status_colour(key), 0.7)
 
 
 def _draw_changes(slide, spec: Slide, data: DeckData, options: DeckOptions) -> None:

@@ -8,10 +8,10 @@ from datetime import date
 
 import pandas as pd
 
+from metrics.standing import possible_statuses
 from metrics.summary import status_counts
 from views import score_text, sentences
 from views import target_words as words
-from views.standing import possible_statuses
 from vocab import labels
 from vocab.labels import is_missing
 
@@ -150,7 +150,7 @@ def _summary_slide(data: DeckData, chosen: pd.DataFrame, as_of: str) -> Slide:
         key = [key[0], sentences.change_message(data.meeting.changes, data.meeting.name), *key[1:4]]
     return Slide("summary", "总体情况", _sample(chosen), rows=counts, extra={"messages": key},
                  subtitle=f"{len(chosen)}项目标 · {as_of}",
-                 notes="各状态目标数：" + "，".join(f"{r.label} {r.n} 项" for r in counts.itertuples())
+                 notes="各状态目标数：" + "，".join(f"{r.label}{r.n}项" for r in counts.itertuples())
                        + "。\n要点：\n" + "\n".join(key))
 
 
@@ -162,7 +162,7 @@ def _change_slides(data: DeckData, chosen: pd.DataFrame, options: DeckOptions) -
     moved = moved.assign(_d=moved["direction"].map({"down": 0, "up": 1, "revised": 2, "judged": 3, "new": 4,
                                                     "gone": 5, "same": 6}))
     moved = (moved.sort_values(["_d", "code"]).drop(columns="_d")
-                  .merge(data.status[["code", "unit", "decimals"]], on="code", how="left"))
+                  .merge(data.status[["code", "unit", "decimals", "measure"]], on="code", how="left"))
     msg = sentences.change_message(ch, data.meeting.name)
     pages = _chunks(moved, options.table_rows)
     return [Slide("changes", _paged("自上次会议以来的变化", i, len(pages)), _sample(chosen), rows=page,
@@ -197,10 +197,8 @@ AREA_SUBTITLE = "完成率 = 实际值 ÷ 目标值（“不高于”类目标�
 
 
 def _change_values(r: pd.Series) -> str:
-    decimals = 2 if is_missing(r.get("decimals")) else int(r["decimals"])
-    unit = _str(r.get("unit"))
-    return (f"{labels.number_text(r['actual_before'], decimals)} → "
-            f"{labels.number_text(r['actual_after'], decimals)} {unit}").strip()
+    """'3.40% → 3.50%': both values in the renderer's words (the indicator's decimals, the unit beside the number)."""
+    return f"{words.amount_text(r, r['actual_before'])} → {words.amount_text(r, r['actual_after'])}"
 
 
 def _change_line(r: pd.Series) -> str:
@@ -253,7 +251,7 @@ def _notes_slide(data: DeckData, chosen: pd.DataFrame, any_sample: bool) -> Slid
          f"为略有滞后，0—{s.get('moderate', 0.6):.0%} 为明显滞后，小于 0 为逆向变化；达到目标为已完成。"
          "目标年份已到的目标按目标年份年底的数值判定已完成或未完成（附完成率），该年没有数值的为无期末数据；"
          "此后的数值不改变判定，只在判定旁注明（如“逾期达到”）。"),
-        "部门排名：按牵头与参与的目标状态、任务进展加权计分（data/settings.toml [scorecard]）。",
+        f"部门排名：{score_text.rules_text(data.settings, sample=any_sample)}",
         f"政策依据：{data.policy['doc_number']}《{data.policy['title']}》。",
     ]
     if provisional := words.provisional_basis(chosen):

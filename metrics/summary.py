@@ -1,5 +1,5 @@
 """Summaries of the status frame for the overview and the accountability pages: headline cards, counts by status,
-one traffic light per area, the needs-attention list, and the task-ledger filter. Pure pandas; the statuses
+the needs-attention list, and the task-ledger filter. Pure pandas; the statuses
 themselves come from metrics.status.target_status."""
 from __future__ import annotations
 
@@ -35,27 +35,6 @@ def status_counts(status: pd.DataFrame, keys: list[str] | None = None) -> pd.Dat
         "label": [labels.STATUS_BY_KEY[k].label for k in keys],
         "n": counts.to_numpy().astype("int64"),
     })
-
-
-def area_lights(status: pd.DataFrame, areas: tuple[str, ...] = labels.AREAS) -> pd.DataFrame:
-    """One traffic light per area: the status of the area's typical target (the median status order among
-    targets with data; ties go to the worse status; 无数据 only when no target has data), with counts.
-    (The overview counts instead — metrics.standing.area_counts: a median 已完成 hid 5 unmet of 12.)
-
-    Returns area, n_targets, light (status key), and one count column per status key."""
-    s = status.assign(order=status["status"].map(ORDER))
-    with_data = s.loc[s["status"] != "no_data"]
-    median = with_data.groupby("area")["order"].quantile(0.5, interpolation="higher")
-    counts = (s.groupby(["area", "status"]).size().unstack(fill_value=0)
-               .reindex(columns=STATUS_KEYS, fill_value=0))
-    out = pd.DataFrame({"area": list(areas)})
-    out = out.merge(counts, left_on="area", right_index=True, how="left").fillna(
-        {k: 0 for k in STATUS_KEYS})
-    out[STATUS_KEYS] = out[STATUS_KEYS].astype("int64")
-    by_order = {s.order: s.key for s in labels.STATUSES}
-    light = out["area"].map(median).map(by_order).fillna("no_data")
-    return out.assign(n_targets=out[STATUS_KEYS].sum(axis=1), light=light)[
-        ["area", "n_targets", "light", *STATUS_KEYS]]
 
 
 def needs_attention(status: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,6 @@ from vocab import labels
 from vocab.accounts import Account, PermissionDenied
 from vocab.text import md_escape
 
-
 # pixel widths: every column on a 1366-pixel screen (the main area is about 900 px wide)
 AUDIT_WIDTHS = {"操作人": 56, "操作": 72, "对象": 56, "数据项": 250, "原值": 100, "新值": 100, "原因": 84}
 

@@ -19,7 +19,9 @@ status = ui.status(filters.policy, filters.region, filters.as_of_year)
 st.title(labels.PAGE_TITLES["departments"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年底 · 得分按牵头与参与的目标状态、任务进展加权计算，"
            "减去推进节点的扣分")
-ui.sample_banner(bool(status["is_sample"].any()) or bool(ledger["is_sample"].any()))
+targets_sample, targets_with_value = ui.value_counts(status, "actual")
+tasks_sample, tasks_reported = ui.value_counts(ledger, "reported_on")
+ui.sample_banner(targets_sample + tasks_sample, targets_with_value + tasks_reported, "目标数值和任务进展", "项")
 
 supervision_section(filters.policy, filters.as_of_year)
 
@@ -40,9 +42,10 @@ with groups:
 
 st.markdown("**得分构成**（全部单位；得分＝目标分＋任务分－扣分）")
 ranked = score_tables.scorecard_table(board, ui.settings())
-st.dataframe(ranked, hide_index=True, width="stretch", column_config=score_tables.SCORECARD_COLUMNS,
-             column_order=score_tables.SCORECARD_ORDER, height=tables.table_height(ranked, len(ranked)),
-             key="scorecard_table")
+st.dataframe(ranked, hide_index=True, width="stretch", key="scorecard_table", column_order=score_tables.SCORECARD_ORDER,
+             column_config=tables.fitted(score_tables.SCORECARD_COLUMNS, score_tables.SCORECARD_WIDTHS,
+                                         score_tables.SCORECARD_ORDER),
+             row_height=tables.WRAP_ROW_HEIGHT, height=tables.table_height(ranked, row_height=tables.WRAP_ROW_HEIGHT))
 
 st.subheader("任务台账")
 units_col, status_col = st.columns(2)
@@ -53,7 +56,9 @@ statuses = status_col.multiselect("任务状态", list(labels.TASK_STATUSES), fo
 shown = filter_ledger(ledger, ui.catalogue_frames()["task_units"], units, statuses)
 st.caption(f"共 {len(shown)} 项任务；已逾期的任务标红。")
 st.dataframe(tables.styled_ledger(tables.ledger_table(shown)), hide_index=True, width="stretch",
-             column_config=tables.LEDGER_COLUMNS, column_order=tables.LEDGER_ORDER, height=tables.table_height(shown))
+             column_config=tables.fitted(tables.LEDGER_COLUMNS, tables.LEDGER_WIDTHS, tables.LEDGER_ORDER),
+             column_order=tables.LEDGER_ORDER, row_height=tables.TALL_ROW_HEIGHT,
+             height=tables.table_height(shown, row_height=tables.TALL_ROW_HEIGHT))
 evidence_ui.ledger_files(filters.policy, shown, ui.account())
 
 st.subheader("颜色分档")

@@ -1,6 +1,8 @@
 """目标详情: one target's trajectory, its verdict or status in the renderer's words (at its due year: the verdict,
 the 期末差距 and a later value; before it: the required pace and the forecast), the numbers behind it, the clause
 it comes from, the source of every value and the history of edits."""
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -14,20 +16,19 @@ from vocab.labels import is_missing
 from vocab.text import md_escape
 
 filters = ui.sidebar_filters()
-status = ui.status(filters.policy, filters.region, filters.as_of_year)
+table = ui.status_table(filters.policy, filters.region, filters.as_of_year).set_index("code", drop=False)
 
 st.title(labels.PAGE_TITLES["detail"])
-table = status_tables.status_table(status).set_index("code", drop=False)
 codes = list(table["code"])
 titles = {c: f"{c} {n}（{t}，{d}）" for c, n, t, d in
           zip(codes, table["indicator_name"], table["target_text"], table["due_text"])}
-wanted = st.query_params.get("code") or status_tables.first_headline(status)
+wanted = st.query_params.get("code") or status_tables.first_headline(table)
 code = st.selectbox("选择目标", codes, index=codes.index(wanted) if wanted in codes else 0, format_func=titles.get,
                     key="detail_code")
 st.query_params["code"] = code  # the address names the target: a link opens this page on it
 row = table.loc[code]
 observations = ui.observations_of(filters.policy, row["region"], row["indicator"], filters.as_of_year, row.get("benchmark"))
-ui.sample_banner(bool(row["is_sample"]) or bool(observations["is_sample"].any()))
+ui.sample_banner(*ui.value_counts(observations, "value"))
 st.caption(" · ".join(t for t in (filters.region, f"截至 {filters.as_of_year} 年", row["area"],
                                   labels.KIND_LABELS[row["kind"]], labels.TIER_LABELS.get(row["tier"], "")) if t))
 
@@ -91,16 +92,19 @@ if row.get("also_quote"):
 if row.get("note"):
     st.info(row["note"], icon="ℹ️")
 
-numbers, sources = st.columns([2, 3])
+amount = partial(words.amount_text, row)   # every value of the indicator as the tables and cards write it
+
+numbers, _ = st.columns([2, 3])
 with numbers:
     st.subheader("测算依据")
     behind = status_tables.numbers_behind(row)
     st.dataframe(behind, hide_index=True, width="stretch", column_config={"item": "项目", "value": "数值"},
                  height=tables.table_height(behind))
-with sources:
-    st.subheader("数据与出处")
-    st.dataframe(tables.source_table(observations), hide_index=True, width="stretch",
-                 column_config=tables.SOURCE_COLUMNS, height=tables.table_height(observations))
+st.subheader("数据与出处")
+st.dataframe(tables.source_table(observations, amount), hide_index=True, width="stretch",
+             column_order=tables.SOURCE_ORDER,
+             column_config=tables.fitted(tables.SOURCE_COLUMNS, tables.SOURCE_WIDTHS, tables.SOURCE_ORDER),
+             row_height=tables.WRAP_ROW_HEIGHT, height=tables.table_height(observations, row_height=tables.WRAP_ROW_HEIGHT))
 
 st.subheader("数据版次")   # a value's vintages (issue 21): first release, 核实, 修订
 if row["provisional"]:
@@ -115,8 +119,9 @@ else:
                                 "history": "版次（首次公布 → 核实、修订）", "current": "当前采用"})
 
 st.subheader("修改记录")
-history = tables.audit_table(ui.audit(f"{row['region']}/{row['indicator']}/"))
+history = tables.value_history_table(ui.audit(f"{row['region']}/{row['indicator']}/"), amount)
 if history.empty:
     st.caption("暂无修改记录。")
 else:
-    st.dataframe(history, hide_index=True, width="stretch", column_config=tables.AUDIT_COLUMNS)
+    st.dataframe(history, hide_index=True, width="stretch", height=tables.table_height(history),
+                 column_config={**tables.AUDIT_COLUMNS, "key": "期间"})

@@ -4,40 +4,34 @@ attention and what changed since last year and since the last meeting."""
 import streamlit as st
 
 import ui
-from metrics.summary import area_lights, headline_cards, needs_attention, status_counts
-from ui import charts, status_tables, tables
-from views import policy as views
-from views import standing
+from ui import status_tables, tables
+from ui.overview_data import overview
+from views import policy as views_policy
 from views.sentences import REVISED, change_message
 from vocab import labels
 from vocab.text import md_escape
 
 filters = ui.sidebar_filters()
-status = ui.status(filters.policy, filters.region, filters.as_of_year)
-last_year = ui.status(filters.policy, filters.region, filters.as_of_year - 1)
-changes = standing.mark_judged(ui.changes(filters.policy, filters.region, filters.as_of_year), last_year, status)
+view = overview(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.APP_TITLE)
-st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(status)} 个目标")
-ui.sample_banner(bool(status["is_sample"].any()))
-summary = standing.period_over_text(status, ui.ledger(filters.policy, filters.as_of_year), filters.start_year,
-                                    filters.end_year)
-if summary:
-    st.info(summary, icon=":material/flag:")
+st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(view.status)} 个目标")
+ui.sample_banner(*view.sample)
+if view.summary:
+    st.info(view.summary, icon=":material/flag:")
 
 not_met, chart = st.columns([3, 2])
 with not_met:
     st.markdown("##### 已到期未完成的目标（按牵头单位）")
-    by_unit = standing.not_met_by_unit(status)
-    if by_unit.empty:
+    if view.not_met.empty:
         st.caption("没有已到期而未完成的目标。")
-    for unit in by_unit.itertuples():
+    for unit in view.not_met.itertuples():
         st.markdown(f"**{md_escape(unit.unit)}**（{unit.n} 项）：" + "；".join(md_escape(t) for t in unit.items))
 with chart:
-    counts = status_counts(status)
-    shown = counts.loc[counts["status"].isin(standing.possible_statuses(status))]
-    st.plotly_chart(ui.figure("status_counts", (filters.policy, filters.region, filters.as_of_year),
-                              lambda: charts.status_counts_figure(shown)), width="stretch")
+    st.markdown("##### 目标状态分布")
+    counts = status_tables.counts_table(view.counts)
+    st.dataframe(status_tables.styled(counts, ["status_text", "n", "share"]), hide_index=True, width="stretch",
+                 column_config=status_tables.COUNT_COLUMNS, height=tables.table_height(counts), key="status_counts")
 
 
 def kpi_card(card) -> None:
@@ -45,53 +39,51 @@ def kpi_card(card) -> None:
     year, attainment, and a later value beside a verdict."""
     with st.container(border=True):
         ui.status_badge(card["status"], size="0.9rem", text=card["verdict_text"])
+        st.markdown(f"**{card['code']}** {card['indicator_name']}")   # the whole name, never cut
         delta = status_tables.year_change_text(card)
         st.metric(f"{card['code']} {card['indicator_name']}", card["value_text"], delta=delta,
                   delta_color="inverse" if card["comparator"] == "<=" else "normal",
-                  delta_description=f"较{filters.as_of_year - 1}年" if delta else None)
+                  delta_description=f"较{filters.as_of_year - 1}年" if delta else None, label_visibility="collapsed")
         sample = f" · {labels.SAMPLE_MARK}" if card["is_sample"] else ""
-        attainment = f" · 完成率 {card['attainment_text']}" if card["attainment_text"] != "—" else ""
-        st.caption(f"目标 {card['target_text']}（{card['due_text']}）{attainment}{sample}")
+        attainment = f"完成率 {card['attainment_text']}" if card["attainment_text"] != "—" else ""
+        # one phrase per line: a narrow card never breaks inside a word (完 / 成率)
+        st.caption("  \n".join(t for t in (f"目标 {card['target_text']}（{card['due_text']}）", attainment + sample) if t))
         if card["later_text"]:
             st.caption(card["later_text"])
 
 
 st.subheader("核心指标")
-cards = status_tables.status_table(headline_cards(status, changes))
 per_row = 4
-for start in range(0, len(cards), per_row):
-    for col, (_, card) in zip(st.columns(per_row), cards.iloc[start:start + per_row].iterrows()):
+for start in range(0, len(view.cards), per_row):
+    for col, (_, card) in zip(st.columns(per_row), view.cards.iloc[start:start + per_row].iterrows()):
         with col:
             kpi_card(card)
 
 st.markdown("##### 各领域进展")
-lights = area_lights(status)
-for start in range(0, len(lights), 8):
-    for col, (_, area) in zip(st.columns(8), lights.iloc[start:start + 8].iterrows()):
+for start in range(0, len(view.areas), per_row):   # four to a row: "5/12 已完成" on one line at 1366 px
+    for col, (_, area) in zip(st.columns(per_row), view.areas.iloc[start:start + per_row].iterrows()):
         with col, st.container(border=True):
-            st.markdown(f"**{area['area']}** {int(area['met'])}/{int(area['n_targets'])} 已完成")
+            st.markdown(f"**{area['area']}**  \n{int(area['n_met'])}/{int(area['n_targets'])} 已完成")
             st.caption(" ".join(f"{labels.STATUS_BY_KEY[k].icon}{int(area[k])}" for k in labels.STATUS_BY_KEY
                                 if area[k]))
 
 st.subheader("需要关注")
-attention = needs_attention(status)
-if attention.empty:
+if view.attention.empty:
     st.success("没有未完成、明显滞后、逆向变化或数据过期的目标。")
 else:
-    table = status_tables.status_table(attention)
-    columns = ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text",
-               *([] if table["judged"].all() else ["ratio_text"]), "lead_units"]
-    st.dataframe(status_tables.styled(table, columns), column_order=columns, column_config=status_tables.STATUS_COLUMNS,
-                 hide_index=True, width="stretch", height=tables.table_height(attention))
+    columns = view.attention_columns
+    st.dataframe(status_tables.styled(view.attention, columns), column_order=columns, hide_index=True, width="stretch",
+                 column_config=tables.fitted(status_tables.STATUS_COLUMNS, status_tables.STATUS_WIDTHS, columns),
+                 row_height=tables.WRAP_ROW_HEIGHT,
+                 height=tables.table_height(view.attention, row_height=tables.WRAP_ROW_HEIGHT))
 
 st.subheader(f"与{filters.as_of_year - 1}年相比")
-moved = status_tables.change_table(changes)
-if moved.empty:
+if view.moved.empty:
     st.info("与上年相比，没有目标的状态发生变化。")
 else:
-    st.dataframe(moved, column_config=status_tables.CHANGE_COLUMNS, hide_index=True, width="stretch",
-                 height=tables.table_height(moved))
-    if (changes["direction"] == "judged").any():
+    st.dataframe(view.moved, column_config=status_tables.CHANGE_COLUMNS, hide_index=True, width="stretch",
+                 height=tables.table_height(view.moved))
+    if view.judged_moves:
         st.caption("到期判定：目标到了目标年份年底，按当年数值判定已完成或未完成，不是进展的好转或退步。")
 
 # ---------------------------------------------------------------- since the last leading-group meeting (snapshots)
@@ -102,7 +94,7 @@ if meeting is None:
     st.caption("尚未保存会议快照：在“汇报材料”页保存后，这里显示自上次会议以来各目标状态的变化。")
 else:
     snapshot, frozen = meeting
-    since_meeting = standing.mark_judged(views.changes_since(frozen, status, snapshot["meeting_date"]), frozen, status)
+    since_meeting = views_policy.changes_since(frozen, view.status, snapshot["meeting_date"])
     st.caption(f"{change_message(since_meeting, md_escape(snapshot['name']))}（会议日期 {snapshot['meeting_date']:%Y-%m-%d}，"
                f"快照截至{int(snapshot['as_of_year'])}年，当前截至{filters.as_of_year}年）")
     moved_meeting = status_tables.change_table(since_meeting)

@@ -6,32 +6,17 @@ from datetime import date
 import streamlit as st
 
 import ui
-from metrics.quality import ISSUES, issue_counts, late_provisional, provenance_counts, quality_findings, revisions
+from metrics.quality import ISSUES
 from ui import tables
-from ui.vintages import vintages
-from views import vintage_words
+from ui.vintages import vintage_quality
 from vocab import labels
 
 filters = ui.sidebar_filters()
-status = ui.status(filters.policy, filters.region, filters.as_of_year)
-f = ui.frames(filters.policy, filters.region)
-targets = f["targets"].loc[f["targets"]["policy"] == filters.policy]
-findings = quality_findings(targets, f["observations"], status, filters.region, filters.as_of_year)
-counts = issue_counts(findings)
-settings = ui.settings()
-today = date.today()
-regions = list(dict.fromkeys(f["observations"]["region"]))   # the region and its benchmark regions
-late = vintage_words.late_table(late_provisional(f["observations"], filters.as_of_year, today, settings),
-                                f["indicators"])
-months = int(settings.get("vintages", {}).get("revision_months", 12))
-history = vintages(regions)
-revised = vintage_words.revision_table(revisions(history, today, months), f["indicators"])
-every_revision = vintage_words.revision_table(revisions(history, today, None), f["indicators"])
+findings, counts, values = ui.quality(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.PAGE_TITLES["quality"])
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 共 {len(findings)} 个指标")
-ui.sample_banner(counts["sample"] > 0)
-values = provenance_counts(f["observations"], filters.region, filters.as_of_year)
+ui.sample_banner(values["sample"], sum(values.values()))
 st.markdown(f"**数值来源**：{filters.region}截至 {filters.as_of_year} 年共 {sum(values.values())} 个数值，"
             f"{labels.PROVENANCE_LABELS['real']} {values['real']} 个（公开发布或由公开数推算，附出处），"
             f"{labels.PROVENANCE_LABELS['sample']} {values['sample']} 个。")
@@ -45,17 +30,19 @@ for issue in ISSUES:
     if rows.empty:
         st.caption("无。")
         continue
-    st.dataframe(rows, hide_index=True, width="stretch", column_order=tables.QUALITY_ORDER,
-                 column_config=tables.QUALITY_COLUMNS, key=f"quality_{issue}")
+    st.dataframe(rows, hide_index=True, width="stretch", column_order=tables.QUALITY_ORDER, key=f"quality_{issue}",
+                 column_config=tables.fitted(tables.QUALITY_COLUMNS, tables.QUALITY_WIDTHS, tables.QUALITY_ORDER),
+                 row_height=tables.WRAP_ROW_HEIGHT, height=tables.table_height(rows, row_height=tables.WRAP_ROW_HEIGHT))
 
-st.subheader(f"初步数、预计数已过通常定稿时间（{len(late)}）")
-st.caption(f"{'、'.join(regions)}截至 {filters.as_of_year} 年的数值中，到今天（{today:%Y-%m-%d}）仍为初步数或预计数、"
-           "已过该指标通常发布核实数的时间的（规则见 data/settings.toml [vintages]）。请核对是否已有核实数或修订数，"
-           "并连同数据状态和发布日期录入；依据这些数值的状态显示为“暂判”。")
-if late.empty:
+vq = vintage_quality(filters.policy, filters.region, filters.as_of_year, date.today())
+st.subheader(f"初步数、预计数已过通常定稿时间（{len(vq.late)}）")
+st.caption(f"{'、'.join(vq.regions)}截至 {filters.as_of_year} 年的数值中，到今天（{date.today():%Y-%m-%d}）仍为初步数或"
+           "预计数、已过该指标通常发布核实数时间的。请核对是否已有核实数或修订数，并连同数据状态和发布日期录入；依据这些数值"
+           "的状态显示为“暂判”。")
+if vq.late.empty:
     st.caption("无。")
 else:
-    st.dataframe(late, hide_index=True, width="stretch", height=tables.table_height(late), key="quality_late",
+    st.dataframe(vq.late, hide_index=True, width="stretch", height=tables.table_height(vq.late), key="quality_late",
                  column_config={"region": "地区", "indicator_name": "指标", "period": "期间", "value": "数值",
                                 "data_status": "数据状态", "released_on": "发布日期", "final_by": "通常定稿",
                                 "rule": "定稿规则", "days_late": st.column_config.NumberColumn("已过（天）"),
@@ -63,13 +50,13 @@ else:
 
 REVISION_COLUMNS = {"region": "地区", "indicator_name": "指标", "period": "期间", "before": "修订前", "after": "修订后",
                     "change": "修订幅度"}
-st.subheader(f"近{months}个月的数据修订（{len(revised)}）")
-if revised.empty:
-    st.caption(f"近{months}个月（截至{today:%Y-%m-%d}）没有发布修订数或核实数。")
+st.subheader(f"近{vq.months}个月的数据修订（{len(vq.recent)}）")
+if vq.recent.empty:
+    st.caption(f"近{vq.months}个月（截至{date.today():%Y-%m-%d}）没有发布修订数或核实数。")
 else:
-    st.dataframe(revised, hide_index=True, width="stretch", height=tables.table_height(revised),
+    st.dataframe(vq.recent, hide_index=True, width="stretch", height=tables.table_height(vq.recent),
                  key="quality_revisions", column_config=REVISION_COLUMNS)
-if len(every_revision) > len(revised):
-    with st.expander(f"全部修订（{len(every_revision)}）"):
-        st.dataframe(every_revision, hide_index=True, width="stretch", height=tables.table_height(every_revision),
+if len(vq.every) > len(vq.recent):
+    with st.expander(f"全部修订（{len(vq.every)}）"):
+        st.dataframe(vq.every, hide_index=True, width="stretch", height=tables.table_height(vq.every),
                      key="quality_revisions_all", column_config=REVISION_COLUMNS)

@@ -8,8 +8,8 @@ import streamlit as st
 import ui
 from access import guard
 from access.permissions import is_admin
-from deck import DeckOptions, build_deck, plan_deck
-from ui import meetings, tables
+from deck import DeckOptions, build_deck
+from ui import tables
 from ui.bulletin_panel import bulletin_section
 from ui.evaluation_panel import evaluation_section
 from vocab import labels
@@ -43,7 +43,7 @@ def manage_snapshots(snapshots: pd.DataFrame, account) -> None:
 
 
 filters = ui.sidebar_filters()
-snapshots = meetings.snapshots(filters.policy, filters.region)
+snapshots = ui.snapshots(filters.policy, filters.region)
 
 st.title(labels.REPORT_PAGE_TITLE)
 st.caption(f"{filters.region} · 截至 {filters.as_of_year} 年 · 生成可编辑的 PowerPoint（16:9），图表数据可在 PowerPoint 中直接修改")
@@ -62,20 +62,22 @@ with settings_col:
     compare = st.selectbox("对比会议快照", [NO_COMPARE, *names], format_func=lambda k: names.get(k, k),
                            index=default, key="deck_since",
                            help="显示自该次会议以来状态上升、下降和新增数据的目标")
-    meeting_date = st.date_input("会议日期（印在封面，可不填）", value=None, key="deck_meeting_date")
+    # a date field is never left empty (an empty one shows the format mask): the date is asked for when wanted
+    meeting_date = (st.date_input("会议日期", value=date.today(), key="deck_meeting_date", format="YYYY-MM-DD")
+                    if st.checkbox("在封面印会议日期", key="deck_with_date") else None)
 
 snapshot_id = None if compare == NO_COMPARE else int(compare)
-data = meetings.meeting_data(filters.policy, filters.region, filters.as_of_year, snapshot_id)
+data = ui.deck_data(filters.policy, filters.region, filters.as_of_year, snapshot_id)
 options = DeckOptions(areas=tuple(areas), area_charts=area_charts, target_table=target_table,
                       departments=departments, data_notes=data_notes, meeting_date=meeting_date)
-slides = plan_deck(data, options)
+slides = ui.deck_plan(filters.policy, filters.region, filters.as_of_year, snapshot_id, options)
 
 with preview_col:
     st.subheader(f"幻灯片（共 {len(slides)} 页）")
     ui.sample_banner(any(s.uses_sample for s in slides))
     pages = pd.DataFrame({"页": range(1, len(slides) + 1), "标题": [s.title for s in slides],
                           "数据": [labels.SAMPLE_MARK if s.uses_sample else "" for s in slides]})
-    st.dataframe(pages, hide_index=True, width="stretch", height=tables.table_height(pages, 15))
+    st.dataframe(pages, hide_index=True, width="stretch", height=tables.table_height(pages))
 
 key = (filters.policy, filters.region, filters.as_of_year, snapshot_id, options, ui.data_version())
 if st.button("生成汇报材料", type="primary", key="deck_build"):
@@ -112,11 +114,12 @@ if not is_admin(account):
 with st.form("snapshot_form", clear_on_submit=True):
     name_col, date_col = st.columns([3, 1])
     meeting = name_col.text_input("会议名称", placeholder="例如：2020年第四季度科技领导小组会议", key="snapshot_name")
-    when = date_col.date_input("会议日期", value=date.today(), max_value=date.today(), key="snapshot_date")
+    when = date_col.date_input("会议日期", value=date.today(), max_value=date.today(), key="snapshot_date",
+                               format="YYYY-MM-DD")
     saved = st.form_submit_button("保存为会议快照", disabled=not is_admin(account))
 if saved:
     try:
-        frozen = meetings.status_known_on(filters.policy, filters.region, filters.as_of_year, when)
+        frozen = ui.status_known_on(filters.policy, filters.region, filters.as_of_year, when)
         snap_id = guard.snapshot_as(ui.engine(), account, frozen, name=meeting, meeting_date=when,
                                     policy=filters.policy, region=filters.region, as_of_year=filters.as_of_year)
     except (ValueError, PermissionDenied) as exc:
@@ -124,7 +127,7 @@ if saved:
     else:
         st.success(md_escape(f"已保存会议快照 #{snap_id}“{meeting.strip()}”（{len(frozen)} 个目标，"
                              f"截至{filters.as_of_year}年，按{when:%Y-%m-%d}已发布的数据）。"))
-        snapshots = meetings.snapshots(filters.policy, filters.region)
+        snapshots = ui.snapshots(filters.policy, filters.region)
 if message := st.session_state.pop("snapshot_flash", None):
     st.success(md_escape(message), icon=":material/check_circle:")
 
@@ -132,7 +135,7 @@ if snapshots.empty:
     st.info("尚无会议快照。")
 else:
     st.dataframe(snapshots[["name", "meeting_date", "as_of_year", "targets", "created_by", "created_at"]],
-                 hide_index=True, width="stretch",
+                 hide_index=True, width="stretch", height=tables.table_height(snapshots),
                  column_config={"name": "会议", "meeting_date": "会议日期",
                                 "as_of_year": st.column_config.NumberColumn("截至年份", format="%d"),
                                 "targets": "目标数", "created_by": "保存人",

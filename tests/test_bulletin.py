@@ -18,7 +18,7 @@ from bulletin.docx_kit import CELL_PADDING_MM, PT_MM, column_widths, title_lines
 from bulletin.text import title_text
 from store import catalogue
 from tests.helpers import run_cli
-from views import policy as views
+from views import policy as views_policy
 from views.score_text import parts_text
 from vocab import labels
 from vocab.labels import score_text
@@ -61,7 +61,7 @@ def annex_table(doc, title: str):
 def frames(template_db):
     eng = db.make_engine(f"sqlite:///{template_db}")
     try:
-        yield views.load_frames(eng)
+        yield views_policy.load_frames(eng)
     finally:
         eng.dispose()
 
@@ -161,7 +161,7 @@ def test_no_code_words_in_the_text(year_end):
 
 def test_counts_by_status_are_the_engines(year_end, frames):
     _, doc = year_end
-    status = views.policy_status(frames, SETTINGS, POLICY, REGION, 2020)
+    status = views_policy.policy_status(frames, SETTINGS, POLICY, REGION, 2020)
     overall = section(doc, "总体情况")
     for key, n in status["status"].value_counts().items():
         assert f"{labels.STATUS_BY_KEY[key].label}{n}项" in overall
@@ -203,7 +203,7 @@ def test_score_annex_lists_every_unit_with_its_parts(new_year):
 
 def test_bands_table_lists_every_ranked_unit_with_icon_and_word(year_end):
     data, doc = year_end
-    band_table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "2020Q4")
+    band_table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "2020年四季度")
     ranked = data.scorecard.loc[data.scorecard["ranked"]]
     assert len(band_table.rows) == len(ranked) + 1
     words = {labels.colour_band_text(b.key) for b in labels.COLOUR_BANDS}
@@ -222,8 +222,8 @@ def test_on_the_due_day_nothing_due_that_day_is_overdue(year_end):
 
 def test_overdue_tasks_and_milestones_counted_once_under_their_own_headings(new_year):
     _, doc = new_year[0]
-    ledger = views.policy_ledger(new_year[1], POLICY, "2021-01-01")
-    deadlines = views.policy_deadlines(new_year[1], SETTINGS, POLICY, "2021-01-01")
+    ledger = views_policy.policy_ledger(new_year[1], POLICY, "2021-01-01")
+    deadlines = views_policy.policy_deadlines(new_year[1], SETTINGS, POLICY, "2021-01-01")
     n_tasks = int((ledger["status"] == "overdue").sum())
     n_nodes = int(deadlines.loc[deadlines["state"] == "overdue", "milestone_id"].nunique())
     assert n_tasks == 26 and n_nodes > 41  # the 2020-12-31 milestones are overdue from 2021-01-01 too

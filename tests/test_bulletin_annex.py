@@ -14,7 +14,7 @@ from bulletin.evidence_annex import ANNEX_TITLE, annex_rows
 from store import catalogue
 from tests import evidence_files as ef
 from tests.accounts import editor
-from views import policy as views
+from views import policy as views_policy
 
 KEJI = editor("科工信局", login="keji")
 
@@ -41,7 +41,7 @@ def test_annex_rows_list_the_items_done_in_the_year_with_their_files():
 def test_the_bulletin_ends_with_the_annex_of_a_milestone_done_with_files(engine):
     evidence.report_done_as(engine, KEJI, 3, completed_on=date(2020, 6, 28), evidence="总结报告已印发（长科〔2020〕8号）",
                             files=[("总结报告.docx", ef.docx()), ("会议照片.jpg", ef.jpeg())])
-    frames = views.load_frames(engine)
+    frames = views_policy.load_frames(engine)
     data = bulletin_data(frames, catalogue.load_settings(), policy="CY2019-20", region="长垣市", as_of="2020-12-31",
                          issued=date(2021, 1, 8))
     doc = Document(io.BytesIO(build_bulletin(data)))

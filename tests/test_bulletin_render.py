@@ -14,7 +14,7 @@ import pytest
 from bulletin import build_bulletin, bulletin_data
 from store import catalogue
 from tests.office import convert, pdf_pages
-from views import policy as views
+from views import policy as views_policy
 from vocab import labels
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ HEADING = re.compile(r"^[一二三四五六七八九十]、\S+$")
 
 
 def test_libreoffice_renders_an_a4_bulletin_that_can_be_issued(engine, tmp_path, lo_profile):
-    frames = views.load_frames(engine)
+    frames = views_policy.load_frames(engine)
     settings = catalogue.load_settings()
     data = bulletin_data(frames, settings, policy="CY2019-20", region="长垣市", as_of="2021-01-01",
                          issued=date(2021, 1, 15), number=3)

@@ -13,7 +13,7 @@ from metrics.status import target_status
 from metrics.summary import status_counts
 from metrics.trajectory import trajectories
 from store import catalogue
-from ui import charts, status_tables, tables
+from ui import charts, status_tables
 from ui.score_tables import SCORE_FORMAT
 from vocab import labels
 
@@ -32,12 +32,11 @@ def built(template_db):
     return {"status": status, "observations": observations, "board": board, "regions": regions}
 
 
-def test_status_counts_bars_use_the_palette_icons_and_labels(built):
-    fig = charts.status_counts_figure(status_counts(built["status"]))
-    bar = fig.data[0]
-    assert list(bar.marker.color) == [s.colour for s in labels.STATUSES]
-    assert list(bar.y) == [f"{s.icon} {s.label}" for s in labels.STATUSES]
-    assert fig.layout.xaxis.title.text == "目标数（个）"
+def test_status_counts_table_uses_the_palette_icons_and_labels(built):
+    """总览's status distribution is a table (no chart library on the first screen): icon and word, count, share."""
+    table = status_tables.counts_table(status_counts(built["status"]))
+    assert list(table["status_text"]) == [f"{s.icon} {s.label}" for s in labels.STATUSES]
+    assert table["n"].sum() == len(built["status"]) and abs(table["share"].sum() - 100) < 1e-9
 
 
 def test_every_target_gets_a_labelled_trajectory(built):
@@ -78,8 +77,12 @@ def test_small_multiples_one_panel_per_target_of_an_area(built):
         rows = status.loc[status["area"] == area]
         fig = charts.small_multiples_figure(traj.loc[traj["code"].isin(rows["code"])], rows, f"{area}领域目标进展")
         titles = [a.text for a in fig.layout.annotations]
-        assert titles == [f"{c} {charts._short(n, 12)}（{t}，{d}）" for c, n, t, d in
-                          zip(rows["code"], rows["indicator_name"], rows["target_text"], rows["due_text"])]
+        # the whole name (never cut with …), on lines of at most 16 characters, then the target and its due year
+        for title, (c, n, t, d) in zip(titles, zip(rows["code"], rows["indicator_name"], rows["target_text"],
+                                                   rows["due_text"]), strict=True):
+            lines = title.split("<br>")
+            assert "".join(lines[:-1]) == f"{c} {n}" and lines[-1] == f"{t}（{d}）" and "…" not in title
+            assert all(len(line) <= 16 + len(c) + 1 for line in lines[:-1])
         assert not any(t.showlegend for t in fig.data)
         go.Figure(fig.to_dict())  # assembled without validation: plotly must accept every property
 

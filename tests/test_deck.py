@@ -3,6 +3,7 @@ East Asian typefaces on every run, the 示例数据 mark exactly where sample va
 from __future__ import annotations
 
 import io
+import re
 import math
 
 import pytest
@@ -18,7 +19,7 @@ from deck.build import ATTAINMENT_SERIES, TARGET_SERIES
 from deck.data import deck_data
 from store import catalogue
 from views.policy import load_frames
-from views.standing import possible_statuses
+from metrics.standing import possible_statuses
 from vocab import labels
 
 AS_OF = 2020
@@ -378,3 +379,15 @@ def test_attainment_labels_stay_clear_of_the_bar_ends_and_the_target_frame(built
     (chart,) = charts(one)
     assert _label_position(chart.plots[0].series[0], 0) == "outEnd"
 
+
+
+def test_no_space_before_a_percent_sign_or_inside_a_document_number(built):
+    """'3.50%', '≥3.8%', '长政〔2019〕20号' on every slide, and the cover's document number is one run (no break, no
+    split). LibreOffice Impress draws its own gap between Chinese and Latin characters (its default, which a .pptx
+    cannot switch off); the text has none."""
+    data, _, prs, _ = built
+    texts = [t for slide in prs.slides for t in slide_texts(slide)]
+    assert [t for t in texts if re.search(r"\d\s+%|〕\s|\d\s+号|[≥≤]\s", t)] == []
+    runs = [r.text for shape in prs.slides[0].shapes if shape.has_text_frame
+            for p in shape.text_frame.paragraphs for r in p.runs]
+    assert any(data.policy["doc_number"] in r and "\n" not in r for r in runs)

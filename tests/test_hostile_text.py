@@ -29,7 +29,7 @@ from supervision import actions
 from tests.accounts import PASSWORD, save_as, store_account
 from tests.helpers import app_pointed_at, run_cli, start_on
 from ui.milestone_panels import REFUSED_ICON
-from views import policy as views
+from views import policy as views_policy
 from vocab.accounts import Account
 from vocab.text import md_escape
 
@@ -87,7 +87,7 @@ def hostile_db(template_db, tmp_path_factory) -> Path:
                               reported_on=date(2020, 6, 1), reported_by=text)
     guard.add_progress_as(eng, USER, POLICY, TASK, status="in_progress", progress=COMBINED, evidence="",
                           reported_on=date(2020, 6, 2))  # reported by the display name
-    status = views.policy_status(views.load_frames(eng), catalogue.load_settings(), POLICY, REGION, 2020)
+    status = views_policy.policy_status(views_policy.load_frames(eng), catalogue.load_settings(), POLICY, REGION, 2020)
     for text, day in zip([*HOSTILE, COMBINED], [*MEETING_DAYS, LAST_MEETING]):
         guard.snapshot_as(eng, ADMIN, status, name=text, meeting_date=day, policy=POLICY, region=REGION,
                           as_of_year=2020)
@@ -276,7 +276,7 @@ def test_deck_carries_sources_and_meeting_name_as_plain_text(hostile_db):
     eng = db.make_engine(f"sqlite:///{hostile_db}")
     snapshots = db.read_snapshots(eng, POLICY, REGION).sort_values("meeting_date")
     last = snapshots.iloc[-1]
-    data = deck_data(views.load_frames(eng), catalogue.load_settings(), policy=POLICY, region=REGION,
+    data = deck_data(views_policy.load_frames(eng), catalogue.load_settings(), policy=POLICY, region=REGION,
                      as_of_year=2020, snapshot=(last, db.read_snapshot(eng, int(last["id"]))))
     eng.dispose()
     blob = build_deck(data)
@@ -290,8 +290,8 @@ def test_deck_carries_sources_and_meeting_name_as_plain_text(hostile_db):
 
 def test_bulletin_carries_milestone_titles_as_plain_text(hostile_db):
     eng = db.make_engine(f"sqlite:///{hostile_db}")
-    frames, settings = views.load_frames(eng), catalogue.load_settings()
-    deadlines = views.policy_deadlines(views.load_catalogue_frames(eng), settings, POLICY, "2020-09-30")
+    frames, settings = views_policy.load_frames(eng), catalogue.load_settings()
+    deadlines = views_policy.policy_deadlines(views_policy.load_catalogue_frames(eng), settings, POLICY, "2020-09-30")
     eng.dispose()
     blob = build_bulletin(bulletin_data(frames, settings, policy=POLICY, region=REGION, as_of="2020-09-30",
                                         deadlines=deadlines))

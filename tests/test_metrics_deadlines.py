@@ -266,9 +266,9 @@ def test_events_after_the_as_of_day_never_change_its_report(rows, as_of, after, 
 
 def _states(engine, as_of: str, unit: str = "科工信局") -> tuple[int, int]:
     from store import catalogue
-    from views import policy as views
-    frames = views.load_catalogue_frames(engine)
-    d = views.policy_deadlines(frames, catalogue.load_settings(), "CY2019-20", as_of)
+    from views import policy as views_policy
+    frames = views_policy.load_catalogue_frames(engine)
+    d = views_policy.policy_deadlines(frames, catalogue.load_settings(), "CY2019-20", as_of)
     mine = d.loc[d["unit"] == unit, "state"]
     return int((mine == "overdue").sum()), int((mine == "done_late").sum())
 

@@ -19,9 +19,9 @@ from metrics.compare import (
     top_and_bottom,
 )
 from metrics.quality import issue_counts, quality_findings
+from metrics.standing import area_counts
 from metrics.status import target_status, target_status_at
 from metrics.summary import (
-    area_lights,
     filter_ledger,
     headline_cards,
     moved_since,
@@ -171,16 +171,6 @@ def test_status_counts_lists_every_status_best_first():
     assert dict(zip(counts["status"], counts["n"])) == {**{k: 0 for k in KEYS}, "met": 2, "reverse": 1}
 
 
-def test_area_light_is_the_typical_status_ties_to_the_worse():
-    s = small_status(["met", "off_track", "no_data", "on_track"], areas=["企业", "企业", "企业", "平台"])
-    lights = area_lights(s).set_index("area")
-    assert lights.loc["企业", "light"] == "off_track"    # median of (met, off_track), the worse of two
-    assert lights.loc["平台", "light"] == "on_track"
-    assert lights.loc["人才", "light"] == "no_data" and lights.loc["人才", "n_targets"] == 0
-    assert lights.loc["企业", "n_targets"] == 3 and lights.loc["企业", "no_data"] == 1
-    assert list(lights.index) == list(labels.AREAS)
-
-
 def test_needs_attention_is_furthest_behind_first_then_stale():
     s = small_status(["off_track", "stale", "reverse", "met", "off_track"], ratios=[0.5, np.nan, -0.2, 1.2, 0.1])
     assert list(needs_attention(s)["code"]) == ["C02", "C04", "C00", "C01"]
@@ -226,9 +216,8 @@ def test_summaries_account_for_every_target(statuses, data):
     ratios = data.draw(st.lists(st.floats(-2, 2) | st.just(np.nan), min_size=len(statuses), max_size=len(statuses)))
     s = small_status(statuses, areas, ratios)
     assert status_counts(s)["n"].sum() == len(s)
-    lights = area_lights(s)
-    assert lights["n_targets"].sum() == len(s)
-    assert set(lights["light"]) <= set(KEYS)
+    areas = area_counts(s.assign(judged=False))
+    assert areas["n_targets"].sum() == len(s)
     attention = needs_attention(s)
     assert len(attention) == sum(k in labels.ATTENTION_STATUSES for k in statuses)
     shuffled = s.sample(frac=1, random_state=1)

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 import cli
 import db
 from store import catalogue, migrations
-from views import policy as views
+from views import policy as views_policy
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -31,11 +31,11 @@ def filled(engine):
     db.save_observations(engine, [{"region": "长垣市", "indicator": "hte_count", "year": 2020, "quarter": 0,
                                    "value": 97, "source": "科工信局统计", "is_sample": False, "note": "年报"}],
                          who="甲", reason="更正")
-    policy = views.default_policy(views.load_frames(engine))
+    policy = views_policy.default_policy(views_policy.load_frames(engine))
     db.add_progress(engine, policy, db.read_tasks(engine)["clause"].iloc[0], status="done", progress="已完成",
                     evidence="文件", reported_on=date(2020, 12, 1), reported_by="乙", who="乙")
-    frames = views.load_frames(engine)
-    status = views.policy_status(frames, catalogue.load_settings(), policy, "长垣市", 2020)
+    frames = views_policy.load_frames(engine)
+    status = views_policy.policy_status(frames, catalogue.load_settings(), policy, "长垣市", 2020)
     db.save_snapshot(engine, status, name="2020年第四季度会议", meeting_date=date(2020, 12, 20), policy=policy,
                      region="长垣市", as_of_year=2020, who="丙")
     return engine

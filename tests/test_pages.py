@@ -3,13 +3,13 @@ are the ones the metrics engine computes for the same database (the expected fra
 engine, never typed in)."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
 import pytest
 
 import db
+from metrics.standing import possible_statuses
 from metrics.summary import moved_since, needs_attention, status_counts
 from store import catalogue
 from tests.helpers import (
@@ -18,10 +18,10 @@ from tests.helpers import (
     frame_by_columns,
     frame_or_empty,
     open_page,
-    plotly_array,
 )
+from tests.page_text import code_words
 from ui import status_tables
-from views import policy as views
+from views import policy as views_policy
 from views import standing
 from views import target_words as words
 from vocab import labels
@@ -30,6 +30,7 @@ POLICY = "CY2019-20"
 YEARS = (2019, 2020)
 REGIONS = ("长垣市", "河南省")
 PAGES = ("overview", "detail", "areas", "departments", "compare", "quality")
+LEADER_PAGES = (*PAGES, "report")
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +43,12 @@ def view(module_app_db):
 def expected(module_app_db):
     """expected(year, region): the engine's status frame for the module's database, through views.policy."""
     with engine_at(module_app_db) as eng:
-        frames = views.load_frames(eng)
+        frames = views_policy.load_frames(eng)
     cache: dict = {}
 
     def status(year: int, region: str) -> pd.DataFrame:
         if (year, region) not in cache:
-            cache[year, region] = views.policy_status(frames, catalogue.load_settings(), POLICY, region, year)
+            cache[year, region] = views_policy.policy_status(frames, catalogue.load_settings(), POLICY, region, year)
         return cache[year, region]
     status.frames = frames
     return status
@@ -78,25 +79,29 @@ def test_overview_shows_the_engine_figures(view, expected, year, region):
     for _, row in heads.iterrows():
         assert cards[row["code"]].value == words.value_text(row)
         assert any(c.value.startswith(f"目标 {words.target_text(row)}（{words.due_text(row)}）") for c in at.caption)
-    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     counts = status_counts(status)
-    shown_counts = counts.loc[counts["status"].isin(standing.possible_statuses(status))]
-    assert plotly_array(chart["data"][0]["x"]) == list(shown_counts["n"])
+    shown_counts = counts.loc[counts["status"].isin(possible_statuses(status))]
+    chart = frame_by_columns(at, "status_text", "n", "share")   # the statuses that can occur, with their counts
+    assert list(chart["n"]) == list(shown_counts["n"])
+    assert list(chart["status_text"]) == [labels.status_text(k) for k in shown_counts["status"]]
     attention = needs_attention(status)
     shown = frame_or_empty(at, "code", "status_text", "due_text")   # no table when nothing needs attention
     assert list(shown["code"]) == list(attention["code"])
     assert list(shown["status_text"]) == [status_text(r) for _, r in attention.iterrows()]
     before = expected(year - 1, region)
-    moved = moved_since(standing.mark_judged(views.changes_since(before, status), before, status))
+    moved = moved_since(views_policy.changes_since(before, status))
     shown = frame_or_empty(at, "before", "after")
     assert list(shown["code"]) == list(moved["code"])
     assert list(shown["after"]) == [labels.status_text(k) for k in moved["status_after"]]
     assert list(shown["direction"]) == [labels.DIRECTION_LABELS["value_added" if d == "same" else d]
                                         for d in moved["direction"]]
-    lights = {m.value.split("**")[1]: m.value for m in at.markdown if m.value.endswith("已完成") and "**" in m.value}
+    cards = {m.value.split("**")[1]: m.value for m in at.markdown if m.value.endswith("已完成") and "**" in m.value}
     for area in labels.AREAS:
         rows = status.loc[status["area"] == area]
-        assert lights[area] == f"**{area}** {int((rows['status'] == 'met').sum())}/{len(rows)} 已完成"
+        if rows.empty:   # an area without targets has no card
+            assert area not in cards
+            continue
+        assert cards[area] == f"**{area}**  \n{int((rows['status'] == 'met').sum())}/{len(rows)} 已完成"
 
 
 def test_overview_first_screen_says_the_period_is_over(view, expected, module_app_db):
@@ -104,8 +109,8 @@ def test_overview_first_screen_says_the_period_is_over(view, expected, module_ap
     counts, and lists the targets not met by lead unit; as of 2019 it does not say so."""
     at = view("overview", 2020, "长垣市")
     status = expected(2020, "长垣市")
-    ledger = views.policy_ledger(expected.frames, POLICY, 2020)
-    summary = standing.period_over_text(status, ledger, 2019, 2020)
+    ledger = views_policy.policy_ledger(expected.frames, POLICY, 2020)
+    summary = standing.period_over_text(status, ledger, views_policy.policy_row(expected.frames, POLICY))
     assert summary.startswith(f"实施期 2019—2020 年已结束：53 项目标完成 {int((status['status'] == 'met').sum())} 项")
     assert next(i.value for i in at.info) == summary
     not_met = standing.not_met_by_unit(status)
@@ -122,8 +127,14 @@ def test_overview_first_screen_says_the_period_is_over(view, expected, module_ap
 @pytest.mark.parametrize("year", YEARS)
 def test_sample_banner_follows_the_data(view, expected, year, region):
     at = view("overview", year, region)
-    uses_sample = bool(expected(year, region)["is_sample"].any())
-    assert any(labels.SAMPLE_MARK in w.value for w in at.warning) == uses_sample
+    status = expected(year, region)
+    with_value = status.loc[status["actual"].notna()]
+    n_sample = int(with_value["is_sample"].sum())
+    banners = [w.value for w in at.warning if labels.SAMPLE_MARK in w.value]
+    assert bool(banners) == bool(n_sample)
+    if n_sample:   # the banner counts the page's sample values (every one: 全部; else how many)
+        share = "全部" if n_sample == len(with_value) else f"中 {n_sample} 个"
+        assert banners == [f"{labels.SAMPLE_MARK}：本页 {len(with_value)} 个数值{share}{labels.SAMPLE_WARNING}"]
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -177,9 +188,13 @@ def test_detail_history_lists_the_edits(app_db):
     at = open_page("detail", 2020, "长垣市")
     at.selectbox(key="detail_code").set_value("G02").run()
     history = frame_by_columns(at, "who", "old", "new")
-    # the same record text as on 修改记录 (ui.tables.audit_value_text): value, then its source
-    assert history.iloc[0]["who"] == "测试员" and history.iloc[0]["new"] == "97（测试出处）"
+    # the record text of 修改记录 (ui.tables.audit_value_text) with the value as the card writes it, the period in
+    # words (not the stored key 长垣市/hte_count/2020)
+    assert history.iloc[0]["who"] == "测试员" and history.iloc[0]["new"] == "97家（测试出处）"
+    assert history.iloc[0]["key"] == "2020年"
     assert {m.label: m.value for m in at.metric}["期末值（2020年）"] == "97家"
+    sources = frame_by_columns(at, "period", "value_text", "source")
+    assert sources.set_index("period").loc["2020年", "value_text"] == "97家"
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -187,8 +202,15 @@ def test_detail_history_lists_the_edits(app_db):
 def test_areas_tables_are_the_engine_rows(view, expected, year, region):
     at = view("areas", year, region)
     status = expected(year, region)
-    shown = pd.concat([df.value for df in at.dataframe], ignore_index=True)
-    expected = pd.concat([status.loc[status["area"] == a] for a in labels.AREAS], ignore_index=True)
+    areas = [a for a in labels.AREAS if a in set(status["area"])]   # one area at a time, chosen at the top
+    assert at.radio(key="area").options == [f"{a}（{int((status['area'] == a).sum())} 项）" for a in areas]
+    tables_, headers = [], []
+    for area in areas:
+        at.radio(key="area").set_value(area).run()
+        tables_.append(frame_by_columns(at, "code", "status_text"))
+        headers.append(at.header[0].value.split("（")[0])
+    shown = pd.concat(tables_, ignore_index=True)
+    expected = pd.concat([status.loc[status["area"] == a] for a in areas], ignore_index=True)
     assert list(shown["code"]) == list(expected["code"])
     assert list(shown["status_text"]) == [status_text(r) for _, r in expected.iterrows()]
     # the shown columns only (the table sends no others): value, target and due year in the renderer's words
@@ -196,15 +218,15 @@ def test_areas_tables_are_the_engine_rows(view, expected, year, region):
     assert list(shown["target_text"]) == [words.target_text(r) for _, r in expected.iterrows()]
     assert list(shown["due_text"]) == [words.due_text(r) for _, r in expected.iterrows()]
     assert set(shown.columns) <= set(status_tables.STATUS_COLUMNS)
-    assert [h.value.split("（")[0] for h in at.header] == [a for a in labels.AREAS if a in set(status["area"])]
+    assert headers == areas
 
 
 @pytest.mark.parametrize("region", REGIONS)
 @pytest.mark.parametrize("year", YEARS)
 def test_departments_scorecard_and_ledger(view, expected, year, region):
     at = view("departments", year, region)
-    ledger = views.policy_ledger(expected.frames, POLICY, year)
-    board = views.policy_scorecard(expected.frames, catalogue.load_settings(), POLICY, expected(year, region), ledger)
+    ledger = views_policy.policy_ledger(expected.frames, POLICY, year)
+    board = views_policy.policy_scorecard(expected.frames, catalogue.load_settings(), POLICY, expected(year, region), ledger)
     shown = frame_by_columns(at, "rank", "unit", "score")
     # every unit in the scorecard's order (ranked by rank, then the others), criticised ones included
     assert list(shown["unit"]) == list(board["unit"])
@@ -222,8 +244,8 @@ def test_departments_scorecard_and_ledger(view, expected, year, region):
 
 def test_ledger_filters_by_unit_and_status(module_app_db, expected):
     at = open_page("departments", 2020, "长垣市")
-    units = views.policy_task_units(expected.frames, POLICY)
-    ledger = views.policy_ledger(expected.frames, POLICY, 2020)
+    units = views_policy.policy_task_units(expected.frames, POLICY)
+    ledger = views_policy.policy_ledger(expected.frames, POLICY, 2020)
     unit = "组织部"
     clauses = set(units.loc[units["department"] == unit, "clause"])
     at.multiselect(key="ledger_units").set_value([unit]).run()
@@ -280,15 +302,15 @@ def test_departments_shows_colour_bands_and_the_bulletin_button(app_db):
     督查通报 download button."""
     at = open_page("departments", 2020, "长垣市")
     eng = db.make_engine(f"sqlite:///{app_db}")
-    frames = views.load_frames(eng)
+    frames = views_policy.load_frames(eng)
     eng.dispose()
-    history = views.policy_band_history(frames, catalogue.load_settings(), POLICY, "长垣市", 2020)
-    shown = frame_by_columns(at, "unit", "score", "2020Q4")
-    assert list(shown.columns[2:]) == ["2020Q1", "2020Q2", "2020Q3", "2020Q4"]
-    quarters = ["2020Q1", "2020Q2", "2020Q3", "2020Q4"]  # the page's cached quarter cards = views' own path
+    history = views_policy.policy_band_history(frames, catalogue.load_settings(), POLICY, "长垣市", 2020)
+    shown = frame_by_columns(at, "unit", "score", "2020年四季度")
+    quarters = ["2020年一季度", "2020年二季度", "2020年三季度", "2020年四季度"]   # never '2020Q1'
+    assert list(shown.columns[2:]) == quarters  # the page's cached quarter cards = views' own path
     expected = history.set_index("unit")[quarters].map(labels.colour_band_text).loc[shown["unit"]]
     assert shown.set_index("unit")[quarters].to_dict() == expected.to_dict()
-    assert set(shown["2020Q4"]) == {labels.colour_band_text(b.key) for b in labels.COLOUR_BANDS}
+    assert set(shown["2020年四季度"]) == {labels.colour_band_text(b.key) for b in labels.COLOUR_BANDS}
     buttons = at.get("download_button")
     assert any("督查通报" in b.proto.label for b in buttons)
     # the 成文日期 and the 文号's number are chosen here, as `cli.py bulletin --date --number` does
@@ -298,3 +320,11 @@ def test_departments_shows_colour_bands_and_the_bulletin_button(app_db):
     at.date_input(key="bulletin_date").set_value(date(2020, 12, 30)).run()  # before the as-of day: no document
     assert any("早于通报的截至日期 2020-12-31" in w.value for w in at.warning)
     assert not any("督查通报" in b.proto.label for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("page", LEADER_PAGES)
+def test_no_code_words_english_or_placeholders_on_the_page(view, page):
+    """What the page shows as of 2020 (every target judged) and 2019 (pace statuses) holds no file or command name,
+    no raw column name or English word, no None/NaN/NaT and no '2020Q1' (tests/page_text.py reads every text)."""
+    for year in (2020, 2019):
+        assert code_words(view(page, year, "长垣市")) == set(), (page, year)

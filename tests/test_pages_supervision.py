@@ -17,7 +17,7 @@ from tests.accounts import store_account
 from tests.helpers import start_on
 from ui import tables
 from ui.milestone_panels import REFUSED_ICON
-from views import policy as views
+from views import policy as views_policy
 from vocab import labels
 from vocab.accounts import Account
 
@@ -58,7 +58,7 @@ def refusals(at: AppTest) -> list[str]:
 def engine_deadlines(path: Path, as_of: date = AS_OF) -> pd.DataFrame:
     eng = db.make_engine(f"sqlite:///{path}")
     try:
-        return views.policy_deadlines(views.load_catalogue_frames(eng), catalogue.load_settings(), POLICY, as_of)
+        return views_policy.policy_deadlines(views_policy.load_catalogue_frames(eng), catalogue.load_settings(), POLICY, as_of)
     finally:
         eng.dispose()
 

@@ -16,7 +16,7 @@ import cli
 import db
 from metrics.deadlines import attention
 from store import catalogue
-from views import policy as views
+from views import policy as views_policy
 
 POLICY = "CY2019-20"
 
@@ -62,8 +62,8 @@ def with_smtp(monkeypatch, **smtp) -> None:
 def expected_attention(path, as_of: date):
     eng = db.make_engine(f"sqlite:///{path}")
     try:
-        frames = views.load_catalogue_frames(eng)
-        return attention(views.policy_deadlines(frames, catalogue.load_settings(), POLICY, as_of))
+        frames = views_policy.load_catalogue_frames(eng)
+        return attention(views_policy.policy_deadlines(frames, catalogue.load_settings(), POLICY, as_of))
     finally:
         eng.dispose()
 

@@ -25,7 +25,7 @@ from supervision import actions, robots
 from supervision.notify import UnitReminder
 from tests.accounts import admin
 from tests.helpers import run_cli
-from views import policy as views
+from views import policy as views_policy
 
 AS_OF = "2020-09-27"
 SECRET = "SEC0123456789abcdef-测试密钥"
@@ -86,7 +86,7 @@ def with_robots(monkeypatch, **robot_tables) -> None:
 def expected_units(path) -> dict[str, pd.DataFrame]:
     eng = db.make_engine(f"sqlite:///{path}")
     try:
-        rows = attention(views.policy_deadlines(views.load_catalogue_frames(eng), catalogue.load_settings(),
+        rows = attention(views_policy.policy_deadlines(views_policy.load_catalogue_frames(eng), catalogue.load_settings(),
                                                 "CY2019-20", date(2020, 9, 27)))
     finally:
         eng.dispose()

@@ -216,31 +216,26 @@ def test_status_basis_follows_the_due_years():
     assert words.status_basis(pd.DataFrame([judged, ahead])).startswith("已到期目标按目标年份年底的数值判定")
 
 
+POLICY_ROW = {"code": "P", "start_year": 2019, "end_year": 2020}
+
+
 def test_period_over_summary_and_the_not_met_by_unit():
     rows = pd.DataFrame([row(code="A", lead_units="科工信局", status="met", attainment=1.0, gap=0.0),
                          row(code="B", lead_units="科工信局、组织部"),
-                         row(code="C", lead_units="", status="no_final_data", actual=NAN, attainment=NAN, gap=NAN)])
-    ledger = pd.DataFrame({"status": ["done", "overdue", "overdue"]})
-    assert standing.period_over_text(rows, ledger, 2019, 2020) == (
+                         row(code="C", lead_units="", status="no_final_data", actual=NAN, attainment=NAN, gap=NAN)]
+                        ).assign(is_sample=False)
+    ledger = pd.DataFrame({"status": ["done", "overdue", "overdue"], "is_sample": False})
+    assert standing.period_over_text(rows, ledger, POLICY_ROW) == (
         "实施期 2019—2020 年已结束：3 项目标完成 1 项、未完成 2 项（其中无期末数据 1 项）；3 项任务已完成 1 项、已逾期 2 项。")
-    assert standing.period_over_text(rows.assign(as_of_year=2019), ledger, 2019, 2020) is None
+    assert standing.period_over_text(rows.assign(as_of_year=2019), ledger, POLICY_ROW) is None
+    # a target due after the period's end is counted apart, not as 未完成
+    later = pd.concat([rows, pd.DataFrame([row(code="D", **{**BEFORE, "as_of_year": 2020}, due_year=2021, status="on_track",
+                                                         is_sample=False)])])
+    assert "未完成 2 项（其中无期末数据 1 项）、尚未到期 1 项；" in standing.period_over_text(later, ledger, POLICY_ROW)
     by_unit = standing.not_met_by_unit(rows)
     assert list(by_unit["unit"]) == ["科工信局", "组织部", standing.NO_LEAD_UNIT]
     assert by_unit.iloc[0]["items"] == ["B 高新技术企业总数（2020年底，完成 95%）"]
     assert by_unit.iloc[2]["items"] == ["C 高新技术企业总数（2020年底，无期末数据）"]
-
-
-def test_possible_statuses_after_and_before_the_due_year():
-    assert standing.possible_statuses(pd.DataFrame([row(), row(status="met")])) == ["met", "unmet", "no_final_data"]
-    ahead = standing.possible_statuses(pd.DataFrame([row(**BEFORE, status="moderate")]))
-    assert "unmet" not in ahead and "no_final_data" not in ahead and {"on_track", "stale", "no_data"} <= set(ahead)
-
-
-def test_a_move_into_a_verdict_is_told_apart():
-    before = pd.DataFrame([row(code="A", **BEFORE, status="moderate"), row(code="B", **BEFORE, status="moderate")])
-    after = pd.DataFrame([row(code="A"), row(code="B", **BEFORE, status="off_track")])
-    changes = pd.DataFrame({"code": ["A", "B"], "direction": ["down", "down"], "value_added": [False, False]})
-    assert list(standing.mark_judged(changes, before, after)["direction"]) == ["judged", "down"]
 
 
 # ---------------------------------------------------------------- properties

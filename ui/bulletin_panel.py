@@ -18,8 +18,7 @@ def bulletin_section(policy: str, region: str, as_of_year: int) -> None:
     settings = ui.settings()
     st.subheader("督查通报")
     st.caption(f"按{as_of_year}年12月31日的情况生成 Word 文档（公文格式）：总体情况、表扬和通报批评单位及其得分构成、"
-               "颜色分档、逾期事项（清单见附件）、下步工作要求。"
-               "命令行：python cli.py bulletin --as-of 日期 --date 成文日期 --number 序号 -o 文件.docx")
+               "颜色分档、逾期事项（清单见附件）、下步工作要求。")
     day_col, number_col = st.columns(2)
     issued = day_col.date_input("成文日期", value=date.today(), key="bulletin_date", format="YYYY-MM-DD")
     number = number_col.number_input("文号序号", min_value=1, max_value=9999, step=1, key="bulletin_number",

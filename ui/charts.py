@@ -43,19 +43,6 @@ def _years(values) -> list[str]:
     return [str(int(y)) for y in values]
 
 
-def status_counts_figure(counts: pd.DataFrame, title: str = "目标状态分布") -> go.Figure:
-    """Horizontal bars, one per status (best on top), coloured and labelled with icon and name.
-    counts: metrics.summary.status_counts."""
-    statuses = [labels.STATUS_BY_KEY[k] for k in counts["status"]]
-    names = [f"{s.icon} {s.label}" for s in statuses]
-    fig = go.Figure(go.Bar(x=counts["n"], y=names, orientation="h", marker_color=[s.colour for s in statuses],
-                           text=counts["n"], textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}：%{x} 个目标<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="目标数（个）", rangemode="tozero")
-    return _layout(fig, title, 320)
-
-
 def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False,
                       others: pd.DataFrame | None = None, revisions: pd.DataFrame | None = None) -> go.Figure:
     """One target's chart: actuals, the required path, the trend forecast, the target (labelled) and the
@@ -120,9 +107,18 @@ def _y_title(row: pd.Series) -> str:
     return f"单位：{row['unit']}"
 
 
+def _axis_decimals(info: pd.Series) -> int:
+    """The decimals a chart writes a value with: the indicator's (catalogue `decimals`, as the tables: 3.50%);
+    an index of a growth target (base year = 100) with one."""
+    if info["kind"] == "relative":
+        return 1
+    return 0 if is_missing(info["decimals"]) else int(info["decimals"])
+
+
 def _value_axis(info: pd.Series) -> dict:
-    """Value-axis settings: stage names on a milestone's axis; a rank axis runs downwards (1 = best on top)."""
-    props: dict = {}
+    """Value-axis settings: ticks with the indicator's decimals (one number format per indicator); stage names on a
+    milestone's axis; a rank axis runs downwards (1 = best on top)."""
+    props: dict = {"tickformat": f",.{_axis_decimals(info) if info['kind'] != 'relative' else 0}f"}
     if info.get("measure") == "rank":
         props["autorange"] = "reversed"
     stages = _stages(info)
@@ -149,9 +145,8 @@ def _series_traces(traj: pd.DataFrame, info: pd.Series, showlegend: bool, compac
                    axes: dict | None = None) -> list[dict]:
     """The scatter traces of one target (plain dicts, so that many charts build in one batch)."""
     axes = axes or {}
-    decimals = 0 if is_missing(info["decimals"]) else int(info["decimals"])
-    unit = "" if info["kind"] == "relative" else str(info["unit"])
-    hover = f"%{{x}}年：%{{y:,.{decimals}f}} {unit}<extra>%{{fullData.name}}</extra>"
+    decimals, unit = _axis_decimals(info), ("" if info["kind"] == "relative" else str(info["unit"]))
+    hover = f"%{{x}}年：%{{y:,.{decimals}f}}{unit}<extra>%{{fullData.name}}</extra>"   # '3.50%', as in the tables
     traces = []
     parts = _by_series(traj)
     for series in ("path", "forecast", "benchmark", "actual"):
@@ -228,12 +223,30 @@ def _vintage_traces(traj: pd.DataFrame, revisions: pd.DataFrame | None, info: pd
     return traces
 
 
+# small charts are read, not zoomed: no mode bar, no drag layers (plotly draws a figure of twelve panels faster);
+# hovering still shows each value
+SMALL_MULTIPLES_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
+PANEL_HEIGHT, PANEL_GAP = 250, 105   # px: a small chart, and below it its year labels and the next one's title
+TOP, BOTTOM = 115, 10                # px: the figure's title and the first row's three-line titles; the foot
+
+
+def _grid_height(nrows: int) -> int:
+    return TOP + BOTTOM + PANEL_HEIGHT * nrows + PANEL_GAP * (nrows - 1)
+
+
+def _panel_title(code: str, name: str, target: str, due: str, width: int = 16) -> str:
+    """A small chart's title, never cut: the code and the whole indicator name (a long name on two lines of at most
+    `width` characters), then the target and its due year."""
+    name_lines = [name[i:i + width] for i in range(0, len(name), width)] or [""]
+    return "<br>".join([f"{code} {name_lines[0]}", *name_lines[1:], f"{target}（{due}）"])
+
+
 @functools.lru_cache(maxsize=32)
 def _grid(nrows: int, cols: int) -> dict:
     """make_subplots' layout for an nrows × cols grid with a title slot per panel (axes domains and the title
     annotations), computed once per shape: make_subplots validates every axis it makes, which took longer than the
     charts themselves."""
-    spacing = min(0.5 / nrows, 0.12) if nrows > 1 else 0.1
+    spacing = PANEL_GAP / (_grid_height(nrows) - TOP - BOTTOM) if nrows > 1 else 0.1
     titles = [f"\u0000{i}" for i in range(nrows * cols)]
     return make_subplots(rows=nrows, cols=cols, subplot_titles=titles, horizontal_spacing=0.07,
                          vertical_spacing=spacing).to_dict()["layout"]
@@ -247,7 +260,7 @@ def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, c
     validating it again (tests/test_charts.py validates the result)."""
     n = len(rows)
     nrows = max(1, math.ceil(n / cols))
-    subtitles = [f"{code} {_short(name, 12)}（{target}，{due}）" for code, name, target, due in
+    subtitles = [_panel_title(code, name, target, due) for code, name, target, due in
                  zip(rows["code"], rows["indicator_name"], rows["target_text"], rows["due_text"])]
     layout = copy.deepcopy(_grid(nrows, cols))
     layout["annotations"] = [{**a, "text": t, "font": {"size": 12}}
@@ -263,7 +276,8 @@ def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, c
         layout[f"xaxis{suffix}"].update({"type": "category", "categoryorder": "array", "categoryarray": years,
                                          "showgrid": False, "linecolor": "#BBBBBB"})
         layout[f"yaxis{suffix}"].update({**_value_axis(row), "gridcolor": "#E5E9F0", "zerolinecolor": "#BBBBBB"})
-    layout.update(_layout_props(title, 60 + 240 * nrows))
+    layout.update(_layout_props(title, _grid_height(nrows)), dragmode=False)
+    layout["margin"] = {**layout["margin"], "t": TOP, "b": BOTTOM}
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 

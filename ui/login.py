@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from access import auth, guard
+from ui.cache import catalogue_at
 from vocab import labels
 from vocab.accounts import ROLE_LABELS, Account
 
@@ -86,7 +87,7 @@ def reading_gate() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _write_scope(version: int, login: str | None, role: str, departments: tuple[str, ...]) -> guard.Scope:
-    c = ui._catalogue(version)
+    c = catalogue_at(version)
     who = Account(login=login, display_name=login, role=role, departments=departments) if login else None
     return guard.scope_of(who, c["indicators"], c["task_units"], c["tasks"], c["targets"], c["policies"],
                           c["regions"])

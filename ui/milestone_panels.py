@@ -20,7 +20,7 @@ from dataio.importer import database_error_message
 from supervision import actions, rules
 from ui import evidence as evidence_ui
 from ui import tables
-from views import policy as views
+from views import policy as views_policy
 from vocab import labels
 from vocab.accounts import Account, PermissionDenied
 from vocab.text import md_escape
@@ -79,7 +79,7 @@ def as_of_date(as_of_year: int) -> date:
 
 def attention_list(deadlines: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     """The 临期与逾期 list on top of the page; returns the rows shown."""
-    rows = views.deadline_attention(deadlines, units)
+    rows = views_policy.deadline_attention(deadlines, units)
     st.subheader(labels.SUPERVISION_TITLES["attention"])
     counts = rows["state"].value_counts()
     st.caption("　".join(f"{labels.deadline_text(s.key)} {int(counts.get(s.key, 0))} 项"
@@ -88,9 +88,11 @@ def attention_list(deadlines: pd.DataFrame, units: list[str]) -> pd.DataFrame:
         st.info("没有临期或逾期的推进节点。")
         return rows
     table = tables.deadline_table(rows)
-    st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch",
-                 column_config=tables.DEADLINE_TABLE_COLUMNS, column_order=tables.DEADLINE_ORDER,
-                 height=tables.table_height(table, 15), key="deadline_attention")
+    order = tables.deadline_order(table)
+    st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch", key="deadline_attention",
+                 column_config=tables.fitted(tables.DEADLINE_TABLE_COLUMNS, tables.DEADLINE_WIDTHS, order),
+                 column_order=order, row_height=tables.TALL_ROW_HEIGHT,
+                 height=tables.table_height(table, row_height=tables.TALL_ROW_HEIGHT))
     return rows
 
 
@@ -110,7 +112,7 @@ def unit_todo(deadlines: pd.DataFrame, requests: pd.DataFrame, account: Account,
     scrolling: the clerk's list is short enough to read whole), the 办结 report and the extension form, and the files
     of the unit's open extension requests."""
     st.subheader(f"{labels.SUPERVISION_TITLES['todo']}（{'、'.join(account.departments) or '未关联单位'}）")
-    todo = views.unit_todo(deadlines, account.departments)
+    todo = views_policy.unit_todo(deadlines, account.departments)
     if todo.empty:
         st.info("本单位没有未完成的推进节点。")
         return

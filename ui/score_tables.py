@@ -25,6 +25,9 @@ def scorecard_table(board: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFra
 
 SCORECARD_ORDER = ["rank_label", "unit", "score", "target_points", "task_points", "deduction", "deduction_text",
                    "targets_done", "tasks_done", "milestones_late", "group", "sample"]
+SCORECARD_WIDTHS = {"rank_label": 60, "unit": 95, "score": 56, "target_points": 60, "task_points": 60,
+                    "deduction": 48, "deduction_text": 180, "targets_done": 56, "tasks_done": 56,
+                    "milestones_late": 72, "group": 72, "sample": 72}
 SCORECARD_COLUMNS = {
     "rank_label": st.column_config.TextColumn("名次", width="small"), "unit": "单位",
     "score": st.column_config.NumberColumn("得分", format=SCORE_FORMAT, width="small"),

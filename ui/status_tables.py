@@ -79,6 +79,36 @@ STATUS_COLUMNS = {
 }
 
 
+STATUS_WIDTHS = {"code": 55, "indicator_name": 170, "area": 64, "status_text": 135, "actual_text": 85,
+                 "target_text": 110, "due_text": 80, "expected_text": 85, "attainment_text": 70, "ratio_text": 64,
+                 "gap_text": 130, "forecast_text": 90, "later_text": 130, "lead_units": 120, "data_text": 80}
+
+
+def target_columns(table: pd.DataFrame, head: list[str], tail: list[str], pace: list[str]) -> list[str]:
+    """The columns of a table of targets: head, then the pace columns while some target is still ahead of its due
+    year, 到期后 (later_text) when some judged target has a later value, then tail. With both, the trend forecast
+    gives way (目标详情 shows it), so that the table fits a 1366-px screen."""
+    ahead = [] if table["judged"].all() else list(pace)
+    later = ["later_text"] if table["later_text"].astype(bool).any() else []
+    if ahead and later:
+        ahead = [c for c in ahead if c != "forecast_text"]
+    return [*head, *ahead, *later, *tail]
+
+
+def counts_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """metrics.summary.status_counts as a small table: status (key), status_text ('✔ 已完成'), n, and share (of all
+    targets in %, for a bar in the cell). 总览 draws it instead of a chart: its first screen then needs no chart library
+    in the browser (plotly's script alone is 4.7 MB to evaluate)."""
+    total = max(int(counts["n"].sum()), 1)
+    return pd.DataFrame({"status": counts["status"], "status_text": [labels.status_text(k) for k in counts["status"]],
+                         "n": counts["n"].astype(int), "share": counts["n"] / total * 100})
+
+
+COUNT_COLUMNS = {"status": None, "status_text": st.column_config.TextColumn("状态", width=120),
+                 "n": st.column_config.NumberColumn("目标数", format="%d 个", width=80),
+                 "share": st.column_config.ProgressColumn("占比", format="%.0f%%", min_value=0.0, max_value=100.0)}
+
+
 def change_table(changes: pd.DataFrame) -> pd.DataFrame:
     """The status changes worth reporting, as display texts; a move into a verdict at the due year reads 到期判定
     (direction 'judged'), not 好转 or 退步; a move caused by a revised figure reads 因数据修订 ('revised')."""

@@ -4,18 +4,24 @@ number comes from metrics/. The tables about targets are ui.status_tables (texts
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from vocab import labels
 from vocab.labels import is_missing
+from vocab.periods import parse_period, period_label
 
 
-def source_table(observations: pd.DataFrame) -> pd.DataFrame:
-    """Stored values with their source and nature (示例数据 / 公开数据), for display."""
+def source_table(observations: pd.DataFrame, amount: Callable[[float], str] | None = None) -> pd.DataFrame:
+    """Stored values with their source and nature (示例数据 / 公开数据), for display; value_text is the value in
+    words when `amount` (a target's views.target_words.amount_text) is given: '3.50%', as everywhere else."""
     return pd.DataFrame({
-        "region": observations["region"], "period": observations["period"], "value": observations["value"],
+        "region": observations["region"],
+        "period": [period_label(y, q) for y, q in zip(observations["year"], observations["quarter"])],   # 2020年
+        "value": observations["value"],
+        "value_text": [amount(v) if amount else labels.number_text(v, 2) for v in observations["value"]],
         "data_text": [labels.SAMPLE_MARK if s else "公开数据" for s in observations["is_sample"]],
         "source": observations["source"].fillna("").replace("", "（缺少出处）"),
         "note": observations["note"].fillna(""), "entered_by": observations["entered_by"],
@@ -23,21 +29,26 @@ def source_table(observations: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+SOURCE_ORDER = ["region", "period", "value_text", "data_text", "source", "note", "entered_by"]
+SOURCE_WIDTHS = {"region": 80, "period": 80, "value_text": 90, "data_text": 80, "source": 330, "note": 150,
+                 "entered_by": 70}
 SOURCE_COLUMNS = {"region": "地区", "period": "期间", "value": st.column_config.NumberColumn("数值", format="localized"),
+                  "value_text": st.column_config.TextColumn("数值", alignment="right"),
                   "data_text": "数据性质", "source": st.column_config.TextColumn("出处", width="large"),
                   "note": "说明", "entered_by": "录入人", "version": st.column_config.NumberColumn("版本", format="%d")}
 
 
-def audit_value_text(record: dict | None) -> str:
-    """An audit entry's old or new record in one line, the same on every page: the value (trailing zeros dropped),
-    [示例数据] and its source for observations ('95 [示例数据]（统计公报）'), compact JSON for other records, '—' for
-    none."""
+def audit_value_text(record: dict | None, amount: Callable[[float], str] | None = None) -> str:
+    """An audit entry's old or new record in one line, the same on every page: the value (trailing zeros dropped;
+    in a target's words with `amount`: '3.50%'), [示例数据] and its source for observations ('95 [示例数据]（统计公报）'),
+    compact JSON for other records, '—' for none."""
     if not isinstance(record, dict):
         return "—"
     if "value" in record:
         mark = f" [{labels.SAMPLE_MARK}]" if record.get("is_sample") else ""
         source = f"（{record['source']}）" if record.get("source") else ""
-        return f"{labels.number_text(record['value'], 2).rstrip('0').rstrip('.')}{mark}{source}"
+        value = amount(record["value"]) if amount else labels.number_text(record["value"], 2).rstrip("0").rstrip(".")
+        return f"{value}{mark}{source}"
     return json.dumps(record, ensure_ascii=False, default=str)[:120]
 
 
@@ -51,6 +62,16 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def value_history_table(audit: pd.DataFrame, amount: Callable[[float], str]) -> pd.DataFrame:
+    """The audit entries of one region's indicator (目标详情's 修改记录): audit_table with the period in words in
+    place of the stored key ('2020年', '2020年三季度'; never '长垣市/rd_intensity/2020') and the values in the
+    target's words (`amount`: views.target_words.amount_text of the target's row)."""
+    periods = [parse_period(str(k).rsplit("/", 1)[-1]) for k in audit["entity_key"]]
+    return audit_table(audit).assign(key=[period_label(*p) if isinstance(p, tuple) else "—" for p in periods],
+                                     old=[audit_value_text(d, amount) for d in audit["old"]],
+                                     new=[audit_value_text(d, amount) for d in audit["new"]])
+
+
 AUDIT_COLUMNS = {"at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm"), "who": "操作人",
                  "action": "操作", "key": "数据项", "old": "原值", "new": "新值", "reason": "原因"}
 
@@ -59,6 +80,8 @@ QUALITY_ORDER = ["codes", "indicator_name", "area", "unit", "n_values", "first_y
                  "n_no_source"]
 
 
+QUALITY_WIDTHS = {"codes": 110, "indicator_name": 190, "area": 70, "unit": 56, "n_values": 70, "first_year": 72,
+                  "latest_year": 72, "n_sample": 100, "n_no_source": 100}
 QUALITY_COLUMNS = {"codes": "相关目标", "indicator_name": "指标", "area": "领域", "unit": "单位",
                    "n_values": st.column_config.NumberColumn("数据条数", format="%d"),
                    "first_year": st.column_config.NumberColumn("最早年份", format="%d"),
@@ -92,6 +115,9 @@ def styled_ledger(table: pd.DataFrame):
 
 LEDGER_ORDER = ["clause", "status_text", "title", "lead_units", "due_date", "progress", "reported_on",
                 "responsible_units"]
+LEDGER_WIDTHS = {"clause": 88, "status_text": 85, "title": 150, "lead_units": 90, "due_date": 90, "progress": 230,
+                 "reported_on": 90, "responsible_units": 130}
+TALL_ROW_HEIGHT = 85   # px: up to four lines (the ledger's and the deadlines' progress texts)
 
 
 LEDGER_COLUMNS = {"clause": st.column_config.TextColumn("条款", width="small"),
@@ -105,9 +131,36 @@ LEDGER_COLUMNS = {"clause": st.column_config.TextColumn("条款", width="small")
                   "reported_by": None}
 
 
-def table_height(table: pd.DataFrame, max_rows: int = 60) -> int:
-    """A dataframe height that shows every row (up to max_rows) without an inner scrollbar."""
-    return 35 * (min(len(table), max_rows) + 1) + 3
+ROW_HEIGHT = 35        # px: a row of one line (Streamlit's default)
+WRAP_ROW_HEIGHT = 65   # px: a row of up to three lines (Streamlit wraps a cell's text only in rows over 4rem)
+FIT_WIDTH = 880        # px: what a table may take on a 1366-px laptop with the sidebar open (the main column: 904)
+MIN_WIDTH = 64         # px: no column is made narrower (a date, a count, 示例数据)
+
+
+def table_height(table: pd.DataFrame, max_rows: int = 100, row_height: int = ROW_HEIGHT) -> int:
+    """The one dataframe height: every row shown (up to max_rows) without an inner scrollbar, header and border
+    included."""
+    return row_height * min(len(table), max_rows) + 38
+
+
+def fitted(config: dict, widths: dict[str, int], columns: list[str], budget: int = FIT_WIDTH) -> dict:
+    """The column config with a width in px for each shown column, from `widths` (what a column's content needs on
+    up to three lines), the widest ones narrowed in proportion when the shown columns need more than `budget`: a
+    table never scrolls sideways on a 1366-px screen, and on a wider one Streamlit stretches the columns to the
+    screen. Pair with row_height=WRAP_ROW_HEIGHT, so that a narrowed column wraps its text instead of cutting it."""
+    need = {c: int(widths.get(c, 100)) for c in columns}
+    fixed = {c: w for c, w in need.items() if w <= 100}
+    flexible = {c: w for c, w in need.items() if w > 100}
+    room = budget - sum(fixed.values())
+    if flexible and sum(flexible.values()) > room:
+        scale = max(room, 0) / sum(flexible.values())
+        need.update({c: max(MIN_WIDTH, int(w * scale)) for c, w in flexible.items()})
+    out = dict(config)
+    for c, w in need.items():
+        base = config.get(c)
+        label = base if isinstance(base, str) else (base or {}).get("label") if isinstance(base, dict) else None
+        out[c] = {**(base if isinstance(base, dict) else st.column_config.TextColumn(label or c)), "width": w}
+    return out
 
 
 # ---------------------------------------------------------------- 督办: deadlines, requests, milestone editing
@@ -121,6 +174,7 @@ def deadline_table(rows: pd.DataFrame) -> pd.DataFrame:
         data_text=[labels.SAMPLE_MARK if s else "" for s in rows["is_sample"]],
         extended_text=["已延期（原定 " + o.date().isoformat() + "）" if e else ""
                        for e, o in zip(rows["extended"], rows["original_due_date"])],
+        task_text=(rows["clause"].astype(str) + " " + rows["task_title"].astype(str)).to_numpy(),
     )
 
 
@@ -133,11 +187,23 @@ def styled_deadlines(table: pd.DataFrame):
 
 DEADLINE_ORDER = ["state_text", "days_text", "unit", "clause", "task_title", "title", "due_date", "extended_text",
                   "chases", "last_progress", "data_text"]
+DEADLINE_WIDTHS = {"state_text": 80, "days_text": 92, "unit": 85, "task_text": 150, "title": 150, "due_date": 90,
+                   "extended_text": 110, "chases": 64, "last_progress": 230, "data_text": 75}
+ATTENTION_ORDER = ["state_text", "days_text", "unit", "task_text", "title", "due_date", "extended_text", "chases",
+                   "last_progress", "data_text"]
+
+
+def deadline_order(table: pd.DataFrame) -> list[str]:
+    """The 临期与逾期 columns (条款 and 任务 in one column, so that the latest progress has room on a 1366-px
+    screen), without 延期 when no milestone shown was extended."""
+    extended = "extended_text" in table and table["extended_text"].astype(bool).any()
+    return [c for c in ATTENTION_ORDER if c != "extended_text" or extended]
 DEADLINE_TABLE_COLUMNS = {
     "state_text": st.column_config.TextColumn("状态", width="small"), "days_text": "剩余/逾期",
     "unit": "责任单位", "clause": st.column_config.TextColumn("条款", width="small"), "task_title": "任务",
+    "task_text": "条款与任务",
     "title": "节点", "due_date": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD"),
-    "extended_text": "延期", "chases": st.column_config.NumberColumn("催办次数", format="%d", width="small"),
+    "extended_text": "延期", "chases": st.column_config.NumberColumn("催办", format="%d 次", width="small", help="催办次数"),
     "last_progress": "最近进展", "data_text": st.column_config.TextColumn("数据", width="small"),
 }
 
@@ -173,16 +239,17 @@ def milestone_editor_frame(milestones: pd.DataFrame) -> pd.DataFrame:
 
 
 MILESTONE_EDIT_COLUMNS = {
-    "milestone_id": st.column_config.NumberColumn("编号", format="%d", disabled=True, width="small"),
-    "clause": st.column_config.TextColumn("条款", disabled=True, width="small"),
-    "title": st.column_config.TextColumn("节点", required=True),
-    "due_date": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD", required=True),
-    "units": st.column_config.TextColumn("责任单位（用“、”分隔）", required=True),
+    # widths in px: the grid fits a 1366-px screen (878 px in all)
+    "milestone_id": st.column_config.NumberColumn("编号", format="%d", disabled=True, width=48),
+    "clause": st.column_config.TextColumn("条款", disabled=True, width=70),
+    "title": st.column_config.TextColumn("节点", required=True, width=175),
+    "due_date": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD", required=True, width=95),
+    "units": st.column_config.TextColumn("责任单位（用“、”分隔）", required=True, width=125),
     "status": st.column_config.SelectboxColumn("状态", options=list(labels.MILESTONE_STATUSES.values()),
-                                               required=True),
-    "evidence": st.column_config.TextColumn("佐证材料"),
-    "completed_on": st.column_config.DateColumn("完成日期", format="YYYY-MM-DD"),
-    "is_sample": st.column_config.TextColumn("数据", disabled=True, width="small"),
+                                               required=True, width=75),
+    "evidence": st.column_config.TextColumn("佐证材料", width=120),
+    "completed_on": st.column_config.DateColumn("完成日期", format="YYYY-MM-DD", width=95),
+    "is_sample": st.column_config.TextColumn("数据", disabled=True, width=75),
 }
 
 

@@ -6,7 +6,6 @@ Frames are the store's DataFrames (`load_frames`); everything here except `load_
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -15,14 +14,6 @@ from sqlalchemy.engine import Engine
 import db
 from metrics.bands import band_history
 from metrics.changes import status_changes
-from metrics.compare import (
-    growth_side_by_side,
-    long_growth,
-    peer_growth,
-    peer_regions,
-    regional_rank,
-    top_and_bottom,
-)
 from metrics.deadlines import attention, milestone_deadlines
 from metrics.scorecard import department_scorecard, task_ledger
 from metrics.status import target_status_at
@@ -51,10 +42,11 @@ def load_frames(engine: Engine, regions: list[str] | None = None, known_on: date
 
 def policy_row(frames: Frames, policy: str) -> dict:
     """The policy's row as a dict (code, doc_number, title, region, benchmark_region, years …); unknown → ValueError."""
-    policies = frames["policies"].set_index("code")
-    if policy not in policies.index:
-        raise ValueError(f"政策“{policy}”不存在；可选：{'、'.join(policies.index)}")
-    return {"code": policy, **policies.loc[policy].to_dict()}
+    policies = frames["policies"]
+    row = policies.loc[policies["code"] == policy]
+    if row.empty:
+        raise ValueError(f"政策“{policy}”不存在；可选：{'、'.join(policies['code'])}")
+    return {**row.iloc[0].to_dict(), "code": policy}
 
 
 def default_policy(frames: Frames) -> str:
@@ -210,14 +202,15 @@ def quarter_ends(when: int | str | date | pd.Timestamp, n: int) -> list[pd.Times
 
 
 def quarter_label(day: pd.Timestamp) -> str:
-    return f"{day.year}Q{day.quarter}"
+    """'2020年三季度' (vocab.periods.period_label): how a quarter heads a column on pages and in documents."""
+    return periods.period_label(day.year, day.quarter)
 
 
 def policy_band_history(frames: Frames, settings: dict, policy: str, region: str,
                         when: int | str | date | pd.Timestamp, n: int = 4,
                         scorecard_on: Callable[[pd.Timestamp], pd.DataFrame] | None = None) -> pd.DataFrame:
     """metrics.bands.band_history over the last n quarter ends up to a day: one row per unit, one column per
-    quarter ('2020Q3'), band keys. scorecard_on(day) gives a quarter end's scorecard (default: scorecard_at;
+    quarter ('2020年三季度'), band keys. scorecard_on(day) gives a quarter end's scorecard (default: scorecard_at;
     the dashboard passes its cached one, so that the year-end card is the one the page already shows)."""
     days = quarter_ends(when, n)
     if scorecard_on is None:
@@ -252,55 +245,3 @@ def last_snapshot(engine: Engine, policy: str, region: str, before: date | None 
         return None
     meta = snaps.iloc[0]
     return meta, db.read_snapshot(engine, int(meta["id"]))
-
-
-# ---------------------------------------------------------------- 对比分析: growth against the benchmark and peers
-
-def relative_targets(status_shown: pd.DataFrame, region: str) -> pd.DataFrame:
-    """The region's "growth clearly above the benchmark" targets (kind relative) from a several-region status."""
-    own = status_shown.loc[status_shown["region"] == region]
-    return own.loc[own["kind"] == "relative"]
-
-
-@dataclass(frozen=True)
-class GrowthRequest:
-    """What peer growth rows the comparison needs: the indicators, the years their status is judged on, the level."""
-    indicators: list[str]
-    years: list[int]
-    level: str
-
-
-def growth_request(relative: pd.DataFrame, regions: pd.DataFrame, region: str) -> GrowthRequest:
-    """The indicators, years and region level to read peer growth for (store.reads.read_year_pairs, then metrics.compare.year_on_year); a region not in
-    the catalogue counts as a county."""
-    level = regions.loc[regions["name"] == region, "level"]
-    return GrowthRequest(indicators=list(relative["indicator"]),
-                         years=[int(y) for y in relative["actual_year"].dropna()],
-                         level=str(level.iloc[0]) if len(level) else "county")
-
-
-@dataclass(frozen=True)
-class GrowthComparison:
-    """Everything the compare page shows: side by side growth (wide and long), the regions with data, the peers'
-    standing, the region's rank and the fastest and slowest peers."""
-    peers: list[str]
-    side: pd.DataFrame
-    long: pd.DataFrame
-    present: list[str]
-    standing: pd.DataFrame
-    ranks: pd.DataFrame
-    ends: pd.DataFrame
-
-
-def growth_comparison(status_shown: pd.DataFrame, relative: pd.DataFrame, growth: pd.DataFrame,
-                      regions: pd.DataFrame, region: str, shown: list[str]) -> GrowthComparison:
-    """The region's growth against the shown regions and its peers (same level). growth: metrics.compare.year_on_year rows of the
-    growth_request; shown: metrics.compare.regions_to_compare."""
-    peers = peer_regions(regions, region)
-    standing = peer_growth(relative, growth, peers)
-    side = growth_side_by_side(status_shown, shown)
-    long = (long_growth(side, shown) if len(relative)
-            else pd.DataFrame(columns=["code", "indicator_name", "region", "growth"]))
-    return GrowthComparison(peers=peers, side=side, long=long, present=list(dict.fromkeys(long["region"])) or shown[:1],
-                            standing=standing, ranks=regional_rank(relative, standing, region),
-                            ends=top_and_bottom(standing))

@@ -108,8 +108,9 @@ def scorecard_rows(board: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFram
     }).reset_index(drop=True)
 
 
-def rules_text(settings: dict[str, Any]) -> str:
-    """How a score is made, from the settings, in one paragraph (page caption, bulletin, deck notes)."""
+def rules_text(settings: dict[str, Any], sample: bool = True) -> str:
+    """How a score is made, from the settings, in one paragraph (page caption, bulletin, deck notes); without
+    `sample` (nothing shown rests on 示例数据), the sentence about sample milestones is left out."""
     sc = settings["scorecard"]
     rules = deduction_rules(sc.get("deductions", {}))
     items = [f"{labels.DEDUCTION_LABELS[i]}每{labels.DEDUCTION_UNITS[i]}扣{_points(p)}分"
@@ -120,7 +121,8 @@ def rules_text(settings: dict[str, Any]) -> str:
             f"参与权重{_points(sc['shared_weight'])}，无数据的目标和未报送进展的任务不计分")
     if items:
         text += "；" + "，".join(items) + (f"，合计至多扣{_points(total)}分" if total != float("inf") else "")
-    return text + f"；得分不低于0分。{labels.SAMPLE_MARK}的推进节点不扣分，{labels.SAMPLE_NOT_CRITICISED}。"
+    text += "；得分不低于0分。"
+    return text + (f"{labels.SAMPLE_MARK}的推进节点不扣分，{labels.SAMPLE_NOT_CRITICISED}。" if sample else "")
 
 
 def deduction_brief(r: pd.Series) -> str:

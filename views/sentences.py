@@ -110,6 +110,7 @@ def change_message(changes: pd.DataFrame, meeting: str) -> str:
     """The status moves since a meeting snapshot in one sentence; moves caused by a revised figure are counted apart
     (因数据修订: not the units' progress, nor its lack)."""
     c = change_counts(changes)
+    judged = f"到期判定{c['judged']}项、" if c["judged"] else ""
     revised = f"、{REVISED}而变化{c['revised']}项" if c["revised"] else ""
-    return (f"与“{meeting}”相比：状态上升{c['up']}项、下降{c['down']}项{revised}、不变{c['same']}项，"
+    return (f"与“{meeting}”相比：{judged}状态上升{c['up']}项、下降{c['down']}项{revised}、不变{c['same']}项，"
             f"新增数据{c['value_added']}项。")

@@ -8,7 +8,18 @@ import pandas as pd
 APP_TITLE = "创新驱动目标督导看板"
 BUREAU = "长垣市科技和工业信息化局"
 SAMPLE_MARK = "示例数据"
-SAMPLE_BANNER = "示例数据：本页部分数值为演示用的示例数据（非公开来源），不代表真实统计，请勿引用。"
+SAMPLE_BANNER = "示例数据：含演示用的示例数据（非公开来源），不代表真实统计，请勿引用。"
+SAMPLE_WARNING = "为演示用的示例数据（非公开来源），不代表真实统计，请勿引用。"
+
+
+def sample_banner_text(n_sample: int, n_values: int | None = None, what: str = "数值", counter: str = "个") -> str:
+    """The 示例数据 warning with its count: '示例数据：本页 46 个数值全部为演示用的示例数据（…）', '示例数据：本页 53 个数值
+    中 41 个为…'; without a total, SAMPLE_BANNER."""
+    if n_values is None:
+        return SAMPLE_BANNER
+    share = "全部" if int(n_sample) >= int(n_values) else f"中 {int(n_sample)} {counter}"
+    return f"{SAMPLE_MARK}：本页 {int(n_values)} {counter}{what}{share}{SAMPLE_WARNING}"
+
 
 AREAS: tuple[str, ...] = ("总体", "企业", "平台", "人才", "机构", "项目", "知识产权", "乡村振兴")
 
@@ -47,10 +58,7 @@ KIND_LABELS = {
     "milestone": "创建里程碑",
     "cagr": "年均增长",
 }
-COMPARATOR_LABELS = {">=": "不低于", "<=": "不高于", "approx": "左右", "range": "区间", ">": "高于"}
 TIER_LABELS = {"floor": "底线", "stretch": "力争"}
-MEASURE_LABELS = {"stock": "存量", "flow": "增量", "ratio": "比率", "rank": "位次", "stage": "阶段"}
-FREQUENCY_LABELS = {"annual": "年度", "quarterly": "季度"}
 
 TASK_STATUSES = {"not_started": "未启动", "in_progress": "进行中", "done": "已完成", "overdue": "已逾期"}
 TASK_STATUS_BY_LABEL = {v: k for k, v in TASK_STATUSES.items()}
@@ -204,14 +212,6 @@ AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "re
 
 # ---------------------------------------------------------------- documents (PowerPoint deck, PDF)
 REPORT_PAGE_TITLE = "汇报材料"
-# Status icons that fonts without emoji (LibreOffice's PDF export, printers) cannot draw, and printable stand-ins.
-PRINTABLE_ICONS = {"⏱": "◷"}
-
-
-def printable_status_text(key: str) -> str:
-    """status_text for documents: the same label and colour, with an icon every CJK office font can draw."""
-    s = STATUS_BY_KEY[key]
-    return f"{PRINTABLE_ICONS.get(s.icon, s.icon)} {s.label}"
 
 # ---------------------------------------------------------------- data entry, Excel import/export, audit log
 ENTRY_PAGE_TITLES = {"entry": "数据填报", "audit": "修改记录"}
@@ -244,16 +244,6 @@ AUDIT_ENTITIES["observation_vintage"] = "较早版次"
 def data_status_text(key: str) -> str:
     """The 数据状态 word of a stored key ('preliminary' → '初步'); an unknown or missing key reads 未注明."""
     return DATA_STATUSES.get(key, DATA_STATUSES["unstated"]) if isinstance(key, str) else DATA_STATUSES["unstated"]
-
-# ---------------------------------------------------------------- metrics: 左右 bands and ranges
-BAND_LABELS = {("approx", "below"): "低于“左右”范围", ("approx", "inside"): "在“左右”范围内",
-               ("approx", "above"): "超出“左右”范围", ("range", "below"): "低于区间下限",
-               ("range", "inside"): "在区间内", ("range", "above"): "超出区间上限"}
-
-
-def band_text(comparator: str, band_position: str) -> str:
-    """Where a 左右 or range target's actual lies (target_status column band_position); '' for other targets."""
-    return BAND_LABELS.get((comparator, band_position), "")
 
 # ---------------------------------------------------------------- 督办: milestones, deadlines, chases, extensions
 MILESTONE_STATUSES = {"not_started": "未开始", "in_progress": "推进中", "done": "已完成"}

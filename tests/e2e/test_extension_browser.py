@@ -34,7 +34,7 @@ from tests.e2e.conftest import (
     wait_idle,
 )
 from tests.e2e.test_pages_browser import full_page_shot
-from views import policy as views
+from views import policy as views_policy
 from vocab import labels
 from vocab.accounts import Account
 
@@ -90,14 +90,14 @@ def set_date(scope, label: str, when: date) -> None:
 def frames(server) -> dict:
     eng = db.make_engine(f"sqlite:///{server['db']}")
     try:
-        return views.load_catalogue_frames(eng)
+        return views_policy.load_catalogue_frames(eng)
     finally:
         eng.dispose()
 
 
 def test_first_request_deep_link_runs_through_app(departments_server, page):
     """A page URL as the very first request of a new server still gets the app's navigation and layout (see
-    ui._through_app_navigation). Keep this test first in the module: the server is new only once."""
+    ui.sidebar.through_app_navigation). Keep this test first in the module: the server is new only once."""
     open_page(page, f"{departments_server['url']}/departments", "通报表扬", shot="deep-link-departments")
     assert_no_exception(page)
     nav = page.locator('[data-testid="stSidebarNav"]')

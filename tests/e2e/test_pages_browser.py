@@ -1,5 +1,6 @@
 """Every dashboard page in chromium: no exception box, its key texts, no horizontal scrolling on a 1366-wide
-laptop, full-page screenshots in shots/ (1366 wide for every page, 1920×1080 for the overview)."""
+laptop — neither the page nor any table (every row shown, every column inside the table) —, full-page screenshots
+in shots/ (1366 wide for every page, 1920×1080 for the overview)."""
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -16,11 +17,13 @@ PAGES = [
     ("", "核心指标", ["需要关注", "各领域进展", labels.SAMPLE_MARK]),
     ("portfolio", "任务已逾期", ["长政〔2019〕20号", "已结束", "实施期 2019—2020年", "打开", labels.SAMPLE_MARK]),
     ("detail", "政策依据", ["测算依据", "数据与出处", "修改记录", "期末差距", "按2020年底数值判定", "G01"]),
-    ("areas", f"{labels.AREAS[1]}领域目标进展", [f"{a}（" for a in labels.AREAS]),
+    ("areas", "领域目标进展", [f"{a}（" for a in labels.AREAS]),
     ("departments", "任务台账", [labels.PRAISE, labels.CRITICISE, "部门综合得分"]),
     ("compare", "逐项对比", ["最新年度增速", "位次："]),
     ("quality", labels.QUALITY_LABELS["no_source"], list(labels.QUALITY_LABELS.values())),
+    ("report", "会议快照", ["幻灯片（共", "督查通报"]),
 ]
+TITLES = {**labels.PAGE_TITLES, "report": labels.REPORT_PAGE_TITLE}
 
 
 def full_page_shot(page, name: str) -> None:
@@ -45,6 +48,16 @@ def horizontal_overflow(page) -> int:
         " [data-testid=\"stMainBlockContainer\"]')].map(e => e.scrollWidth - e.clientWidth))")
 
 
+def tables_cut(page) -> list[dict]:
+    """The drawn tables (st.dataframe) that need scrolling: sideways (columns wider than the table) or down (rows
+    the table's height does not show)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => d.offsetParent)"
+        ".map((d, i) => { const s = d.querySelector('.dvn-scroller'); return s && {i, width: s.scrollWidth,"
+        " shown: s.clientWidth, height: s.scrollHeight, shown_height: s.clientHeight}; })"
+        ".filter(t => t && (t.width > t.shown + 1 || t.height > t.shown_height + 1))")
+
+
 def test_every_page_through_the_navigation(server, page):
     """Every page reached as a user reaches it (总览 first, then a click in the sidebar navigation): the address
     follows, no exception box, its key texts, no horizontal scrolling, a full-page screenshot. One browser session
@@ -53,7 +66,7 @@ def test_every_page_through_the_navigation(server, page):
     open_page(page, server["url"], PAGES[0][1])
     for i, (path, wait_text, texts) in enumerate(PAGES):
         if i:
-            page.get_by_role("link", name=labels.PAGE_TITLES[path]).first.click()
+            page.get_by_role("link", name=TITLES[path]).first.click()
             page.get_by_text(wait_text).first.wait_for(timeout=60000)
             wait_idle(page)
         if not urlparse(page.url).path.rstrip("/").endswith(path):
@@ -64,6 +77,8 @@ def test_every_page_through_the_navigation(server, page):
             problems.append(f"/{path}: missing {missing}")
         if (overflow := horizontal_overflow(page)) > 0:
             problems.append(f"/{path}: {overflow} px of horizontal scrolling at 1366 px")
+        if cut := tables_cut(page):
+            problems.append(f"/{path}: tables that scroll at 1366 px {cut}")
         full_page_shot(page, f"page-{path or 'overview'}-1366")
         assert_no_exception(page)
     assert not problems, problems
