@@ -41,6 +41,7 @@ with chart:
     others = portfolio.other_targets(row, [ui.status(p, filters.region, filters.as_of_year) for p in sharing],
                                      ui.catalogue_frames()["policies"])
     if len(others):
+        status = ui.status(filters.policy, filters.region, filters.as_of_year)
         traj = portfolio.shared_series(status.loc[status["code"] == code],
                                        ui.frames(filters.policy, filters.region)["observations"], filters.as_of_year,
                                        others)
