@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metrics.status_data import EPS, ObservationIndex, expand, last_of, take, used_values
+from metrics.status_data import (
+    EPS,
+    ObservationIndex,
+    expand,
+    last_of,
+    take,
+    used_values,
+)
 
 Step = Callable[[pd.DataFrame, ObservationIndex, dict[str, Any]], tuple[pd.DataFrame, pd.DataFrame]]
 

@@ -15,7 +15,13 @@ from store.audit import write_audit
 from store.engine import session_scope
 from store.milestone_tables import Milestone
 from store.models import Policy, Task, TaskProgress
-from store.reads import read_indicators, read_policies, read_targets, read_task_units, read_tasks
+from store.reads import (
+    read_indicators,
+    read_policies,
+    read_targets,
+    read_task_units,
+    read_tasks,
+)
 from store.sync import (
     ORIGIN_IMPORT,
     _load_departments,
