@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import db  # noqa: E402
+from tests.entry_pages import boss, clerk, store, visitor  # noqa: E402,F401  (数据填报 / 修改记录: one per module)
 from tests.helpers import app_pointed_at  # noqa: E402
 from tests.pg import PgCluster, postgres_cluster  # noqa: E402
 

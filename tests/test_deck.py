@@ -3,8 +3,8 @@ East Asian typefaces on every run, the 示例数据 mark exactly where sample va
 from __future__ import annotations
 
 import io
-import re
 import math
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,9 +17,9 @@ import db
 from deck import DeckOptions, build_deck, plan_deck, style
 from deck.build import ATTAINMENT_SERIES, TARGET_SERIES
 from deck.data import deck_data
+from metrics.standing import possible_statuses
 from store import catalogue
 from views.policy import load_frames
-from metrics.standing import possible_statuses
 from vocab import labels
 
 AS_OF = 2020

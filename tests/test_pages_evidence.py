@@ -15,7 +15,13 @@ from access import evidence as access_evidence
 from tests import evidence_files as ef
 from tests.accounts import store_account
 from tests.helpers import start_on
-from tests.test_pages_supervision import EDITOR, INSPECTOR, POLICY, open_departments, refusals
+from tests.test_pages_supervision import (
+    EDITOR,
+    INSPECTOR,
+    POLICY,
+    open_departments,
+    refusals,
+)
 from ui import evidence as evidence_ui
 from ui.milestone_panels import default_extension_date, one_month_after
 from vocab.accounts import Account, PermissionDenied

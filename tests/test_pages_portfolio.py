@@ -14,7 +14,6 @@ from tests.helpers import app_pointed_at, engine_at, start_on
 from tests.portfolio_db import CODE, DOC_NUMBER, SEED, SHORT_TITLE, with_imported_policy
 from views import policy as views
 from views import portfolio
-from vocab import labels
 
 PAGES = ("overview", "detail", "areas", "departments", "compare", "quality", "entry", "audit", "report")
 

@@ -88,7 +88,7 @@ def test_editor_sees_own_todo_and_requests_an_extension(app_db):
     todo = frame_by_key(at, "unit_todo")
     assert set(todo["unit"]) == {"科工信局"} and list(todo["due_date"]) == sorted(todo["due_date"])
     # every open item of the unit on the 督办日期, not the first dozen
-    expected = views.unit_todo(engine_deadlines(app_db), ["科工信局"])
+    expected = views_policy.unit_todo(engine_deadlines(app_db), ["科工信局"])
     assert list(todo["milestone_id"]) == list(expected["milestone_id"]) and len(todo) == 60
     assert "截至督办日期 2020-06-27 未完成的推进节点共 60 个。" in [c.value for c in at.caption]
     assert not [b for b in at.button if b.label in ("催办", "保存节点修改")]

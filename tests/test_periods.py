@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vocab.periods import MAX_YEAR, MIN_YEAR, AsOf, as_of_year, parse_as_of, period_at, period_label, quarter_end
+from vocab.periods import (
+    MAX_YEAR,
+    MIN_YEAR,
+    AsOf,
+    as_of_year,
+    parse_as_of,
+    period_at,
+    period_label,
+    quarter_end,
+)
 
 
 @pytest.mark.parametrize("text, expected", [

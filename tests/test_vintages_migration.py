@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 import db
 from alembic import command
-from alembic.script import ScriptDirectory
 from bench.database import catalogue_only
 from store import migrations
 from tests.test_store_consistency import _save_concurrently
-
 
 
 def _before_vintages() -> str:

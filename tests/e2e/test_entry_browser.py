@@ -10,7 +10,13 @@ from openpyxl import load_workbook
 import db
 from tests import evidence_files
 from tests.accounts import admin, editor, store_account
-from tests.e2e.conftest import assert_no_exception, log_in, open_page, rerun_after, wait_idle
+from tests.e2e.conftest import (
+    assert_no_exception,
+    log_in,
+    open_page,
+    rerun_after,
+    wait_idle,
+)
 from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
 from tests.helpers import engine_at
 from tests.xlsx import long_table
