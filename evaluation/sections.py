@@ -38,7 +38,7 @@ def _share(part: int, whole: int) -> str:
 def overall(doc, data: EvaluationData, annexes: Annexes) -> None:
     """The standing at the period's end, the counts by area, and the milestones when the policy has any."""
     p = data.policy
-    paragraph(doc, period_over_text(data.status, data.ledger, int(p["start_year"]), int(p["end_year"]))
+    paragraph(doc, period_over_text(data.status, data.ledger, p)
               or f"实施期 {int(p['start_year'])}—{int(p['end_year'])} 年已结束。")
     paragraph(doc, "每个目标按其目标年份年底的数值判定已完成或未完成，到期后的数值只作说明、不改变结论；"
                    "目标年份没有数值的，列为无期末数据。分领域情况如下：")

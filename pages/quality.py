@@ -42,21 +42,15 @@ st.caption(f"{'、'.join(vq.regions)}截至 {filters.as_of_year} 年的数值中
 if vq.late.empty:
     st.caption("无。")
 else:
-    st.dataframe(vq.late, hide_index=True, width="stretch", height=tables.table_height(vq.late), key="quality_late",
-                 column_config={"region": "地区", "indicator_name": "指标", "period": "期间", "value": "数值",
-                                "data_status": "数据状态", "released_on": "发布日期", "final_by": "通常定稿",
-                                "rule": "定稿规则", "days_late": st.column_config.NumberColumn("已过（天）"),
-                                "source": "出处"})
-
-REVISION_COLUMNS = {"region": "地区", "indicator_name": "指标", "period": "期间", "before": "修订前", "after": "修订后",
-                    "change": "修订幅度"}
+    st.dataframe(vq.late, hide_index=True, width="stretch", key="quality_late",
+                 **tables.fitted_frame(vq.late, tables.LATE_COLUMNS, tables.LATE_WIDTHS))
 st.subheader(f"近{vq.months}个月的数据修订（{len(vq.recent)}）")
 if vq.recent.empty:
     st.caption(f"近{vq.months}个月（截至{date.today():%Y-%m-%d}）没有发布修订数或核实数。")
 else:
-    st.dataframe(vq.recent, hide_index=True, width="stretch", height=tables.table_height(vq.recent),
-                 key="quality_revisions", column_config=REVISION_COLUMNS)
+    st.dataframe(vq.recent, hide_index=True, width="stretch", key="quality_revisions",
+                 **tables.fitted_frame(vq.recent, tables.REVISION_COLUMNS, tables.REVISION_WIDTHS))
 if len(vq.every) > len(vq.recent):
     with st.expander(f"全部修订（{len(vq.every)}）"):
-        st.dataframe(vq.every, hide_index=True, width="stretch", height=tables.table_height(vq.every),
-                     key="quality_revisions_all", column_config=REVISION_COLUMNS)
+        st.dataframe(vq.every, hide_index=True, width="stretch", key="quality_revisions_all",
+                     **tables.fitted_frame(vq.every, tables.REVISION_COLUMNS, tables.REVISION_WIDTHS))

@@ -15,7 +15,7 @@ from dataio.importer import import_workbook
 from store import limits
 from tests.accounts import admin, store_account
 from tests.test_dataio_import import GOOD
-from tests.test_pages_entry import open_page
+from tests.entry_pages import open_page
 from tests.xlsx import long_table, to_bytes
 
 POLICY = "CY2019-20"

@@ -72,7 +72,7 @@ def test_the_four_surfaces_say_provisional(first_release):
         "unmet", 3.52, "preliminary", True)
     verdict = words.verdict_text(row)
     assert verdict == "暂判未完成（完成 93%，初步数）"      # 3.52 ÷ 3.8 = 92.6 %
-    icon = labels.printable_status_text("unmet").split(" ")[0]
+    icon = labels.STATUS_BY_KEY["unmet"].icon
     assert said["deck"] == f"{icon} {verdict}"
     assert said["bulletin"] == said["cli"] == verdict
     assert said["notes"] and all(words.notes_line(row) in line for line in said["notes"])

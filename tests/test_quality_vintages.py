@@ -26,7 +26,7 @@ def obs(rows) -> pd.DataFrame:
 @pytest.mark.parametrize("indicator, year, day, rule", [
     ("rd_intensity", 2020, "2021-10-31", "R&D经费统计公报（次年10月31日前）"),
     ("rd_expenditure", 2022, "2023-10-31", "R&D经费统计公报（次年10月31日前）"),
-    ("gdp", 2020, "2022-01-31", "GDP最终核实（两年后1月31日前）"),
+    ("gdp", 2020, "2022-01-31", "地区生产总值最终核实（两年后1月31日前）"),
     ("hte_count", 2018, "2019-12-31", "统计年鉴（次年12月31日前）"),      # no rule lists it: the default
 ])
 def test_each_indicator_takes_its_rule(indicator, year, day, rule):

@@ -114,7 +114,7 @@ def test_the_deck_lists_it_as_revised(revised_db):
     cells = {table.cell(i, 0).text: table.cell(i, 4).text for i in range(1, len(table.rows))}
     assert cells["G01"] == "↑ 因数据修订"
     assert "因数据修订而变化1项" in spec.extra["message"]
-    assert "G01 全社会研发投入强度：未完成 → 已完成；实际值 3.75 → 3.82 %（因数据修订：会后发布的修订数）" in spec.notes
+    assert "G01 全社会研发投入强度：未完成 → 已完成；实际值 3.75% → 3.82%（因数据修订：会后发布的修订数）" in spec.notes
 
 
 def test_the_overview_lists_it_as_revised(revised_db):

@@ -8,7 +8,7 @@ import db
 from metrics.quality import provenance_counts
 from tests.accounts import editor, store_account
 from tests.helpers import open_page, start_on
-from tests.test_pages_entry import edit_grid, grid_row, login, pick_indicator, shown
+from tests.entry_pages import edit_grid, grid_row, login, pick_indicator, shown
 
 
 def test_a_new_status_in_the_grid_is_a_new_vintage(app_db):

@@ -36,7 +36,7 @@ def evaluation_section(policy: str, region: str) -> None:
     end = period_end(row)
     st.caption(f"实施期 {int(row['start_year'])}—{int(row['end_year'])} 年已结束：生成 Word 文档（公文格式），逐项列出目标"
                "按到期年份数值判定的结论、完成率和期末差距，任务完成情况及责任单位，各单位最终得分及其构成，主要指标走势图，"
-               "以及延续到后续政策的指标。命令行：python cli.py evaluation --policy 代码 --date 成文日期 -o 文件.docx")
+               "以及延续到后续政策的指标。")
     day_col, number_col = st.columns(2)
     issued = day_col.date_input("成文日期", value=today, min_value=end + timedelta(days=1), key="evaluation_date",
                                 format="YYYY-MM-DD")

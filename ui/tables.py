@@ -163,6 +163,25 @@ def fitted(config: dict, widths: dict[str, int], columns: list[str], budget: int
     return out
 
 
+# ---------------------------------------------------------------- 数据质量: vintages (views.vintage_words tables)
+
+LATE_COLUMNS = {"region": "地区", "indicator_name": "指标", "period": "期间", "value": "数值", "data_status": "数据状态",
+                "released_on": "发布日期", "final_by": "通常定稿", "rule": "定稿规则",
+                "days_late": st.column_config.NumberColumn("已过（天）"), "source": "出处"}
+LATE_WIDTHS = {"region": 70, "indicator_name": 170, "period": 60, "value": 90, "data_status": 70, "released_on": 92,
+               "final_by": 92, "rule": 190, "days_late": 70, "source": 260}
+REVISION_COLUMNS = {"region": "地区", "indicator_name": "指标", "period": "期间", "before": "修订前", "after": "修订后",
+                    "change": "修订幅度"}
+REVISION_WIDTHS = {"region": 70, "indicator_name": 190, "period": 60, "before": 190, "after": 190, "change": 160}
+
+
+def fitted_frame(frame: pd.DataFrame, config: dict, widths: dict[str, int]) -> dict:
+    """st.dataframe's arguments for a table whose columns fit 1366 px and whose rows wrap (fitted, WRAP_ROW_HEIGHT)."""
+    columns = [c for c in config if c in frame.columns]
+    return {"column_config": fitted(config, widths, columns), "column_order": columns, "row_height": WRAP_ROW_HEIGHT,
+            "height": table_height(frame, row_height=WRAP_ROW_HEIGHT)}
+
+
 # ---------------------------------------------------------------- 督办: deadlines, requests, milestone editing
 
 def deadline_table(rows: pd.DataFrame) -> pd.DataFrame:

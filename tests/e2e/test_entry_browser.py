@@ -14,7 +14,6 @@ from tests.e2e.conftest import (
     assert_no_exception,
     log_in,
     open_page,
-    rerun_after,
     wait_idle,
 )
 from tests.e2e.test_pages_browser import full_page_shot, horizontal_overflow
@@ -46,12 +45,20 @@ def accounts(server):
     eng.dispose()
 
 
+SELECTED_TAB = ("n => [...document.querySelectorAll('[role=tab]')]"
+                ".some(t => t.innerText.trim() === n && t.getAttribute('aria-selected') === 'true')")
+
+
 def open_tab(page, name: str):
-    """Select a tab (a click reruns the page, which keeps the choice in the session) and return its panel."""
+    """Select a tab (a click reruns the page, which keeps the choice in the session), wait until the page shows it
+    selected and has settled, and return its panel. A rerun in flight may draw the tabs twice for a moment: the
+    click waits for the page to settle first."""
+    wait_idle(page)
     tab = page.get_by_role("tab", name=name).last
     if tab.get_attribute("aria-selected") != "true":
-        with rerun_after(page):
-            tab.click()
+        tab.click()
+    page.wait_for_function(SELECTED_TAB, arg=name, timeout=30000)
+    wait_idle(page)
     return page.get_by_role("tabpanel", name=name)
 
 
@@ -111,7 +118,7 @@ def test_entry_page_in_chromium(server, accounts, page, tmp_path):
     open_tab(page, "逐项填报").get_by_text("在表格末行添加新的期间").first.wait_for()
     assert [g["sx"] for g in grids(page)] == [0] and horizontal_overflow(page) == 0
     full_page_shot(page, "entry")
-    assert open_tab(page, "任务进展").get_by_text("提交进展").first.is_visible()
+    open_tab(page, "任务进展").get_by_text("提交进展").first.wait_for()
     full_page_shot(page, "entry_progress")
     progress_with_evidence(page, server, tmp_path)
     wait_idle(page)  # a rerun in flight draws the tabs twice for a moment: click once it has settled
