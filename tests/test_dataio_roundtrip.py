@@ -119,7 +119,7 @@ def tables(draw):
             for r, i, y, q in keys]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=tables())
 def test_random_valid_tables_round_trip(empty_db, tmp_path, rows):
     source = fresh(empty_db, tmp_path, "source")
@@ -151,7 +151,7 @@ def clean_text(v):
     return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(JUNK.map(clean_text), min_size=0, max_size=7), max_size=6),
        header=st.sampled_from([LONG_HEADER, (*LONG_HEADER, "单位", "备注", "示例数据"), ("指标代码", "指标", "单位", 2019, 2020,
                                                                                  "来源"), ("x", "y")]))

@@ -20,6 +20,8 @@ from vocab import labels
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "shots"
+# Screenshots are for people to look at (shots/); CI sets TRACKER_SHOTS=0: the assertions run, no picture is taken.
+TAKE_SHOTS = os.environ.get("TRACKER_SHOTS", "1") != "0"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -107,7 +109,7 @@ def open_page(page, url: str, wait_text: str, shot: str | None = None, timeout: 
     page.goto(url)
     page.get_by_text(wait_text).first.wait_for(timeout=timeout)
     wait_idle(page)
-    if shot:
+    if shot and TAKE_SHOTS:
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
     return page
