@@ -3,10 +3,6 @@ not build is never emptied — on SQLite and on the session's throwaway PostgreS
 from __future__ import annotations
 
 import argparse
-import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -110,20 +106,3 @@ def test_median_seconds_runs_before_outside_each_timed_call():
     calls: list[str] = []
     median_seconds(lambda: calls.append("run"), 2, before=lambda: calls.append("fresh"))
     assert calls == ["fresh", "run"] * 3
-
-
-@pytest.mark.slow
-def test_browser_benchmark_runs_on_a_small_database(template_db, tmp_path):
-    """bench/browser.py end to end on the built-in database (one start, one round, two pages): serve.sh starts the
-    server warm, chromium opens the first page and switches pages, and the medians are printed. A smoke test of
-    the script, not a timed test. In its own process: Playwright's sync API refuses to run in a thread whose asyncio
-    loop another test of this worker left running."""
-    db_file = tmp_path / "small.sqlite"
-    shutil.copy(template_db, db_file)
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "browser.py"), "--db", str(db_file), "--starts", "1",
-                           "--repeat", "1", "--pages", "overview", "quality"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    out = done.stdout
-    assert re.search(r"first 总览 after a start\s+median\s+\d+\.\d\d s", out)
-    assert re.search(r"^quality\s+\d+\.\d\d\s+\d+\.\d\d", out, re.M) and "health check (baseline)" in out

@@ -7,7 +7,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.conftest import SHOTS, TAKE_SHOTS, assert_no_exception, open_page, wait_idle
+from tests.e2e.conftest import (
+    SHOTS,
+    TAKE_SHOTS,
+    assert_no_exception,
+    open_page,
+    wait_idle,
+)
 from vocab import labels
 
 pytestmark = pytest.mark.slow
@@ -120,3 +126,18 @@ def test_detail_of_another_target_and_year(server, page):
     wait_idle(page)
     assert_no_exception(page)
     full_page_shot(page, "page-detail-K01-2019-1366")
+
+
+def test_the_browser_benchmark_times_the_running_server(server, browser):
+    """bench/browser.py's timing steps on the suite's running server and browser (what `bench/browser.py --url`
+    runs): the first 总览 in a new browser context and a round of page switches, each a positive time. A smoke test
+    of the script, not a timed test; the server starts it measures are the benchmark's own business."""
+    from bench import browser as bench_browser
+    ctx = bench_browser.new_context(browser)
+    try:
+        assert 0 < bench_browser.first_page(ctx, server["url"]) < 120
+    finally:
+        ctx.close()
+    times = bench_browser.switches(browser, server["url"], ["overview", "quality"], 1)
+    assert set(times) == {"overview", "quality"} and all(t > 0 for ts in times.values() for t in ts)
+    assert len(times["quality"]) == 1 and len(times["overview"]) == 1
