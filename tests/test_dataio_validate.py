@@ -151,7 +151,7 @@ JUNK = st.one_of(st.none(), st.text(max_size=12), st.integers(), st.floats(), st
                  st.dates(), st.sampled_from(["3.8%", "#DIV/0!", "１２３", "2020年第三季度", "长垣市", "hte_count", " "]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(region=JUNK, indicator=JUNK, code=JUNK, period=JUNK, value=JUNK, unit=JUNK, source=JUNK, note=JUNK,
        sample=JUNK)
 def test_junk_in_any_cell_gives_problems_never_an_exception(rules, region, indicator, code, period, value, unit,

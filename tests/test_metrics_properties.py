@@ -16,7 +16,7 @@ from tests.metrics_helpers import (
 from vocab import labels
 
 TOL = SETTINGS["tolerance"]["approximate"]
-RELAXED = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RELAXED = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # numeric columns that must be finite whenever the status is not no_data
 # a judged row has no pace columns; its verdict numbers are finite unless no_final_data

@@ -225,7 +225,7 @@ def test_a_rank_ahead_of_its_target_is_100_percent():
 
 # ------------------------------------------------------------------ rules for all inputs
 
-RELAXED = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RELAXED = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @RELAXED
