@@ -28,7 +28,7 @@ class EvaluationData:
     region: str
     period_end: date                # 31 December of the policy's last year
     status: pd.DataFrame            # target_status at the end year: every target judged at its due year
-    ledger: pd.DataFrame            # task_ledger on the period's last day
+    ledger: pd.DataFrame            # task_ledger the day after the period (views.portfolio.closing_day)
     scorecard: pd.DataFrame         # department_scorecard at the period end (views.policy.scorecard_at)
     task_units: pd.DataFrame        # the policy's units per task (role lead / responsible)
     areas: pd.DataFrame             # metrics.standing.area_counts of the status
@@ -95,7 +95,8 @@ def evaluation_data(frames: views.Frames, settings: dict, *, policy: str, region
     if number is not None and not 1 <= int(number) <= 9999:
         raise ValueError(f"文号序号 {number} 无效：应为 1 至 9999 的整数")
     region = views.check_region(frames, region or str(row["region"]))
-    status, ledger, card = views.scorecard_at(frames, settings, policy, region, end)
+    # targets at the end year; tasks, milestones and scores the day after the period (what was not done is overdue)
+    status, ledger, card = views.scorecard_at(frames, settings, policy, region, portfolio.closing_day(row))
     charted = charted_targets(status)
     series = trajectories(charted, frames["observations"], end.year)
     later = [views.policy_status(frames, settings, code, region, end.year)

@@ -61,7 +61,7 @@ st.title(labels.PORTFOLIO_TITLE)
 states = rows["state"].value_counts()
 st.caption(f"共 {len(rows)} 项政策（" + "、".join(f"{labels.POLICY_STATES[k]} {int(states.get(k, 0))} 项"
                                            for k in labels.POLICY_STATES) + f"），按今天（{today:%Y-%m-%d}）判断状态。"
-           "实施中的政策按最新有数据的年份计目标、按今天计任务；已结束的按实施期末计（目标按到期年份的数值判定）。"
+           "实施中的政策按最新有数据的年份计目标、按今天计任务；已结束的目标按到期年份的数值判定，任务按期满次日计（到期未完成即为逾期）。"
            "点击“打开”在侧栏选中该政策。")
 ui.sample_banner(bool(rows["is_sample"].any()))
 for r in rows.itertuples():

@@ -116,7 +116,7 @@ def test_the_targets_are_grouped_by_area_with_their_counts(report, frames):
 
 def test_tasks_with_their_units(report, frames):
     _, doc = report
-    ledger = views.policy_ledger(frames, SEED, "2020-12-31")
+    ledger = views.policy_ledger(frames, SEED, "2021-01-01")
     body = text_of(doc)
     assert f"重点任务{len(ledger)}项（截至2020年12月31日" in body
     assert f"实施期结束时尚未完成{int((ledger['status'] != 'done').sum())}项" in body
@@ -130,7 +130,7 @@ def test_tasks_with_their_units(report, frames):
 
 def test_every_unit_has_its_final_score_with_its_parts(report, frames):
     _, doc = report
-    card = views.scorecard_at(frames, SETTINGS, SEED, "长垣市", "2020-12-31")[2]
+    card = views.scorecard_at(frames, SETTINGS, SEED, "长垣市", "2021-01-01")[2]
     shown = {r[1]: r for r in rows_of(doc, "名次")}
     assert set(shown) == set(card["unit"])
     for r in card.to_dict("records"):
@@ -242,7 +242,7 @@ def test_the_portfolio_command_lists_both_policies(db_path):
     res = run_cli("portfolio", "--today", "2031-01-02", "--format", "csv", db_path=db_path)
     assert res.returncode == 0, res.stderr
     rows = {r["code"]: r for r in csv.DictReader(io.StringIO(res.stdout))}
-    assert (rows[CODE]["state"], rows[CODE]["as_of_year"], rows[CODE]["tasks_on"]) == ("已结束", "2030", "2030-12-31")
+    assert (rows[CODE]["state"], rows[CODE]["as_of_year"], rows[CODE]["tasks_on"]) == ("已结束", "2030", "2031-01-01")
     assert rows[SEED]["state"] == "已结束" and rows[SEED]["targets"] == "53"
     res = run_cli("portfolio", "--today", "2031-13-01", db_path=db_path)
     assert res.returncode == 2 and "日期“2031-13-01”无效" in res.stderr

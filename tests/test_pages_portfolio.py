@@ -52,7 +52,7 @@ def test_the_list_shows_every_policy_with_the_engines_counts(at, frames):
                      "**长政〔2019〕20号**　长垣市人民政府关于实施河南省创新驱动提速增效工程的意见"]
     captions = [c.value for c in at.caption if c.value.startswith("实施期")]
     assert captions[0].startswith(f"实施期 2026—2030年 · ▲ 实施中 · 目标截至 {rows['as_of_year'].iloc[0]}年")
-    assert captions[1].startswith("实施期 2019—2020年 · ■ 已结束 · 目标截至 2020年底（期末） · 任务截至 2020-12-31")
+    assert captions[1].startswith("实施期 2019—2020年 · ■ 已结束 · 目标截至 2020年底（期末） · 任务截至 2021-01-01")
     metrics = [(m.label, m.value) for m in at.metric]
     assert len(metrics) == 7 * len(rows)
     for i, r in enumerate(rows.itertuples()):

@@ -75,13 +75,13 @@ def test_the_list_has_one_line_per_policy_latest_start_first(frames, settings):
     assert list(rows["period"]) == ["2026—2030年", "2019—2020年"]
     seed, new = rows.set_index("code").loc[SEED], rows.set_index("code").loc[CODE]
     # over: read at its end year and on its last day; running: the latest year with data (none: this year), today
-    assert (seed["as_of_year"], seed["tasks_on"]) == (2020, date(2020, 12, 31))
+    assert (seed["as_of_year"], seed["tasks_on"]) == (2020, date(2021, 1, 1))   # the day after the period
     assert (new["as_of_year"], new["tasks_on"]) == (2026, TODAY)
 
 
 def test_the_counts_add_up_and_agree_with_the_policy_standing(frames, settings):
     rows = portfolio.portfolio(lambda code: frames, frames, settings, TODAY).set_index("code")
-    for code, year, day in ((SEED, 2020, "2020-12-31"), (CODE, 2026, TODAY.isoformat())):
+    for code, year, day in ((SEED, 2020, "2021-01-01"), (CODE, 2026, TODAY.isoformat())):
         r = rows.loc[code]
         assert r["targets"] == r["met"] + r["unmet"] + r["no_final_data"] + r["in_progress"]
         status = status_of(frames, settings, code, year)

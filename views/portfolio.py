@@ -44,13 +44,19 @@ class ReviewPoint:
     tasks_on: date
 
 
+def closing_day(row: dict) -> date:
+    """The day a finished policy's tasks are judged on: the day after its period (one deadline rule: a task due on
+    the period's last day is not overdue that day, and is from the next one)."""
+    return date(int(row["end_year"]) + 1, 1, 1)
+
+
 def review_point(frames: views.Frames, policy: str, today: date) -> ReviewPoint:
-    """A policy that is over: its end year and the period's last day. Otherwise the latest year with data of a
-    targeted indicator (the sidebar's default as-of, never after this year) and today."""
+    """A policy that is over: its end year and the day after its period (closing_day). Otherwise the latest year
+    with data of a targeted indicator (the sidebar's default as-of, never after this year) and today."""
     row = views.policy_row(frames, policy)
     end = int(row["end_year"])
     if policy_state(row, today) == "over":
-        return ReviewPoint(end, date(end, 12, 31))
+        return ReviewPoint(end, closing_day(row))
     _, latest = views.as_of_years(frames, policy, str(row["region"]), today.year)
     return ReviewPoint(min(latest, today.year), today)
 
