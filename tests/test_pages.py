@@ -270,7 +270,7 @@ def test_compare_shows_the_engine_growth_rates(view, expected, year):
         assert shown.loc[code, f"growth::{region}"] == labels.percent_text(row["region_growth"], 1)
         assert shown.loc[code, "margin"] == ("—" if row["margin_pp"] != row["margin_pp"]
                                              else f"{row['margin_pp']:+,.1f}")
-        assert shown.loc[code, "status_text"] == labels.status_text(row["status"])
+        assert shown.loc[code, "status_text"] == status_text(row)   # the renderer's verdict (暂判 …) as everywhere
         # 长垣市 is the only county with data: no rank among peers, not "第 1 位 / 1"
         assert shown.loc[code, "rank"] == status_tables.NO_PEERS
     assert "growth::河南省" in shown.columns   # the built-in data have the province's growth

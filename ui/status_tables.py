@@ -189,7 +189,10 @@ def compare_table(side: pd.DataFrame, ranks: pd.DataFrame, regions: list[str], r
     out["margin"] = [labels.points_text(v) for v in table["margin_pp"]]
     out["avg"] = [percent_text(v, 1) for v in table["region_growth_avg"]]
     out["bench_avg"] = [percent_text(v, 1) for v in table["benchmark_growth_avg"]]
-    out["status_text"] = [labels.status_text(k) for k in table["status"]]
+    # the renderer's verdict ('暂判已完成（河南省初步数）'), as on every other page, when the engine row is there
+    verdicts = {r["code"]: f"{labels.STATUS_BY_KEY[r['status']].icon} {words.verdict_text(r)}"
+                for r in relative.to_dict("records")}
+    out["status_text"] = [verdicts.get(c, labels.status_text(k)) for c, k in zip(table["code"], table["status"])]
     out["rank"] = [NO_PEERS if is_missing(n) or int(n) < 2 else DASH if is_missing(r) else f"第 {int(r)} 位 / {int(n)}"
                    for r, n in zip(table["rank"], table["n_ranked"])]
     return out
