@@ -25,8 +25,8 @@ shown = series.loc[series["code"].isin(rows["code"]) & series["series"].isin(["a
 ui.sample_banner(*ui.value_counts(shown, "value"))   # the points of the area's charts
 
 st.header(f"{area}（{len(rows)} 项）", anchor="area")
-st.plotly_chart(ui.area_figure(filters.policy, filters.region, filters.as_of_year, area), width="stretch",
-                key="area_chart", config=charts.SMALL_MULTIPLES_CONFIG)
+ui.show_chart(ui.area_figure(filters.policy, filters.region, filters.as_of_year, area), key="area_chart",
+              config=charts.SMALL_MULTIPLES_CONFIG)
 SHOWN = status_tables.target_columns(
     table, ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text"],
     ["data_text"], pace=["ratio_text", "forecast_text"])

@@ -22,12 +22,14 @@ if relative.empty:
 else:
     st.markdown(f"> {relative['quote'].iloc[0]}（{relative['clause'].iloc[0]}）")
     key = (filters.policy, filters.region, filters.as_of_year)
-    st.plotly_chart(ui.figure("growth", key, lambda: charts.growth_figure(
-        cmp.long, title=f"最新年度增速：{'、'.join(present)}")), width="stretch")
+    ui.show_chart(ui.figure("growth", key, lambda: charts.growth_figure(
+        cmp.long, title=f"最新年度增速：{'、'.join(present)}")))
     st.subheader("逐项对比")
     side = status_tables.compare_table(cmp.side, cmp.ranks, present, relative)
-    st.dataframe(side, hide_index=True, width="stretch", height=tables.table_height(side),
-                 column_config=status_tables.compare_columns(present, benchmark))
+    st.dataframe(side, hide_index=True, width="stretch", row_height=tables.WRAP_ROW_HEIGHT,
+                 height=tables.table_height(side, row_height=tables.WRAP_ROW_HEIGHT),
+                 column_config=tables.fitted(status_tables.compare_columns(present, benchmark),
+                                             status_tables.compare_widths(present), list(side.columns)))
     if cmp.peers_with_data < 2:
         st.caption(f"同级位次：{status_tables.NO_PEERS}（同级地区中只有{filters.region}有可比数据），不作排名。")
     else:
@@ -37,9 +39,8 @@ else:
     if cmp.peers_with_data < 2:
         st.info(f"{status_tables.NO_PEERS}：同级地区中只有{filters.region}有可比数据，暂无分布。")
     else:
-        st.plotly_chart(ui.figure("peers", key, lambda: charts.peer_figure(
-            cmp.standing, filters.region, title=f"同级地区（{cmp.peers_with_data} 个有数据）同年增速分布")),
-                        width="stretch")
+        ui.show_chart(ui.figure("peers", key, lambda: charts.peer_figure(
+            cmp.standing, filters.region, title=f"同级地区（{cmp.peers_with_data} 个有数据）同年增速分布")))
         peers = status_tables.peer_table(cmp.ends, cmp.standing)
         st.dataframe(peers, hide_index=True, width="stretch", height=tables.table_height(peers),
                      column_config=status_tables.PEER_COLUMNS)

@@ -30,8 +30,8 @@ st.caption(rules_text(ui.settings()))
 
 chart, groups = st.columns([3, 2])
 with chart:
-    st.plotly_chart(ui.figure("scorecard", (filters.policy, filters.region, filters.as_of_year),
-                              lambda: charts.scorecard_figure(board)), width="stretch")
+    ui.show_chart(ui.figure("scorecard", (filters.policy, filters.region, filters.as_of_year),
+                            lambda: charts.scorecard_figure(board)))
 with groups:
     for group, tone in ((labels.PRAISE, st.success), (labels.CRITICISE, st.error)):
         members = score_tables.group_members(board, group)

@@ -47,9 +47,8 @@ with chart:
                                        others)
     history = vintages([row["region"], row.get("benchmark")], [row["indicator"]])
     revised = revision_points(history, row, filters.as_of_year)
-    st.plotly_chart(ui.figure("trajectory", (filters.policy, filters.region, filters.as_of_year, code),
-                              lambda: charts.trajectory_figure(traj, row, others=others, revisions=revised)),
-                    width="stretch")
+    ui.show_chart(ui.figure("trajectory", (filters.policy, filters.region, filters.as_of_year, code),
+                            lambda: charts.trajectory_figure(traj, row, others=others, revisions=revised)))
     if len(others):
         st.caption("同一指标在其他政策中的目标：" + "；".join(
             md_escape(f"{o.doc_number}《{o.policy_name}》{o.code} {o.target_text}（{o.due_text}）"

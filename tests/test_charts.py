@@ -138,3 +138,37 @@ def test_provisional_points_are_hollow_and_a_revision_is_a_step(template_db):
         ["2022", "2022"], [1.86, 1.96], ["circle-open", "line-ew-open"])
     assert step.hovertemplate.startswith("2022年：初步 1.86% (2023-09) → 修订 1.96% (2024-10)")
     go.Figure(fig)   # validates
+
+
+def test_every_chart_carries_the_house_template(built):
+    """Pages show charts with theme=None (ui.plots): each figure brings its own style, one template for all."""
+    status = status_tables.status_table(built["status"])
+    traj = trajectories(built["status"], built["observations"], 2019)
+    row = built["status"].iloc[0]
+    area = status.loc[status["area"] == labels.AREAS[0]]
+    figures = [charts.trajectory_figure(traj.loc[traj["code"] == row["code"]], row),
+               charts.small_multiples_figure(traj.loc[traj["code"].isin(area["code"])], area, "t"),
+               charts.scorecard_figure(built["board"])]
+    for fig in figures:
+        assert fig.layout.template.layout.font.color == charts.TEXT
+        assert fig.layout.template.layout.yaxis.automargin is True   # labels of unknown width push the margin
+
+
+def test_small_multiples_reserve_their_margins_instead_of_automargin(built):
+    """No axis of the twelve-panel figure has automargin (it draws the figure twice in the browser); the left
+    margin holds the first column's widest value label, so a panel with larger values gets a wider margin, and
+    the browser test (tests/e2e/test_pages_browser.py) checks that no label is cut."""
+    status = status_tables.status_table(built["status"])
+    traj = trajectories(built["status"], built["observations"], 2019)
+    rows = status.loc[status["area"] == labels.AREAS[0]]
+    part = traj.loc[traj["code"].isin(rows["code"])]
+    fig = charts.small_multiples_figure(part, rows, "t")
+    axes = [k for k in fig.to_dict()["layout"] if k.startswith(("xaxis", "yaxis"))]
+    assert len(axes) >= 2 * len(rows)
+    assert all(fig.layout[k].automargin is False for k in axes)
+    first = rows.iloc[0]
+    values = part.loc[part["code"] == first["code"], "value"]
+    widest = format(float(values.abs().max()), fig.layout.yaxis.tickformat)
+    assert fig.layout.margin.l >= charts._label_width(widest) + charts.TICK_GAP
+    bigger = part.assign(value=part["value"].where(part["code"] != first["code"], part["value"] * 10_000))
+    assert charts.small_multiples_figure(bigger, rows, "t").layout.margin.l > fig.layout.margin.l

@@ -39,3 +39,11 @@ def test_without_the_warm_up_the_same_check_fails(app_db, monkeypatch):
     monkeypatch.setattr(policy, "policy_status", computed)
     at = start_on(None).run()
     assert at.exception and "computed" in at.exception[0].value
+
+
+def test_streamlit_first_uses_are_done_before_the_server_listens(monkeypatch):
+    """The emoji catalogue st.set_page_config checks the page icon against is loaded by the warm-up, not by the
+    first visitor's run."""
+    monkeypatch.delitem(sys.modules, "streamlit.emojis", raising=False)
+    warmup.streamlit_first_uses()
+    assert "streamlit.emojis" in sys.modules

@@ -1,6 +1,6 @@
 """What every page shares, in one namespace (`ui.status(...)`, `ui.sidebar_filters()`): the cached store and frames
 (ui.cache), the engine's results cached per data version (ui.results), the sidebar (ui.sidebar), lookups in the
-catalogue (ui.lookups), the 示例数据 banner and status badge (ui.badges), and who is logged in (ui.login). Nothing
+catalogue (ui.lookups), the 示例数据 banner and status badge (ui.badges), a chart shown in the house style (ui.plots), and who is logged in (ui.login). Nothing
 here computes a metric."""
 from ui.badges import sample_banner, status_badge, value_counts  # noqa: F401
 from ui.cache import (  # noqa: F401
@@ -19,6 +19,7 @@ from ui.lookups import (  # noqa: F401
     policy_title,
     unit_options,
 )
+from ui.plots import show_chart  # noqa: F401
 from ui.results import (  # noqa: F401
     area_figure,
     audit,

@@ -23,20 +23,34 @@ REVISION_COLOUR = "#8C564B"
 SERIES_DASH = {"actual": "solid", "path": "dash", "forecast": "dot", "benchmark": "solid", "target": "dash"}
 
 
+# The house style of every chart, shown with theme=None (ui.show_chart): Streamlit's own chart theme is not applied,
+# because it turns on plotly's automargin for every axis, and automargin draws a figure twice in the browser (a
+# twelve-panel 分领域 figure took ~0.1 s longer to appear). Axes keep automargin where labels are names of unknown
+# width; the small multiples leave it off and reserve their margins (_tick_room).
+TEXT, MUTED, GRID, AXIS_LINE = "#31333F", "#6B6F7B", "#E5E9F0", "#BBBBBB"
+_AXIS = {"automargin": True, "gridcolor": GRID, "zerolinecolor": AXIS_LINE, "linecolor": AXIS_LINE,
+         "tickcolor": AXIS_LINE, "tickfont": {"color": MUTED, "size": 12},
+         "title": {"font": {"color": MUTED, "size": 13}}}
+HOUSE_TEMPLATE = {"layout": {
+    "font": {"family": FONT, "size": 13, "color": TEXT}, "colorway": list(labels.REGION_COLOURS),
+    "title": {"font": {"size": 16, "color": TEXT, "weight": 600}},
+    "paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF",
+    "xaxis": {**_AXIS, "showgrid": False, "zeroline": False}, "yaxis": _AXIS,
+    "legend": {"font": {"size": 12, "color": TEXT}, "bgcolor": "rgba(0,0,0,0)"},
+    "hoverlabel": {"bgcolor": "#FFFFFF", "bordercolor": "#D5DAE5", "font": {"family": FONT, "size": 12, "color": TEXT}},
+    "annotationdefaults": {"font": {"color": TEXT}},
+}}
+
+
 def _layout_props(title: str, height: int) -> dict:
-    """The house style of every figure: title, fonts, white background, legend on top."""
-    return {"title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}}, "height": height,
-            "margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "font": {"family": FONT, "size": 13},
-            "plot_bgcolor": "#FFFFFF", "paper_bgcolor": "#FFFFFF",
-            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-            "hoverlabel": {"font": {"family": FONT}}}
+    """The house style of every figure: its template, title, white background, legend on top."""
+    return {"template": HOUSE_TEMPLATE, "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+            "height": height, "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1}}
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(_layout_props(title, height))
-    fig.update_xaxes(showgrid=False, linecolor="#BBBBBB")
-    fig.update_yaxes(gridcolor="#E5E9F0", zerolinecolor="#BBBBBB")
-    return fig
+    return fig.update_layout(_layout_props(title, height))
 
 
 def _years(values) -> list[str]:
@@ -227,7 +241,9 @@ def _vintage_traces(traj: pd.DataFrame, revisions: pd.DataFrame | None, info: pd
 # hovering still shows each value
 SMALL_MULTIPLES_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
 PANEL_HEIGHT, PANEL_GAP = 250, 105   # px: a small chart, and below it its year labels and the next one's title
-TOP, BOTTOM = 115, 10                # px: the figure's title and the first row's three-line titles; the foot
+TOP, BOTTOM = 115, 45                # px: the figure's title and the first row's three-line titles; the last
+                                     # row's year labels (upright when crowded)
+TICK_GAP = 14                        # px between a value label and its axis (tick and padding)
 
 
 def _grid_height(nrows: int) -> int:
@@ -252,12 +268,34 @@ def _grid(nrows: int, cols: int) -> dict:
                          vertical_spacing=spacing).to_dict()["layout"]
 
 
+def _label_width(text: str, size: int = 12) -> int:
+    """The width in px a tick label needs at `size` px: a CJK character one em, a digit or sign about 0.6 em (Noto
+    Sans CJK, Microsoft YaHei), rounded up."""
+    return math.ceil(sum(size if ord(c) >= 0x2E80 else 0.6 * size for c in text))
+
+
+def _tick_room(values: pd.Series, info: pd.Series) -> int:
+    """The px a panel's value labels need left of its axis: the widest label the axis can draw — a stage name, or
+    the largest magnitude among its values with the axis's number format (ticks never go past the data by more
+    than plotly's 5 % padding: the bound takes 10 %)."""
+    stages = _stages(info)
+    if stages:
+        texts = stages
+    else:
+        numbers = pd.to_numeric(values, errors="coerce").dropna()
+        top = float(numbers.abs().max()) * 1.1 if len(numbers) else 0.0
+        sign = "−" if len(numbers) and float(numbers.min()) < 0 else ""
+        texts = [sign + format(top, _value_axis(info)["tickformat"])]
+    return max(_label_width(t) for t in texts) + TICK_GAP
+
+
 def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, cols: int = 3) -> go.Figure:
     """A small chart per target of an area (actuals, path, target, benchmark), one figure for the whole area.
     rows: the area's status rows with `target_text` and `due_text` (status_tables.status_table); the page's caption
     explains the lines.
     The traces are this module's own plain dicts on a layout make_subplots made, so the figure is assembled without
-    validating it again (tests/test_charts.py validates the result)."""
+    validating it again (tests/test_charts.py validates the result). No axis has automargin (a second drawing in the
+    browser): the left margin holds the first column's widest value label (_tick_room), the foot the year labels."""
     n = len(rows)
     nrows = max(1, math.ceil(n / cols))
     subtitles = [_panel_title(code, name, target, due) for code, name, target, due in
@@ -267,17 +305,19 @@ def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, c
                              for a, t in zip(layout.get("annotations", []), subtitles)]
     years = _years(sorted(traj["year"].unique())) if not traj.empty else []
     by_code = dict(tuple(traj.loc[traj["series"] != "forecast"].groupby("code")))
-    traces = []
+    traces, left = [], TICK_GAP
     for i, (_, row) in enumerate(rows.iterrows()):
         suffix = "" if i == 0 else str(i + 1)
         part = by_code.get(row["code"], traj.iloc[0:0])
         traces += _series_traces(part, row, showlegend=False, compact=True,
                                  axes={"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
         layout[f"xaxis{suffix}"].update({"type": "category", "categoryorder": "array", "categoryarray": years,
-                                         "showgrid": False, "linecolor": "#BBBBBB"})
-        layout[f"yaxis{suffix}"].update({**_value_axis(row), "gridcolor": "#E5E9F0", "zerolinecolor": "#BBBBBB"})
+                                         "automargin": False})
+        layout[f"yaxis{suffix}"].update({**_value_axis(row), "automargin": False})
+        if i % cols == 0:
+            left = max(left, _tick_room(part["value"], row))
     layout.update(_layout_props(title, _grid_height(nrows)), dragmode=False)
-    layout["margin"] = {**layout["margin"], "t": TOP, "b": BOTTOM}
+    layout["margin"] = {**layout["margin"], "l": left, "t": TOP, "b": BOTTOM}
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 

@@ -213,6 +213,13 @@ def compare_columns(regions: list[str], benchmark: str) -> dict:
     return cols
 
 
+def compare_widths(regions: list[str]) -> dict[str, int]:
+    """What compare_table's columns need (px; tables.fitted): a verdict such as '✓ 暂判已完成（河南省初步数）' on two
+    lines, never cut."""
+    return {"code": 50, "indicator_name": 150, "year": 55, "margin": 70, "avg": 95, "bench_avg": 100,
+            "status_text": 160, "rank": 120, **{f"growth::{r}": 80 for r in regions}}
+
+
 def peer_table(ends: pd.DataFrame, standing: pd.DataFrame) -> pd.DataFrame:
     """The five fastest and five slowest peers per indicator as display texts. ends: metrics.compare.top_and_bottom."""
     names = standing.drop_duplicates("code").set_index("code")["indicator_name"]

@@ -80,6 +80,18 @@ def fill_caches(today: date | None = None) -> dict[str, float]:
     return steps
 
 
+def streamlit_first_uses() -> None:
+    """What Streamlit does once per process on the first page of the first visitor (0.45 s in a profile of that
+    run, tests/test_warmup.py): the emoji catalogue st.set_page_config's page_icon is checked against (a regular
+    expression of every emoji), and the call-stack read of its "not run with `streamlit run`" check, which builds
+    inspect's module-file index."""
+    from streamlit import env_util
+    from streamlit.string_util import is_emoji
+
+    is_emoji("📊")
+    env_util.is_repl()
+
+
 QUIET = ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.scriptrunner_utils.script_run_context")
 
 
@@ -93,7 +105,10 @@ def warm() -> dict[str, float]:
     try:
         start = time.perf_counter()
         import_pages()
-        return {"imports": time.perf_counter() - start, **fill_caches()}
+        imports = time.perf_counter() - start
+        start = time.perf_counter()
+        streamlit_first_uses()
+        return {"imports": imports, "streamlit": time.perf_counter() - start, **fill_caches()}
     finally:
         for log, level in zip(loggers, levels):
             log.setLevel(level)

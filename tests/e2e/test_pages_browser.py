@@ -1,6 +1,6 @@
 """Every dashboard page in chromium: no exception box, its key texts, no horizontal scrolling on a 1366-wide
-laptop — neither the page nor any table (every row shown, every column inside the table) —, full-page screenshots
-in shots/ (1366 wide for every page, 1920×1080 for the overview)."""
+laptop — neither the page nor any table (every row shown, every column inside the table) — and no chart's axis
+label cut, full-page screenshots in shots/ (1366 wide for every page, 1920×1080 for the overview)."""
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -66,6 +66,17 @@ def tables_cut(page) -> list[dict]:
         ".filter(t => t && (t.width > t.shown + 1 || t.height > t.shown_height + 1))")
 
 
+def chart_labels_cut(page) -> list[str]:
+    """The axis labels of the drawn charts that stand outside their chart (cut by a margin too narrow: the charts
+    are shown without Streamlit's theme, and the small multiples without plotly's automargin)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.offsetParent).flatMap((p, i) => {"
+        " const box = p.querySelector('.main-svg').getBoundingClientRect();"
+        " return [...p.querySelectorAll('g.xtick text, g.ytick text')].filter(t => { const r = t.getBoundingClientRect();"
+        " return r.width && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1"
+        " || r.bottom > box.bottom + 1); }).map(t => `chart ${i}: ${t.textContent}`); })")
+
+
 def test_every_page_through_the_navigation(server, page):
     """Every page reached as a user reaches it (总览 first, then a click in the sidebar navigation): the address
     follows, no exception box, its key texts, no horizontal scrolling, a full-page screenshot. One browser session
@@ -87,6 +98,8 @@ def test_every_page_through_the_navigation(server, page):
             problems.append(f"/{path}: {overflow} px of horizontal scrolling at 1366 px")
         if cut := tables_cut(page):
             problems.append(f"/{path}: tables that scroll at 1366 px {cut}")
+        if cut := chart_labels_cut(page):
+            problems.append(f"/{path}: axis labels cut at 1366 px {cut}")
         full_page_shot(page, f"page-{path or 'overview'}-1366")
         assert_no_exception(page)
     assert not problems, problems
