@@ -269,24 +269,33 @@ def _grid(nrows: int, cols: int) -> dict:
 
 
 def _label_width(text: str, size: int = 12) -> int:
-    """The width in px a tick label needs at `size` px: a CJK character one em, a digit or sign about 0.6 em (Noto
-    Sans CJK, Microsoft YaHei), rounded up."""
-    return math.ceil(sum(size if ord(c) >= 0x2E80 else 0.6 * size for c in text))
+    """The width in px a tick label needs at `size` px: a digit, separator or sign 0.6 em, '%' 1.1 em, a Latin
+    letter or other symbol 0.95 em, a CJK character one em — at least what Noto Sans CJK SC, the house font,
+    draws (tests/test_charts.py measures it), rounded up."""
+    def em(c: str) -> float:
+        return 0.6 if c.isdigit() or c in ",.−-+ " else 1.1 if c == "%" else 0.95 if ord(c) < 0x2E80 else 1.0
+    return math.ceil(size * sum(em(c) for c in text))
+
+
+def _number_room(values, tickformat: str) -> int:
+    """The px the value labels of a numeric axis need beside it: the largest magnitude among the values with the
+    axis's number format (plotly's ticks never go past the data by more than its 5 % padding: the bound takes 10 %),
+    with a minus sign when a value is negative, and the tick and its padding."""
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").dropna()
+    top = float(numbers.abs().max()) * 1.1 if len(numbers) else 0.0
+    sign = "−" if len(numbers) and float(numbers.min()) < 0 else ""
+    return _label_width(sign + format(top, tickformat)) + TICK_GAP
 
 
 def _tick_room(values: pd.Series, info: pd.Series) -> int:
-    """The px a panel's value labels need left of its axis: the widest label the axis can draw — a stage name, or
-    the largest magnitude among its values with the axis's number format (ticks never go past the data by more
-    than plotly's 5 % padding: the bound takes 10 %)."""
+    """The px a small chart's value labels need left of its axis: its stage names, or its numbers (_number_room)."""
     stages = _stages(info)
     if stages:
-        texts = stages
-    else:
-        numbers = pd.to_numeric(values, errors="coerce").dropna()
-        top = float(numbers.abs().max()) * 1.1 if len(numbers) else 0.0
-        sign = "−" if len(numbers) and float(numbers.min()) < 0 else ""
-        texts = [sign + format(top, _value_axis(info)["tickformat"])]
-    return max(_label_width(t) for t in texts) + TICK_GAP
+        return max(_label_width(t) for t in stages) + TICK_GAP
+    return _number_room(values, _value_axis(info)["tickformat"])
+
+
+AXIS_TITLE_ROOM = 28   # px: an axis title (13 px) and its distance from the tick labels
 
 
 def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, cols: int = 3) -> go.Figure:
@@ -340,9 +349,14 @@ def growth_figure(long: pd.DataFrame, title: str = "增速对比") -> go.Figure:
                              texttemplate="%{y:.1%}", textposition="outside", cliponaxis=False,
                              hovertemplate=f"{region} %{{x}}：%{{y:.1%}}<extra></extra>"))
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title="增长率（%）", tickformat=".0%")
-    fig.update_xaxes(title=None, tickangle=0)
-    return _layout(fig, title, 420)
+    fig.update_yaxes(title="增长率（%）", tickformat=".0%", automargin=False)
+    fig.update_xaxes(title=None, tickangle=0, automargin=False)
+    lines = max((len(_wrap(n).split("<br>")) for n in long["indicator_name"]), default=1)
+    fig = _layout(fig, title, 420)
+    # margins reserved, not automargin (a second drawing): the % labels and the axis title on the left, the
+    # indicator names (wrapped to `lines` lines) below
+    return fig.update_layout(margin={"l": _number_room(long["growth"], ".0%") + AXIS_TITLE_ROOM,
+                                     "b": 16 * lines + TICK_GAP})
 
 
 def scorecard_figure(scorecard: pd.DataFrame, title: str = "部门综合得分") -> go.Figure:
@@ -377,6 +391,9 @@ def peer_figure(standing: pd.DataFrame, region: str, title: str = "同级地区�
                              name=region, marker=dict(color=labels.REGION_COLOURS[0], size=14, symbol="diamond"),
                              text=[f"{region} 第{int(r)}位" for r in mine["rank"]], textposition="top center",
                              hovertemplate=f"{region} %{{y}}：%{{x:.1%}}<extra></extra>"))
-    fig.update_xaxes(title="最新年度增长率（%）", tickformat=".0%")
-    fig.update_yaxes(title=None, type="category")
-    return _layout(fig, title, max(300, 70 * standing["code"].nunique() + 120))
+    fig.update_xaxes(title="最新年度增长率（%）", tickformat=".0%", automargin=False)
+    fig.update_yaxes(title=None, type="category", automargin=False)
+    fig = _layout(fig, title, max(300, 70 * standing["code"].nunique() + 120))
+    # margins reserved, not automargin: the indicator names on the left, the % labels and the axis title below
+    return fig.update_layout(margin={"l": max((_label_width(n) for n in names), default=0) + TICK_GAP,
+                                     "b": 16 + AXIS_TITLE_ROOM})
