@@ -30,7 +30,5 @@ ui.show_chart(ui.area_figure(filters.policy, filters.region, filters.as_of_year,
 SHOWN = status_tables.target_columns(
     table, ["code", "indicator_name", "status_text", "actual_text", "target_text", "due_text", "gap_text"],
     ["data_text"], pace=["ratio_text", "forecast_text"])
-st.dataframe(status_tables.styled(rows, SHOWN), column_order=SHOWN, hide_index=True, width="stretch",
-             column_config=tables.fitted(status_tables.STATUS_COLUMNS, status_tables.STATUS_WIDTHS, SHOWN),
-             key="area_table", row_height=tables.WRAP_ROW_HEIGHT,
-             height=tables.table_height(rows, row_height=tables.WRAP_ROW_HEIGHT))
+st.dataframe(status_tables.styled(rows, SHOWN), hide_index=True, width="stretch", key="area_table",
+             **tables.fit(rows, status_tables.STATUS_COLUMNS, status_tables.STATUS_WIDTHS, SHOWN))

@@ -26,10 +26,9 @@ else:
         cmp.long, title=f"最新年度增速：{'、'.join(present)}")))
     st.subheader("逐项对比")
     side = status_tables.compare_table(cmp.side, cmp.ranks, present, relative)
-    st.dataframe(side, hide_index=True, width="stretch", row_height=tables.WRAP_ROW_HEIGHT,
-                 height=tables.table_height(side, row_height=tables.WRAP_ROW_HEIGHT),
-                 column_config=tables.fitted(status_tables.compare_columns(present, benchmark),
-                                             status_tables.compare_widths(present), list(side.columns)))
+    st.dataframe(side, hide_index=True, width="stretch",
+                 **tables.fit(side, status_tables.compare_columns(present, benchmark),
+                              status_tables.compare_widths(present), list(side.columns)))
     if cmp.peers_with_data < 2:
         st.caption(f"同级位次：{status_tables.NO_PEERS}（同级地区中只有{filters.region}有可比数据），不作排名。")
     else:

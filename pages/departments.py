@@ -42,10 +42,9 @@ with groups:
 
 st.markdown("**得分构成**（全部单位；得分＝目标分＋任务分－扣分）")
 ranked = score_tables.scorecard_table(board, ui.settings())
-st.dataframe(ranked, hide_index=True, width="stretch", key="scorecard_table", column_order=score_tables.SCORECARD_ORDER,
-             column_config=tables.fitted(score_tables.SCORECARD_COLUMNS, score_tables.SCORECARD_WIDTHS,
-                                         score_tables.SCORECARD_ORDER),
-             row_height=tables.WRAP_ROW_HEIGHT, height=tables.table_height(ranked, row_height=tables.WRAP_ROW_HEIGHT))
+st.dataframe(ranked, hide_index=True, width="stretch", key="scorecard_table",
+             **tables.fit(ranked, score_tables.SCORECARD_COLUMNS, score_tables.SCORECARD_WIDTHS,
+                          score_tables.SCORECARD_ORDER))
 
 st.subheader("任务台账")
 units_col, status_col = st.columns(2)
@@ -55,10 +54,9 @@ statuses = status_col.multiselect("任务状态", list(labels.TASK_STATUSES), fo
                                   key="ledger_status", placeholder="全部状态")
 shown = filter_ledger(ledger, ui.catalogue_frames()["task_units"], units, statuses)
 st.caption(f"共 {len(shown)} 项任务；已逾期的任务标红。")
-st.dataframe(tables.styled_ledger(tables.ledger_table(shown)), hide_index=True, width="stretch",
-             column_config=tables.fitted(tables.LEDGER_COLUMNS, tables.LEDGER_WIDTHS, tables.LEDGER_ORDER),
-             column_order=tables.LEDGER_ORDER, row_height=tables.TALL_ROW_HEIGHT,
-             height=tables.table_height(shown, row_height=tables.TALL_ROW_HEIGHT))
+ledger_rows = tables.ledger_table(shown)
+st.dataframe(tables.styled_ledger(ledger_rows), hide_index=True, width="stretch",
+             **tables.fit(ledger_rows, tables.LEDGER_COLUMNS, tables.LEDGER_WIDTHS, tables.LEDGER_ORDER))
 evidence_ui.ledger_files(filters.policy, shown, ui.account())
 
 st.subheader("颜色分档")

@@ -101,10 +101,9 @@ with numbers:
     st.dataframe(behind, hide_index=True, width="stretch", column_config={"item": "项目", "value": "数值"},
                  height=tables.table_height(behind))
 st.subheader("数据与出处")
-st.dataframe(tables.source_table(observations, amount), hide_index=True, width="stretch",
-             column_order=tables.SOURCE_ORDER,
-             column_config=tables.fitted(tables.SOURCE_COLUMNS, tables.SOURCE_WIDTHS, tables.SOURCE_ORDER),
-             row_height=tables.WRAP_ROW_HEIGHT, height=tables.table_height(observations, row_height=tables.WRAP_ROW_HEIGHT))
+sources = tables.source_table(observations, amount)
+st.dataframe(sources, hide_index=True, width="stretch",
+             **tables.fit(sources, tables.SOURCE_COLUMNS, tables.SOURCE_WIDTHS, tables.SOURCE_ORDER))
 
 st.subheader("数据版次")   # a value's vintages (issue 21): first release, 核实, 修订
 if row["provisional"]:

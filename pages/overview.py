@@ -72,10 +72,8 @@ if view.attention.empty:
     st.success("没有未完成、明显滞后、逆向变化或数据过期的目标。")
 else:
     columns = view.attention_columns
-    st.dataframe(status_tables.styled(view.attention, columns), column_order=columns, hide_index=True, width="stretch",
-                 column_config=tables.fitted(status_tables.STATUS_COLUMNS, status_tables.STATUS_WIDTHS, columns),
-                 row_height=tables.WRAP_ROW_HEIGHT,
-                 height=tables.table_height(view.attention, row_height=tables.WRAP_ROW_HEIGHT))
+    st.dataframe(status_tables.styled(view.attention, columns), hide_index=True, width="stretch",
+                 **tables.fit(view.attention, status_tables.STATUS_COLUMNS, status_tables.STATUS_WIDTHS, columns))
 
 st.subheader(f"与{filters.as_of_year - 1}年相比")
 if view.moved.empty:

@@ -30,9 +30,8 @@ for issue in ISSUES:
     if rows.empty:
         st.caption("无。")
         continue
-    st.dataframe(rows, hide_index=True, width="stretch", column_order=tables.QUALITY_ORDER, key=f"quality_{issue}",
-                 column_config=tables.fitted(tables.QUALITY_COLUMNS, tables.QUALITY_WIDTHS, tables.QUALITY_ORDER),
-                 row_height=tables.WRAP_ROW_HEIGHT, height=tables.table_height(rows, row_height=tables.WRAP_ROW_HEIGHT))
+    st.dataframe(rows, hide_index=True, width="stretch", key=f"quality_{issue}",
+                 **tables.fit(rows, tables.QUALITY_COLUMNS, tables.QUALITY_WIDTHS, tables.QUALITY_ORDER))
 
 vq = vintage_quality(filters.policy, filters.region, filters.as_of_year, date.today())
 st.subheader(f"初步数、预计数已过通常定稿时间（{len(vq.late)}）")

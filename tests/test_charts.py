@@ -14,6 +14,7 @@ from metrics.summary import status_counts
 from metrics.trajectory import trajectories
 from store import catalogue
 from ui import charts, status_tables
+from ui.text_width import text_width
 from ui.score_tables import SCORE_FORMAT
 from vocab import labels
 
@@ -169,23 +170,6 @@ def test_small_multiples_reserve_their_margins_instead_of_automargin(built):
     first = rows.iloc[0]
     values = part.loc[part["code"] == first["code"], "value"]
     widest = format(float(values.abs().max()), fig.layout.yaxis.tickformat)
-    assert fig.layout.margin.l >= charts._label_width(widest) + charts.TICK_GAP
+    assert fig.layout.margin.l >= text_width(widest) + charts.TICK_GAP
     bigger = part.assign(value=part["value"].where(part["code"] != first["code"], part["value"] * 10_000))
     assert charts.small_multiples_figure(bigger, rows, "t").layout.margin.l > fig.layout.margin.l
-
-
-def test_reserved_label_room_holds_the_labels_as_the_font_draws_them():
-    """The margins the charts reserve instead of automargin (charts._label_width) are at least as wide as Noto Sans
-    CJK SC — the house font, installed with fonts-noto-cjk — draws the labels at the tick size: numbers with
-    separators, signs and %, and the indicator and unit names of the catalogue."""
-    from PIL import ImageFont
-
-    from evaluation.charts import cjk_font
-    found = cjk_font()
-    assert found, "fonts-noto-cjk is needed (.ci/run installs it)"
-    font = ImageFont.truetype(found[0], 12, index=found[1])
-    names = list(labels.AREAS) + ["全社会研发投入强度", "高新技术企业总数（家）", "科工信局（通报表扬）",
-                                  "郑洛新国家自主创新示范区辐射区创建", "R&D经费内部支出", "GDP（亿元）", "Wm MW"]
-    numbers = ["−1,234,567", "2,500", "60.00", "−20%", "100%", "0.00", "9,999,999.9"]
-    for text in names + numbers:
-        assert charts._label_width(text) >= font.getlength(text), text

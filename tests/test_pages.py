@@ -328,3 +328,37 @@ def test_no_code_words_english_or_placeholders_on_the_page(view, page):
     no raw column name or English word, no None/NaN/NaT and no '2020Q1' (tests/page_text.py reads every text)."""
     for year in (2020, 2019):
         assert code_words(view(page, year, "长垣市")) == set(), (page, year)
+
+
+def cut_cells(at) -> list[tuple[str, str]]:
+    """(column, text) of every cell of a table with px column widths (tables.fit) that its row height cannot show
+    whole: the lines the text wraps into at the column's width (ui.text_width, checked against the font in
+    tests/test_text_width.py) against the lines a row of that height holds."""
+    import json
+
+    from ui import tables
+    from ui.text_width import wrapped_lines
+    cut = []
+    for element in at.dataframe:
+        widths = {c: v.get("width") for c, v in json.loads(element.proto.columns or "{}").items()
+                  if isinstance(v, dict) and isinstance(v.get("width"), int)}
+        if not widths or not element.proto.HasField("row_height"):
+            continue
+        held = (element.proto.row_height - 5) // tables.LINE_HEIGHT
+        frame = element.value
+        for column, width in widths.items():
+            texts = {v for v in frame[column].tolist() if isinstance(v, str)} if column in frame.columns else set()
+            cut += [(column, t) for t in texts if wrapped_lines(t, width - tables.CELL_PADDING) > held]
+    return cut
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_table_cuts_a_text(view, page):
+    """Every table fitted to 1366 px (tables.fit) has rows tall enough for its longest text at its column widths —
+    e.g. 部门督办's deadline list with '三（二）1 积极对接国家创新大平台、大科学装置在我市布局' — and the check sees tables."""
+    seen = 0
+    for year in (2020, 2019):
+        at = view(page, year, "长垣市")
+        seen += sum(1 for e in at.dataframe if e.proto.HasField("row_height"))
+        assert cut_cells(at) == [], (page, year)
+    assert seen, page

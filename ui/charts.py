@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from views import target_words as words
+from ui.text_width import text_width
 from views import vintage_words
 from vocab import labels
 from vocab.labels import is_missing
@@ -268,15 +269,6 @@ def _grid(nrows: int, cols: int) -> dict:
                          vertical_spacing=spacing).to_dict()["layout"]
 
 
-def _label_width(text: str, size: int = 12) -> int:
-    """The width in px a tick label needs at `size` px: a digit, separator or sign 0.6 em, '%' 1.1 em, a Latin
-    letter or other symbol 0.95 em, a CJK character one em — at least what Noto Sans CJK SC, the house font,
-    draws (tests/test_charts.py measures it), rounded up."""
-    def em(c: str) -> float:
-        return 0.6 if c.isdigit() or c in ",.−-+ " else 1.1 if c == "%" else 0.95 if ord(c) < 0x2E80 else 1.0
-    return math.ceil(size * sum(em(c) for c in text))
-
-
 def _number_room(values, tickformat: str) -> int:
     """The px the value labels of a numeric axis need beside it: the largest magnitude among the values with the
     axis's number format (plotly's ticks never go past the data by more than its 5 % padding: the bound takes 10 %),
@@ -284,14 +276,14 @@ def _number_room(values, tickformat: str) -> int:
     numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").dropna()
     top = float(numbers.abs().max()) * 1.1 if len(numbers) else 0.0
     sign = "−" if len(numbers) and float(numbers.min()) < 0 else ""
-    return _label_width(sign + format(top, tickformat)) + TICK_GAP
+    return text_width(sign + format(top, tickformat)) + TICK_GAP
 
 
 def _tick_room(values: pd.Series, info: pd.Series) -> int:
     """The px a small chart's value labels need left of its axis: its stage names, or its numbers (_number_room)."""
     stages = _stages(info)
     if stages:
-        return max(_label_width(t) for t in stages) + TICK_GAP
+        return max(text_width(t) for t in stages) + TICK_GAP
     return _number_room(values, _value_axis(info)["tickformat"])
 
 
@@ -395,5 +387,5 @@ def peer_figure(standing: pd.DataFrame, region: str, title: str = "同级地区�
     fig.update_yaxes(title=None, type="category", automargin=False)
     fig = _layout(fig, title, max(300, 70 * standing["code"].nunique() + 120))
     # margins reserved, not automargin: the indicator names on the left, the % labels and the axis title below
-    return fig.update_layout(margin={"l": max((_label_width(n) for n in names), default=0) + TICK_GAP,
+    return fig.update_layout(margin={"l": max((text_width(n) for n in names), default=0) + TICK_GAP,
                                      "b": 16 + AXIS_TITLE_ROOM})

@@ -90,9 +90,7 @@ def attention_list(deadlines: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     table = tables.deadline_table(rows)
     order = tables.deadline_order(table)
     st.dataframe(tables.styled_deadlines(table), hide_index=True, width="stretch", key="deadline_attention",
-                 column_config=tables.fitted(tables.DEADLINE_TABLE_COLUMNS, tables.DEADLINE_WIDTHS, order),
-                 column_order=order, row_height=tables.TALL_ROW_HEIGHT,
-                 height=tables.table_height(table, row_height=tables.TALL_ROW_HEIGHT))
+                 **tables.fit(table, tables.DEADLINE_TABLE_COLUMNS, tables.DEADLINE_WIDTHS, order))
     return rows
 
 

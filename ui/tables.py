@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from ui.text_width import text_width, wrapped_lines
 from vocab import labels
 from vocab.labels import is_missing
 from vocab.periods import parse_period, period_label
@@ -117,7 +118,6 @@ LEDGER_ORDER = ["clause", "status_text", "title", "lead_units", "due_date", "pro
                 "responsible_units"]
 LEDGER_WIDTHS = {"clause": 88, "status_text": 85, "title": 150, "lead_units": 90, "due_date": 90, "progress": 230,
                  "reported_on": 90, "responsible_units": 130}
-TALL_ROW_HEIGHT = 85   # px: up to four lines (the ledger's and the deadlines' progress texts)
 
 
 LEDGER_COLUMNS = {"clause": st.column_config.TextColumn("条款", width="small"),
@@ -147,7 +147,8 @@ def fitted(config: dict, widths: dict[str, int], columns: list[str], budget: int
     """The column config with a width in px for each shown column, from `widths` (what a column's content needs on
     up to three lines), the widest ones narrowed in proportion when the shown columns need more than `budget`: a
     table never scrolls sideways on a 1366-px screen, and on a wider one Streamlit stretches the columns to the
-    screen. Pair with row_height=WRAP_ROW_HEIGHT, so that a narrowed column wraps its text instead of cutting it."""
+    screen. Tables use it through fit(), whose rows are tall enough that a narrowed column wraps its text instead
+    of cutting it."""
     need = {c: int(widths.get(c, 100)) for c in columns}
     fixed = {c: w for c, w in need.items() if w <= 100}
     flexible = {c: w for c, w in need.items() if w > 100}
@@ -176,10 +177,56 @@ REVISION_WIDTHS = {"region": 70, "indicator_name": 190, "period": 60, "before": 
 
 
 def fitted_frame(frame: pd.DataFrame, config: dict, widths: dict[str, int]) -> dict:
-    """st.dataframe's arguments for a table whose columns fit 1366 px and whose rows wrap (fitted, WRAP_ROW_HEIGHT)."""
-    columns = [c for c in config if c in frame.columns]
-    return {"column_config": fitted(config, widths, columns), "column_order": columns, "row_height": WRAP_ROW_HEIGHT,
-            "height": table_height(frame, row_height=WRAP_ROW_HEIGHT)}
+    """st.dataframe's arguments for a table whose columns fit 1366 px and whose rows wrap (fit)."""
+    return fit(frame, config, widths, [c for c in config if c in frame.columns])
+
+
+LINE_HEIGHT, CELL_PADDING = 20, 18   # px: a wrapped line of a cell's 14-px text; a cell's padding left and right
+
+
+def row_height_for(frame: pd.DataFrame, config: dict, columns: list[str], minimum: int = WRAP_ROW_HEIGHT) -> int:
+    """The row height that shows the longest text of every shown column whole at its fitted width (`config` from
+    fitted): Streamlit gives every row one height, so the longest cell sets it (at least WRAP_ROW_HEIGHT, three
+    lines: Streamlit wraps a cell's text only in rows over 4rem)."""
+    lines = 1
+    for c in columns:
+        width = config.get(c, {}).get("width") if isinstance(config.get(c), dict) else None
+        if c not in frame.columns or not isinstance(width, int):
+            continue
+        texts = {v for v in frame[c].tolist() if isinstance(v, str) and v}
+        lines = max([lines, *(wrapped_lines(t, width - CELL_PADDING) for t in texts)])
+    return max(minimum, 5 + LINE_HEIGHT * lines)
+
+
+def by_content(frame: pd.DataFrame, widths: dict[str, int], columns: list[str], budget: int = FIT_WIDTH) -> dict:
+    """`widths` with the wide columns (over 100 px) re-shared by what they hold when together they need more room
+    than is left beside the narrow ones: the fewest lines (three or more) at which every wide column's longest text
+    fits, each column as wide as that needs — instead of narrowing all of them in proportion, which leaves the
+    column with the longest text on the most lines and every row as tall as that column."""
+    need = {c: int(widths.get(c, 100)) for c in columns}
+    flexible = [c for c, w in need.items() if w > 100]
+    room = budget - sum(w for c, w in need.items() if c not in flexible)
+    if not flexible or sum(need[c] for c in flexible) <= room:
+        return widths
+    longest = {c: max([0, *(text_width(v, 14) for v in frame[c].tolist() if isinstance(v, str))])
+               if c in frame.columns else need[c] for c in flexible}
+    for lines in range(3, 13):
+        share = {c: max(101, -(-longest[c] // lines) + CELL_PADDING + 14) for c in flexible}   # stays wide
+        if sum(share.values()) <= room:
+            spare = (room - sum(share.values())) // len(flexible)
+            return {**widths, **{c: w + spare for c, w in share.items()}}
+    return widths
+
+
+def fit(frame: pd.DataFrame, config: dict, widths: dict[str, int], columns: list[str],
+        minimum: int = WRAP_ROW_HEIGHT) -> dict:
+    """st.dataframe's arguments for a table that neither scrolls nor cuts a text on a 1366-px laptop: column widths
+    (by_content, then fitted), the order, rows as tall as the longest cell needs (row_height_for) and every row
+    shown."""
+    config = fitted(config, by_content(frame, widths, columns), columns)
+    row_height = row_height_for(frame, config, columns, minimum)
+    return {"column_config": config, "column_order": columns, "row_height": row_height,
+            "height": table_height(frame, row_height=row_height)}
 
 
 # ---------------------------------------------------------------- 督办: deadlines, requests, milestone editing
