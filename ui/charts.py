@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from views import target_words as words
 from ui.text_width import text_width
+from views import target_words as words
 from views import vintage_words
 from vocab import labels
 from vocab.labels import is_missing
@@ -25,9 +25,9 @@ SERIES_DASH = {"actual": "solid", "path": "dash", "forecast": "dot", "benchmark"
 
 
 # The house style of every chart, shown with theme=None (ui.show_chart): Streamlit's own chart theme is not applied,
-# because it turns on plotly's automargin for every axis, and automargin draws a figure twice in the browser (a
-# twelve-panel 分领域 figure took ~0.1 s longer to appear). Axes keep automargin where labels are names of unknown
-# width; the small multiples leave it off and reserve their margins (_tick_room).
+# because it turns on plotly's automargin for every axis, and automargin draws a figure twice in the browser (about
+# 65 ms more main-thread time for the twelve-panel 分领域 figure, 80 ms on 对比分析). Axes keep automargin where
+# labels are names of unknown width; the small multiples and 对比分析's charts leave it off and reserve their margins.
 TEXT, MUTED, GRID, AXIS_LINE = "#31333F", "#6B6F7B", "#E5E9F0", "#BBBBBB"
 _AXIS = {"automargin": True, "gridcolor": GRID, "zerolinecolor": AXIS_LINE, "linecolor": AXIS_LINE,
          "tickcolor": AXIS_LINE, "tickfont": {"color": MUTED, "size": 12},
@@ -279,12 +279,15 @@ def _number_room(values, tickformat: str) -> int:
     return text_width(sign + format(top, tickformat)) + TICK_GAP
 
 
+def _names_room(names) -> int:
+    """The px an axis of names (stages, indicators) needs beside it: the widest name, the tick and its padding."""
+    return max((text_width(str(n)) for n in names), default=0) + TICK_GAP
+
+
 def _tick_room(values: pd.Series, info: pd.Series) -> int:
     """The px a small chart's value labels need left of its axis: its stage names, or its numbers (_number_room)."""
     stages = _stages(info)
-    if stages:
-        return max(text_width(t) for t in stages) + TICK_GAP
-    return _number_room(values, _value_axis(info)["tickformat"])
+    return _names_room(stages) if stages else _number_room(values, _value_axis(info)["tickformat"])
 
 
 AXIS_TITLE_ROOM = 28   # px: an axis title (13 px) and its distance from the tick labels
@@ -387,5 +390,5 @@ def peer_figure(standing: pd.DataFrame, region: str, title: str = "同级地区�
     fig.update_yaxes(title=None, type="category", automargin=False)
     fig = _layout(fig, title, max(300, 70 * standing["code"].nunique() + 120))
     # margins reserved, not automargin: the indicator names on the left, the % labels and the axis title below
-    return fig.update_layout(margin={"l": max((text_width(n) for n in names), default=0) + TICK_GAP,
+    return fig.update_layout(margin={"l": _names_room(names),
                                      "b": 16 + AXIS_TITLE_ROOM})
