@@ -96,7 +96,14 @@ GRIDS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"], [da
             rows: t ? Number(t.getAttribute('aria-rowcount')) - 1 : null}; })"""
 
 
+GRIDS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stDataEditor"]')]
+  .filter(e => e.offsetParent !== null).every(e => e.querySelector('table[aria-rowcount]'))"""
+
+
 def grids(page) -> list[dict]:
+    """Every shown grid's sideways and downward overflow and its row count, once each grid has drawn its rows (on a
+    loaded machine the caption above a grid can come before the grid's rows)."""
+    page.wait_for_function(GRIDS_DRAWN, timeout=60_000)
     return page.evaluate(GRIDS)
 
 
