@@ -135,7 +135,9 @@ def test_entry_page_in_chromium(server, accounts, page, tmp_path):
     # the uploader speaks Chinese: its button reads 选择文件, Streamlit's English size and type line is hidden
     zone = excel.locator('[data-testid="stFileUploaderDropzone"]')
     assert zone.locator('[data-testid="stFileUploaderDropzoneInstructions"]').is_hidden()
-    assert zone.locator("button p").evaluate("p => getComputedStyle(p, '::after').content") == '"选择文件"'
+    label = zone.locator("button p").element_handle()   # the page's style can land just after the tab opens
+    page.wait_for_function("p => getComputedStyle(p, '::after').content === '\"选择文件\"'", arg=label, timeout=30_000)
+    assert label.evaluate("p => getComputedStyle(p, '::after').content") == '"选择文件"'
     assert zone.locator("button p").evaluate("p => getComputedStyle(p).fontSize") == "0px"  # “Upload” not drawn
     assert excel.get_by_text("不超过 20 MB").first.is_visible()
     full_page_shot(page, "entry_excel")
