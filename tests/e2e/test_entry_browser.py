@@ -4,6 +4,8 @@ click, holding the indicators the page counts), the Chinese upload box (a bad fi
 nothing), and the log with every column; screenshots in shots/entry*.png and shots/audit.png."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 import pytest
 from openpyxl import load_workbook
 
@@ -131,7 +133,7 @@ def test_entry_page_in_chromium(server, accounts, page, tmp_path):
     wait_idle(page)  # a rerun in flight draws the tabs twice for a moment: click once it has settled
     excel = open_tab(page, "Excel 导入导出")
     excel.locator('[data-testid="stFileUploader"]').wait_for()
-    assert excel.locator('[data-testid="stFileUploader"]').count() == 1
+    expect(excel.locator('[data-testid="stFileUploader"]')).to_have_count(1)   # retried: a rerun may redraw the tab
     # the uploader speaks Chinese: its button reads 选择文件, Streamlit's English size and type line is hidden
     zone = excel.locator('[data-testid="stFileUploaderDropzone"]')
     assert zone.locator('[data-testid="stFileUploaderDropzoneInstructions"]').is_hidden()
