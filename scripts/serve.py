@@ -13,9 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
-    from ui.warmup import warm
+    from ui.warmup import freeze_heap, warm
     steps = warm()
-    print("warm-up: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in steps.items()), flush=True)
+    frozen = freeze_heap()
+    print("warm-up: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in steps.items())
+          + f"; {frozen} objects kept out of the collector", flush=True)
     from streamlit.web import cli
     sys.argv = ["streamlit", "run", "app.py", *argv]
     return cli.main()
