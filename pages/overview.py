@@ -1,10 +1,12 @@
 """总览: where the policy stands (the period-over summary and the targets not met with their lead units, on the
 first screen), the counts by status, the headline targets as cards, each area's count of met targets, what needs
-attention and what changed since last year and since the last meeting."""
+attention and what changed since last year and since the last meeting. Its tables are HTML (ui.html_tables): the
+first page a leader opens asks the browser for no data grid."""
 import streamlit as st
 
 import ui
-from ui import status_tables, tables
+from ui import status_tables
+from ui.html_tables import html_table, table_style
 from ui.overview_data import overview
 from views import policy as views_policy
 from views.sentences import REVISED, change_message
@@ -12,6 +14,7 @@ from vocab import labels
 from vocab.text import md_escape
 
 filters = ui.sidebar_filters()
+st.html(table_style())
 view = overview(filters.policy, filters.region, filters.as_of_year)
 
 st.title(labels.APP_TITLE)
@@ -29,9 +32,8 @@ with not_met:
         st.markdown(f"**{md_escape(unit.unit)}**（{unit.n} 项）：" + "；".join(md_escape(t) for t in unit.items))
 with chart:
     st.markdown("##### 目标状态分布")
-    counts = status_tables.counts_table(view.counts)
-    st.dataframe(status_tables.styled(counts, ["status_text", "n", "share"]), hide_index=True, width="stretch",
-                 column_config=status_tables.COUNT_COLUMNS, height=tables.table_height(counts), key="status_counts")
+    st.html(html_table(status_tables.counts_table(view.counts), status_tables.COUNT_COLUMNS, status="status",
+                       bars={"share": "share_text"}, nowrap=("status_text", "n_text")))
 
 
 def kpi_card(card) -> None:
@@ -68,19 +70,18 @@ for start in range(0, len(view.areas), per_row):   # four to a row: "5/12 已完
                                 if area[k]))
 
 st.subheader("需要关注")
+ATTENTION_ONE_LINE = {"indicator_name": 120, "status_text": 180, "lead_units": 90}
 if view.attention.empty:
     st.success("没有未完成、明显滞后、逆向变化或数据过期的目标。")
 else:
-    columns = view.attention_columns
-    st.dataframe(status_tables.styled(view.attention, columns), hide_index=True, width="stretch",
-                 **tables.fit(view.attention, status_tables.STATUS_COLUMNS, status_tables.STATUS_WIDTHS, columns))
+    st.html(html_table(view.attention, {c: status_tables.STATUS_COLUMNS[c] for c in view.attention_columns},
+                       status="status", nowrap=("code", "due_text"), one_line=ATTENTION_ONE_LINE))
 
 st.subheader(f"与{filters.as_of_year - 1}年相比")
 if view.moved.empty:
     st.info("与上年相比，没有目标的状态发生变化。")
 else:
-    st.dataframe(view.moved, column_config=status_tables.CHANGE_COLUMNS, hide_index=True, width="stretch",
-                 height=tables.table_height(view.moved))
+    st.html(html_table(view.moved, status_tables.CHANGE_COLUMNS, nowrap=("code",)))
     if view.judged_moves:
         st.caption("到期判定：目标到了目标年份年底，按当年数值判定已完成或未完成，不是进展的好转或退步。")
 
@@ -99,7 +100,7 @@ else:
     if moved_meeting.empty:
         st.info("自上次会议以来，没有目标的状态或数据发生变化。")
     else:
-        st.dataframe(moved_meeting, hide_index=True, width="stretch", height=tables.table_height(moved_meeting),
-                     column_config={**status_tables.CHANGE_COLUMNS, "before": "上次会议时", "after": "当前"})
+        st.html(html_table(moved_meeting, {**status_tables.CHANGE_COLUMNS, "before": "上次会议时", "after": "当前"},
+                           nowrap=("code",)))
         if (since_meeting["direction"] == "revised").any():
             st.caption(f"{REVISED}：会后发布的修订数改变了同一年份的数值，状态随之变化，不是工作进展的好转或退步。")

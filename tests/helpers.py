@@ -104,13 +104,32 @@ def plotly_array(value) -> list:
     return list(value)
 
 
+def html_frames(at: AppTest) -> list[pd.DataFrame]:
+    """The tables drawn as HTML (ui.html_tables, st.html) as frames keyed by their column names (the headers'
+    data-col), each cell the text shown."""
+    from lxml import html as lxml_html
+    frames = []
+    for element in at.get("html"):
+        if "<table" not in element.value:
+            continue
+        for table in lxml_html.fromstring(f"<div>{element.value}</div>").iter("table"):
+            columns = [th.get("data-col") for th in table.iter("th")]
+            rows = [[td.text_content() for td in tr.iter("td")] for tr in table.find("tbody").iter("tr")]
+            frames.append(pd.DataFrame(rows, columns=columns))
+    return frames
+
+
+def shown_frames(at: AppTest) -> list[pd.DataFrame]:
+    """Every table the page shows, in page order within each kind: st.dataframe values, then HTML tables."""
+    return [df.value for df in at.dataframe] + html_frames(at)
+
+
 def frame_by_columns(at: AppTest, *columns: str) -> pd.DataFrame:
-    """The first dataframe on the page that has all these columns."""
-    for df in at.dataframe:
-        value = df.value
+    """The first table on the page (st.dataframe, then HTML) that has all these columns."""
+    for value in shown_frames(at):
         if all(c in value.columns for c in columns):
             return value
-    raise AssertionError(f"no dataframe with columns {columns}")
+    raise AssertionError(f"no table with columns {columns}")
 
 
 def frame_or_empty(at: AppTest, *columns: str) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from lxml import html as lxml_html
 from streamlit.testing.v1 import AppTest
 
 # file and command names, raw column names, missing-value placeholders, '2020Q1', English words (three letters or
@@ -51,6 +52,12 @@ def page_texts(at: AppTest) -> list[tuple[str, str]]:
             out.append(("table header", str(conf.get("label") or column)))
             out += [(f"cell {column}", str(v)) for v in frame[column].tolist() if not isinstance(v, (int, float))
                     or v != v]   # numbers are drawn by the column's format; NaN would read None
+    for element in at.get("html"):   # ui.html_tables: headers, header tooltips and cells as drawn; no style block
+        tree = lxml_html.fromstring(f"<div>{element.value}</div>")
+        for node in tree.iter():
+            if node.tag == "style":
+                continue
+            out += [("html", t) for t in (node.text, node.tail, node.get("title")) if t and t.strip()]
     for chart in at.get("plotly_chart"):
         out += _plot_texts(json.loads(chart.proto.spec))
     for box in at.selectbox:

@@ -27,7 +27,7 @@ from deck.data import deck_data
 from store import catalogue
 from supervision import actions
 from tests.accounts import PASSWORD, save_as, store_account
-from tests.helpers import app_pointed_at, run_cli, start_on
+from tests.helpers import app_pointed_at, html_frames, run_cli, start_on
 from ui.milestone_panels import REFUSED_ICON
 from views import policy as views_policy
 from vocab.accounts import Account
@@ -132,7 +132,7 @@ def rendered_as_markdown(at: AppTest) -> list[str]:
 def shown_as_text(at: AppTest) -> str:
     """Every text the page shows literally: st.text, table cells, widget values and options."""
     parts = [str(e.value) for e in at.get("text")]
-    parts += [d.value.astype(str).to_csv() for d in at.dataframe]
+    parts += [d.value.astype(str).to_csv() for d in at.dataframe] + [t.to_csv() for t in html_frames(at)]
     for kind in ("text_input", "text_area"):
         parts += [str(e.value) for e in at.get(kind)]
     for box in at.selectbox:
@@ -159,7 +159,8 @@ def open_as(page: str | None, account: Account | None = None) -> AppTest:
 
 
 def frame_cells(at: AppTest) -> set[str]:
-    return {str(v) for d in at.dataframe for v in d.value.astype(str).to_numpy().ravel()}
+    return ({str(v) for d in at.dataframe for v in d.value.astype(str).to_numpy().ravel()}
+            | {str(v) for t in html_frames(at) for v in t.to_numpy().ravel()})
 
 
 def test_detail_page_shows_sources_and_notes_as_typed(hostile_app):

@@ -81,8 +81,8 @@ def test_overview_shows_the_engine_figures(view, expected, year, region):
         assert any(c.value.startswith(f"目标 {words.target_text(row)}（{words.due_text(row)}）") for c in at.caption)
     counts = status_counts(status)
     shown_counts = counts.loc[counts["status"].isin(possible_statuses(status))]
-    chart = frame_by_columns(at, "status_text", "n", "share")   # the statuses that can occur, with their counts
-    assert list(chart["n"]) == list(shown_counts["n"])
+    chart = frame_by_columns(at, "status_text", "n_text", "share")   # the statuses that can occur, with their counts
+    assert list(chart["n_text"]) == [f"{n} 个" for n in shown_counts["n"]]
     assert list(chart["status_text"]) == [labels.status_text(k) for k in shown_counts["status"]]
     attention = needs_attention(status)
     shown = frame_or_empty(at, "code", "status_text", "due_text")   # no table when nothing needs attention
@@ -355,7 +355,7 @@ def cut_cells(at) -> list[tuple[str, str]]:
     return cut
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "overview"])   # 总览's tables are HTML: they wrap
 def test_the_cut_text_check_sees_the_fitted_tables(view, page):
     """test_no_code_words… checks every fitted table (tables.fit) for a text its rows cannot show whole — e.g.
     部门督办's deadline list with '三（二）1 积极对接国家创新大平台、大科学装置在我市布局'; here: each page has such tables, as

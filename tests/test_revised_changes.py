@@ -17,7 +17,7 @@ from deck.data import deck_data
 from metrics.changes import change_counts, status_changes
 from store import catalogue
 from tests.accounts import admin, store_account
-from tests.helpers import engine_at, open_page, run_cli
+from tests.helpers import engine_at, open_page, run_cli, shown_frames
 from views import policy as views
 from views import sentences
 
@@ -119,7 +119,7 @@ def test_the_deck_lists_it_as_revised(revised_db):
 
 def test_the_overview_lists_it_as_revised(revised_db):
     at = open_page("overview", 2020, "长垣市")
-    tables = [df.value for df in at.dataframe if {"code", "before", "after", "direction"} <= set(df.value.columns)]
+    tables = [t for t in shown_frames(at) if {"code", "before", "after", "direction"} <= set(t.columns)]
     since_last_year, since_meeting = (t.set_index("code") for t in tables)   # 与2019年相比, 自上次会议以来
     assert since_last_year.loc["G01", "direction"] == "■ 到期判定"     # no revision between two years' statuses
     assert since_meeting.loc["G01", "direction"] == "↑ 因数据修订"

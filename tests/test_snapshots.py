@@ -18,6 +18,7 @@ from deck import build_deck, plan_deck
 from deck.data import deck_data
 from store import catalogue
 from tests.accounts import PASSWORD, admin, editor, store_account, viewer
+from tests.helpers import shown_frames
 from views.policy import changes_since, last_snapshot, load_frames, policy_status
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -198,7 +199,7 @@ def test_report_page_saves_a_snapshot_and_overview_shows_changes(app_db):
     at.switch_page("pages/overview.py").run()
     assert not at.exception
     assert any(c.value.startswith("与“四季度会议”相比：状态上升") for c in at.caption)
-    moved = at.dataframe[-1].value
+    moved = shown_frames(at)[-1]
     assert "G02" in set(moved["code"])
 
 

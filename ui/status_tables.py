@@ -96,17 +96,19 @@ def target_columns(table: pd.DataFrame, head: list[str], tail: list[str], pace: 
 
 
 def counts_table(counts: pd.DataFrame) -> pd.DataFrame:
-    """metrics.summary.status_counts as a small table: status (key), status_text ('✔ 已完成'), n, and share (of all
-    targets in %, for a bar in the cell). 总览 draws it instead of a chart: its first screen then needs no chart library
-    in the browser (plotly's script alone is 4.7 MB to evaluate)."""
+    """metrics.summary.status_counts as a small table: status (key), status_text ('✔ 已完成'), n, share (of all
+    targets in %, for a bar in the cell) and their texts n_text ('5 个') and share_text ('38%'). 总览 draws it
+    instead of a chart: its first screen then needs no chart library in the browser (plotly's script alone is 4.7 MB
+    to evaluate)."""
     total = max(int(counts["n"].sum()), 1)
+    share = counts["n"] / total * 100
     return pd.DataFrame({"status": counts["status"], "status_text": [labels.status_text(k) for k in counts["status"]],
-                         "n": counts["n"].astype(int), "share": counts["n"] / total * 100})
+                         "n": counts["n"].astype(int), "share": share,
+                         "n_text": [f"{int(n)} 个" for n in counts["n"]],
+                         "share_text": [percent_text(v / 100) for v in share]})
 
 
-COUNT_COLUMNS = {"status": None, "status_text": st.column_config.TextColumn("状态", width=120),
-                 "n": st.column_config.NumberColumn("目标数", format="%d 个", width=80),
-                 "share": st.column_config.ProgressColumn("占比", format="%.0f%%", min_value=0.0, max_value=100.0)}
+COUNT_COLUMNS = {"status_text": "状态", "n_text": "目标数", "share": "占比"}
 
 
 def change_table(changes: pd.DataFrame) -> pd.DataFrame:
