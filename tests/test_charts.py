@@ -2,8 +2,11 @@
 status colours from labels — for every target and every area."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 import db
@@ -13,7 +16,7 @@ from metrics.status import target_status
 from metrics.summary import status_counts
 from metrics.trajectory import trajectories
 from store import catalogue
-from ui import charts, status_tables
+from ui import chart_style, charts, status_tables
 from ui.text_width import text_width
 from ui.score_tables import SCORE_FORMAT
 from vocab import labels
@@ -141,8 +144,10 @@ def test_provisional_points_are_hollow_and_a_revision_is_a_step(template_db):
     go.Figure(fig)   # validates
 
 
-def test_every_chart_carries_the_house_template(built):
-    """Pages show charts with theme=None (ui.plots): each figure brings its own style, one template for all."""
+def test_every_chart_carries_the_house_style_in_its_layout_and_a_data_revision(built):
+    """Pages show charts with theme=None (ui.plots): each figure brings its own style, the house template written into
+    its layout (no template object, which would make plotly.js redraw the figure when Streamlit hands it a copy), and a
+    data revision that follows the data (ui.chart_style)."""
     status = status_tables.status_table(built["status"])
     traj = trajectories(built["status"], built["observations"], 2019)
     row = built["status"].iloc[0]
@@ -151,8 +156,34 @@ def test_every_chart_carries_the_house_template(built):
                charts.small_multiples_figure(traj.loc[traj["code"].isin(area["code"])], area, "t"),
                charts.scorecard_figure(built["board"])]
     for fig in figures:
-        assert fig.layout.template.layout.font.color == charts.TEXT
-        assert fig.layout.template.layout.yaxis.automargin is True   # labels of unknown width push the margin
+        layout = json.loads(pio.to_json(fig))["layout"]
+        assert layout.get("template") is None
+        assert layout["font"]["color"] == chart_style.TEXT and layout["paper_bgcolor"] == "#FFFFFF"
+        axes = [k for k in layout if k.startswith(("xaxis", "yaxis"))]
+        assert {"xaxis", "yaxis"} <= set(axes)
+        assert all(layout[k]["tickfont"]["color"] == chart_style.MUTED and layout[k]["showline"] is False for k in axes)
+        assert all(a["font"]["color"] == chart_style.TEXT for a in layout.get("annotations", []))
+        assert layout["datarevision"] == chart_style.data_revision(fig)
+    assert figures[0].layout.yaxis.automargin is True   # labels of unknown width push the margin
+    again = charts.trajectory_figure(traj.loc[traj["code"] == row["code"]], row)
+    assert again.layout.datarevision == figures[0].layout.datarevision
+    moved = traj.assign(value=traj["value"] + 1)
+    assert charts.trajectory_figure(moved.loc[moved["code"] == row["code"]], row).layout.datarevision != \
+        figures[0].layout.datarevision
+
+
+def test_settling_keeps_what_the_figure_sets_itself():
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]), layout={
+        "template": chart_style.HOUSE_TEMPLATE, "xaxis": {"showline": True, "gridcolor": "#000000"},
+        "yaxis2": {"title": {"text": "单位"}}, "annotations": [{"text": "甲", "font": {"size": 9}}],
+        "font": {"size": 20}})
+    layout = chart_style.settle(fig).to_plotly_json()["layout"]
+    assert "template" not in layout
+    assert layout["xaxis"]["showline"] is True and layout["xaxis"]["gridcolor"] == "#000000"
+    assert layout["xaxis"]["showgrid"] is False and layout["yaxis"]["gridcolor"] == chart_style.GRID
+    assert layout["yaxis2"]["title"] == {"text": "单位", "font": {"color": chart_style.MUTED, "size": 13}}
+    assert layout["annotations"][0]["font"] == {"size": 9, "color": chart_style.TEXT}
+    assert layout["font"] == {"size": 20, "family": chart_style.FONT, "color": chart_style.TEXT}
 
 
 def test_small_multiples_reserve_their_margins_instead_of_automargin(built):

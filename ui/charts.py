@@ -11,36 +11,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ui.chart_style import HOUSE_TEMPLATE, settled
 from ui.text_width import text_width
 from views import target_words as words
 from views import vintage_words
 from vocab import labels
 from vocab.labels import is_missing
 
-FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 PROVISIONAL_LEGEND = "初步/预计数（空心）"
 REVISION_LEGEND = "修订（空心为修订前）"
 REVISION_COLOUR = "#8C564B"
 SERIES_DASH = {"actual": "solid", "path": "dash", "forecast": "dot", "benchmark": "solid", "target": "dash"}
-
-
-# The house style of every chart, shown with theme=None (ui.show_chart): Streamlit's own chart theme is not applied,
-# because it turns on plotly's automargin for every axis, and automargin draws a figure twice in the browser (about
-# 65 ms more main-thread time for the twelve-panel 分领域 figure, 80 ms on 对比分析). Axes keep automargin where
-# labels are names of unknown width; the small multiples and 对比分析's charts leave it off and reserve their margins.
-TEXT, MUTED, GRID, AXIS_LINE = "#31333F", "#6B6F7B", "#E5E9F0", "#BBBBBB"
-_AXIS = {"automargin": True, "gridcolor": GRID, "zerolinecolor": AXIS_LINE, "linecolor": AXIS_LINE,
-         "tickcolor": AXIS_LINE, "tickfont": {"color": MUTED, "size": 12},
-         "title": {"font": {"color": MUTED, "size": 13}}}
-HOUSE_TEMPLATE = {"layout": {
-    "font": {"family": FONT, "size": 13, "color": TEXT}, "colorway": list(labels.REGION_COLOURS),
-    "title": {"font": {"size": 16, "color": TEXT, "weight": 600}},
-    "paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF",
-    "xaxis": {**_AXIS, "showgrid": False, "zeroline": False}, "yaxis": _AXIS,
-    "legend": {"font": {"size": 12, "color": TEXT}, "bgcolor": "rgba(0,0,0,0)"},
-    "hoverlabel": {"bgcolor": "#FFFFFF", "bordercolor": "#D5DAE5", "font": {"family": FONT, "size": 12, "color": TEXT}},
-    "annotationdefaults": {"font": {"color": TEXT}},
-}}
 
 
 def _layout_props(title: str, height: int) -> dict:
@@ -58,6 +39,7 @@ def _years(values) -> list[str]:
     return [str(int(y)) for y in values]
 
 
+@settled
 def trajectory_figure(traj: pd.DataFrame, row: pd.Series, compact: bool = False,
                       others: pd.DataFrame | None = None, revisions: pd.DataFrame | None = None) -> go.Figure:
     """One target's chart: actuals, the required path, the trend forecast, the target (labelled) and the
@@ -293,6 +275,7 @@ def _tick_room(values: pd.Series, info: pd.Series) -> int:
 AXIS_TITLE_ROOM = 28   # px: an axis title (13 px) and its distance from the tick labels
 
 
+@settled
 def small_multiples_figure(traj: pd.DataFrame, rows: pd.DataFrame, title: str, cols: int = 3) -> go.Figure:
     """A small chart per target of an area (actuals, path, target, benchmark), one figure for the whole area.
     rows: the area's status rows with `target_text` and `due_text` (status_tables.status_table); the page's caption
@@ -334,6 +317,7 @@ def _wrap(name: str, width: int = 6) -> str:
     return "<br>".join(name[i:i + width] for i in range(0, len(name), width))
 
 
+@settled
 def growth_figure(long: pd.DataFrame, title: str = "增速对比") -> go.Figure:
     """Grouped bars: one group per indicator, one bar per region (growth as a fraction, shown as %).
     long: metrics.compare.long_growth."""
@@ -354,6 +338,7 @@ def growth_figure(long: pd.DataFrame, title: str = "增速对比") -> go.Figure:
                                      "b": 16 * lines + TICK_GAP})
 
 
+@settled
 def scorecard_figure(scorecard: pd.DataFrame, title: str = "部门综合得分") -> go.Figure:
     """Horizontal bars of each ranked unit's score, best on top, coloured by group and named with it (通报表扬 /
     通报批评), so that colour is never the only cue. scorecard: metrics.scorecard.department_scorecard (units
@@ -366,11 +351,12 @@ def scorecard_figure(scorecard: pd.DataFrame, title: str = "部门综合得分")
     fig = go.Figure(go.Bar(x=board["score"], y=names, orientation="h", marker_color=colours, text=texts,
                            textposition="outside", cliponaxis=False, customdata=texts,
                            hovertemplate="%{y}：%{customdata} 分<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title=None, type="category")
+    fig.update_yaxes(autorange="reversed", title=None, type="category", showgrid=False)   # no line between bars
     fig.update_xaxes(title="得分（0–100）", range=[0, 108])
     return _layout(fig, title, max(300, 24 * len(board) + 100))
 
 
+@settled
 def peer_figure(standing: pd.DataFrame, region: str, title: str = "同级地区增速分布") -> go.Figure:
     """One row per indicator: every peer's growth as a grey dot, the chosen region as a large labelled marker.
     standing: metrics.compare.peer_growth."""

@@ -1,4 +1,4 @@
-"""Showing a chart on a page: full width, in the house style its figure carries (ui.charts.HOUSE_TEMPLATE), never
+"""Showing a chart on a page: full width, in the house style its figure carries (ui.chart_style), never
 Streamlit's chart theme — that theme turns on plotly's automargin for every axis, which draws each figure twice in
 the browser (tests/e2e/test_pages_browser.py checks that no axis label is cut without it)."""
 from __future__ import annotations
