@@ -33,7 +33,8 @@ def test_every_text_comes_back_as_typed_and_never_as_markup(rows, header):
 
 
 def test_hostile_cells_are_escaped():
-    frame = pd.DataFrame({"a": ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>'], "b": ['" onmouseover="x', "&amp;"]})
+    frame = pd.DataFrame({"a": ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"],
+                          "b": ['" onmouseover="x', "&amp;"]})
     markup = html_table(frame, {"a": "<b>甲</b>", "b": {"label": "乙", "help": '"><script>'}})
     assert "<script" not in markup and "<img" not in markup and "<b>" not in markup
     tree = parsed(markup)

@@ -41,7 +41,8 @@ def table_style() -> str:
             f".{CLASS} td.nowrap{{white-space:nowrap}}"
             f".{CLASS} .bar{{display:inline-block;width:60px;height:8px;margin-right:6px;border-radius:4px;"
             f"background:{border};vertical-align:middle}}"
-            f".{CLASS} .bar span{{display:block;height:100%;border-radius:4px;background:{labels.SERIES_COLOURS['actual']}}}"
+            f".{CLASS} .bar span{{display:block;height:100%;border-radius:4px;"
+            f"background:{labels.SERIES_COLOURS['actual']}}}"
             f"</style>")
 
 
