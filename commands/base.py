@@ -9,6 +9,7 @@ import pandas as pd
 
 import db
 from views import policy as views_policy
+from vocab import labels
 from vocab.text import formula_safe
 
 Handler = Callable[[argparse.Namespace], int]
@@ -37,9 +38,10 @@ def ready_engine():
     return eng
 
 
-def emit(df: pd.DataFrame, fmt: str) -> None:
+def emit(df: pd.DataFrame, fmt: str, sample: bool = False) -> None:
     """A table on stdout; as CSV every text cell goes through formula_safe, so that opening the file in Excel
-    never runs a formula someone typed into a name, source or meeting title."""
+    never runs a formula someone typed into a name, source or meeting title. A table with a sample row (`sample`)
+    is followed by the 示例数据 banner (the CSV marks each row in its own column)."""
     if fmt == "csv":
         safe = df.rename(columns=formula_safe)
         text_cols = [c for c in safe.columns if safe[c].dtype == object or pd.api.types.is_string_dtype(safe[c])]
@@ -49,6 +51,8 @@ def emit(df: pd.DataFrame, fmt: str) -> None:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250,
                                "display.max_colwidth", 40, "display.unicode.east_asian_width", True):
             print(df.to_string(index=False))
+        if sample:
+            print(f"\n{labels.SAMPLE_BANNER}")
 
 
 def format_arg(p: argparse.ArgumentParser) -> None:

@@ -38,9 +38,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
         "no_final_data": rows["no_final_data"], "in_progress": rows["in_progress"], "tasks": rows["tasks"],
         "tasks_done": rows["tasks_done"], "tasks_overdue": rows["tasks_overdue"],
         "sample": rows["is_sample"].map({True: labels.SAMPLE_MARK, False: ""})})
-    emit(out, args.format)
-    if args.format == "table" and rows["is_sample"].any():
-        print(f"\n{labels.SAMPLE_BANNER}")
+    emit(out, args.format, sample=bool(rows["is_sample"].any()))
     return 0
 
 

@@ -56,9 +56,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     })
     if args.region:
         out.insert(0, "region", s["region"])
-    emit(out, args.format)
-    if args.format == "table" and s["is_sample"].any():
-        print(f"\n{labels.SAMPLE_BANNER}")
+    emit(out, args.format, sample=bool(s["is_sample"].any()))
     return 0
 
 
@@ -83,9 +81,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
             "tasks_assessed", "milestones", "milestones_on_time", "milestones_late", "milestones_overdue",
             "milestones_sample", "extensions"]
     cols += [c for c in card.columns if c.startswith(("targets_", "tasks_")) and c not in cols]
-    emit(card[cols], args.format)
-    if args.format == "table" and card["is_sample"].any():
-        print(f"\n{labels.SAMPLE_BANNER}")
+    emit(card[cols], args.format, sample=bool(card["is_sample"].any()))
     return 0
 
 
