@@ -3,6 +3,7 @@
 profile directory, so parallel conversions never share one."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -39,3 +40,15 @@ def pdf_pages(pdf: Path, out_dir: Path, prefix: str = "slide", dpi: int = 60) ->
     assert shutil.which("pdftoppm"), "needs poppler-utils (scripts/test.sh)"
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(out_dir / prefix)], check=True, timeout=300)
     return sorted(out_dir.glob(f"{prefix}-*.png"))
+
+
+def page_size_mm(pdf: Path) -> tuple[int, int]:
+    """The PDF's page size in whole millimetres (poppler's pdfinfo): (210, 297) for A4."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    return round(width / 72 * 25.4), round(height / 72 * 25.4)
+
+
+def pdf_text(pdf: Path) -> str:
+    """The PDF's text as laid out (poppler's pdftotext), pages separated by form feeds."""
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -12,12 +12,11 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-import db
 from bulletin import build_bulletin, bulletin_data
 from bulletin.docx_kit import CELL_PADDING_MM, PT_MM, column_widths, title_lines
 from bulletin.text import title_text
 from store import catalogue
-from tests.helpers import run_cli
+from tests.helpers import engine_at, run_cli
 from views import policy as views_policy
 from views.score_text import parts_text
 from vocab import labels
@@ -59,11 +58,8 @@ def annex_table(doc, title: str):
 
 @pytest.fixture(scope="module")
 def frames(template_db):
-    eng = db.make_engine(f"sqlite:///{template_db}")
-    try:
+    with engine_at(template_db) as eng:
         yield views_policy.load_frames(eng)
-    finally:
-        eng.dispose()
 
 
 @pytest.fixture(scope="module")

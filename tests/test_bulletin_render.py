@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from bulletin import build_bulletin, bulletin_data
 from store import catalogue
-from tests.office import convert, pdf_pages
+from tests.office import convert, page_size_mm, pdf_pages, pdf_text
 from views import policy as views_policy
 from vocab import labels
 
@@ -31,11 +30,9 @@ def test_libreoffice_renders_an_a4_bulletin_that_can_be_issued(engine, tmp_path,
     docx.write_bytes(build_bulletin(data))
     pdf = convert(docx, tmp_path, "pdf", lo_profile)
 
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
-    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+    assert page_size_mm(pdf) == (210, 297)
 
-    raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    raw = pdf_text(pdf)
     lines = [x.strip() for x in raw.splitlines() if x.strip()]
     assert "关于全市创新驱动目标任务" in lines and "落实情况的督查通报" in lines  # two lines, none alone
     text = re.sub(r"\s+", "", raw)

@@ -16,7 +16,7 @@ from evaluation import build_evaluation, evaluation_data
 from evaluation.sections import SECTIONS
 from store import catalogue
 from tests.helpers import engine_at
-from tests.office import convert, pdf_pages
+from tests.office import convert, page_size_mm, pdf_pages, pdf_text
 from tests.portfolio_db import DOC_NUMBER, with_imported_policy
 from views import policy as views
 from vocab import labels
@@ -35,11 +35,9 @@ def test_libreoffice_renders_the_closing_evaluation(template_db, tmp_path, lo_pr
     docx.write_bytes(build_evaluation(data))
     pdf = convert(docx, tmp_path, "pdf", lo_profile)
 
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
-    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+    assert page_size_mm(pdf) == (210, 297)
 
-    raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    raw = pdf_text(pdf)
     text = re.sub(r"\s+", "", raw)
     assert "长科评〔2021〕1号" in text and "2021年3月15日" in text and labels.SAMPLE_MARK in text
     assert "关于《长垣市人民政府关于实施河南省创新驱动提速增效工程的意见》实施情况的终期评估报告" in text

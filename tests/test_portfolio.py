@@ -9,11 +9,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-import db
 from metrics.compare import peer_growth
 from metrics.standing import policy_standing
 from metrics.trajectory import trajectories
 from store import catalogue
+from tests.helpers import engine_at
 from tests.portfolio_db import CODE, SEED, SHORT_TITLE, with_imported_policy
 from ui import charts
 from views import policy as views
@@ -26,11 +26,8 @@ TODAY = date(2026, 12, 6)
 @pytest.fixture(scope="module")
 def frames(template_db, tmp_path_factory) -> views.Frames:
     path = with_imported_policy(template_db, tmp_path_factory.mktemp("portfolio") / "tracker.sqlite")
-    eng = db.make_engine(f"sqlite:///{path}")
-    try:
+    with engine_at(path) as eng:
         return views.load_frames(eng)
-    finally:
-        eng.dispose()
 
 
 @pytest.fixture(scope="module")

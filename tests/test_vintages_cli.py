@@ -26,15 +26,20 @@ REVISIONS = HEADER + (
     "新乡市,研究与试验发展(R&D)经费投入强度,2020,2.25,中新网 2022-09-07,推算：2.45 − 0.2,修订,2022-09-07\n")
 
 
+def catalogues_and_admin(path) -> None:
+    """A SQLite file with the catalogues (no observations) and one admin, 管理员."""
+    catalogue_only(f"sqlite:///{path}")
+    eng = db.make_engine(f"sqlite:///{path}")
+    store_account(eng, admin("管理员"))
+    eng.dispose()
+
+
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     """A database with the catalogues, an admin, and the two files imported through the CLI, first releases first."""
     folder = tmp_path_factory.mktemp("known_on")
     path = folder / "t.sqlite"
-    catalogue_only(f"sqlite:///{path}")
-    eng = db.make_engine(f"sqlite:///{path}")
-    store_account(eng, admin("管理员"))
-    eng.dispose()
+    catalogues_and_admin(path)
     for name, text in (("首次公布.csv", FIRST_RELEASES), ("修订.csv", REVISIONS)):
         (folder / name).write_text(text, encoding="utf-8-sig")
         result = run_cli("import", str(folder / name), "--as", "管理员", db_path=path)

@@ -11,10 +11,8 @@ import json
 import pytest
 
 import db
-from bench.database import catalogue_only
-from tests.accounts import admin, store_account
 from tests.helpers import app_pointed_at, open_page, run_cli
-from tests.test_vintages_cli import FIRST_RELEASES, REVISIONS
+from tests.test_vintages_cli import FIRST_RELEASES, REVISIONS, catalogues_and_admin
 
 
 def g01(path, region: str, as_of: str, *args: str) -> dict:
@@ -35,10 +33,7 @@ def database(tmp_path_factory):
     imported after them: (path, G01's row after the first import)."""
     folder = tmp_path_factory.mktemp("done")
     path = folder / "t.sqlite"
-    catalogue_only(f"sqlite:///{path}")
-    eng = db.make_engine(f"sqlite:///{path}")
-    store_account(eng, admin("管理员"))
-    eng.dispose()
+    catalogues_and_admin(path)
     imported(folder, path, "首次公布.csv", FIRST_RELEASES)
     first = g01(path, "新乡市", "2020")
     imported(folder, path, "修订.csv", REVISIONS)
